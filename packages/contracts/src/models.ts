@@ -1,0 +1,59 @@
+// Wire shapes of the documented RocketLead data model.
+
+export const FIELD_TYPES = ['string', 'number', 'boolean', 'string[]'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+export type TableSchema = Record<string, FieldType>;
+
+export type EntryValue = string | number | boolean | string[] | null;
+export type EntryData = Record<string, EntryValue>;
+
+export interface LeadPool {
+  id: string;
+  organizationId: string;
+  name: string;
+  defaultLeadStateId: string | null;
+  tableSchema: TableSchema;
+  createdAt: string;
+}
+
+export interface LeadState {
+  id: string;
+  tableId: string;
+  name: string;
+  isDefault: boolean;
+}
+
+export interface CustomField {
+  id: string;
+  name: string;
+  type: FieldType;
+}
+
+export interface TableEntry {
+  id: string;
+  tableId: string;
+  organizationId: string;
+  data: EntryData;
+  customFieldData: Record<string, EntryValue>;
+  leadStateId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const CHANNELS = ['connect_api', 'ingress_webhook', 'form', 'console', 'automation', 'integration', 'system'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Who caused a change; travels with commands and ends up in the event's extension attributes. */
+export interface Actor {
+  organizationId: string;
+  channel: Channel;
+  apiTokenId: string | null;
+  memberId: string | null;
+  correlationId: string;
+  traceparent: string | null;
+}

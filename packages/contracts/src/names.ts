@@ -1,0 +1,70 @@
+// Every wire name (stream, subject, consumer, command) is defined here and only here.
+// A namespace prefix lets several environments or test runs share one NATS server without colliding.
+
+export const STREAMS = {
+  LEADS: { name: 'LEADS', subjects: ['events.table.>'] },
+  DEAD_LETTER: { name: 'DEAD_LETTER', subjects: ['dlq.>'] },
+} as const;
+
+export type StreamKey = keyof typeof STREAMS;
+
+export const COMMANDS = {
+  poolsCreate: 'leads.pools.create',
+  poolsGet: 'leads.pools.get',
+  poolsUpdate: 'leads.pools.update',
+  leadStatesCreate: 'leads.lead-states.create',
+  leadStatesList: 'leads.lead-states.list',
+  customFieldsCreate: 'leads.custom-fields.create',
+  customFieldsList: 'leads.custom-fields.list',
+  entriesCreate: 'leads.entries.create',
+  entriesGet: 'leads.entries.get',
+  entriesList: 'leads.entries.list',
+  entriesUpdate: 'leads.entries.update',
+} as const;
+
+export type CommandName = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+/** Queue groups: replicas of one service share its command load. */
+export const QUEUE_GROUPS = { leads: 'leads' } as const;
+
+const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
+
+export class WireNames {
+  private readonly subjectPrefix: string;
+  private readonly streamPrefix: string;
+
+  constructor(readonly namespace = '') {
+    if (namespace !== '' && !NAMESPACE_PATTERN.test(namespace)) {
+      throw new Error(`Invalid namespace "${namespace}": use lowercase letters, digits and dashes`);
+    }
+    this.subjectPrefix = namespace ? `${namespace}.` : '';
+    this.streamPrefix = namespace ? `${namespace.toUpperCase().replace(/-/g, '_')}_` : '';
+  }
+
+  eventSubject(type: string): string {
+    return `${this.subjectPrefix}events.${type}`;
+  }
+
+  /** The event type carried by a subject, or null when the subject is not an event subject of this namespace. */
+  eventTypeOf(subject: string): string | null {
+    const prefix = `${this.subjectPrefix}events.`;
+    return subject.startsWith(prefix) ? subject.slice(prefix.length) : null;
+  }
+
+  stream(key: StreamKey): { name: string; subjects: string[] } {
+    const def = STREAMS[key];
+    return { name: `${this.streamPrefix}${def.name}`, subjects: def.subjects.map((s) => `${this.subjectPrefix}${s}`) };
+  }
+
+  deadLetterSubject(consumer: string): string {
+    return `${this.subjectPrefix}dlq.${consumer}`;
+  }
+
+  command(name: CommandName): string {
+    return `${this.subjectPrefix}cmd.${name}`;
+  }
+
+  consumer(name: string): string {
+    return `${this.streamPrefix}${name}`;
+  }
+}

@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+import { ensureDatabase } from './ensure-database';
+
+export interface ServiceDataSourceOptions {
+  url: string;
+  /** Each service owns one Postgres schema; its tables and migration history live there. */
+  schema: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    poolSize: options.poolSize ?? 10,
+    applicationName: options.applicationName,
+    extra: { connectionTimeoutMillis: 5_000 },
+  });
+}
+
+/** Creates the database and schema if missing, then applies pending migrations. Returns the names applied. */
+export async function migrate(dataSource: DataSource): Promise<string[]> {
+  const options = dataSource.options as { url?: string; schema?: string };
+  if (options.url) await ensureDatabase(options.url);
+  const initialized = dataSource.isInitialized;
+  if (!initialized) await dataSource.initialize();
+  try {
+    // Several replicas may start at once: one advisory lock per schema serializes their migrations.
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrate:${options.schema ?? 'public'}`]);
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema ?? 'public'}"`);
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((m) => m.name);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrate:${options.schema ?? 'public'}`]);
+      await runner.release();
+    }
+  } finally {
+    if (!initialized) await dataSource.destroy();
+  }
+}
+
+export type Transactional = <T>(work: (manager: EntityManager) => Promise<T>) => Promise<T>;
+
+export function transactional(dataSource: DataSource): Transactional {
+  return (work) => dataSource.transaction(work);
+}
