@@ -12,3 +12,4 @@ export * from './rpc/rpc-server';
 export * from './rpc/rpc-client';
 export * from './health/health.controller';
 export * from './messaging.module';
+export * from './service/run-service';

@@ -1,0 +1,55 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { HealthController, MessagingModule } from '@rocketlead/messaging';
+import { LEADS_CONFIG } from './config.token';
+import type { LeadsConfig } from './config';
+import { DatabaseModule } from './database/database.module';
+import { PoolsRepository } from './pools/pools.repository';
+import { PoolsService } from './pools/pools.service';
+import { PoolsHandlers } from './pools/pools.handlers';
+import { LeadStatesRepository } from './lead-states/lead-states.repository';
+import { LeadStatesService } from './lead-states/lead-states.service';
+import { LeadStatesHandlers } from './lead-states/lead-states.handlers';
+import { CustomFieldsRepository } from './custom-fields/custom-fields.repository';
+import { CustomFieldsService } from './custom-fields/custom-fields.service';
+import { CustomFieldsHandlers } from './custom-fields/custom-fields.handlers';
+import { EntriesRepository } from './entries/entries.repository';
+import { EntriesService } from './entries/entries.service';
+import { EntriesHandlers } from './entries/entries.handlers';
+import { EventsOutbox } from './outbox/events.outbox';
+import { OutboxRelayService } from './outbox/outbox-relay.service';
+
+export const SERVICE_NAME = 'leads';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: LeadsConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        { module: ConfigHolder, global: true, providers: [{ provide: LEADS_CONFIG, useValue: config }], exports: [LEADS_CONFIG] },
+        MessagingModule.forRoot({ serviceName: SERVICE_NAME, natsUrl: config.NATS_URL, namespace: config.RL_NAMESPACE }),
+        DatabaseModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        PoolsRepository,
+        PoolsService,
+        PoolsHandlers,
+        LeadStatesRepository,
+        LeadStatesService,
+        LeadStatesHandlers,
+        CustomFieldsRepository,
+        CustomFieldsService,
+        CustomFieldsHandlers,
+        EntriesRepository,
+        EntriesService,
+        EntriesHandlers,
+        EventsOutbox,
+        OutboxRelayService,
+      ],
+    };
+  }
+}
+
+@Module({})
+class ConfigHolder {}

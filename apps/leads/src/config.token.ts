@@ -1,0 +1,1 @@
+export const LEADS_CONFIG = Symbol('LEADS_CONFIG');

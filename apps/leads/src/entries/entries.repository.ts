@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { uuidv7, type EntryData, type EntryValue, type TableEntry } from '@rocketlead/contracts';
+import type { CursorPosition } from './cursor';
+
+interface EntryRow {
+  id: string;
+  organization_id: string;
+  table_id: string;
+  data: EntryData;
+  custom_field_data: Record<string, EntryValue>;
+  lead_state_id: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'id, organization_id, table_id, data, custom_field_data, lead_state_id, created_at, updated_at';
+
+function toEntry(row: EntryRow): TableEntry {
+  return {
+    id: row.id,
+    tableId: row.table_id,
+    organizationId: row.organization_id,
+    data: row.data,
+    customFieldData: row.custom_field_data,
+    leadStateId: row.lead_state_id,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export interface NewEntry {
+  organizationId: string;
+  tableId: string;
+  data: EntryData;
+  customFieldData: Record<string, EntryValue>;
+  leadStateId: string;
+  idempotencyKey: string | null;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+export function isIdempotencyConflict(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const code = e.code ?? e.driverError?.code;
+  const constraint = e.constraint ?? e.driverError?.constraint;
+  return code === UNIQUE_VIOLATION && constraint === 'entries_idempotency_key';
+}
+
+// Plain SQL: this is the ingest hot path and every round trip counts.
+@Injectable()
+export class EntriesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(manager: EntityManager, entry: NewEntry): Promise<TableEntry> {
+    const now = new Date();
+    const rows = (await manager.query(
+      `INSERT INTO leads.entries (id, organization_id, table_id, data, custom_field_data, lead_state_id, idempotency_key, created_at, updated_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $8) RETURNING ${COLUMNS}`,
+      [
+        uuidv7(now.getTime()),
+        entry.organizationId,
+        entry.tableId,
+        JSON.stringify(entry.data),
+        JSON.stringify(entry.customFieldData),
+        entry.leadStateId,
+        entry.idempotencyKey,
+        now,
+      ],
+    )) as EntryRow[];
+    return toEntry(rows[0]!);
+  }
+
+  async find(organizationId: string, id: string, manager?: EntityManager): Promise<TableEntry | null> {
+    const rows = (await (manager ?? this.dataSource.manager).query(
+      `SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND id = $2`,
+      [organizationId, id],
+    )) as EntryRow[];
+    return rows[0] ? toEntry(rows[0]) : null;
+  }
+
+  async lock(manager: EntityManager, organizationId: string, id: string): Promise<TableEntry | null> {
+    const rows = (await manager.query(
+      `SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+      [organizationId, id],
+    )) as EntryRow[];
+    return rows[0] ? toEntry(rows[0]) : null;
+  }
+
+  async findByIdempotencyKey(organizationId: string, key: string): Promise<TableEntry | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND idempotency_key = $2`,
+      [organizationId, key],
+    )) as EntryRow[];
+    return rows[0] ? toEntry(rows[0]) : null;
+  }
+
+  /** Newest first; `after` continues below the given position, so pages never overlap or skip. */
+  async list(organizationId: string, tableId: string | undefined, limit: number, after?: CursorPosition): Promise<TableEntry[]> {
+    const params: unknown[] = [organizationId];
+    const where = ['organization_id = $1'];
+    if (tableId) {
+      params.push(tableId);
+      where.push(`table_id = $${params.length}`);
+    }
+    if (after) {
+      params.push(after.createdAt, after.id);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit);
+    const rows = (await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM leads.entries WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    )) as EntryRow[];
+    return rows.map(toEntry);
+  }
+
+  async update(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+    changes: { data: EntryData; customFieldData: Record<string, EntryValue>; leadStateId: string },
+  ): Promise<TableEntry> {
+    const rows = (await manager.query(
+      `UPDATE leads.entries SET data = $3::jsonb, custom_field_data = $4::jsonb, lead_state_id = $5, updated_at = now()
+       WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      [organizationId, id, JSON.stringify(changes.data), JSON.stringify(changes.customFieldData), changes.leadStateId],
+    )) as EntryRow[];
+    return toEntry(rows[0]!);
+  }
+}

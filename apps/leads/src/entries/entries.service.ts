@@ -1,0 +1,196 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  createEvent,
+  DomainError,
+  TABLE_ENTRY_ADDED,
+  TABLE_ENTRY_LEAD_STATE_CHANGED,
+  type Actor,
+  type CloudEvent,
+  type EntriesCreateRequest,
+  type EntriesGetRequest,
+  type EntriesListRequest,
+  type EntriesUpdateRequest,
+  type EntryData,
+  type EntryValue,
+  type FieldError,
+  type Page,
+  type TableEntry,
+  type TableEntryLeadStateChangedData,
+} from '@rocketlead/contracts';
+import { currentTraceparent } from '@rocketlead/observability';
+import type { Transactional } from '@rocketlead/persistence';
+import { TRANSACTION } from '../database/database.module';
+import { CustomFieldsRepository } from '../custom-fields/custom-fields.repository';
+import { LeadStatesRepository } from '../lead-states/lead-states.repository';
+import { PoolsRepository } from '../pools/pools.repository';
+import { poolNotFound } from '../pools/pools.service';
+import type { PoolEntity } from '../pools/pool.entity';
+import { EventsOutbox } from '../outbox/events.outbox';
+import { decodeCursor, encodeCursor } from './cursor';
+import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
+import { checkCustomFieldData, checkData } from './schema-inference';
+
+const SOURCE = '/leads';
+
+const validationFailed = (details: Record<string, unknown>): DomainError =>
+  new DomainError('VALIDATION_FAILED', 'Validation failed', details);
+
+export const entryNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Table entry not found');
+
+@Injectable()
+export class EntriesService {
+  constructor(
+    private readonly entries: EntriesRepository,
+    private readonly pools: PoolsRepository,
+    private readonly states: LeadStatesRepository,
+    private readonly fields: CustomFieldsRepository,
+    private readonly outbox: EventsOutbox,
+    @Inject(TRANSACTION) private readonly transaction: Transactional,
+  ) {}
+
+  async create(request: EntriesCreateRequest): Promise<TableEntry> {
+    const { actor, idempotencyKey } = request;
+    if (idempotencyKey) {
+      const existing = await this.entries.findByIdempotencyKey(actor.organizationId, idempotencyKey);
+      if (existing) return existing;
+    }
+    try {
+      return await this.transaction((manager) => this.createIn(manager, request));
+    } catch (error) {
+      // A concurrent request with the same key won the race: answer with its entry.
+      if (idempotencyKey && isIdempotencyConflict(error)) {
+        const existing = await this.entries.findByIdempotencyKey(actor.organizationId, idempotencyKey);
+        if (existing) return existing;
+      }
+      throw error;
+    }
+  }
+
+  private async createIn(manager: EntityManager, request: EntriesCreateRequest): Promise<TableEntry> {
+    const { actor, tableId, data } = request;
+    const org = actor.organizationId;
+    let pool = await this.pools.find(org, tableId, manager);
+    if (!pool) throw poolNotFound();
+    let check = this.checkEntryData(pool, data, request.schemaMode);
+    if (Object.keys(check.newKeys).length > 0) {
+      // New keys lock their type: re-read under the pool lock so concurrent first writers cannot disagree.
+      pool = (await this.pools.lock(manager, org, tableId))!;
+      check = this.checkEntryData(pool, data, request.schemaMode);
+      if (Object.keys(check.newKeys).length > 0) await this.pools.extendSchema(manager, pool.id, check.newKeys);
+    }
+    const customFieldData = request.customFieldData ?? {};
+    await this.checkCustomFields(manager, org, customFieldData);
+    const leadStateId = await this.resolveLeadState(manager, pool, request.leadStateId);
+    const entry = await this.entries.insert(manager, {
+      organizationId: org,
+      tableId,
+      data: data as EntryData,
+      customFieldData: customFieldData as Record<string, EntryValue>,
+      leadStateId,
+      idempotencyKey: request.idempotencyKey ?? null,
+    });
+    await this.outbox.append(manager, [
+      this.event(actor, TABLE_ENTRY_ADDED, entry.id, entry),
+      this.stateChanged(actor, entry, null),
+    ]);
+    return entry;
+  }
+
+  async get(request: EntriesGetRequest): Promise<TableEntry> {
+    const entry = await this.entries.find(request.organizationId, request.id);
+    if (!entry) throw entryNotFound();
+    return entry;
+  }
+
+  async list(request: EntriesListRequest): Promise<Page<TableEntry>> {
+    if (request.tableId && !(await this.pools.find(request.organizationId, request.tableId))) throw poolNotFound();
+    const after = request.cursor ? decodeCursor(request.cursor) : undefined;
+    // One extra row tells whether another page exists.
+    const rows = await this.entries.list(request.organizationId, request.tableId, request.limit + 1, after);
+    const items = rows.slice(0, request.limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > request.limit && last ? encodeCursor(last) : null };
+  }
+
+  update(request: EntriesUpdateRequest): Promise<TableEntry> {
+    const { actor } = request;
+    const org = actor.organizationId;
+    if (request.leadStateId === undefined && request.data === undefined && request.customFieldData === undefined) {
+      throw validationFailed({
+        errors: [{ field: '(body)', message: 'must contain at least one of leadStateId, data, customFieldData' }],
+      });
+    }
+    return this.transaction(async (manager) => {
+      const current = await this.entries.lock(manager, org, request.id);
+      if (!current) throw entryNotFound();
+      const pool = (await this.pools.find(org, current.tableId, manager))!;
+      if (request.data) this.checkEntryData(pool, request.data, 'strict');
+      if (request.customFieldData) await this.checkCustomFields(manager, org, request.customFieldData);
+      if (request.leadStateId && request.leadStateId !== current.leadStateId) {
+        await this.resolveLeadState(manager, pool, request.leadStateId);
+      }
+      const updated = await this.entries.update(manager, org, current.id, {
+        data: { ...current.data, ...(request.data as EntryData | undefined) },
+        customFieldData: { ...current.customFieldData, ...(request.customFieldData as Record<string, EntryValue> | undefined) },
+        leadStateId: request.leadStateId ?? current.leadStateId,
+      });
+      if (updated.leadStateId !== current.leadStateId) {
+        await this.outbox.append(manager, [this.stateChanged(actor, updated, current.leadStateId)]);
+      }
+      return updated;
+    });
+  }
+
+  private checkEntryData(pool: PoolEntity, data: Record<string, unknown>, mode: 'infer' | 'strict') {
+    const check = checkData(pool.tableSchema, data);
+    const errors: FieldError[] = [...check.invalid];
+    if (mode === 'strict') {
+      for (const key of check.unknownKeys) errors.push({ field: `data.${key}`, message: 'is not in the lead pool schema' });
+    }
+    if (check.typeErrors.length || errors.length) {
+      throw validationFailed({
+        ...(check.typeErrors.length ? { typeErrors: check.typeErrors } : {}),
+        ...(errors.length ? { errors } : {}),
+      });
+    }
+    return check;
+  }
+
+  private async checkCustomFields(manager: EntityManager, org: string, values: Record<string, unknown>): Promise<void> {
+    const ids = Object.keys(values);
+    if (ids.length === 0) return;
+    const errors = checkCustomFieldData(await this.fields.typesOf(org, ids, manager), values);
+    if (errors.length) throw validationFailed({ errors });
+  }
+
+  private async resolveLeadState(manager: EntityManager, pool: PoolEntity, requested?: string): Promise<string> {
+    if (requested === undefined) {
+      if (!pool.defaultLeadStateId) throw new DomainError('NO_DEFAULT_LEAD_STATE', 'No default lead state');
+      return pool.defaultLeadStateId;
+    }
+    if (!(await this.states.findInPool(pool.organizationId, pool.id, requested, manager))) {
+      throw validationFailed({ errors: [{ field: 'leadStateId', message: 'is not a lead state of this lead pool' }] });
+    }
+    return requested;
+  }
+
+  private stateChanged(actor: Actor, entry: TableEntry, from: string | null): CloudEvent<TableEntryLeadStateChangedData> {
+    return this.event(actor, TABLE_ENTRY_LEAD_STATE_CHANGED, entry.id, {
+      entryId: entry.id,
+      tableId: entry.tableId,
+      from,
+      to: entry.leadStateId,
+    });
+  }
+
+  private event<T>(actor: Actor, type: string, subject: string, data: T): CloudEvent<T> {
+    return createEvent({
+      type,
+      source: SOURCE,
+      subject,
+      data,
+      actor: { ...actor, traceparent: currentTraceparent(actor.traceparent) },
+    });
+  }
+}

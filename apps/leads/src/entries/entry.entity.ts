@@ -1,0 +1,48 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import type { EntryData, EntryValue } from '@rocketlead/contracts';
+import { PoolEntity } from '../pools/pool.entity';
+import { LeadStateEntity } from '../lead-states/lead-state.entity';
+
+@Entity({ name: 'entries' })
+@Index('entries_pool_page_idx', ['organizationId', 'tableId', 'createdAt', 'id'])
+@Index('entries_org_page_idx', ['organizationId', 'createdAt', 'id'])
+@Index('entries_idempotency_key', ['organizationId', 'idempotencyKey'], {
+  unique: true,
+  where: 'idempotency_key IS NOT NULL',
+})
+export class EntryEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId: string;
+
+  @Column({ name: 'table_id', type: 'uuid' })
+  tableId: string;
+
+  @ManyToOne(() => PoolEntity)
+  @JoinColumn({ name: 'table_id' })
+  pool?: PoolEntity;
+
+  @Column({ type: 'jsonb' })
+  data: EntryData;
+
+  @Column({ name: 'custom_field_data', type: 'jsonb', default: () => "'{}'::jsonb" })
+  customFieldData: Record<string, EntryValue>;
+
+  @Column({ name: 'lead_state_id', type: 'uuid' })
+  leadStateId: string;
+
+  @ManyToOne(() => LeadStateEntity)
+  @JoinColumn({ name: 'lead_state_id' })
+  leadState?: LeadStateEntity;
+
+  @Column({ name: 'idempotency_key', type: 'text', nullable: true })
+  idempotencyKey: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

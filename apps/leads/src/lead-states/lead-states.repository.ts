@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { uuidv7, type LeadState } from '@rocketlead/contracts';
+import { LeadStateEntity } from './lead-state.entity';
+
+export function toLeadState(row: LeadStateEntity, defaultLeadStateId: string | null): LeadState {
+  return { id: row.id, tableId: row.tableId, name: row.name, isDefault: row.id === defaultLeadStateId };
+}
+
+@Injectable()
+export class LeadStatesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(LeadStateEntity);
+  }
+
+  insert(manager: EntityManager, organizationId: string, tableId: string, name: string): Promise<LeadStateEntity> {
+    return this.repo(manager).save(this.repo(manager).create({ id: uuidv7(), organizationId, tableId, name }));
+  }
+
+  list(organizationId: string, tableId: string): Promise<LeadStateEntity[]> {
+    return this.repo().find({ where: { organizationId, tableId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  findInPool(organizationId: string, tableId: string, id: string, manager?: EntityManager): Promise<LeadStateEntity | null> {
+    return this.repo(manager).findOneBy({ organizationId, tableId, id });
+  }
+}

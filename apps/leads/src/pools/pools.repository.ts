@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { uuidv7, type LeadPool, type TableSchema } from '@rocketlead/contracts';
+import { PoolEntity } from './pool.entity';
+
+export function toLeadPool(row: PoolEntity): LeadPool {
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    name: row.name,
+    defaultLeadStateId: row.defaultLeadStateId,
+    tableSchema: row.tableSchema,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class PoolsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(PoolEntity);
+  }
+
+  async insert(organizationId: string, name: string): Promise<PoolEntity> {
+    const row = this.repo().create({ id: uuidv7(), organizationId, name, defaultLeadStateId: null, tableSchema: {} });
+    return this.repo().save(row);
+  }
+
+  find(organizationId: string, id: string, manager?: EntityManager): Promise<PoolEntity | null> {
+    return this.repo(manager).findOneBy({ organizationId, id });
+  }
+
+  /**
+   * Reads the pool under a row lock that serializes schema changes but not entry inserts
+   * (FOR NO KEY UPDATE does not conflict with the FOR KEY SHARE lock of the entries' foreign key).
+   */
+  async lock(manager: EntityManager, organizationId: string, id: string): Promise<PoolEntity | null> {
+    const rows = (await manager.query(
+      'SELECT id FROM leads.pools WHERE organization_id = $1 AND id = $2 FOR NO KEY UPDATE',
+      [organizationId, id],
+    )) as unknown[];
+    return rows.length ? this.find(organizationId, id, manager) : null;
+  }
+
+  async extendSchema(manager: EntityManager, id: string, keys: TableSchema): Promise<void> {
+    await manager.query(
+      `UPDATE leads.pools SET table_schema = table_schema || $2::jsonb, updated_at = now() WHERE id = $1`,
+      [id, JSON.stringify(keys)],
+    );
+  }
+
+  async update(
+    manager: EntityManager,
+    pool: PoolEntity,
+    changes: { name?: string; defaultLeadStateId?: string | null; tableSchema?: TableSchema },
+  ): Promise<PoolEntity> {
+    Object.assign(pool, changes, { updatedAt: new Date() });
+    return this.repo(manager).save(pool);
+  }
+}

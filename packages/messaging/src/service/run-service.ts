@@ -1,0 +1,45 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { JsonLogger } from '@rocketlead/observability';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface RunServiceOptions {
+  name: string;
+  module: Type<unknown> | DynamicModule;
+  port: number;
+  host: string;
+  logger: JsonLogger;
+  /** Global pipes, filters and hooks of the service. */
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
+}
+
+/**
+ * Starts a service on Fastify with JSON logs and graceful shutdown: on SIGTERM/SIGINT it stops taking
+ * work, finishes what is in flight, drains NATS and closes the Postgres pool (via lifecycle hooks).
+ */
+export async function runService(options: RunServiceOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    routerOptions: { ignoreTrailingSlash: true },
+    forceCloseConnections: 'idle',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
+    logger: options.logger,
+    bufferLogs: false,
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await options.configure?.(app);
+  await app.listen(options.port, options.host);
+  options.logger.event('info', 'service started', { port: options.port, pid: process.pid });
+  return app;
+}
+
+/** Logs a fatal boot error as one JSON line (config errors list every bad variable) and exits. */
+export function exitOnBootFailure(logger: JsonLogger): (error: unknown) => never {
+  return (error) => {
+    logger.event('error', 'service failed to start', { error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  };
+}

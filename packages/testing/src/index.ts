@@ -1,0 +1,4 @@
+export * from './eventually';
+export * from './infrastructure';
+export * from './test-database';
+export * from './event-collector';
