@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthController, MessagingModule } from '@rocketlead/messaging';
 import { LEADS_CONFIG } from './config.token';
 import type { LeadsConfig } from './config';
-import { DatabaseModule } from './database/database.module';
+import { leadsDatabaseModule } from './database/database.module';
 import { PoolsRepository } from './pools/pools.repository';
 import { PoolsService } from './pools/pools.service';
 import { PoolsHandlers } from './pools/pools.handlers';
@@ -28,7 +28,7 @@ export class AppModule {
       imports: [
         { module: ConfigHolder, global: true, providers: [{ provide: LEADS_CONFIG, useValue: config }], exports: [LEADS_CONFIG] },
         MessagingModule.forRoot({ serviceName: SERVICE_NAME, natsUrl: config.NATS_URL, namespace: config.RL_NAMESPACE }),
-        DatabaseModule,
+        leadsDatabaseModule(config),
       ],
       controllers: [HealthController],
       providers: [

@@ -1,3 +1,4 @@
 export * from './database-url';
 export * from './ensure-database';
 export * from './data-source';
+export * from './database.module';

@@ -1,43 +1,20 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { createServiceDataSource, transactional, type Transactional } from '@rocketlead/persistence';
-import { LEADS_ENTITIES, LEADS_SCHEMA } from './entities';
-import { LEADS_MIGRATIONS } from '../migrations';
-import { LEADS_CONFIG } from '../config.token';
+import { DatabaseModule, createServiceDataSource } from '@rocketlead/persistence';
+import type { DynamicModule } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
 import type { LeadsConfig } from '../config';
+import { LEADS_MIGRATIONS } from '../migrations';
+import { LEADS_ENTITIES, LEADS_SCHEMA } from './entities';
 
-export const TRANSACTION = Symbol('TRANSACTION');
+type DbConfig = Pick<LeadsConfig, 'DATABASE_URL' | 'DB_POOL_SIZE'>;
 
-class DataSourceLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+const options = (config: DbConfig) => ({
+  url: config.DATABASE_URL,
+  schema: LEADS_SCHEMA,
+  entities: LEADS_ENTITIES,
+  migrations: LEADS_MIGRATIONS,
+  poolSize: config.DB_POOL_SIZE,
+  applicationName: 'leads',
+});
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
-  }
-}
-
-export function leadsDataSource(config: Pick<LeadsConfig, 'DATABASE_URL' | 'DB_POOL_SIZE'>): DataSource {
-  return createServiceDataSource({
-    url: config.DATABASE_URL,
-    schema: LEADS_SCHEMA,
-    entities: LEADS_ENTITIES,
-    migrations: LEADS_MIGRATIONS,
-    poolSize: config.DB_POOL_SIZE,
-    applicationName: 'leads',
-  });
-}
-
-@Global()
-@Module({
-  providers: [
-    {
-      provide: DataSource,
-      inject: [LEADS_CONFIG],
-      useFactory: (config: LeadsConfig) => leadsDataSource(config).initialize(),
-    },
-    { provide: TRANSACTION, inject: [DataSource], useFactory: (ds: DataSource): Transactional => transactional(ds) },
-    DataSourceLifecycle,
-  ],
-  exports: [DataSource, TRANSACTION],
-})
-export class DatabaseModule {}
+export const leadsDataSource = (config: DbConfig): DataSource => createServiceDataSource(options(config));
+export const leadsDatabaseModule = (config: DbConfig): DynamicModule => DatabaseModule.forRoot(options(config));

@@ -20,7 +20,7 @@ import {
 } from '@rocketlead/contracts';
 import { currentTraceparent } from '@rocketlead/observability';
 import type { Transactional } from '@rocketlead/persistence';
-import { TRANSACTION } from '../database/database.module';
+import { TRANSACTION } from '@rocketlead/persistence';
 import { CustomFieldsRepository } from '../custom-fields/custom-fields.repository';
 import { LeadStatesRepository } from '../lead-states/lead-states.repository';
 import { PoolsRepository } from '../pools/pools.repository';

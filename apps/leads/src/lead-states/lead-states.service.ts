@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LeadState, LeadStatesCreateRequest, LeadStatesListRequest } from '@rocketlead/contracts';
 import type { Transactional } from '@rocketlead/persistence';
-import { TRANSACTION } from '../database/database.module';
+import { TRANSACTION } from '@rocketlead/persistence';
 import { PoolsRepository } from '../pools/pools.repository';
 import { poolNotFound } from '../pools/pools.service';
 import { LeadStatesRepository, toLeadState } from './lead-states.repository';

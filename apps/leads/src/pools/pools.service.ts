@@ -7,7 +7,7 @@ import {
   type PoolsUpdateRequest,
 } from '@rocketlead/contracts';
 import type { Transactional } from '@rocketlead/persistence';
-import { TRANSACTION } from '../database/database.module';
+import { TRANSACTION } from '@rocketlead/persistence';
 import { LeadStatesRepository } from '../lead-states/lead-states.repository';
 import { schemaConflicts } from '../entries/schema-inference';
 import { PoolsRepository, toLeadPool } from './pools.repository';

@@ -1,0 +1,63 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { HealthController, MessagingModule } from '@rocketlead/messaging';
+import { INGRESS_CONFIG } from './config.token';
+import type { IngressConfig } from './config';
+import { ingressDatabaseModule } from './database/database.module';
+import { ApiTokensRepository } from './api-tokens/api-tokens.repository';
+import { ApiTokensService } from './api-tokens/api-tokens.service';
+import { ApiTokensController } from './api-tokens/api-tokens.controller';
+import { ConnectAuthGuard } from './auth/connect-auth.guard';
+import { IngressWebhooksRepository } from './ingress-webhooks/ingress-webhooks.repository';
+import { IngressWebhooksService } from './ingress-webhooks/ingress-webhooks.service';
+import { IngressWebhooksController } from './ingress-webhooks/ingress-webhooks.controller';
+import { IngressWebhookGuard } from './ingress-webhooks/ingress-webhook.guard';
+import { PublicIngressController } from './ingress-webhooks/public-ingress.controller';
+import { IdempotencyRepository } from './idempotency/idempotency.repository';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { LeadPoolsService } from './lead-pools/lead-pools.service';
+import { LeadPoolsController } from './lead-pools/lead-pools.controller';
+import { CustomFieldsService } from './custom-fields/custom-fields.service';
+import { CustomFieldsController } from './custom-fields/custom-fields.controller';
+import { TableEntriesService } from './table-entries/table-entries.service';
+import { TableEntriesController } from './table-entries/table-entries.controller';
+
+export const SERVICE_NAME = 'ingress';
+
+@Module({})
+class ConfigHolder {}
+
+@Module({})
+export class AppModule {
+  static forConfig(config: IngressConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        { module: ConfigHolder, global: true, providers: [{ provide: INGRESS_CONFIG, useValue: config }], exports: [INGRESS_CONFIG] },
+        MessagingModule.forRoot({ serviceName: SERVICE_NAME, natsUrl: config.NATS_URL, namespace: config.RL_NAMESPACE }),
+        ingressDatabaseModule(config),
+      ],
+      controllers: [
+        HealthController,
+        ApiTokensController,
+        IngressWebhooksController,
+        PublicIngressController,
+        LeadPoolsController,
+        CustomFieldsController,
+        TableEntriesController,
+      ],
+      providers: [
+        ApiTokensRepository,
+        ApiTokensService,
+        ConnectAuthGuard,
+        IngressWebhooksRepository,
+        IngressWebhooksService,
+        IngressWebhookGuard,
+        IdempotencyRepository,
+        IdempotencyService,
+        LeadPoolsService,
+        CustomFieldsService,
+        TableEntriesService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,1 @@
+export const INGRESS_CONFIG = Symbol('INGRESS_CONFIG');

@@ -1,0 +1,68 @@
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { FastifyReply } from 'fastify';
+import { DomainError, ERROR_CODES } from '@rocketlead/contracts';
+import type { JsonLogger } from '@rocketlead/observability';
+
+export interface HttpErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  [detail: string]: unknown;
+}
+
+interface FastifyLikeError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+const reason = (status: number): string => STATUS_CODES[status] ?? 'Error';
+
+/** Errors raised by Fastify itself before a route runs (body parsing, content type, size). */
+function fromFastify(error: FastifyLikeError): HttpErrorBody | null {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { statusCode: 413, error: reason(413), message: 'Request body is larger than 1 MiB' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { statusCode: 400, error: reason(400), message: 'Content-Type must be application/json' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { statusCode: 400, error: reason(400), message: 'Request body is empty but Content-Type is application/json' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { statusCode: 400, error: reason(400), message: `Malformed JSON body: ${error.message ?? ''}`.trim() };
+    default:
+      if (error instanceof SyntaxError) return { statusCode: 400, error: reason(400), message: `Malformed JSON body: ${error.message}` };
+      if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+        return { statusCode: error.statusCode, error: reason(error.statusCode), message: error.message ?? reason(error.statusCode) };
+      }
+      return null;
+  }
+}
+
+/** Maps any error to the one HTTP error shape: `{ statusCode, error, message, ...details }`. */
+export function toHttpError(exception: unknown): HttpErrorBody {
+  if (exception instanceof DomainError) {
+    const status = ERROR_CODES[exception.code];
+    return { statusCode: status, error: reason(status), message: exception.message, ...(exception.details ?? {}) };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const body = typeof response === 'string' ? { message: response } : (response as Record<string, unknown>);
+    const { message, statusCode: _status, error: _error, ...details } = body;
+    const text = Array.isArray(message) ? message.join('; ') : String(message ?? reason(status));
+    return { statusCode: status, error: reason(status), message: text, ...details };
+  }
+  return fromFastify(exception as FastifyLikeError) ?? { statusCode: 500, error: reason(500), message: 'Internal server error' };
+}
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  constructor(private readonly logger: JsonLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const body = toHttpError(exception);
+    if (body.statusCode >= 500) this.logger.event('error', 'request failed', { error: exception });
+    void host.switchToHttp().getResponse<FastifyReply>().status(body.statusCode).send(body);
+  }
+}

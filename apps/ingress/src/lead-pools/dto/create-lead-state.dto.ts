@@ -1,0 +1,11 @@
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+
+export class CreateLeadStateDto {
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @IsOptional()
+  @IsBoolean()
+  isDefault?: boolean;
+}

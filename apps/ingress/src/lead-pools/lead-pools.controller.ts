@@ -1,0 +1,68 @@
+import { Body, Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import type { LeadPool, LeadState } from '@rocketlead/contracts';
+import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { CurrentRequest, type RequestContext } from '../http/request-context';
+import { UuidParam } from '../http/uuid-param.pipe';
+import { CreateLeadPoolDto } from './dto/create-lead-pool.dto';
+import { CreateLeadStateDto } from './dto/create-lead-state.dto';
+import { UpdateLeadPoolDto } from './dto/update-lead-pool.dto';
+import { LeadPoolsService } from './lead-pools.service';
+
+@Controller('connect/lead_pools')
+@UseGuards(ConnectAuthGuard)
+export class LeadPoolsController {
+  constructor(private readonly pools: LeadPoolsService) {}
+
+  @Post()
+  @RequireScope('admin')
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateLeadPoolDto,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<LeadPool> {
+    return this.pools.create(principal, dto, request);
+  }
+
+  @Get(':id')
+  @RequireScope('read')
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<LeadPool> {
+    return this.pools.get(principal, id, request);
+  }
+
+  @Patch(':id')
+  @RequireScope('admin')
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Body() dto: UpdateLeadPoolDto,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<LeadPool> {
+    return this.pools.update(principal, id, dto, request);
+  }
+
+  @Post(':id/lead_states')
+  @RequireScope('admin')
+  createState(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Body() dto: CreateLeadStateDto,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<LeadState> {
+    return this.pools.createState(principal, id, dto, request);
+  }
+
+  @Get(':id/lead_states')
+  @RequireScope('read')
+  listStates(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<LeadState[]> {
+    return this.pools.listStates(principal, id, request);
+  }
+}

@@ -1,0 +1,4 @@
+import { IngressInit1795388759603 } from './1795388759603-IngressInit';
+
+/** Every migration of the ingress schema, in order. Generated; never edit one that has landed. */
+export const INGRESS_MIGRATIONS = [IngressInit1795388759603];

@@ -1,0 +1,18 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { uuidv7 } from '@rocketlead/contracts';
+import { OrganizationEntity } from './organization.entity';
+
+@Injectable()
+export class OrganizationsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  insert(manager: EntityManager, name: string): Promise<OrganizationEntity> {
+    const repo = manager.getRepository(OrganizationEntity);
+    return repo.save(repo.create({ id: uuidv7(), name }));
+  }
+
+  exists(id: string): Promise<boolean> {
+    return this.dataSource.getRepository(OrganizationEntity).existsBy({ id });
+  }
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, Get, Headers, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import type { Page, TableEntry } from '@rocketlead/contracts';
+import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { CurrentRequest, type RequestContext } from '../http/request-context';
+import { UuidParam } from '../http/uuid-param.pipe';
+import { CreateTableEntryDto } from './dto/create-table-entry.dto';
+import { ListTableEntriesQuery } from './dto/list-table-entries.query';
+import { UpdateTableEntryDto } from './dto/update-table-entry.dto';
+import { TableEntriesService } from './table-entries.service';
+
+@Controller('connect/table_entries')
+@UseGuards(ConnectAuthGuard)
+export class TableEntriesController {
+  constructor(private readonly entries: TableEntriesService) {}
+
+  @Post()
+  @RequireScope('write')
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateTableEntryDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<TableEntry> {
+    return this.entries.create(principal, dto, idempotencyKey, request);
+  }
+
+  @Get()
+  @RequireScope('read')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListTableEntriesQuery,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<Page<TableEntry>> {
+    return this.entries.list(principal, query, request);
+  }
+
+  @Get(':id')
+  @RequireScope('read')
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<TableEntry> {
+    return this.entries.get(principal, id, request);
+  }
+
+  @Patch(':id')
+  @RequireScope('write')
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Body() dto: UpdateTableEntryDto,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<TableEntry> {
+    return this.entries.update(principal, id, dto, request);
+  }
+}

@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { COMMANDS, type Page, type TableEntry } from '@rocketlead/contracts';
+import { RpcClient } from '@rocketlead/messaging';
+import { INGRESS_CONFIG } from '../config.token';
+import type { IngressConfig } from '../config';
+import type { Principal } from '../auth/principal';
+import { connectActor, type RequestContext } from '../http/request-context';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import type { CreateTableEntryDto } from './dto/create-table-entry.dto';
+import type { UpdateTableEntryDto } from './dto/update-table-entry.dto';
+import { LIST_LIMIT_DEFAULT, type ListTableEntriesQuery } from './dto/list-table-entries.query';
+
+@Injectable()
+export class TableEntriesService {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly idempotency: IdempotencyService,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+  ) {}
+
+  create(
+    principal: Principal,
+    dto: CreateTableEntryDto,
+    idempotencyKey: string | undefined,
+    request: RequestContext,
+  ): Promise<TableEntry> {
+    return this.idempotency.run({
+      organizationId: principal.organizationId,
+      key: idempotencyKey,
+      route: 'connect:table_entries',
+      body: dto,
+      work: (downstreamKey) =>
+        this.rpc.request(
+          COMMANDS.entriesCreate,
+          {
+            actor: connectActor(principal, request),
+            tableId: dto.tableId,
+            data: dto.data,
+            ...(dto.customFieldData ? { customFieldData: dto.customFieldData } : {}),
+            ...(dto.leadStateId ? { leadStateId: dto.leadStateId } : {}),
+            schemaMode: 'strict',
+            ...(downstreamKey ? { idempotencyKey: downstreamKey } : {}),
+          },
+          { traceparent: request.traceparent, timeoutMs: this.config.RPC_TIMEOUT_MS },
+        ),
+    });
+  }
+
+  get(principal: Principal, id: string, request: RequestContext): Promise<TableEntry> {
+    return this.rpc.request(COMMANDS.entriesGet, { organizationId: principal.organizationId, id }, { traceparent: request.traceparent });
+  }
+
+  list(principal: Principal, query: ListTableEntriesQuery, request: RequestContext): Promise<Page<TableEntry>> {
+    return this.rpc.request(
+      COMMANDS.entriesList,
+      {
+        organizationId: principal.organizationId,
+        limit: query.limit ?? LIST_LIMIT_DEFAULT,
+        ...(query.tableId ? { tableId: query.tableId } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  update(principal: Principal, id: string, dto: UpdateTableEntryDto, request: RequestContext): Promise<TableEntry> {
+    return this.rpc.request(
+      COMMANDS.entriesUpdate,
+      {
+        actor: connectActor(principal, request),
+        id,
+        ...(dto.leadStateId !== undefined ? { leadStateId: dto.leadStateId } : {}),
+        ...(dto.data !== undefined ? { data: dto.data } : {}),
+        ...(dto.customFieldData !== undefined ? { customFieldData: dto.customFieldData } : {}),
+      },
+      { traceparent: request.traceparent, timeoutMs: this.config.RPC_TIMEOUT_MS },
+    );
+  }
+}

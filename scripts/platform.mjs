@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// Runs the whole platform in the foreground: migrations first, then every service, until SIGINT/SIGTERM.
+// Each service writes JSON lines tagged with its name; this runner adds its own lines as service "platform".
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// Start order matters: leads answers the commands ingress sends.
+export const SERVICES = [
+  { name: 'leads', port: process.env.LEADS_PORT ?? '3001' },
+  { name: 'ingress', port: process.env.PORT ?? '3000' },
+];
+
+const STOP_TIMEOUT_MS = 20_000;
+
+function log(level, msg, fields = {}) {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, service: 'platform', msg, ...fields })}\n`);
+}
+
+function run(service, args, env) {
+  const child = spawn(process.execPath, [path.join(root, 'apps', service.name, 'dist', 'main.js'), ...args], {
+    env: { ...process.env, ...env, PORT: service.port },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  createInterface({ input: child.stdout }).on('line', (line) => process.stdout.write(`${line}\n`));
+  // Anything a service prints on stderr (a crash trace) is wrapped so stdout stays one JSON entry per line.
+  createInterface({ input: child.stderr }).on('line', (line) =>
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: service.name, msg: line })}\n`),
+  );
+  return child;
+}
+
+function exited(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? 1);
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function migrateAll() {
+  for (const service of SERVICES) {
+    const code = await exited(run(service, ['migrate']));
+    if (code !== 0) throw new Error(`migrations of ${service.name} failed (exit ${code})`);
+  }
+}
+
+async function main() {
+  await migrateAll();
+  const children = new Map(SERVICES.map((service) => [service.name, run(service, [])]));
+  let stopping = false;
+
+  const stop = async (reason, exitCode) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'stopping platform', { reason });
+    const all = [...children.values()];
+    for (const child of all) if (child.exitCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      log('warn', 'services did not stop in time; killing them');
+      for (const child of all) child.kill('SIGKILL');
+    }, STOP_TIMEOUT_MS);
+    await Promise.all(all.map(exited));
+    clearTimeout(timer);
+    log('info', 'platform stopped');
+    process.exit(exitCode);
+  };
+
+  process.on('SIGINT', () => void stop('SIGINT', 0));
+  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  for (const [name, child] of children) {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      log('error', 'service exited unexpectedly', { name, code, signal });
+      void stop(`${name} exited`, 1);
+    });
+  }
+  log('info', 'platform running', { services: SERVICES.map((s) => `${s.name}:${s.port}`) });
+}
+
+main().catch((error) => {
+  log('error', 'platform failed to start', { error: error.message });
+  process.exit(1);
+});
