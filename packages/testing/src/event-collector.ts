@@ -1,4 +1,4 @@
-import { DeliverPolicy, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, nanos, type NatsConnection } from 'nats';
 import { eventually } from './eventually';
 
 export interface CollectedEvent {
@@ -20,7 +20,13 @@ export class EventCollector {
     const js = nc.jetstream();
     const jsm = await nc.jetstreamManager();
     await eventually(() => jsm.streams.info(stream).then(() => true), { message: `stream ${stream} exists` });
-    const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+    // An ephemeral pull consumer: nats.js ordered consumers stall against the 2.9 server used here.
+    const info = await jsm.consumers.add(stream, {
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.All,
+      inactive_threshold: nanos(5 * 60_000),
+    });
+    const consumer = await js.consumers.get(stream, info.name);
     const messages = await consumer.consume();
     collector.stopFn = () => messages.stop();
     collector.done = (async () => {

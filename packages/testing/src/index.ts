@@ -2,3 +2,4 @@ export * from './eventually';
 export * from './infrastructure';
 export * from './test-database';
 export * from './event-collector';
+export * from './platform-process';

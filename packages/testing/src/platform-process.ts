@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { eventually } from './eventually';
+
+export interface ServiceProcess {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  /** Every line the process printed (stdout and stderr). */
+  output: string[];
+}
+
+export interface PlatformOptions {
+  /** Repository root (the folder holding apps/). */
+  root: string;
+  databaseUrl: string;
+  natsUrl: string;
+  namespace: string;
+  env?: Record<string, string>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function serviceEnv(options: PlatformOptions, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: options.databaseUrl,
+    NATS_URL: options.natsUrl,
+    RL_NAMESPACE: options.namespace,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  };
+}
+
+/** Runs `node apps/<name>/dist/<entry> ...args` to completion; rejects on a non-zero exit. */
+export async function runToCompletion(options: PlatformOptions, name: string, entry: string, args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [path.join(options.root, 'apps', name, 'dist', entry), ...args], {
+    env: serviceEnv(options, 0),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  if (code !== 0) throw new Error(`${name} ${entry} ${args.join(' ')} exited ${code}: ${stderr || stdout}`);
+  return stdout;
+}
+
+/** Starts one built service as a child process and waits until /health/ready answers 200. */
+export async function startService(options: PlatformOptions, name: string, port?: number): Promise<ServiceProcess> {
+  const chosen = port ?? (await freePort());
+  const child = spawn(process.execPath, [path.join(options.root, 'apps', name, 'dist', 'main.js')], {
+    env: serviceEnv(options, chosen),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const service: ServiceProcess = { name, port: chosen, child, output: [] };
+  const collect = (d: Buffer) => service.output.push(...d.toString().split('\n').filter(Boolean));
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited: ${service.output.join('\n')}`);
+      const res = await fetch(`http://127.0.0.1:${chosen}/health/ready`);
+      return res.status === 200;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, message: `${name} ready` },
+  );
+  return service;
+}
+
+/** Stops a service: SIGTERM (graceful) by default, SIGKILL to simulate a crash. */
+export async function stopService(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  const { child } = service;
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill(signal);
+  return exited;
+}
+
+export interface RunningPlatform {
+  options: PlatformOptions;
+  leads: ServiceProcess;
+  ingress: ServiceProcess;
+  baseUrl: string;
+  /** Creates an organization and returns its admin token, as `pnpm rl bootstrap` does. */
+  bootstrap(org: string): Promise<{ organizationId: string; token: string }>;
+  stop(): Promise<void>;
+}
+
+/** Migrates and starts leads and ingress as real processes, like `pnpm start` does. */
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  await runToCompletion(options, 'leads', 'main.js', ['migrate']);
+  await runToCompletion(options, 'ingress', 'main.js', ['migrate']);
+  const leads = await startService(options, 'leads');
+  const ingress = await startService(options, 'ingress');
+  const platform: RunningPlatform = {
+    options,
+    leads,
+    ingress,
+    baseUrl: `http://127.0.0.1:${ingress.port}`,
+    bootstrap: async (org) => JSON.parse(await runToCompletion(options, 'ingress', 'cli.js', ['bootstrap', '--org', org])) as { organizationId: string; token: string },
+    stop: async () => {
+      await Promise.all([stopService(platform.ingress), stopService(platform.leads)]);
+    },
+  };
+  return platform;
+}

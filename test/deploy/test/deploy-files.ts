@@ -1,0 +1,160 @@
+// Reading the deployment files as data: YAML documents, the Dockerfile's stages, env vars as a container sees them.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+/** Repository root (this file is test/deploy/test/deploy-files.ts). */
+export const ROOT = join(__dirname, '..', '..', '..');
+
+export const readRepoFile = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
+export const listDir = (dir: string): string[] => readdirSync(join(ROOT, dir)).sort();
+
+// ---- untyped YAML, narrowed without `any`
+
+export type YamlMap = Record<string, unknown>;
+
+export const isMap = (value: unknown): value is YamlMap =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const map = (value: unknown): YamlMap => (isMap(value) ? value : {});
+export const seq = (value: unknown): unknown[] => (Array.isArray(value) ? (value as unknown[]) : []);
+/** A scalar as the string a process would see (numbers and booleans in YAML become their text). */
+export const scalar = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+
+/** Every document of a YAML file, with `<<` merge keys resolved as Compose does. Syntax errors throw, naming the file. */
+export function loadYaml(file: string): YamlMap[] {
+  const docs = parseAllDocuments(readRepoFile(file), { merge: true });
+  const out: YamlMap[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length) throw new Error(`${file}: invalid YAML: ${doc.errors.map((e) => e.message).join('; ')}`);
+    const value: unknown = doc.toJS();
+    if (value !== null && value !== undefined) out.push(map(value));
+  }
+  return out;
+}
+
+// ---- service config
+
+export interface EnvVarSpec {
+  default?: string;
+  parse: (raw: string) => unknown;
+  description: string;
+}
+export type EnvSpec = Record<string, EnvVarSpec>;
+
+/** Environment as a container gets it: name -> value (undefined when the value is not known to the test). */
+export type Env = Map<string, string | undefined>;
+
+const LOOPBACK = /\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/;
+
+/**
+ * Problems of one container's environment against the service's spec: required variables, variables whose
+ * default only works on a developer's machine, unknown variables (OTEL_* is read by the OpenTelemetry SDK),
+ * values the service would reject at boot.
+ */
+export function envProblems(where: string, service: string, spec: EnvSpec, env: Env): string[] {
+  const problems: string[] = [];
+  for (const [name, item] of Object.entries(spec)) {
+    if (env.has(name)) continue;
+    if (item.default === undefined) problems.push(`${where}: ${name} is required by ${service} but not set`);
+    else if (LOOPBACK.test(item.default))
+      problems.push(`${where}: ${name} is not set, and its default ${item.default} does not work in a container`);
+  }
+  for (const [name, value] of env) {
+    const item = spec[name];
+    if (!item) {
+      if (!name.startsWith('OTEL_')) problems.push(`${where}: sets ${name}, which ${service}'s config does not know`);
+      continue;
+    }
+    // As loadConfig: an empty value means the default.
+    const raw = value === '' ? item.default : value;
+    if (raw === undefined) continue;
+    try {
+      item.parse(raw);
+    } catch (error) {
+      problems.push(`${where}: ${name}=${JSON.stringify(raw)} is rejected by ${service}: ${(error as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+/** The port the service listens on with this environment. */
+export function listenPort(spec: EnvSpec, env: Env): number {
+  const configured = env.get('PORT');
+  return Number(configured === undefined || configured === '' ? spec.PORT?.default : configured);
+}
+
+// ---- images
+
+/** `repo:tag` split; a digest (`@sha256:`) counts as pinned. */
+export function imageProblem(where: string, image: string | undefined): string | undefined {
+  if (!image) return `${where}: no image`;
+  if (image.includes('@sha256:')) return undefined;
+  const tag = imageTag(image);
+  if (!tag) return `${where}: image ${image} has no tag (means :latest)`;
+  if (tag === 'latest') return `${where}: image ${image} uses :latest`;
+  return undefined;
+}
+
+export const imageRepo = (image: string): string => image.replace(/@.*$/, '').replace(/:[^:/]+$/, '');
+export const imageTag = (image: string): string | undefined => /:([^:/@]+)(@|$)/.exec(image)?.[1];
+
+// ---- Dockerfile
+
+export interface Instruction {
+  op: string;
+  args: string;
+}
+export interface Stage {
+  image: string;
+  name?: string;
+  instructions: Instruction[];
+}
+
+/** Stages of a Dockerfile, with ARG defaults declared before the first FROM substituted in FROM lines. */
+export function dockerStages(text: string): Stage[] {
+  const lines = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const args = new Map<string, string>();
+  const stages: Stage[] = [];
+  for (const line of lines) {
+    const [, op = '', rest = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+    const instruction = { op: op.toUpperCase(), args: rest };
+    if (instruction.op === 'FROM') {
+      const [, image = '', name] = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(rest) ?? [];
+      const resolved = image.replace(/\$\{?(\w+)\}?/g, (whole, arg: string) => args.get(arg) ?? whole);
+      stages.push({ image: resolved, name, instructions: [] });
+    } else if (!stages.length && instruction.op === 'ARG') {
+      const [, arg = '', value = ''] = /^(\w+)=?(.*)$/.exec(rest) ?? [];
+      args.set(arg, value.replace(/^["']|["']$/g, ''));
+    } else {
+      stages.at(-1)?.instructions.push(instruction);
+    }
+  }
+  return stages;
+}
+
+/** ENTRYPOINT/CMD in exec form (JSON array) or shell form. */
+export function execForm(args: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(args);
+    if (Array.isArray(parsed)) return parsed.map(String);
+  } catch {
+    // shell form
+  }
+  return args.split(/\s+/);
+}
+
+// ---- health routes
+
+/** Routes of the shared health controller, read from its source: `@Controller('health')` + `@Get('live')`. */
+export function healthRoutes(): { file: string; routes: string[] } {
+  const file = 'packages/messaging/src/health/health.controller.ts';
+  const source = readRepoFile(file);
+  const prefix = /@Controller\(\s*'([^']*)'\s*\)/.exec(source)?.[1] ?? '';
+  const routes = [...source.matchAll(/@Get\(\s*'([^']*)'\s*\)/g)].map((m) => `/${[prefix, m[1]].filter(Boolean).join('/')}`);
+  return { file, routes };
+}
