@@ -59,3 +59,14 @@ export type Transactional = <T>(work: (manager: EntityManager) => Promise<T>) =>
 export function transactional(dataSource: DataSource): Transactional {
   return (work) => dataSource.transaction(work);
 }
+
+/**
+ * Rows of an UPDATE/DELETE ... RETURNING run through TypeORM's `query`, which answers `[rows, count]`
+ * for those statements but plain rows for SELECT and INSERT.
+ */
+export function returnedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as T[];
+  }
+  return result as T[];
+}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { uuidv7 } from '@rocketlead/contracts';
+import { returnedRows } from '@rocketlead/persistence';
 
 export const KEY_TTL_HOURS = 24;
 // A pending key whose request never finished (a crash) may be taken over after this long.
@@ -64,12 +65,12 @@ export class IdempotencyRepository {
 
   /** Takes over a pending key whose lease expired; true when this caller won it. */
   async takeOver(organizationId: string, key: string, reservationId: string): Promise<boolean> {
-    const result = (await this.dataSource.query(
+    const result = returnedRows(await this.dataSource.query(
       `UPDATE ingress.idempotency_keys SET locked_until = now() + make_interval(secs => ${PENDING_LEASE_SECONDS})
        WHERE organization_id = $1 AND key = $2 AND reservation_id = $3 AND state = 'pending' AND locked_until < now()
        RETURNING 1`,
       [organizationId, key, reservationId],
-    )) as unknown[];
+    ));
     return result.length > 0;
   }
 
@@ -90,9 +91,7 @@ export class IdempotencyRepository {
   }
 
   async deleteExpired(): Promise<number> {
-    const rows = (await this.dataSource.query(
-      `DELETE FROM ingress.idempotency_keys WHERE expires_at < now() RETURNING 1`,
-    )) as unknown[];
+    const rows = returnedRows(await this.dataSource.query(`DELETE FROM ingress.idempotency_keys WHERE expires_at < now() RETURNING 1`));
     return rows.length;
   }
 

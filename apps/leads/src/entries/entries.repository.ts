@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { returnedRows } from '@rocketlead/persistence';
 import { uuidv7, type EntryData, type EntryValue, type TableEntry } from '@rocketlead/contracts';
 import type { CursorPosition } from './cursor';
 
@@ -121,11 +122,11 @@ export class EntriesRepository {
     id: string,
     changes: { data: EntryData; customFieldData: Record<string, EntryValue>; leadStateId: string },
   ): Promise<TableEntry> {
-    const rows = (await manager.query(
+    const rows = returnedRows<EntryRow>(await manager.query(
       `UPDATE leads.entries SET data = $3::jsonb, custom_field_data = $4::jsonb, lead_state_id = $5, updated_at = now()
        WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [organizationId, id, JSON.stringify(changes.data), JSON.stringify(changes.customFieldData), changes.leadStateId],
-    )) as EntryRow[];
+    ));
     return toEntry(rows[0]!);
   }
 }
