@@ -6,9 +6,7 @@ import { JsonLogger } from '@rocketlead/observability';
 import { exitOnBootFailure, runService } from '@rocketlead/messaging';
 import { AppModule, SERVICE_NAME } from './app.module';
 import { loadIngressConfig } from './config';
-import { createValidationPipe } from './http/validation';
-import { HttpErrorFilter, toHttpError } from './http/http-error.filter';
-import { rejectNonJsonBodies } from './http/json-only.hook';
+import { configureHttp } from './http/configure-http';
 import { migrateIngress } from './migrate';
 
 async function main(): Promise<void> {
@@ -24,17 +22,7 @@ async function main(): Promise<void> {
     port: config.PORT,
     host: config.HOST,
     logger,
-    configure: (app) => {
-      app.useGlobalPipes(createValidationPipe());
-      app.useGlobalFilters(new HttpErrorFilter(logger));
-      // Body-parser errors (size, JSON, content type) are raised by Fastify before Nest sees the request.
-      const fastify = app.getHttpAdapter().getInstance();
-      fastify.setErrorHandler((error, _request, reply) => {
-        const body = toHttpError(error);
-        void reply.status(body.statusCode).send(body);
-      });
-      fastify.addHook('onRequest', rejectNonJsonBodies);
-    },
+    configure: (app) => configureHttp(app, logger),
   });
 }
 

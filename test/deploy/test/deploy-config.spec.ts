@@ -1,0 +1,535 @@
+// The deployment files (deploy/, docker-compose.yml, k8s/base) checked against what the services really read:
+// their env specs, their port, their health routes, their process entry points. No Docker or cluster needed.
+// Each check collects problems as "file: what is wrong", so a failure lists every problem at once.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { INGRESS_ENV } from '@rocketlead/ingress/config';
+import { LEADS_ENV } from '@rocketlead/leads/config';
+import {
+  ROOT,
+  dockerStages,
+  envProblems,
+  execForm,
+  healthRoutes,
+  imageProblem,
+  imageRepo,
+  imageTag,
+  listDir,
+  listenPort,
+  loadYaml,
+  map,
+  readRepoFile,
+  scalar,
+  seq,
+  type Env,
+  type EnvSpec,
+  type YamlMap,
+} from './deploy-files';
+
+interface ServiceCase {
+  name: 'ingress' | 'leads';
+  spec: EnvSpec;
+  /** Port of its Kubernetes Service. */
+  servicePort: number;
+  /** Published on the host by Compose (the public API). */
+  published: boolean;
+}
+
+const SERVICES: ServiceCase[] = [
+  { name: 'ingress', spec: INGRESS_ENV, servicePort: 80, published: true },
+  { name: 'leads', spec: LEADS_ENV, servicePort: 3001, published: false },
+];
+
+const PLATFORM_IMAGE = 'rocketlead/platform';
+const DOCKERFILE = 'deploy/Dockerfile';
+const ENTRYPOINT = 'deploy/entrypoint.sh';
+const COMPOSE = 'docker-compose.yml';
+const K8S = 'k8s/base';
+const KUSTOMIZATION = `${K8S}/kustomization.yaml`;
+const EXAMPLE = /\.example\.ya?ml$/;
+const { file: HEALTH_FILE, routes: HEALTH_ROUTES } = healthRoutes();
+
+// ---- docker-compose.yml
+
+const compose = loadYaml(COMPOSE)[0] ?? {};
+const composeServices = map(compose.services);
+
+function composeEnv(service: YamlMap): Env {
+  const env: Env = new Map();
+  const environment = service.environment;
+  if (Array.isArray(environment)) {
+    for (const entry of environment.map(String)) {
+      const eq = entry.indexOf('=');
+      // `- NAME` alone passes the host's value through: unknown here.
+      if (eq < 0) env.set(entry, undefined);
+      else env.set(entry.slice(0, eq), entry.slice(eq + 1));
+    }
+  } else {
+    for (const [name, value] of Object.entries(map(environment))) env.set(name, scalar(value));
+  }
+  return env;
+}
+
+const composeCommand = (service: YamlMap): string[] =>
+  Array.isArray(service.command) ? service.command.map(String) : (scalar(service.command)?.split(/\s+/) ?? []);
+
+/** Services a compose service depends on, with their condition. */
+const dependsOn = (service: YamlMap): Map<string, string> =>
+  new Map(
+    Array.isArray(service.depends_on)
+      ? service.depends_on.map((name) => [String(name), 'service_started'])
+      : Object.entries(map(service.depends_on)).map(([name, dep]) => [name, scalar(map(dep).condition) ?? 'service_started']),
+  );
+
+const hostOf = (url: string | undefined): string | undefined => {
+  try {
+    return url ? new URL(url.split(',')[0] ?? '').hostname : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+// ---- k8s/base
+
+interface K8sObject {
+  file: string;
+  kind: string;
+  name: string;
+  body: YamlMap;
+}
+
+const kustomization = loadYaml(KUSTOMIZATION)[0] ?? {};
+const kustomizeResources = seq(kustomization.resources).map(String);
+const k8sObjects: K8sObject[] = kustomizeResources
+  .map((resource) => `${K8S}/${resource}`)
+  .filter((file) => existsSync(join(ROOT, file)))
+  .flatMap((file) =>
+    loadYaml(file).map((body) => ({
+      file,
+      kind: scalar(body.kind) ?? '',
+      name: scalar(map(body.metadata).name) ?? '',
+      body,
+    })),
+  );
+const findObject = (kind: string, name: string): K8sObject | undefined =>
+  k8sObjects.find((o) => o.kind === kind && o.name === name);
+
+/** Secrets the base refers to but does not contain, as described by the k8s example files. */
+const exampleSecrets = new Map<string, Map<string, string>>();
+for (const dir of ['k8s', K8S]) {
+  for (const file of listDir(dir).filter((f) => EXAMPLE.test(f))) {
+    for (const body of loadYaml(`${dir}/${file}`).filter((b) => b.kind === 'Secret')) {
+      const values = new Map<string, string>();
+      for (const [k, v] of Object.entries(map(body.data))) values.set(k, Buffer.from(String(v), 'base64').toString());
+      for (const [k, v] of Object.entries(map(body.stringData))) values.set(k, String(v));
+      exampleSecrets.set(scalar(map(body.metadata).name) ?? '', values);
+    }
+  }
+}
+
+const podSpec = (workload: K8sObject | undefined): YamlMap => map(map(map(workload?.body.spec).template).spec);
+const podLabels = (workload: K8sObject | undefined): YamlMap =>
+  map(map(map(map(workload?.body.spec).template).metadata).labels);
+const containerOf = (workload: K8sObject | undefined, name: string): YamlMap => {
+  const containers = seq(podSpec(workload).containers).map(map);
+  return containers.find((c) => c.name === name) ?? containers[0] ?? {};
+};
+const selects = (selector: YamlMap, labels: YamlMap): boolean =>
+  Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/** The container's environment, with envFrom and valueFrom resolved through the ConfigMaps and example Secrets. */
+function k8sEnv(where: string, container: YamlMap): { env: Env; problems: string[] } {
+  const env: Env = new Map();
+  const problems: string[] = [];
+  const configMapData = (name: string): YamlMap | undefined => {
+    const configMap = findObject('ConfigMap', name);
+    if (!configMap) return undefined;
+    const data = map(configMap.body.data);
+    for (const [key, value] of Object.entries(data))
+      if (typeof value !== 'string') problems.push(`${configMap.file}: ConfigMap ${name} ${key} must be a string (quote it)`);
+    return data;
+  };
+  for (const source of seq(container.envFrom).map(map)) {
+    const configMapName = scalar(map(source.configMapRef).name);
+    const secretName = scalar(map(source.secretRef).name);
+    if (configMapName) {
+      const data = configMapData(configMapName);
+      if (!data) problems.push(`${where}: envFrom ConfigMap ${configMapName} is not in ${KUSTOMIZATION} resources`);
+      for (const [key, value] of Object.entries(data ?? {})) env.set(key, scalar(value));
+    } else if (secretName) {
+      const secret = exampleSecrets.get(secretName);
+      if (!secret) problems.push(`${where}: envFrom Secret ${secretName} is described by no k8s/*.example.yaml`);
+      for (const [key, value] of secret ?? []) env.set(key, value);
+    }
+  }
+  for (const item of seq(container.env).map(map)) {
+    const name = scalar(item.name) ?? '';
+    const secretRef = map(map(item.valueFrom).secretKeyRef);
+    const configMapRef = map(map(item.valueFrom).configMapKeyRef);
+    if ('value' in item) {
+      if (typeof item.value !== 'string') problems.push(`${where}: env ${name} must be a string (quote it)`);
+      env.set(name, scalar(item.value));
+    } else if (secretRef.name) {
+      const value = exampleSecrets.get(String(secretRef.name))?.get(String(secretRef.key));
+      if (value === undefined)
+        problems.push(`${where}: env ${name} reads Secret ${String(secretRef.name)} key ${String(secretRef.key)}, described by no k8s/*.example.yaml`);
+      env.set(name, value);
+    } else if (configMapRef.name) {
+      const value = configMapData(String(configMapRef.name))?.[String(configMapRef.key)];
+      if (value === undefined)
+        problems.push(`${where}: env ${name} reads ConfigMap ${String(configMapRef.name)} key ${String(configMapRef.key)}, which does not exist`);
+      env.set(name, scalar(value));
+    } else {
+      env.set(name, undefined); // fieldRef and the like: a value the test cannot know
+    }
+  }
+  return { env, problems };
+}
+
+/** A probe's or Service's port (number or container port name) as a number. */
+function containerPort(container: YamlMap, port: unknown): number | undefined {
+  if (typeof port === 'number') return port;
+  const named = seq(container.ports)
+    .map(map)
+    .find((p) => p.name === port);
+  return named ? Number(named.containerPort) : Number(port) || undefined;
+}
+
+/** Security and resource settings every container of the platform must have. */
+function hardeningProblems(where: string, workload: K8sObject | undefined, container: YamlMap): string[] {
+  const problems: string[] = [];
+  const pod = map(podSpec(workload).securityContext);
+  const own = map(container.securityContext);
+  if (own.runAsNonRoot !== true && pod.runAsNonRoot !== true) problems.push(`${where}: runAsNonRoot is not true`);
+  // The image's USER is a name (`node`): the kubelet can only enforce runAsNonRoot with a numeric uid.
+  const uid = Number(own.runAsUser ?? pod.runAsUser);
+  if (!(uid > 0)) problems.push(`${where}: runAsUser must be a non-zero uid (the image's USER is not numeric)`);
+  if (own.readOnlyRootFilesystem !== true) problems.push(`${where}: readOnlyRootFilesystem is not true`);
+  if (own.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation is not false`);
+  const resources = map(container.resources);
+  for (const kind of ['requests', 'limits'])
+    for (const resource of ['cpu', 'memory'])
+      if (map(resources[kind])[resource] === undefined) problems.push(`${where}: resources.${kind}.${resource} is not set`);
+  return problems;
+}
+
+// ---- Dockerfile
+
+const dockerfile = readRepoFile(DOCKERFILE);
+const stages = dockerStages(dockerfile);
+const finalStage = stages.at(-1);
+const lastArgs = (op: string): string | undefined => finalStage?.instructions.filter((i) => i.op === op).at(-1)?.args;
+
+// ---- tests
+
+describe('health routes', () => {
+  it('the health controller serves /health/live and /health/ready', () => {
+    expect(HEALTH_ROUTES, `${HEALTH_FILE}: routes`).toEqual(expect.arrayContaining(['/health/live', '/health/ready']));
+  });
+});
+
+describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
+  const migrateName = `migrate-${name}`;
+  const service = map(composeServices[name]);
+  const migrate = map(composeServices[migrateName]);
+
+  it('registers the health controller', () => {
+    const sources: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(path);
+        else if (/(?<!\.spec|\.int-spec)\.ts$/.test(entry.name)) sources.push(readRepoFile(path));
+      }
+    };
+    walk(`apps/${name}/src`);
+    expect(
+      sources.some((s) => /controllers:\s*\[[^\]]*\bHealthController\b/.test(s)),
+      `apps/${name}/src: no module lists HealthController, so the probes' /health routes would 404`,
+    ).toBe(true);
+  });
+
+  describe(COMPOSE, () => {
+    it(`runs "${name}" and "${name} migrate" from the platform image`, () => {
+      const problems: string[] = [];
+      for (const [serviceName, body, command] of [
+        [name, service, [name]],
+        [migrateName, migrate, [name, 'migrate']],
+      ] as const) {
+        if (!composeServices[serviceName]) {
+          problems.push(`${COMPOSE}: no service ${serviceName}`);
+          continue;
+        }
+        const image = scalar(body.image) ?? '';
+        if (imageRepo(image) !== PLATFORM_IMAGE) problems.push(`${COMPOSE}: ${serviceName} image ${image} is not ${PLATFORM_IMAGE}`);
+        if (scalar(map(body.build).dockerfile) !== DOCKERFILE)
+          problems.push(`${COMPOSE}: ${serviceName} is not built from ${DOCKERFILE}`);
+        const actual = composeCommand(body);
+        if (actual.join(' ') !== command.join(' '))
+          problems.push(`${COMPOSE}: ${serviceName} command is [${actual.join(', ')}], expected [${command.join(', ')}]`);
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('sets the environment the config needs, and only variables it knows', () => {
+      const problems: string[] = [];
+      for (const [serviceName, body] of [
+        [name, service],
+        [migrateName, migrate],
+      ] as const) {
+        const where = `${COMPOSE}: ${serviceName}`;
+        const env = composeEnv(body);
+        problems.push(...envProblems(where, name, spec, env));
+        // DATABASE_URL, NATS_URL: the host must be a service of this file, started before this one.
+        for (const variable of ['DATABASE_URL', 'NATS_URL']) {
+          const host = hostOf(env.get(variable));
+          if (!host) continue;
+          if (!composeServices[host]) problems.push(`${where}: ${variable} points at ${host}, not a service of ${COMPOSE}`);
+          else if (serviceName === migrateName && !dependsOn(body).has(host))
+            problems.push(`${where}: does not depend on ${host} (${variable})`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('publishes and health-checks the port the service listens on', () => {
+      const port = listenPort(spec, composeEnv(service));
+      const problems: string[] = [];
+      const targets = seq(service.ports).map((p) =>
+        typeof p === 'object' ? Number(map(p).target) : Number(String(p).split('/')[0]?.split(':').at(-1)),
+      );
+      for (const target of [...targets, ...seq(service.expose).map(Number)])
+        if (target !== port) problems.push(`${COMPOSE}: ${name} maps container port ${target}, but it listens on ${port}`);
+      if (published && !targets.length) problems.push(`${COMPOSE}: ${name} (the public API) publishes no port`);
+      const check = seq(map(service.healthcheck).test).map(String).join(' ');
+      if (!check.includes(`:${port}/health/ready`))
+        problems.push(`${COMPOSE}: ${name} healthcheck does not request :${port}/health/ready (it runs: ${check || 'nothing'})`);
+      expect(problems).toEqual([]);
+    });
+
+    it('starts only after its migration completed and its infrastructure is ready', () => {
+      const problems: string[] = [];
+      if (dependsOn(service).get(migrateName) !== 'service_completed_successfully')
+        problems.push(`${COMPOSE}: ${name} does not wait for ${migrateName} with condition service_completed_successfully`);
+      const database = hostOf(composeEnv(migrate).get('DATABASE_URL'));
+      if (database && dependsOn(migrate).get(database) !== 'service_healthy')
+        problems.push(`${COMPOSE}: ${migrateName} does not wait for ${database} to be healthy`);
+      expect(problems).toEqual([]);
+    });
+  });
+
+  describe(K8S, () => {
+    const deployment = findObject('Deployment', name);
+    const container = containerOf(deployment, name);
+    const where = `${deployment?.file ?? K8S}: Deployment ${name}`;
+    const { env, problems: envResolution } = k8sEnv(where, container);
+    const port = listenPort(spec, env);
+    const job = findObject('Job', `${name}-migrate`);
+    const jobContainer = containerOf(job, 'migrate');
+    const jobWhere = `${job?.file ?? K8S}: Job ${name}-migrate`;
+
+    it(`has a Deployment running "${name}" with an environment the config accepts`, () => {
+      expect(deployment, `${K8S}: no Deployment ${name} in ${KUSTOMIZATION} resources`).toBeDefined();
+      const problems = [...envResolution, ...envProblems(where, name, spec, env)];
+      const args = seq(container.args).map(String);
+      if (args.join(' ') !== name) problems.push(`${where}: args are [${args.join(', ')}], expected [${name}]`);
+      if (container.command !== undefined) problems.push(`${where}: command replaces the image's entrypoint; use args`);
+      const ports = seq(container.ports).map((p) => Number(map(p).containerPort));
+      if (!ports.includes(port)) problems.push(`${where}: containerPorts [${ports.join(', ')}] miss ${port}, the PORT it listens on`);
+      expect(problems).toEqual([]);
+    });
+
+    it('probes the health routes on the port the service listens on', () => {
+      const problems: string[] = [];
+      const expected = { readinessProbe: '/health/ready', livenessProbe: '/health/live', startupProbe: undefined };
+      for (const [probe, path] of Object.entries(expected)) {
+        const httpGet = map(map(container[probe]).httpGet);
+        const actualPath = scalar(httpGet.path);
+        if (!container[probe]) problems.push(`${where}: no ${probe}`);
+        else if (!actualPath || !HEALTH_ROUTES.includes(actualPath))
+          problems.push(`${where}: ${probe} path ${actualPath} is not a route of ${HEALTH_FILE} (${HEALTH_ROUTES.join(', ')})`);
+        else if (path && actualPath !== path) problems.push(`${where}: ${probe} path is ${actualPath}, expected ${path}`);
+        else if (containerPort(container, httpGet.port) !== port)
+          problems.push(`${where}: ${probe} port ${String(httpGet.port)} is not ${port}, the PORT it listens on`);
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('runs locked down, with resources and a grace period for the graceful shutdown', () => {
+      const problems = hardeningProblems(where, deployment, container);
+      if (typeof podSpec(deployment).terminationGracePeriodSeconds !== 'number')
+        problems.push(`${where}: terminationGracePeriodSeconds is not set`);
+      expect(problems).toEqual([]);
+    });
+
+    it(`has a Service on port ${servicePort} that routes to the service port and selects no Job pod`, () => {
+      const svc = findObject('Service', name);
+      expect(svc, `${K8S}: no Service ${name}`).toBeDefined();
+      const serviceSpec = map(svc?.body.spec);
+      const selector = map(serviceSpec.selector);
+      const problems: string[] = [];
+      if (!selects(selector, podLabels(deployment))) problems.push(`${svc?.file}: Service ${name} does not select Deployment ${name}'s pods`);
+      for (const other of k8sObjects.filter((o) => o.kind === 'Job'))
+        if (selects(selector, podLabels(other))) problems.push(`${svc?.file}: Service ${name} also selects Job ${other.name}'s pods`);
+      const ports = seq(serviceSpec.ports).map(map);
+      if (!ports.some((p) => p.port === servicePort)) problems.push(`${svc?.file}: Service ${name} has no port ${servicePort}`);
+      for (const p of ports)
+        if (containerPort(container, p.targetPort ?? p.port) !== port)
+          problems.push(`${svc?.file}: Service ${name} targetPort ${String(p.targetPort)} is not ${port}, the PORT it listens on`);
+      expect(problems).toEqual([]);
+    });
+
+    it(`has a Job ${name}-migrate running "${name} migrate"`, () => {
+      expect(job, `${K8S}: no Job ${name}-migrate in ${KUSTOMIZATION} resources`).toBeDefined();
+      const jobSpec = map(job?.body.spec);
+      const { env: jobEnv, problems } = k8sEnv(jobWhere, jobContainer);
+      problems.push(...envProblems(jobWhere, name, spec, jobEnv), ...hardeningProblems(jobWhere, job, jobContainer));
+      const args = seq(jobContainer.args).map(String);
+      if (args.join(' ') !== `${name} migrate`) problems.push(`${jobWhere}: args are [${args.join(', ')}], expected [${name}, migrate]`);
+      if (typeof jobSpec.backoffLimit !== 'number') problems.push(`${jobWhere}: backoffLimit is not set`);
+      if (typeof jobSpec.ttlSecondsAfterFinished !== 'number') problems.push(`${jobWhere}: ttlSecondsAfterFinished is not set`);
+      if (!['Never', 'OnFailure'].includes(String(podSpec(job).restartPolicy)))
+        problems.push(`${jobWhere}: restartPolicy must be Never or OnFailure`);
+      expect(problems).toEqual([]);
+    });
+
+    it('has an autoscaler on CPU and a disruption budget for the Deployment', () => {
+      const hpa = findObject('HorizontalPodAutoscaler', name);
+      const pdb = findObject('PodDisruptionBudget', name);
+      const problems: string[] = [];
+      if (!hpa) problems.push(`${K8S}: no HorizontalPodAutoscaler ${name}`);
+      else {
+        const target = map(map(hpa.body.spec).scaleTargetRef);
+        if (hpa.body.apiVersion !== 'autoscaling/v2') problems.push(`${hpa.file}: HPA ${name} is not autoscaling/v2`);
+        if (target.kind !== 'Deployment' || target.name !== name) problems.push(`${hpa.file}: HPA ${name} does not scale Deployment ${name}`);
+        const cpu = seq(map(hpa.body.spec).metrics).some((m) => map(map(m).resource).name === 'cpu');
+        if (!cpu) problems.push(`${hpa.file}: HPA ${name} has no CPU metric`);
+      }
+      if (!pdb) problems.push(`${K8S}: no PodDisruptionBudget ${name}`);
+      else {
+        const pdbSpec = map(pdb.body.spec);
+        if (!selects(map(map(pdbSpec.selector).matchLabels), podLabels(deployment)))
+          problems.push(`${pdb.file}: PDB ${name} does not select Deployment ${name}'s pods`);
+        const replicas = Number(map(deployment?.body.spec).replicas ?? 1);
+        if (!(Number(pdbSpec.minAvailable) < replicas))
+          problems.push(`${pdb.file}: PDB ${name} minAvailable ${String(pdbSpec.minAvailable)} blocks every eviction at ${replicas} replicas`);
+      }
+      expect(problems).toEqual([]);
+    });
+  });
+});
+
+describe(KUSTOMIZATION, () => {
+  it(`lists every manifest of ${K8S} (example files excepted) and only existing ones`, () => {
+    const files = listDir(K8S).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml' && !EXAMPLE.test(f));
+    const problems = [
+      ...files.filter((f) => !kustomizeResources.includes(f)).map((f) => `${KUSTOMIZATION}: resources miss ${f}`),
+      ...kustomizeResources.filter((r) => !files.includes(r)).map((r) => `${KUSTOMIZATION}: resource ${r} is not a manifest in ${K8S}`),
+      ...kustomizeResources.filter((r) => EXAMPLE.test(r)).map((r) => `${KUSTOMIZATION}: example ${r} must not be deployed`),
+    ];
+    expect(problems).toEqual([]);
+  });
+
+  it('contains no Secret values', () => {
+    const secrets = k8sObjects.filter((o) => o.kind === 'Secret').map((o) => `${o.file}: Secret ${o.name} belongs outside the base`);
+    expect(secrets).toEqual([]);
+  });
+});
+
+describe('images', () => {
+  const platformTag = scalar(
+    seq(kustomization.images)
+      .map(map)
+      .find((i) => i.name === PLATFORM_IMAGE)?.newTag,
+  );
+
+  it('are pinned everywhere (a tag, not :latest), with one platform release', () => {
+    const problems: string[] = [];
+    if (!platformTag || platformTag === 'latest') problems.push(`${KUSTOMIZATION}: images must pin ${PLATFORM_IMAGE} with newTag`);
+    const check = (where: string, image: string | undefined): void => {
+      const problem = imageProblem(where, image);
+      if (problem) problems.push(problem);
+      else if (image && imageRepo(image) === PLATFORM_IMAGE && imageTag(image) !== platformTag)
+        problems.push(`${where}: ${image} is not the release ${platformTag} pinned in ${KUSTOMIZATION}`);
+    };
+    for (const [serviceName, body] of Object.entries(composeServices)) check(`${COMPOSE}: ${serviceName}`, scalar(map(body).image));
+    for (const workload of k8sObjects.filter((o) => ['Deployment', 'Job'].includes(o.kind)))
+      for (const c of [...seq(podSpec(workload).containers), ...seq(podSpec(workload).initContainers)].map(map))
+        check(`${workload.file}: ${workload.kind} ${workload.name}`, scalar(c.image));
+    const stageNames = new Set<string>();
+    for (const stage of stages) {
+      if (!stageNames.has(stage.image)) check(`${DOCKERFILE}: FROM`, stage.image);
+      if (stage.name) stageNames.add(stage.name);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe(DOCKERFILE, () => {
+  it('builds with the Node of .nvmrc and the pnpm of package.json', () => {
+    const node = readRepoFile('.nvmrc').trim();
+    const packageManager = String(map(JSON.parse(readRepoFile('package.json')) as unknown).packageManager);
+    const problems: string[] = [];
+    for (const stage of stages.filter((s) => imageRepo(s.image) === 'node'))
+      if (!imageTag(stage.image)?.startsWith(`${node}-`) && imageTag(stage.image) !== node)
+        problems.push(`${DOCKERFILE}: FROM ${stage.image} is not Node ${node} (.nvmrc)`);
+    const pnpm = /pnpm@(\d[\w.-]*)/.exec(dockerfile)?.[0];
+    if (pnpm !== packageManager) problems.push(`${DOCKERFILE}: installs ${pnpm ?? 'no pinned pnpm'}, package.json has ${packageManager}`);
+    expect(problems).toEqual([]);
+  });
+
+  it('runs the final stage as a non-root user, through the entrypoint script', () => {
+    const problems: string[] = [];
+    const user = lastArgs('USER')?.split(':')[0];
+    if (!user || user === 'root' || user === '0') problems.push(`${DOCKERFILE}: final stage runs as ${user ?? 'root (no USER)'}`);
+    const entrypoint = execForm(lastArgs('ENTRYPOINT') ?? '')[0] ?? '';
+    const copied = finalStage?.instructions.some(
+      (i) => i.op === 'COPY' && i.args.includes(ENTRYPOINT) && i.args.trim().endsWith(entrypoint),
+    );
+    if (!entrypoint || !copied) problems.push(`${DOCKERFILE}: ENTRYPOINT ${entrypoint || '(none)'} is not ${ENTRYPOINT} copied into the final stage`);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe(ENTRYPOINT, () => {
+  // Runs the real script against stand-in dist files that print what they were started with.
+  const appDir = mkdtempSync(join(tmpdir(), 'rl-entrypoint-'));
+  const report = 'console.log(JSON.stringify({ file: __filename.split("/apps/")[1], args: process.argv.slice(2) }))';
+  for (const { name } of SERVICES) {
+    mkdirSync(join(appDir, 'apps', name, 'dist'), { recursive: true });
+    writeFileSync(join(appDir, 'apps', name, 'dist', 'main.js'), report);
+  }
+  writeFileSync(join(appDir, 'apps', 'ingress', 'dist', 'cli.js'), report);
+  afterAll(() => rmSync(appDir, { recursive: true, force: true }));
+
+  const run = (...args: string[]): { status: number | null; out: string } => {
+    const result = spawnSync('sh', [join(ROOT, ENTRYPOINT), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, APP_DIR: appDir, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` },
+    });
+    return { status: result.status, out: result.stdout.trim() };
+  };
+
+  it.each(SERVICES.map((s) => s.name))('starts %s, and %s migrate', (name) => {
+    expect(run(name), `${ENTRYPOINT} ${name}`).toEqual({ status: 0, out: JSON.stringify({ file: `${name}/dist/main.js`, args: [] }) });
+    expect(run(name, 'migrate'), `${ENTRYPOINT} ${name} migrate`).toEqual({
+      status: 0,
+      out: JSON.stringify({ file: `${name}/dist/main.js`, args: ['migrate'] }),
+    });
+  });
+
+  it('passes the ingress cli its arguments unchanged', () => {
+    expect(run('ingress', 'cli', 'bootstrap', '--org', 'Acme Inc'), `${ENTRYPOINT} ingress cli`).toEqual({
+      status: 0,
+      out: JSON.stringify({ file: 'ingress/dist/cli.js', args: ['bootstrap', '--org', 'Acme Inc'] }),
+    });
+  });
+
+  it('refuses anything else', () => {
+    for (const args of [[], ['billing'], ['leads', 'cli', 'x'], ['leads', 'migrate', 'now'], ['leads', 'start']])
+      expect(run(...args).status, `${ENTRYPOINT} ${args.join(' ')} should fail`).not.toBe(0);
+  });
+});
