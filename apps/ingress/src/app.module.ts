@@ -32,8 +32,17 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        { module: ConfigHolder, global: true, providers: [{ provide: INGRESS_CONFIG, useValue: config }], exports: [INGRESS_CONFIG] },
-        MessagingModule.forRoot({ serviceName: SERVICE_NAME, natsUrl: config.NATS_URL, namespace: config.RL_NAMESPACE }),
+        {
+          module: ConfigHolder,
+          global: true,
+          providers: [{ provide: INGRESS_CONFIG, useValue: config }],
+          exports: [INGRESS_CONFIG],
+        },
+        MessagingModule.forRoot({
+          serviceName: SERVICE_NAME,
+          natsUrl: config.NATS_URL,
+          namespace: config.RL_NAMESPACE,
+        }),
         ingressDatabaseModule(config),
       ],
       controllers: [

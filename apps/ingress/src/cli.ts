@@ -12,7 +12,11 @@ const USAGE = 'usage: rl bootstrap --org "<name>"';
 
 /** `rl bootstrap --org NAME`: prints exactly one JSON line with the organization id and its admin token. */
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { org: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { org: { type: 'string' } },
+  });
   if (positionals[0] !== 'bootstrap' || !values.org) throw new Error(USAGE);
   const config = loadIngressConfig();
   await migrateIngress(config);

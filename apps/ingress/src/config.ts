@@ -6,7 +6,11 @@ export const INGRESS_ENV = {
     parse: parsers.url('postgres', 'postgresql'),
     description: 'Postgres connection string; the database is created if missing',
   },
-  NATS_URL: { default: 'nats://127.0.0.1:4222', parse: parsers.url('nats'), description: 'NATS server(s) with JetStream' },
+  NATS_URL: {
+    default: 'nats://127.0.0.1:4222',
+    parse: parsers.url('nats'),
+    description: 'NATS server(s) with JetStream',
+  },
   RL_NAMESPACE: {
     default: '',
     parse: parsers.namespace,
@@ -19,14 +23,29 @@ export const INGRESS_ENV = {
     parse: (raw: string) => (raw === 'auto' ? raw : parsers.url('http', 'https')(raw).replace(/\/+$/, '')),
     description: 'Base URL clients use to reach ingress (for webhook URLs); auto = http://localhost:PORT',
   },
-  DB_POOL_SIZE: { default: '20', parse: parsers.positiveInt, description: 'Postgres connections per process' },
-  RPC_TIMEOUT_MS: { default: '10000', parse: parsers.positiveInt, description: 'Timeout of requests to other services' },
-  LOG_LEVEL: { default: 'info', parse: parsers.oneOf('debug', 'info', 'warn', 'error'), description: 'Log level' },
+  DB_POOL_SIZE: {
+    default: '20',
+    parse: parsers.positiveInt,
+    description: 'Postgres connections per process',
+  },
+  RPC_TIMEOUT_MS: {
+    default: '10000',
+    parse: parsers.positiveInt,
+    description: 'Timeout of requests to other services',
+  },
+  LOG_LEVEL: {
+    default: 'info',
+    parse: parsers.oneOf('debug', 'info', 'warn', 'error'),
+    description: 'Log level',
+  },
 };
 
 export type IngressConfig = ConfigOf<typeof INGRESS_ENV>;
 
 export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): IngressConfig {
   const config = loadConfig(INGRESS_ENV, env);
-  return { ...config, PUBLIC_URL: config.PUBLIC_URL === 'auto' ? `http://localhost:${config.PORT}` : config.PUBLIC_URL };
+  return {
+    ...config,
+    PUBLIC_URL: config.PUBLIC_URL === 'auto' ? `http://localhost:${config.PORT}` : config.PUBLIC_URL,
+  };
 }

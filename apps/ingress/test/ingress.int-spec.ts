@@ -7,7 +7,16 @@ import { deleteStreams, runService } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { transactional } from '@rocketlead/persistence';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, runToCompletion, startInfrastructure, startService, stopService, uniqueName, type Infrastructure, type ServiceProcess } from '@rocketlead/testing';
+import {
+  createTestDatabase,
+  runToCompletion,
+  startInfrastructure,
+  startService,
+  stopService,
+  uniqueName,
+  type Infrastructure,
+  type ServiceProcess,
+} from '@rocketlead/testing';
 import path from 'node:path';
 import { AppModule } from '../src/app.module';
 import { loadIngressConfig } from '../src/config';
@@ -32,7 +41,13 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
   let admin: string;
   let bootstrap: (name: string) => Promise<{ organizationId: string; token: string }>;
 
-  async function call(method: string, url: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+  async function call(
+    method: string,
+    url: string,
+    token?: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Res> {
     const res = await app.inject({
       method: method as 'GET',
       url,
@@ -43,14 +58,26 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
       },
       ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
-    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {} };
+    return {
+      status: res.statusCode,
+      body: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {},
+    };
   }
 
-  async function poolWithWebhook(token: string): Promise<{ poolId: string; webhookId: string; webhookToken: string }> {
+  async function poolWithWebhook(
+    token: string,
+  ): Promise<{ poolId: string; webhookId: string; webhookToken: string }> {
     const pool = await call('POST', '/connect/lead_pools', token, { name: 'P' });
-    await call('POST', `/connect/lead_pools/${pool.body.id as string}/lead_states`, token, { name: 'New', isDefault: true });
+    await call('POST', `/connect/lead_pools/${pool.body.id as string}/lead_states`, token, {
+      name: 'New',
+      isDefault: true,
+    });
     const hook = await call('POST', '/connect/ingress_webhooks', token, { tableId: pool.body.id });
-    return { poolId: pool.body.id as string, webhookId: hook.body.id as string, webhookToken: hook.body.token as string };
+    return {
+      poolId: pool.body.id as string,
+      webhookId: hook.body.id as string,
+      webhookToken: hook.body.token as string,
+    };
   }
 
   beforeAll(async () => {
@@ -62,12 +89,29 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
     const processOptions = { root, databaseUrl: db.url, natsUrl: infra.natsUrl, namespace };
     await runToCompletion(processOptions, 'leads', 'main.js', ['migrate']);
     leads = await startService(processOptions, 'leads');
-    const config = loadIngressConfig({ DATABASE_URL: db.url, NATS_URL: infra.natsUrl, RL_NAMESPACE: namespace, PORT: '0', HOST: '127.0.0.1' });
+    const config = loadIngressConfig({
+      DATABASE_URL: db.url,
+      NATS_URL: infra.natsUrl,
+      RL_NAMESPACE: namespace,
+      PORT: '0',
+      HOST: '127.0.0.1',
+    });
     await migrateIngress(config);
     const logger = new JsonLogger('ingress', 'error');
-    app = await runService({ name: 'ingress', module: AppModule.forConfig(config), port: 0, host: '127.0.0.1', logger, configure: (a) => configureHttp(a, logger) });
+    app = await runService({
+      name: 'ingress',
+      module: AppModule.forConfig(config),
+      port: 0,
+      host: '127.0.0.1',
+      logger,
+      configure: (a) => configureHttp(a, logger),
+    });
     const dataSource = app.get(DataSource);
-    const orgs = new OrganizationsService(new OrganizationsRepository(dataSource), new ApiTokensRepository(dataSource), transactional(dataSource));
+    const orgs = new OrganizationsService(
+      new OrganizationsRepository(dataSource),
+      new ApiTokensRepository(dataSource),
+      transactional(dataSource),
+    );
     bootstrap = (name) => orgs.bootstrap(name);
     admin = (await bootstrap('Acme')).token;
     nc = await connect({ servers: infra.natsUrl });
@@ -95,7 +139,10 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
     const forbidden = await call('POST', '/connect/custom_fields', readToken, { name: 'x', type: 'string' });
     expect(forbidden).toMatchObject({ status: 403, body: { statusCode: 403, error: 'Forbidden' } });
     expect((await call('DELETE', `/connect/api_tokens/${reader.body.id as string}`, admin)).status).toBe(204);
-    expect(await call('GET', '/connect/custom_fields', readToken)).toMatchObject({ status: 401, body: { statusCode: 401, error: 'Unauthorized' } });
+    expect(await call('GET', '/connect/custom_fields', readToken)).toMatchObject({
+      status: 401,
+      body: { statusCode: 401, error: 'Unauthorized' },
+    });
   });
 
   it('never shows another organization its objects (404)', async () => {
@@ -104,26 +151,54 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
     expect((await call('GET', `/connect/lead_pools/${poolId}`, other)).status).toBe(404);
     expect((await call('POST', '/connect/ingress_webhooks', other, { tableId: poolId })).status).toBe(404);
     expect((await call('DELETE', `/connect/ingress_webhooks/${webhookId}`, other)).status).toBe(404);
-    expect((await call('POST', '/connect/table_entries', other, { tableId: poolId, data: {} })).status).toBe(404);
+    expect((await call('POST', '/connect/table_entries', other, { tableId: poolId, data: {} })).status).toBe(
+      404,
+    );
   });
 
   it('stops accepting a webhook token as soon as it is rotated', async () => {
     const { webhookId, webhookToken } = await poolWithWebhook(admin);
-    const post = (token: string) => call('POST', `/public/ingress_webhooks/${webhookId}`, undefined, { data: { a: 'b' } }, { 'x-rocketlead-ingress-token': token });
+    const post = (token: string) =>
+      call(
+        'POST',
+        `/public/ingress_webhooks/${webhookId}`,
+        undefined,
+        { data: { a: 'b' } },
+        { 'x-rocketlead-ingress-token': token },
+      );
     expect((await post(webhookToken)).status).toBe(201);
     const rotated = await call('POST', `/connect/ingress_webhooks/${webhookId}/rotate_token`, admin);
     expect(rotated.status).toBe(200);
     expect(rotated.body.token).toMatch(/^[0-9a-f]{64}$/);
-    expect(await post(webhookToken)).toMatchObject({ status: 401, body: { message: 'Invalid webhook token' } });
+    expect(await post(webhookToken)).toMatchObject({
+      status: 401,
+      body: { message: 'Invalid webhook token' },
+    });
     expect((await post(rotated.body.token as string)).status).toBe(201);
   });
 
   it('checks the webhook before the body: unknown id 404, bad token 401, then body errors 400', async () => {
     const { webhookId, webhookToken } = await poolWithWebhook(admin);
-    const unknown = await call('POST', '/public/ingress_webhooks/00000000-0000-4000-8000-000000000000', undefined, { nope: 1 });
-    expect(unknown).toEqual({ status: 404, body: { statusCode: 404, error: 'Not Found', message: 'Webhook not found' } });
-    expect((await call('POST', `/public/ingress_webhooks/${webhookId}`, undefined, { nope: 1 })).status).toBe(401);
-    const shape = await call('POST', `/public/ingress_webhooks/${webhookId}`, undefined, { nope: 1 }, { 'x-rocketlead-ingress-token': webhookToken });
+    const unknown = await call(
+      'POST',
+      '/public/ingress_webhooks/00000000-0000-4000-8000-000000000000',
+      undefined,
+      { nope: 1 },
+    );
+    expect(unknown).toEqual({
+      status: 404,
+      body: { statusCode: 404, error: 'Not Found', message: 'Webhook not found' },
+    });
+    expect((await call('POST', `/public/ingress_webhooks/${webhookId}`, undefined, { nope: 1 })).status).toBe(
+      401,
+    );
+    const shape = await call(
+      'POST',
+      `/public/ingress_webhooks/${webhookId}`,
+      undefined,
+      { nope: 1 },
+      { 'x-rocketlead-ingress-token': webhookToken },
+    );
     expect(shape.status).toBe(400);
     expect(shape.body.message).toBe('Validation failed');
     expect((shape.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['data', 'nope']);
@@ -133,9 +208,16 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
     const malformed = await call('POST', '/connect/lead_pools', admin, '{"name":');
     expect(malformed.status).toBe(400);
     expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-    const text = await app.inject({ method: 'POST', url: '/connect/lead_pools', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/plain' }, payload: 'name' });
+    const text = await app.inject({
+      method: 'POST',
+      url: '/connect/lead_pools',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/plain' },
+      payload: 'name',
+    });
     expect(text.statusCode).toBe(400);
-    expect((JSON.parse(text.body) as { message: string }).message).toContain('Content-Type must be application/json');
+    expect((JSON.parse(text.body) as { message: string }).message).toContain(
+      'Content-Type must be application/json',
+    );
     const big = await call('POST', '/connect/lead_pools', admin, { name: 'x'.repeat(1024 * 1024 + 10) });
     expect(big).toMatchObject({ status: 413, body: { statusCode: 413, error: 'Payload Too Large' } });
   });
@@ -143,14 +225,30 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
   it('replays an Idempotency-Key, refuses it with another body, and creates one entry for concurrent retries', async () => {
     const { poolId, webhookId, webhookToken } = await poolWithWebhook(admin);
     const headers = { 'x-rocketlead-ingress-token': webhookToken, 'idempotency-key': 'order-1' };
-    const results = await Promise.all([1, 2, 3].map(() => call('POST', `/public/ingress_webhooks/${webhookId}`, undefined, { data: { e: 'a' } }, headers)));
+    const results = await Promise.all(
+      [1, 2, 3].map(() =>
+        call('POST', `/public/ingress_webhooks/${webhookId}`, undefined, { data: { e: 'a' } }, headers),
+      ),
+    );
     const created = results.filter((r) => r.status === 201);
     expect(created.length).toBeGreaterThanOrEqual(1);
     for (const r of results) if (r.status !== 201) expect(r.status).toBe(409);
-    const replay = await call('POST', `/public/ingress_webhooks/${webhookId}`, undefined, { data: { e: 'a' } }, headers);
+    const replay = await call(
+      'POST',
+      `/public/ingress_webhooks/${webhookId}`,
+      undefined,
+      { data: { e: 'a' } },
+      headers,
+    );
     expect(replay.status).toBe(201);
     expect(replay.body.id).toBe(created[0]!.body.id);
-    const mismatch = await call('POST', `/public/ingress_webhooks/${webhookId}`, undefined, { data: { e: 'b' } }, headers);
+    const mismatch = await call(
+      'POST',
+      `/public/ingress_webhooks/${webhookId}`,
+      undefined,
+      { data: { e: 'b' } },
+      headers,
+    );
     expect(mismatch.status).toBe(422);
     const list = await call('GET', `/connect/table_entries?tableId=${poolId}`, admin);
     expect((list.body.items as unknown[]).length).toBe(1);

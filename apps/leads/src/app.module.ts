@@ -26,8 +26,17 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        { module: ConfigHolder, global: true, providers: [{ provide: LEADS_CONFIG, useValue: config }], exports: [LEADS_CONFIG] },
-        MessagingModule.forRoot({ serviceName: SERVICE_NAME, natsUrl: config.NATS_URL, namespace: config.RL_NAMESPACE }),
+        {
+          module: ConfigHolder,
+          global: true,
+          providers: [{ provide: LEADS_CONFIG, useValue: config }],
+          exports: [LEADS_CONFIG],
+        },
+        MessagingModule.forRoot({
+          serviceName: SERVICE_NAME,
+          natsUrl: config.NATS_URL,
+          namespace: config.RL_NAMESPACE,
+        }),
         leadsDatabaseModule(config),
       ],
       controllers: [HealthController],

@@ -6,7 +6,11 @@ export const LEADS_ENV = {
     parse: parsers.url('postgres', 'postgresql'),
     description: 'Postgres connection string; the database is created if missing',
   },
-  NATS_URL: { default: 'nats://127.0.0.1:4222', parse: parsers.url('nats'), description: 'NATS server(s) with JetStream' },
+  NATS_URL: {
+    default: 'nats://127.0.0.1:4222',
+    parse: parsers.url('nats'),
+    description: 'NATS server(s) with JetStream',
+  },
   RL_NAMESPACE: {
     default: '',
     parse: parsers.namespace,
@@ -14,10 +18,19 @@ export const LEADS_ENV = {
   },
   PORT: { default: '3001', parse: parsers.port, description: 'HTTP port for health endpoints' },
   HOST: { default: '0.0.0.0', parse: parsers.string, description: 'HTTP bind address' },
-  DB_POOL_SIZE: { default: '20', parse: parsers.positiveInt, description: 'Postgres connections per process' },
-  LOG_LEVEL: { default: 'info', parse: parsers.oneOf('debug', 'info', 'warn', 'error'), description: 'Log level' },
+  DB_POOL_SIZE: {
+    default: '20',
+    parse: parsers.positiveInt,
+    description: 'Postgres connections per process',
+  },
+  LOG_LEVEL: {
+    default: 'info',
+    parse: parsers.oneOf('debug', 'info', 'warn', 'error'),
+    description: 'Log level',
+  },
 };
 
 export type LeadsConfig = ConfigOf<typeof LEADS_ENV>;
 
-export const loadLeadsConfig = (env: NodeJS.ProcessEnv = process.env): LeadsConfig => loadConfig(LEADS_ENV, env);
+export const loadLeadsConfig = (env: NodeJS.ProcessEnv = process.env): LeadsConfig =>
+  loadConfig(LEADS_ENV, env);

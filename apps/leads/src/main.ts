@@ -15,7 +15,13 @@ async function main(): Promise<void> {
     logger.event('info', 'migrated', await migrateLeads(config));
     return;
   }
-  await runService({ name: SERVICE_NAME, module: AppModule.forConfig(config), port: config.PORT, host: config.HOST, logger });
+  await runService({
+    name: SERVICE_NAME,
+    module: AppModule.forConfig(config),
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+  });
 }
 
 main().catch(exitOnBootFailure(new JsonLogger(SERVICE_NAME)));

@@ -5,7 +5,9 @@ import type { LeadsConfig } from './config';
 import { leadsDataSource } from './database/database.module';
 
 /** Applies the leads schema migrations and ensures the streams leads publishes to. */
-export async function migrateLeads(config: LeadsConfig): Promise<{ migrations: string[]; streams: string[] }> {
+export async function migrateLeads(
+  config: LeadsConfig,
+): Promise<{ migrations: string[]; streams: string[] }> {
   const migrations = await migrate(leadsDataSource({ ...config, DB_POOL_SIZE: 2 }));
   const nc = await connectNats({ url: config.NATS_URL, name: 'leads-migrate' });
   try {

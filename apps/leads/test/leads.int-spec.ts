@@ -17,7 +17,13 @@ import {
 } from '@rocketlead/contracts';
 import { deleteStreams } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
-import { createTestDatabase, EventCollector, startInfrastructure, uniqueName, type Infrastructure } from '@rocketlead/testing';
+import {
+  createTestDatabase,
+  EventCollector,
+  startInfrastructure,
+  uniqueName,
+  type Infrastructure,
+} from '@rocketlead/testing';
 import { AppModule } from '../src/app.module';
 import { loadLeadsConfig } from '../src/config';
 import { migrateLeads } from '../src/migrate';
@@ -30,9 +36,19 @@ describe('leads service (real Postgres and NATS)', () => {
   let names: WireNames;
   let events: EventCollector;
   const org = uuidv7();
-  const actor: Actor = { organizationId: org, channel: 'connect_api', apiTokenId: uuidv7(), memberId: null, correlationId: 'int', traceparent: null };
+  const actor: Actor = {
+    organizationId: org,
+    channel: 'connect_api',
+    apiTokenId: uuidv7(),
+    memberId: null,
+    correlationId: 'int',
+    traceparent: null,
+  };
 
-  async function send<K extends keyof CommandMap>(command: K, request: CommandRequest<K>): Promise<CommandResponse<K>> {
+  async function send<K extends keyof CommandMap>(
+    command: K,
+    request: CommandRequest<K>,
+  ): Promise<CommandResponse<K>> {
     const msg = await nc.request(names.command(command), JSON.stringify(request), { timeout: 10_000 });
     const reply = msg.json<RpcReply<CommandResponse<K>>>();
     if (!reply.ok) throw DomainError.from(reply.error);
@@ -50,7 +66,12 @@ describe('leads service (real Postgres and NATS)', () => {
 
   async function poolWithDefault(): Promise<{ poolId: string; stateId: string }> {
     const pool = await send(COMMANDS.poolsCreate, { organizationId: org, name: 'Pool' });
-    const state = await send(COMMANDS.leadStatesCreate, { organizationId: org, tableId: pool.id, name: 'New', isDefault: true });
+    const state = await send(COMMANDS.leadStatesCreate, {
+      organizationId: org,
+      tableId: pool.id,
+      name: 'New',
+      isDefault: true,
+    });
     return { poolId: pool.id, stateId: state.id };
   }
 
@@ -58,9 +79,16 @@ describe('leads service (real Postgres and NATS)', () => {
     infra = await startInfrastructure();
     db = await createTestDatabase(infra.postgresUrl, uniqueName('leads'));
     const namespace = uniqueName('l');
-    const config = loadLeadsConfig({ DATABASE_URL: db.url, NATS_URL: infra.natsUrl, RL_NAMESPACE: namespace, PORT: '0' });
+    const config = loadLeadsConfig({
+      DATABASE_URL: db.url,
+      NATS_URL: infra.natsUrl,
+      RL_NAMESPACE: namespace,
+      PORT: '0',
+    });
     await migrateLeads(config);
-    app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), { logger: new JsonLogger('leads', 'error') });
+    app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
+      logger: new JsonLogger('leads', 'error'),
+    });
     await app.init();
     nc = await connect({ servers: infra.natsUrl });
     names = new WireNames(namespace);
@@ -81,7 +109,10 @@ describe('leads service (real Postgres and NATS)', () => {
   it('rejects a request that does not match the command contract, naming the fields', async () => {
     const error = await failure(send(COMMANDS.poolsCreate, { organizationId: 'nope', name: '' }));
     expect(error.code).toBe('VALIDATION_FAILED');
-    expect((error.details?.errors as { field: string }[]).map((e) => e.field)).toEqual(['organizationId', 'name']);
+    expect((error.details?.errors as { field: string }[]).map((e) => e.field)).toEqual([
+      'organizationId',
+      'name',
+    ]);
   });
 
   it('creates an entry, locks inferred types, and emits added then leadState.changed from null', async () => {
@@ -94,17 +125,30 @@ describe('leads service (real Postgres and NATS)', () => {
     });
     expect(entry.leadStateId).toBe(stateId);
     const pool = await send(COMMANDS.poolsGet, { organizationId: org, id: poolId });
-    expect(pool.tableSchema).toEqual({ email: 'string', age: 'number', optedIn: 'boolean', tags: 'string[]' });
+    expect(pool.tableSchema).toEqual({
+      email: 'string',
+      age: 'number',
+      optedIn: 'boolean',
+      tags: 'string[]',
+    });
 
-    const [added] = await events.waitFor((e) => e.body.type === 'table.entry.added' && e.body.subject === entry.id);
-    const [changed] = await events.waitFor((e) => e.body.type === 'table.entry.leadState.changed' && e.body.subject === entry.id);
+    const [added] = await events.waitFor(
+      (e) => e.body.type === 'table.entry.added' && e.body.subject === entry.id,
+    );
+    const [changed] = await events.waitFor(
+      (e) => e.body.type === 'table.entry.leadState.changed' && e.body.subject === entry.id,
+    );
     expect(added!.body.data).toEqual(entry);
     expect(changed!.body.data).toEqual({ entryId: entry.id, tableId: poolId, from: null, to: stateId });
     expect(added!.seq).toBeLessThan(changed!.seq);
     expect(added!.body.apitokenid).toBe(actor.apiTokenId);
 
-    const mismatch = await failure(send(COMMANDS.entriesCreate, { actor, tableId: poolId, data: { email: 123 }, schemaMode: 'infer' }));
-    expect(mismatch.details).toEqual({ typeErrors: [{ key: 'email', expected: 'string', received: 'number' }] });
+    const mismatch = await failure(
+      send(COMMANDS.entriesCreate, { actor, tableId: poolId, data: { email: 123 }, schemaMode: 'infer' }),
+    );
+    expect(mismatch.details).toEqual({
+      typeErrors: [{ key: 'email', expected: 'string', received: 'number' }],
+    });
   });
 
   it('lets only one of two concurrent first writers lock a key type', async () => {
@@ -122,36 +166,74 @@ describe('leads service (real Postgres and NATS)', () => {
 
   it('refuses unknown keys in strict mode and requires a default lead state', async () => {
     const pool = await send(COMMANDS.poolsCreate, { organizationId: org, name: 'No default' });
-    const noDefault = await failure(send(COMMANDS.entriesCreate, { actor, tableId: pool.id, data: {}, schemaMode: 'infer' }));
+    const noDefault = await failure(
+      send(COMMANDS.entriesCreate, { actor, tableId: pool.id, data: {}, schemaMode: 'infer' }),
+    );
     expect(noDefault.code).toBe('NO_DEFAULT_LEAD_STATE');
     expect(noDefault.message).toBe('No default lead state');
-    const strict = await failure(send(COMMANDS.entriesCreate, { actor, tableId: pool.id, data: { x: 'y' }, schemaMode: 'strict' }));
-    expect(strict.details).toEqual({ errors: [{ field: 'data.x', message: 'is not in the lead pool schema' }] });
+    const strict = await failure(
+      send(COMMANDS.entriesCreate, { actor, tableId: pool.id, data: { x: 'y' }, schemaMode: 'strict' }),
+    );
+    expect(strict.details).toEqual({
+      errors: [{ field: 'data.x', message: 'is not in the lead pool schema' }],
+    });
   });
 
   it('returns the first entry for a repeated idempotency key and emits its events once', async () => {
     const { poolId } = await poolWithDefault();
     const key = uuidv7();
     const [a, b] = await Promise.all([
-      send(COMMANDS.entriesCreate, { actor, tableId: poolId, data: { n: 1 }, schemaMode: 'infer', idempotencyKey: key }),
-      send(COMMANDS.entriesCreate, { actor, tableId: poolId, data: { n: 1 }, schemaMode: 'infer', idempotencyKey: key }),
+      send(COMMANDS.entriesCreate, {
+        actor,
+        tableId: poolId,
+        data: { n: 1 },
+        schemaMode: 'infer',
+        idempotencyKey: key,
+      }),
+      send(COMMANDS.entriesCreate, {
+        actor,
+        tableId: poolId,
+        data: { n: 1 },
+        schemaMode: 'infer',
+        idempotencyKey: key,
+      }),
     ]);
     expect(a.id).toBe(b.id);
-    const marker = await send(COMMANDS.entriesCreate, { actor, tableId: poolId, data: { n: 2 }, schemaMode: 'infer' });
+    const marker = await send(COMMANDS.entriesCreate, {
+      actor,
+      tableId: poolId,
+      data: { n: 2 },
+      schemaMode: 'infer',
+    });
     await events.waitFor((e) => e.body.subject === marker.id && e.body.type === 'table.entry.added');
-    expect(events.events.filter((e) => e.body.type === 'table.entry.added' && e.body.subject === a.id)).toHaveLength(1);
+    expect(
+      events.events.filter((e) => e.body.type === 'table.entry.added' && e.body.subject === a.id),
+    ).toHaveLength(1);
   });
 
   it('emits a state event only when a PATCH changes the state', async () => {
     const { poolId, stateId } = await poolWithDefault();
-    const other = await send(COMMANDS.leadStatesCreate, { organizationId: org, tableId: poolId, name: 'Won' });
-    const entry = await send(COMMANDS.entriesCreate, { actor, tableId: poolId, data: { n: 1 }, schemaMode: 'infer' });
+    const other = await send(COMMANDS.leadStatesCreate, {
+      organizationId: org,
+      tableId: poolId,
+      name: 'Won',
+    });
+    const entry = await send(COMMANDS.entriesCreate, {
+      actor,
+      tableId: poolId,
+      data: { n: 1 },
+      schemaMode: 'infer',
+    });
     await send(COMMANDS.entriesUpdate, { actor, id: entry.id, leadStateId: stateId, data: { n: 2 } });
     const updated = await send(COMMANDS.entriesUpdate, { actor, id: entry.id, leadStateId: other.id });
     expect(updated.leadStateId).toBe(other.id);
     expect(updated.data).toEqual({ n: 2 });
-    await events.waitFor((e) => e.body.subject === entry.id && (e.body.data as { to?: string }).to === other.id);
-    const changes = events.events.filter((e) => e.body.subject === entry.id && e.body.type === 'table.entry.leadState.changed');
+    await events.waitFor(
+      (e) => e.body.subject === entry.id && (e.body.data as { to?: string }).to === other.id,
+    );
+    const changes = events.events.filter(
+      (e) => e.body.subject === entry.id && e.body.type === 'table.entry.leadState.changed',
+    );
     expect(changes.map((e) => e.body.data)).toEqual([
       { entryId: entry.id, tableId: poolId, from: null, to: stateId },
       { entryId: entry.id, tableId: poolId, from: stateId, to: other.id },
@@ -160,10 +242,19 @@ describe('leads service (real Postgres and NATS)', () => {
 
   it('scopes every read by organization', async () => {
     const { poolId } = await poolWithDefault();
-    const entry = await send(COMMANDS.entriesCreate, { actor, tableId: poolId, data: {}, schemaMode: 'infer' });
+    const entry = await send(COMMANDS.entriesCreate, {
+      actor,
+      tableId: poolId,
+      data: {},
+      schemaMode: 'infer',
+    });
     const stranger = uuidv7();
-    expect((await failure(send(COMMANDS.poolsGet, { organizationId: stranger, id: poolId }))).code).toBe('NOT_FOUND');
-    expect((await failure(send(COMMANDS.entriesGet, { organizationId: stranger, id: entry.id }))).code).toBe('NOT_FOUND');
+    expect((await failure(send(COMMANDS.poolsGet, { organizationId: stranger, id: poolId }))).code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await failure(send(COMMANDS.entriesGet, { organizationId: stranger, id: entry.id }))).code).toBe(
+      'NOT_FOUND',
+    );
     const page = await send(COMMANDS.entriesList, { organizationId: stranger, limit: 10 });
     expect(page.items).toEqual([]);
   });
@@ -171,11 +262,19 @@ describe('leads service (real Postgres and NATS)', () => {
   it('pages newest first with a stable cursor', async () => {
     const { poolId } = await poolWithDefault();
     const created = [];
-    for (let i = 0; i < 5; i++) created.push(await send(COMMANDS.entriesCreate, { actor, tableId: poolId, data: { i }, schemaMode: 'infer' }));
+    for (let i = 0; i < 5; i++)
+      created.push(
+        await send(COMMANDS.entriesCreate, { actor, tableId: poolId, data: { i }, schemaMode: 'infer' }),
+      );
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await send(COMMANDS.entriesList, { organizationId: org, tableId: poolId, limit: 2, ...(cursor ? { cursor } : {}) });
+      const page = await send(COMMANDS.entriesList, {
+        organizationId: org,
+        tableId: poolId,
+        limit: 2,
+        ...(cursor ? { cursor } : {}),
+      });
       seen.push(...page.items.map((e) => e.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);

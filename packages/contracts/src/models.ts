@@ -45,7 +45,15 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export const CHANNELS = ['connect_api', 'ingress_webhook', 'form', 'console', 'automation', 'integration', 'system'] as const;
+export const CHANNELS = [
+  'connect_api',
+  'ingress_webhook',
+  'form',
+  'console',
+  'automation',
+  'integration',
+  'system',
+] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Who caused a change; travels with commands and ends up in the event's extension attributes. */

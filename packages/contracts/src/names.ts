@@ -53,7 +53,10 @@ export class WireNames {
 
   stream(key: StreamKey): { name: string; subjects: string[] } {
     const def = STREAMS[key];
-    return { name: `${this.streamPrefix}${def.name}`, subjects: def.subjects.map((s) => `${this.subjectPrefix}${s}`) };
+    return {
+      name: `${this.streamPrefix}${def.name}`,
+      subjects: def.subjects.map((s) => `${this.subjectPrefix}${s}`),
+    };
   }
 
   deadLetterSubject(consumer: string): string {

@@ -33,11 +33,17 @@ function make<T>(check: Schema<T>['check']): Schema<T> {
 export const s = {
   string(opts: { min?: number; max?: number; pattern?: RegExp } = {}): Schema<string> {
     return make((v, path, errors) => {
-      if (typeof v !== 'string') return errors.push({ field: path, message: `must be a string, got ${describe(v)}` });
+      if (typeof v !== 'string')
+        return errors.push({ field: path, message: `must be a string, got ${describe(v)}` });
       if (opts.min !== undefined && v.length < opts.min)
-        errors.push({ field: path, message: opts.min === 1 ? 'must not be empty' : `must be at least ${opts.min} characters` });
-      if (opts.max !== undefined && v.length > opts.max) errors.push({ field: path, message: `must be at most ${opts.max} characters` });
-      if (opts.pattern && !opts.pattern.test(v)) errors.push({ field: path, message: `must match ${String(opts.pattern)}` });
+        errors.push({
+          field: path,
+          message: opts.min === 1 ? 'must not be empty' : `must be at least ${opts.min} characters`,
+        });
+      if (opts.max !== undefined && v.length > opts.max)
+        errors.push({ field: path, message: `must be at most ${opts.max} characters` });
+      if (opts.pattern && !opts.pattern.test(v))
+        errors.push({ field: path, message: `must match ${String(opts.pattern)}` });
     });
   },
   uuid(): Schema<string> {
@@ -47,25 +53,31 @@ export const s = {
   },
   number(opts: { int?: boolean; min?: number; max?: number } = {}): Schema<number> {
     return make((v, path, errors) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) return errors.push({ field: path, message: `must be a number, got ${describe(v)}` });
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        return errors.push({ field: path, message: `must be a number, got ${describe(v)}` });
       if (opts.int && !Number.isInteger(v)) errors.push({ field: path, message: 'must be an integer' });
-      if (opts.min !== undefined && v < opts.min) errors.push({ field: path, message: `must be at least ${opts.min}` });
-      if (opts.max !== undefined && v > opts.max) errors.push({ field: path, message: `must be at most ${opts.max}` });
+      if (opts.min !== undefined && v < opts.min)
+        errors.push({ field: path, message: `must be at least ${opts.min}` });
+      if (opts.max !== undefined && v > opts.max)
+        errors.push({ field: path, message: `must be at most ${opts.max}` });
     });
   },
   boolean(): Schema<boolean> {
     return make((v, path, errors) => {
-      if (typeof v !== 'boolean') errors.push({ field: path, message: `must be a boolean, got ${describe(v)}` });
+      if (typeof v !== 'boolean')
+        errors.push({ field: path, message: `must be a boolean, got ${describe(v)}` });
     });
   },
   literal<const L extends string | number>(...values: L[]): Schema<L> {
     return make((v, path, errors) => {
-      if (!values.includes(v as L)) errors.push({ field: path, message: `must be one of ${values.join(', ')}` });
+      if (!values.includes(v as L))
+        errors.push({ field: path, message: `must be one of ${values.join(', ')}` });
     });
   },
   isoDate(): Schema<string> {
     return make((v, path, errors) => {
-      if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) errors.push({ field: path, message: 'must be an ISO 8601 date-time' });
+      if (typeof v !== 'string' || Number.isNaN(Date.parse(v)))
+        errors.push({ field: path, message: 'must be an ISO 8601 date-time' });
     });
   },
   nullable<T>(inner: Schema<T>): Schema<T | null> {
@@ -80,8 +92,10 @@ export const s = {
   },
   array<T>(inner: Schema<T>, opts: { max?: number } = {}): Schema<T[]> {
     return make((v, path, errors) => {
-      if (!Array.isArray(v)) return errors.push({ field: path, message: `must be an array, got ${describe(v)}` });
-      if (opts.max !== undefined && v.length > opts.max) errors.push({ field: path, message: `must have at most ${opts.max} items` });
+      if (!Array.isArray(v))
+        return errors.push({ field: path, message: `must be an array, got ${describe(v)}` });
+      if (opts.max !== undefined && v.length > opts.max)
+        errors.push({ field: path, message: `must have at most ${opts.max} items` });
       v.forEach((item, i) => inner.check(item, `${path}[${i}]`, errors));
     });
   },

@@ -5,7 +5,14 @@ import { DataSource } from 'typeorm';
 import { createEvent, uuidv7, WireNames, type CloudEvent } from '@rocketlead/contracts';
 import { JsonLogger } from '@rocketlead/observability';
 import { createServiceDataSource, migrate } from '@rocketlead/persistence';
-import { createTestDatabase, EventCollector, eventually, startInfrastructure, uniqueName, type Infrastructure } from '@rocketlead/testing';
+import {
+  createTestDatabase,
+  EventCollector,
+  eventually,
+  startInfrastructure,
+  uniqueName,
+  type Infrastructure,
+} from '@rocketlead/testing';
 import {
   appendToOutbox,
   deleteStreams,
@@ -37,7 +44,14 @@ function entryAdded(org: string, n: number): CloudEvent {
       createdAt: new Date().toISOString(),
       updatedAt: new Date().toISOString(),
     },
-    actor: { organizationId: org, channel: 'system', apiTokenId: null, memberId: null, correlationId: 'c', traceparent: null },
+    actor: {
+      organizationId: org,
+      channel: 'system',
+      apiTokenId: null,
+      memberId: null,
+      correlationId: 'c',
+      traceparent: null,
+    },
   });
 }
 
@@ -103,7 +117,9 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       expect(got.map((e) => e.body.id)).toEqual(events.map((e) => e.id));
       expect(got.map((e) => e.headers['Nats-Msg-Id'])).toEqual(events.map((e) => e.id));
       expect(got[0]!.subject).toBe(names.eventSubject('table.entry.added'));
-      const pending = (await dataSource.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.outbox WHERE published_at IS NULL`)) as [{ n: number }];
+      const pending = (await dataSource.query(
+        `SELECT count(*)::int AS n FROM ${SCHEMA}.outbox WHERE published_at IS NULL`,
+      )) as [{ n: number }];
       expect(pending[0].n).toBe(0);
     } finally {
       await relay.stop();
@@ -120,7 +136,13 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       .catch(() => undefined);
     const marker = entryAdded(org, 2);
     await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, [marker]));
-    const relay = new OutboxRelay({ dataSource, url: db.url, schema: SCHEMA, publisher: new JetStreamOutboxPublisher(nc.jetstream(), names), logger });
+    const relay = new OutboxRelay({
+      dataSource,
+      url: db.url,
+      schema: SCHEMA,
+      publisher: new JetStreamOutboxPublisher(nc.jetstream(), names),
+      logger,
+    });
     await relay.start();
     try {
       await collector.waitFor((e) => e.body.id === marker.id);
@@ -134,7 +156,14 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
     const org = uuidv7();
     const publisher = new FlakyPublisher(new JetStreamOutboxPublisher(nc.jetstream(), names));
     publisher.down = true;
-    const relay = new OutboxRelay({ dataSource, url: db.url, schema: SCHEMA, publisher, logger, pollIntervalMs: 100 });
+    const relay = new OutboxRelay({
+      dataSource,
+      url: db.url,
+      schema: SCHEMA,
+      publisher,
+      logger,
+      pollIntervalMs: 100,
+    });
     await relay.start();
     try {
       const events = Array.from({ length: 20 }, (_, i) => entryAdded(org, i));
@@ -179,13 +208,14 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       types: ['table.entry.added'],
       logger,
       ackWaitMs: 2_000,
-      handler: async (event) => {
-        if (event.organizationid !== org) return;
+      handler: (event) => {
+        if (event.organizationid !== org) return Promise.resolve();
         if (failOnce && event.subject === 'entry-2') {
           failOnce = false;
-          throw new Error('transient');
+          return Promise.reject(new Error('transient'));
         }
         handled.push(event.subject);
+        return Promise.resolve();
       },
     });
     await consumer.start();
@@ -197,12 +227,22 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       await publisher.publish(entryAdded(org, 2));
       // The same event under a new stream message (outside the dedupe window semantics): the inbox makes it a no-op.
       await nc.jetstream().publish(names.eventSubject('table.entry.added'), JSON.stringify(first));
-      await nc.jetstream().publish(names.eventSubject('table.entry.added'), JSON.stringify({ type: 'table.entry.added', id: 'bad' }));
-      await eventually(() => handled.includes('entry-2'), { timeoutMs: 15_000, message: 'retried event handled' });
+      await nc
+        .jetstream()
+        .publish(
+          names.eventSubject('table.entry.added'),
+          JSON.stringify({ type: 'table.entry.added', id: 'bad' }),
+        );
+      await eventually(() => handled.includes('entry-2'), {
+        timeoutMs: 15_000,
+        message: 'retried event handled',
+      });
       await dlq.waitFor((e) => e.subject === names.deadLetterSubject('test-consumer'), 10_000);
       expect(handled.filter((s) => s === 'entry-1')).toHaveLength(1);
       expect(handled.filter((s) => s === 'entry-2')).toHaveLength(1);
-      const inbox = (await dataSource.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.inbox WHERE consumer = 'test-consumer'`)) as [{ n: number }];
+      const inbox = (await dataSource.query(
+        `SELECT count(*)::int AS n FROM ${SCHEMA}.inbox WHERE consumer = 'test-consumer'`,
+      )) as [{ n: number }];
       expect(inbox[0].n).toBeGreaterThanOrEqual(2);
     } finally {
       await dlq.stop();

@@ -68,7 +68,8 @@ export const parsers = {
       return raw as T;
     },
   namespace: (raw: string): string => {
-    if (raw !== '' && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(raw)) throw new Error('must be lowercase letters, digits and dashes');
+    if (raw !== '' && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(raw))
+      throw new Error('must be lowercase letters, digits and dashes');
     return raw;
   },
 };

@@ -46,7 +46,9 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       return applied.map((m) => m.name);
     } finally {
-      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrate:${options.schema ?? 'public'}`]);
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [
+        `migrate:${options.schema ?? 'public'}`,
+      ]);
       await runner.release();
     }
   } finally {
@@ -65,7 +67,12 @@ export function transactional(dataSource: DataSource): Transactional {
  * for those statements but plain rows for SELECT and INSERT.
  */
 export function returnedRows<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
     return result[0] as T[];
   }
   return result as T[];

@@ -14,7 +14,6 @@ export class EventCollector {
   private stopFn: (() => void) | undefined;
   private done: Promise<void> | undefined;
 
-
   static async start(nc: NatsConnection, stream: string): Promise<EventCollector> {
     const collector = new EventCollector();
     const js = nc.jetstream();
@@ -43,7 +42,11 @@ export class EventCollector {
     return this.events.filter((e) => e.body.type === type);
   }
 
-  async waitFor(predicate: (e: CollectedEvent) => boolean, timeoutMs = 10_000, count = 1): Promise<CollectedEvent[]> {
+  async waitFor(
+    predicate: (e: CollectedEvent) => boolean,
+    timeoutMs = 10_000,
+    count = 1,
+  ): Promise<CollectedEvent[]> {
     return eventually(
       () => {
         const found = this.events.filter(predicate);

@@ -34,7 +34,10 @@ async function startContainers(): Promise<Infrastructure> {
     .withExposedPorts(5432)
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
     .start();
-  const nats = await new GenericContainer('nats:2.9-alpine').withCommand(['-js']).withExposedPorts(4222).start();
+  const nats = await new GenericContainer('nats:2.9-alpine')
+    .withCommand(['-js'])
+    .withExposedPorts(4222)
+    .start();
   return {
     postgresUrl: `postgres://postgres@${postgres.getHost()}:${postgres.getMappedPort(5432)}/postgres`,
     natsUrl: `nats://${nats.getHost()}:${nats.getMappedPort(4222)}`,
@@ -61,11 +64,21 @@ async function containerRuntimeAvailable(): Promise<boolean> {
  */
 export async function startInfrastructure(env: NodeJS.ProcessEnv = process.env): Promise<Infrastructure> {
   if (env.DATABASE_URL && env.NATS_URL) {
-    return { postgresUrl: env.DATABASE_URL, natsUrl: env.NATS_URL, source: 'env', stop: async () => undefined };
+    return {
+      postgresUrl: env.DATABASE_URL,
+      natsUrl: env.NATS_URL,
+      source: 'env',
+      stop: () => Promise.resolve(),
+    };
   }
   if (await containerRuntimeAvailable()) return startContainers();
   if (await reachable(LOCAL_POSTGRES, LOCAL_NATS)) {
-    return { postgresUrl: LOCAL_POSTGRES, natsUrl: LOCAL_NATS, source: 'local', stop: async () => undefined };
+    return {
+      postgresUrl: LOCAL_POSTGRES,
+      natsUrl: LOCAL_NATS,
+      source: 'local',
+      stop: () => Promise.resolve(),
+    };
   }
   throw new Error(
     'No test infrastructure: set DATABASE_URL and NATS_URL, run a container runtime for Testcontainers, ' +

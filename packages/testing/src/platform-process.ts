@@ -47,7 +47,12 @@ function serviceEnv(options: PlatformOptions, port: number): NodeJS.ProcessEnv {
 }
 
 /** Runs `node apps/<name>/dist/<entry> ...args` to completion; rejects on a non-zero exit. */
-export async function runToCompletion(options: PlatformOptions, name: string, entry: string, args: string[]): Promise<string> {
+export async function runToCompletion(
+  options: PlatformOptions,
+  name: string,
+  entry: string,
+  args: string[],
+): Promise<string> {
   const child = spawn(process.execPath, [path.join(options.root, 'apps', name, 'dist', entry), ...args], {
     env: serviceEnv(options, 0),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,7 +67,11 @@ export async function runToCompletion(options: PlatformOptions, name: string, en
 }
 
 /** Starts one built service as a child process and waits until /health/ready answers 200. */
-export async function startService(options: PlatformOptions, name: string, port?: number): Promise<ServiceProcess> {
+export async function startService(
+  options: PlatformOptions,
+  name: string,
+  port?: number,
+): Promise<ServiceProcess> {
   const chosen = port ?? (await freePort());
   const child = spawn(process.execPath, [path.join(options.root, 'apps', name, 'dist', 'main.js')], {
     env: serviceEnv(options, chosen),
@@ -84,7 +93,10 @@ export async function startService(options: PlatformOptions, name: string, port?
 }
 
 /** Stops a service: SIGTERM (graceful) by default, SIGKILL to simulate a crash. */
-export async function stopService(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+export async function stopService(
+  service: ServiceProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<number | null> {
   const { child } = service;
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -113,7 +125,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     leads,
     ingress,
     baseUrl: `http://127.0.0.1:${ingress.port}`,
-    bootstrap: async (org) => JSON.parse(await runToCompletion(options, 'ingress', 'cli.js', ['bootstrap', '--org', org])) as { organizationId: string; token: string },
+    bootstrap: async (org) =>
+      JSON.parse(await runToCompletion(options, 'ingress', 'cli.js', ['bootstrap', '--org', org])) as {
+        organizationId: string;
+        token: string;
+      },
     stop: async () => {
       await Promise.all([stopService(platform.ingress), stopService(platform.leads)]);
     },

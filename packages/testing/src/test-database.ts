@@ -7,7 +7,10 @@ function withDatabase(url: string, database: string): string {
 }
 
 /** A fresh database on the test server; drop() removes it (and any open connections). */
-export async function createTestDatabase(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(
+  serverUrl: string,
+  name: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = withDatabase(serverUrl, 'postgres');
   const run = async (sql: string): Promise<void> => {
     const client = new Client({ connectionString: admin });
@@ -19,5 +22,8 @@ export async function createTestDatabase(serverUrl: string, name: string): Promi
     }
   };
   await run(`CREATE DATABASE "${name}"`);
-  return { url: withDatabase(serverUrl, name), drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  return {
+    url: withDatabase(serverUrl, name),
+    drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
 }

@@ -12,7 +12,10 @@ export class ApiTokensController {
   constructor(private readonly tokens: ApiTokensService) {}
 
   @Post()
-  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateApiTokenDto): Promise<ApiTokenView & { token: string }> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateApiTokenDto,
+  ): Promise<ApiTokenView & { token: string }> {
     return this.tokens.create(principal, dto);
   }
 

@@ -18,7 +18,14 @@ export class ApiTokensRepository {
     const token = generateApiToken();
     const repo = manager.getRepository(ApiTokenEntity);
     const row = await repo.save(
-      repo.create({ id: uuidv7(), organizationId, name, scopes, tokenHash: hashSecret(token), revokedAt: null }),
+      repo.create({
+        id: uuidv7(),
+        organizationId,
+        name,
+        scopes,
+        tokenHash: hashSecret(token),
+        revokedAt: null,
+      }),
     );
     return { row, token };
   }
@@ -26,7 +33,9 @@ export class ApiTokensRepository {
   /** The active token matching the presented secret, or null. */
   async authenticate(presented: string): Promise<ApiTokenEntity | null> {
     if (!isApiTokenFormat(presented)) return null;
-    const row = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ tokenHash: hashSecret(presented) });
+    const row = await this.dataSource
+      .getRepository(ApiTokenEntity)
+      .findOneBy({ tokenHash: hashSecret(presented) });
     if (!row || row.revokedAt || !secretMatches(presented, row.tokenHash)) return null;
     return row;
   }

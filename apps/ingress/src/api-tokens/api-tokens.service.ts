@@ -22,10 +22,16 @@ export class ApiTokensService {
 
   async list(principal: Principal): Promise<ApiTokenView[]> {
     const rows = await this.tokens.list(principal.organizationId);
-    return rows.map((row) => ({ id: row.id, name: row.name, scopes: row.scopes, createdAt: row.createdAt.toISOString() }));
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      scopes: row.scopes,
+      createdAt: row.createdAt.toISOString(),
+    }));
   }
 
   async revoke(principal: Principal, id: string): Promise<void> {
-    if (!(await this.tokens.revoke(principal.organizationId, id))) throw new DomainError('NOT_FOUND', 'API token not found');
+    if (!(await this.tokens.revoke(principal.organizationId, id)))
+      throw new DomainError('NOT_FOUND', 'API token not found');
   }
 }

@@ -8,7 +8,8 @@ import type { AuthenticatedRequest } from './principal';
 const REQUIRED_SCOPE = 'rocketlead:required-scope';
 
 /** The scope a Connect route needs: `read` for GETs, `write` for entry changes, `admin` for configuration. */
-export const RequireScope = (scope: Scope): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_SCOPE, scope);
+export const RequireScope = (scope: Scope): MethodDecorator & ClassDecorator =>
+  SetMetadata(REQUIRED_SCOPE, scope);
 
 /** admin grants everything; write also grants read, so a client can read back what it wrote. */
 export function grants(scopes: readonly Scope[], required: Scope): boolean {
@@ -37,7 +38,9 @@ export class ConnectAuthGuard implements CanActivate {
       context.getClass(),
     ]);
     if (required && !grants(token.scopes, required)) {
-      throw new DomainError('FORBIDDEN', `This API token lacks the ${required} scope`, { requiredScope: required });
+      throw new DomainError('FORBIDDEN', `This API token lacks the ${required} scope`, {
+        requiredScope: required,
+      });
     }
     request.principal = { organizationId: token.organizationId, tokenId: token.id, scopes: token.scopes };
     return true;

@@ -23,7 +23,10 @@ export class CustomFieldsController {
 
   @Get()
   @RequireScope('read')
-  list(@CurrentPrincipal() principal: Principal, @CurrentRequest() request: RequestContext): Promise<CustomField[]> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<CustomField[]> {
     return this.fields.list(principal, request);
   }
 }

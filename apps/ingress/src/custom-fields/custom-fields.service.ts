@@ -18,6 +18,10 @@ export class CustomFieldsService {
   }
 
   list(principal: Principal, request: RequestContext): Promise<CustomField[]> {
-    return this.rpc.request(COMMANDS.customFieldsList, { organizationId: principal.organizationId }, { traceparent: request.traceparent });
+    return this.rpc.request(
+      COMMANDS.customFieldsList,
+      { organizationId: principal.organizationId },
+      { traceparent: request.traceparent },
+    );
   }
 }

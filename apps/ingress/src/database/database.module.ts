@@ -17,4 +17,5 @@ const options = (config: DbConfig) => ({
 });
 
 export const ingressDataSource = (config: DbConfig): DataSource => createServiceDataSource(options(config));
-export const ingressDatabaseModule = (config: DbConfig): DynamicModule => DatabaseModule.forRoot(options(config));
+export const ingressDatabaseModule = (config: DbConfig): DynamicModule =>
+  DatabaseModule.forRoot(options(config));

@@ -4,4 +4,9 @@ import { IngressWebhookEntity } from '../ingress-webhooks/ingress-webhook.entity
 import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity';
 
 export const INGRESS_SCHEMA = 'ingress';
-export const INGRESS_ENTITIES = [OrganizationEntity, ApiTokenEntity, IngressWebhookEntity, IdempotencyKeyEntity];
+export const INGRESS_ENTITIES = [
+  OrganizationEntity,
+  ApiTokenEntity,
+  IngressWebhookEntity,
+  IdempotencyKeyEntity,
+];

@@ -27,13 +27,27 @@ function fromFastify(error: FastifyLikeError): HttpErrorBody | null {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { statusCode: 400, error: reason(400), message: 'Content-Type must be application/json' };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { statusCode: 400, error: reason(400), message: 'Request body is empty but Content-Type is application/json' };
+      return {
+        statusCode: 400,
+        error: reason(400),
+        message: 'Request body is empty but Content-Type is application/json',
+      };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { statusCode: 400, error: reason(400), message: `Malformed JSON body: ${error.message ?? ''}`.trim() };
+      return {
+        statusCode: 400,
+        error: reason(400),
+        message: `Malformed JSON body: ${error.message ?? ''}`.trim(),
+      };
+    case undefined:
     default:
-      if (error instanceof SyntaxError) return { statusCode: 400, error: reason(400), message: `Malformed JSON body: ${error.message}` };
+      if (error instanceof SyntaxError)
+        return { statusCode: 400, error: reason(400), message: `Malformed JSON body: ${error.message}` };
       if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-        return { statusCode: error.statusCode, error: reason(error.statusCode), message: error.message ?? reason(error.statusCode) };
+        return {
+          statusCode: error.statusCode,
+          error: reason(error.statusCode),
+          message: error.message ?? reason(error.statusCode),
+        };
       }
       return null;
   }
@@ -43,17 +57,35 @@ function fromFastify(error: FastifyLikeError): HttpErrorBody | null {
 export function toHttpError(exception: unknown): HttpErrorBody {
   if (exception instanceof DomainError) {
     const status = ERROR_CODES[exception.code];
-    return { statusCode: status, error: reason(status), message: exception.message, ...(exception.details ?? {}) };
+    return {
+      statusCode: status,
+      error: reason(status),
+      message: exception.message,
+      ...(exception.details ?? {}),
+    };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
     const body = typeof response === 'string' ? { message: response } : (response as Record<string, unknown>);
-    const { message, statusCode: _status, error: _error, ...details } = body;
-    const text = Array.isArray(message) ? message.join('; ') : String(message ?? reason(status));
+    const details = Object.fromEntries(
+      Object.entries(body).filter(([key]) => key !== 'message' && key !== 'statusCode' && key !== 'error'),
+    );
+    const message = body.message;
+    const text = Array.isArray(message)
+      ? message.join('; ')
+      : typeof message === 'string'
+        ? message
+        : reason(status);
     return { statusCode: status, error: reason(status), message: text, ...details };
   }
-  return fromFastify(exception as FastifyLikeError) ?? { statusCode: 500, error: reason(500), message: 'Internal server error' };
+  return (
+    fromFastify(exception as FastifyLikeError) ?? {
+      statusCode: 500,
+      error: reason(500),
+      message: 'Internal server error',
+    }
+  );
 }
 
 @Catch()

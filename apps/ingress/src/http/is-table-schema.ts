@@ -11,7 +11,9 @@ export function IsTableSchema(options?: ValidationOptions): PropertyDecorator {
           typeof value === 'object' &&
           value !== null &&
           !Array.isArray(value) &&
-          Object.entries(value).every(([k, v]) => k.length > 0 && k.length <= 200 && (FIELD_TYPES as readonly unknown[]).includes(v)),
+          Object.entries(value).every(
+            ([k, v]) => k.length > 0 && k.length <= 200 && (FIELD_TYPES as readonly unknown[]).includes(v),
+          ),
         defaultMessage: () => `tableSchema must map each key to one of ${FIELD_TYPES.join(', ')}`,
       },
     },

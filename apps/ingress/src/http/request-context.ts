@@ -12,7 +12,9 @@ export interface RequestContext {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const CurrentRequest = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestContext => {
-  const headers = ctx.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>().headers;
+  const headers = ctx
+    .switchToHttp()
+    .getRequest<{ headers: Record<string, string | string[] | undefined> }>().headers;
   const requestId = headers['x-request-id'];
   const traceparent = headers.traceparent;
   return {
@@ -25,7 +27,12 @@ export function connectActor(principal: Principal, request: RequestContext): Act
   return actor(principal.organizationId, 'connect_api', principal.tokenId, request);
 }
 
-export function actor(organizationId: string, channel: Channel, apiTokenId: string | null, request: RequestContext): Actor {
+export function actor(
+  organizationId: string,
+  channel: Channel,
+  apiTokenId: string | null,
+  request: RequestContext,
+): Actor {
   return {
     organizationId,
     channel,

@@ -5,5 +5,7 @@ import { DomainError } from '@rocketlead/contracts';
 export const UuidParam = (name = 'id'): ParseUUIDPipe =>
   new ParseUUIDPipe({
     exceptionFactory: () =>
-      new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: [{ field: name, message: 'must be a UUID' }] }),
+      new DomainError('VALIDATION_FAILED', 'Validation failed', {
+        errors: [{ field: name, message: 'must be a UUID' }],
+      }),
   });

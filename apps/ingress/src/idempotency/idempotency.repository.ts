@@ -17,7 +17,8 @@ export interface KeyRecord {
   leaseExpired: boolean;
 }
 
-export type Reservation = { acquired: true; reservationId: string } | { acquired: false; existing: KeyRecord };
+export type Reservation =
+  { acquired: true; reservationId: string } | { acquired: false; existing: KeyRecord };
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -36,7 +37,11 @@ export class IdempotencyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   fingerprint(route: string, body: unknown): Buffer {
-    return createHash('sha256').update(route).update('\n').update(JSON.stringify(canonical(body)) ?? '').digest();
+    return createHash('sha256')
+      .update(route)
+      .update('\n')
+      .update(JSON.stringify(canonical(body)) ?? '')
+      .digest();
   }
 
   /**
@@ -65,12 +70,14 @@ export class IdempotencyRepository {
 
   /** Takes over a pending key whose lease expired; true when this caller won it. */
   async takeOver(organizationId: string, key: string, reservationId: string): Promise<boolean> {
-    const result = returnedRows(await this.dataSource.query(
-      `UPDATE ingress.idempotency_keys SET locked_until = now() + make_interval(secs => ${PENDING_LEASE_SECONDS})
+    const result = returnedRows(
+      await this.dataSource.query(
+        `UPDATE ingress.idempotency_keys SET locked_until = now() + make_interval(secs => ${PENDING_LEASE_SECONDS})
        WHERE organization_id = $1 AND key = $2 AND reservation_id = $3 AND state = 'pending' AND locked_until < now()
        RETURNING 1`,
-      [organizationId, key, reservationId],
-    ));
+        [organizationId, key, reservationId],
+      ),
+    );
     return result.length > 0;
   }
 
@@ -91,7 +98,11 @@ export class IdempotencyRepository {
   }
 
   async deleteExpired(): Promise<number> {
-    const rows = returnedRows(await this.dataSource.query(`DELETE FROM ingress.idempotency_keys WHERE expires_at < now() RETURNING 1`));
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `DELETE FROM ingress.idempotency_keys WHERE expires_at < now() RETURNING 1`,
+      ),
+    );
     return rows.length;
   }
 

@@ -1,4 +1,9 @@
-import { HttpException, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  HttpException,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { DomainError } from '@rocketlead/contracts';
 import { JsonLogger } from '@rocketlead/observability';
 import { toHttpError } from '../http/http-error.filter';
@@ -30,7 +35,11 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
 
   onApplicationBootstrap(): void {
     this.sweeper = setInterval(() => {
-      this.keys.deleteExpired().catch((error: Error) => this.logger.event('warn', 'idempotency sweep failed', { error: error.message }));
+      this.keys
+        .deleteExpired()
+        .catch((error: Error) =>
+          this.logger.event('warn', 'idempotency sweep failed', { error: error.message }),
+        );
     }, 10 * 60_000);
     this.sweeper.unref();
   }
@@ -55,9 +64,13 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     } else {
       const existing = reservation.existing;
       if (!existing.requestHash.equals(hash)) {
-        throw new DomainError('IDEMPOTENCY_MISMATCH', 'Idempotency-Key was already used with a different request body', {
-          field: 'Idempotency-Key',
-        });
+        throw new DomainError(
+          'IDEMPOTENCY_MISMATCH',
+          'Idempotency-Key was already used with a different request body',
+          {
+            field: 'Idempotency-Key',
+          },
+        );
       }
       if (existing.state === 'completed') {
         if (existing.responseStatus !== null && existing.responseStatus >= 400) {
@@ -65,10 +78,17 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
         }
         return existing.responseBody as T;
       }
-      if (!existing.leaseExpired || !(await this.keys.takeOver(organizationId, key, existing.reservationId))) {
-        throw new DomainError('CONFLICT', 'A request with this Idempotency-Key is still in progress; retry shortly', {
-          field: 'Idempotency-Key',
-        });
+      if (
+        !existing.leaseExpired ||
+        !(await this.keys.takeOver(organizationId, key, existing.reservationId))
+      ) {
+        throw new DomainError(
+          'CONFLICT',
+          'A request with this Idempotency-Key is still in progress; retry shortly',
+          {
+            field: 'Idempotency-Key',
+          },
+        );
       }
       reservationId = existing.reservationId;
     }
@@ -79,7 +99,8 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     } catch (error) {
       const body = toHttpError(error);
       // Client errors are part of the recorded outcome; server-side failures leave the key free to retry.
-      if (body.statusCode >= 400 && body.statusCode < 500) await this.keys.complete(organizationId, key, body.statusCode, body);
+      if (body.statusCode >= 400 && body.statusCode < 500)
+        await this.keys.complete(organizationId, key, body.statusCode, body);
       else await this.keys.release(organizationId, key, reservationId);
       throw error;
     }

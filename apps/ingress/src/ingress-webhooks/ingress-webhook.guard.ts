@@ -17,7 +17,10 @@ export class IngressWebhookGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<WebhookRequest>();
     const token = request.headers['x-rocketlead-ingress-token'];
-    const check = await this.webhooks.verify(request.params.id ?? '', typeof token === 'string' ? token : undefined);
+    const check = await this.webhooks.verify(
+      request.params.id ?? '',
+      typeof token === 'string' ? token : undefined,
+    );
     switch (check.result) {
       case 'not_found':
         throw new DomainError('NOT_FOUND', 'Webhook not found');
@@ -30,8 +33,10 @@ export class IngressWebhookGuard implements CanActivate {
   }
 }
 
-export const CurrentWebhook = createParamDecorator((_: unknown, ctx: ExecutionContext): IngressWebhookEntity => {
-  const webhook = ctx.switchToHttp().getRequest<WebhookRequest>().ingressWebhook;
-  if (!webhook) throw new Error('CurrentWebhook used on a route without IngressWebhookGuard');
-  return webhook;
-});
+export const CurrentWebhook = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): IngressWebhookEntity => {
+    const webhook = ctx.switchToHttp().getRequest<WebhookRequest>().ingressWebhook;
+    if (!webhook) throw new Error('CurrentWebhook used on a route without IngressWebhookGuard');
+    return webhook;
+  },
+);

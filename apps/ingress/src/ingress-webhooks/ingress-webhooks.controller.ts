@@ -27,13 +27,19 @@ export class IngressWebhooksController {
   }
 
   @Get(':id')
-  get(@CurrentPrincipal() principal: Principal, @Param('id', UuidParam()) id: string): Promise<IngressWebhookView> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+  ): Promise<IngressWebhookView> {
     return this.webhooks.get(principal, id);
   }
 
   @Post(':id/rotate_token')
   @HttpCode(200)
-  rotate(@CurrentPrincipal() principal: Principal, @Param('id', UuidParam()) id: string): Promise<{ token: string }> {
+  rotate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+  ): Promise<{ token: string }> {
     return this.webhooks.rotateToken(principal, id);
   }
 

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { isUuid, uuidv7 } from '@rocketlead/contracts';
-import { generateWebhookToken, hashSecret, isWebhookTokenFormat, secretMatches } from '../secrets/token-secrets';
+import {
+  generateWebhookToken,
+  hashSecret,
+  isWebhookTokenFormat,
+  secretMatches,
+} from '../secrets/token-secrets';
 import { IngressWebhookEntity } from './ingress-webhook.entity';
 
 export type WebhookCheck =
-  | { result: 'ok'; webhook: IngressWebhookEntity }
-  | { result: 'not_found' }
-  | { result: 'bad_token' };
+  { result: 'ok'; webhook: IngressWebhookEntity } | { result: 'not_found' } | { result: 'bad_token' };
 
 @Injectable()
 export class IngressWebhooksRepository {
@@ -17,10 +20,22 @@ export class IngressWebhooksRepository {
     return this.dataSource.getRepository(IngressWebhookEntity);
   }
 
-  async create(organizationId: string, tableId: string, name: string | null): Promise<{ row: IngressWebhookEntity; token: string }> {
+  async create(
+    organizationId: string,
+    tableId: string,
+    name: string | null,
+  ): Promise<{ row: IngressWebhookEntity; token: string }> {
     const token = generateWebhookToken();
     const row = await this.repo.save(
-      this.repo.create({ id: uuidv7(), organizationId, tableId, name, tokenHash: hashSecret(token), rotatedAt: null, deletedAt: null }),
+      this.repo.create({
+        id: uuidv7(),
+        organizationId,
+        tableId,
+        name,
+        tokenHash: hashSecret(token),
+        rotatedAt: null,
+        deletedAt: null,
+      }),
     );
     return { row, token };
   }
@@ -44,7 +59,10 @@ export class IngressWebhooksRepository {
   }
 
   async softDelete(organizationId: string, id: string): Promise<boolean> {
-    const result = await this.repo.update({ organizationId, id, deletedAt: IsNull() }, { deletedAt: new Date() });
+    const result = await this.repo.update(
+      { organizationId, id, deletedAt: IsNull() },
+      { deletedAt: new Date() },
+    );
     return (result.affected ?? 0) > 0;
   }
 

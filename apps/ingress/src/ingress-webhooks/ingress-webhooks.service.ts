@@ -30,14 +30,22 @@ export class IngressWebhooksService {
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
   ) {}
 
-  async create(principal: Principal, dto: CreateIngressWebhookDto, request: RequestContext): Promise<IngressWebhookView & { token: string }> {
+  async create(
+    principal: Principal,
+    dto: CreateIngressWebhookDto,
+    request: RequestContext,
+  ): Promise<IngressWebhookView & { token: string }> {
     // The pool must be one of this organization's; leads answers 404 otherwise.
     await this.rpc.request(
       COMMANDS.poolsGet,
       { organizationId: principal.organizationId, id: dto.tableId },
       { traceparent: request.traceparent },
     );
-    const { row, token } = await this.webhooks.create(principal.organizationId, dto.tableId, dto.name ?? null);
+    const { row, token } = await this.webhooks.create(
+      principal.organizationId,
+      dto.tableId,
+      dto.name ?? null,
+    );
     return { ...this.view(row), token };
   }
 

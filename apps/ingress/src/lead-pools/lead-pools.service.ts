@@ -21,10 +21,19 @@ export class LeadPoolsService {
   }
 
   get(principal: Principal, id: string, request: RequestContext): Promise<LeadPool> {
-    return this.rpc.request(COMMANDS.poolsGet, { organizationId: principal.organizationId, id }, { traceparent: request.traceparent });
+    return this.rpc.request(
+      COMMANDS.poolsGet,
+      { organizationId: principal.organizationId, id },
+      { traceparent: request.traceparent },
+    );
   }
 
-  update(principal: Principal, id: string, dto: UpdateLeadPoolDto, request: RequestContext): Promise<LeadPool> {
+  update(
+    principal: Principal,
+    id: string,
+    dto: UpdateLeadPoolDto,
+    request: RequestContext,
+  ): Promise<LeadPool> {
     return this.rpc.request(
       COMMANDS.poolsUpdate,
       { organizationId: principal.organizationId, id, ...dto },
@@ -32,7 +41,12 @@ export class LeadPoolsService {
     );
   }
 
-  createState(principal: Principal, tableId: string, dto: CreateLeadStateDto, request: RequestContext): Promise<LeadState> {
+  createState(
+    principal: Principal,
+    tableId: string,
+    dto: CreateLeadStateDto,
+    request: RequestContext,
+  ): Promise<LeadState> {
     return this.rpc.request(
       COMMANDS.leadStatesCreate,
       { organizationId: principal.organizationId, tableId, ...dto },

@@ -47,10 +47,18 @@ export class TableEntriesService {
   }
 
   get(principal: Principal, id: string, request: RequestContext): Promise<TableEntry> {
-    return this.rpc.request(COMMANDS.entriesGet, { organizationId: principal.organizationId, id }, { traceparent: request.traceparent });
+    return this.rpc.request(
+      COMMANDS.entriesGet,
+      { organizationId: principal.organizationId, id },
+      { traceparent: request.traceparent },
+    );
   }
 
-  list(principal: Principal, query: ListTableEntriesQuery, request: RequestContext): Promise<Page<TableEntry>> {
+  list(
+    principal: Principal,
+    query: ListTableEntriesQuery,
+    request: RequestContext,
+  ): Promise<Page<TableEntry>> {
     return this.rpc.request(
       COMMANDS.entriesList,
       {
@@ -63,7 +71,12 @@ export class TableEntriesService {
     );
   }
 
-  update(principal: Principal, id: string, dto: UpdateTableEntryDto, request: RequestContext): Promise<TableEntry> {
+  update(
+    principal: Principal,
+    id: string,
+    dto: UpdateTableEntryDto,
+    request: RequestContext,
+  ): Promise<TableEntry> {
     return this.rpc.request(
       COMMANDS.entriesUpdate,
       {

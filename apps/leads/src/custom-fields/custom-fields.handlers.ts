@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { COMMANDS, type CustomField, type CustomFieldsCreateRequest, type CustomFieldsListRequest } from '@rocketlead/contracts';
+import {
+  COMMANDS,
+  type CustomField,
+  type CustomFieldsCreateRequest,
+  type CustomFieldsListRequest,
+} from '@rocketlead/contracts';
 import { CommandHandler } from '@rocketlead/messaging';
 import { CustomFieldsService } from './custom-fields.service';
 

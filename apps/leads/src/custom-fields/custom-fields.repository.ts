@@ -3,7 +3,11 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { uuidv7, type CustomField, type FieldType } from '@rocketlead/contracts';
 import { CustomFieldEntity } from './custom-field.entity';
 
-export const toCustomField = (row: CustomFieldEntity): CustomField => ({ id: row.id, name: row.name, type: row.type });
+export const toCustomField = (row: CustomFieldEntity): CustomField => ({
+  id: row.id,
+  name: row.name,
+  type: row.type,
+});
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -30,7 +34,11 @@ export class CustomFieldsRepository {
   }
 
   /** Types of the organization's fields among `ids`, keyed by id. */
-  async typesOf(organizationId: string, ids: string[], manager?: EntityManager): Promise<Map<string, FieldType>> {
+  async typesOf(
+    organizationId: string,
+    ids: string[],
+    manager?: EntityManager,
+  ): Promise<Map<string, FieldType>> {
     const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
     if (valid.length === 0) return new Map();
     const rows = await this.repo(manager).find({ where: { organizationId, id: In(valid) } });

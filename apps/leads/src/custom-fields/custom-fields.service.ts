@@ -13,7 +13,10 @@ export class CustomFieldsService {
 
   async create(request: CustomFieldsCreateRequest): Promise<CustomField> {
     const row = await this.fields.insert(request.organizationId, request.name, request.type);
-    if (!row) throw new DomainError('CONFLICT', `A custom field named "${request.name}" already exists`, { field: 'name' });
+    if (!row)
+      throw new DomainError('CONFLICT', `A custom field named "${request.name}" already exists`, {
+        field: 'name',
+      });
     return toCustomField(row);
   }
 

@@ -17,4 +17,5 @@ const options = (config: DbConfig) => ({
 });
 
 export const leadsDataSource = (config: DbConfig): DataSource => createServiceDataSource(options(config));
-export const leadsDatabaseModule = (config: DbConfig): DynamicModule => DatabaseModule.forRoot(options(config));
+export const leadsDatabaseModule = (config: DbConfig): DynamicModule =>
+  DatabaseModule.forRoot(options(config));

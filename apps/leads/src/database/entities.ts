@@ -5,4 +5,11 @@ import { CustomFieldEntity } from '../custom-fields/custom-field.entity';
 import { EntryEntity } from '../entries/entry.entity';
 
 export const LEADS_SCHEMA = 'leads';
-export const LEADS_ENTITIES = [PoolEntity, LeadStateEntity, CustomFieldEntity, EntryEntity, OutboxEntity, InboxEntity];
+export const LEADS_ENTITIES = [
+  PoolEntity,
+  LeadStateEntity,
+  CustomFieldEntity,
+  EntryEntity,
+  OutboxEntity,
+  InboxEntity,
+];

@@ -15,7 +15,8 @@ interface EntryRow {
   updated_at: Date;
 }
 
-const COLUMNS = 'id, organization_id, table_id, data, custom_field_data, lead_state_id, created_at, updated_at';
+const COLUMNS =
+  'id, organization_id, table_id, data, custom_field_data, lead_state_id, created_at, updated_at';
 
 function toEntry(row: EntryRow): TableEntry {
   return {
@@ -42,7 +43,11 @@ export interface NewEntry {
 const UNIQUE_VIOLATION = '23505';
 
 export function isIdempotencyConflict(error: unknown): boolean {
-  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const e = error as {
+    code?: string;
+    constraint?: string;
+    driverError?: { code?: string; constraint?: string };
+  };
   const code = e.code ?? e.driverError?.code;
   const constraint = e.constraint ?? e.driverError?.constraint;
   return code === UNIQUE_VIOLATION && constraint === 'entries_idempotency_key';
@@ -97,7 +102,12 @@ export class EntriesRepository {
   }
 
   /** Newest first; `after` continues below the given position, so pages never overlap or skip. */
-  async list(organizationId: string, tableId: string | undefined, limit: number, after?: CursorPosition): Promise<TableEntry[]> {
+  async list(
+    organizationId: string,
+    tableId: string | undefined,
+    limit: number,
+    after?: CursorPosition,
+  ): Promise<TableEntry[]> {
     const params: unknown[] = [organizationId];
     const where = ['organization_id = $1'];
     if (tableId) {
@@ -122,11 +132,19 @@ export class EntriesRepository {
     id: string,
     changes: { data: EntryData; customFieldData: Record<string, EntryValue>; leadStateId: string },
   ): Promise<TableEntry> {
-    const rows = returnedRows<EntryRow>(await manager.query(
-      `UPDATE leads.entries SET data = $3::jsonb, custom_field_data = $4::jsonb, lead_state_id = $5, updated_at = now()
+    const rows = returnedRows<EntryRow>(
+      await manager.query(
+        `UPDATE leads.entries SET data = $3::jsonb, custom_field_data = $4::jsonb, lead_state_id = $5, updated_at = now()
        WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-      [organizationId, id, JSON.stringify(changes.data), JSON.stringify(changes.customFieldData), changes.leadStateId],
-    ));
+        [
+          organizationId,
+          id,
+          JSON.stringify(changes.data),
+          JSON.stringify(changes.customFieldData),
+          changes.leadStateId,
+        ],
+      ),
+    );
     return toEntry(rows[0]!);
   }
 }

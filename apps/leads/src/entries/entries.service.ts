@@ -77,7 +77,8 @@ export class EntriesService {
       // New keys lock their type: re-read under the pool lock so concurrent first writers cannot disagree.
       pool = (await this.pools.lock(manager, org, tableId))!;
       check = this.checkEntryData(pool, data, request.schemaMode);
-      if (Object.keys(check.newKeys).length > 0) await this.pools.extendSchema(manager, pool.id, check.newKeys);
+      if (Object.keys(check.newKeys).length > 0)
+        await this.pools.extendSchema(manager, pool.id, check.newKeys);
     }
     const customFieldData = request.customFieldData ?? {};
     await this.checkCustomFields(manager, org, customFieldData);
@@ -104,7 +105,8 @@ export class EntriesService {
   }
 
   async list(request: EntriesListRequest): Promise<Page<TableEntry>> {
-    if (request.tableId && !(await this.pools.find(request.organizationId, request.tableId))) throw poolNotFound();
+    if (request.tableId && !(await this.pools.find(request.organizationId, request.tableId)))
+      throw poolNotFound();
     const after = request.cursor ? decodeCursor(request.cursor) : undefined;
     // One extra row tells whether another page exists.
     const rows = await this.entries.list(request.organizationId, request.tableId, request.limit + 1, after);
@@ -116,9 +118,15 @@ export class EntriesService {
   update(request: EntriesUpdateRequest): Promise<TableEntry> {
     const { actor } = request;
     const org = actor.organizationId;
-    if (request.leadStateId === undefined && request.data === undefined && request.customFieldData === undefined) {
+    if (
+      request.leadStateId === undefined &&
+      request.data === undefined &&
+      request.customFieldData === undefined
+    ) {
       throw validationFailed({
-        errors: [{ field: '(body)', message: 'must contain at least one of leadStateId, data, customFieldData' }],
+        errors: [
+          { field: '(body)', message: 'must contain at least one of leadStateId, data, customFieldData' },
+        ],
       });
     }
     return this.transaction(async (manager) => {
@@ -132,7 +140,10 @@ export class EntriesService {
       }
       const updated = await this.entries.update(manager, org, current.id, {
         data: { ...current.data, ...(request.data as EntryData | undefined) },
-        customFieldData: { ...current.customFieldData, ...(request.customFieldData as Record<string, EntryValue> | undefined) },
+        customFieldData: {
+          ...current.customFieldData,
+          ...(request.customFieldData as Record<string, EntryValue> | undefined),
+        },
         leadStateId: request.leadStateId ?? current.leadStateId,
       });
       if (updated.leadStateId !== current.leadStateId) {
@@ -146,7 +157,8 @@ export class EntriesService {
     const check = checkData(pool.tableSchema, data);
     const errors: FieldError[] = [...check.invalid];
     if (mode === 'strict') {
-      for (const key of check.unknownKeys) errors.push({ field: `data.${key}`, message: 'is not in the lead pool schema' });
+      for (const key of check.unknownKeys)
+        errors.push({ field: `data.${key}`, message: 'is not in the lead pool schema' });
     }
     if (check.typeErrors.length || errors.length) {
       throw validationFailed({
@@ -157,25 +169,39 @@ export class EntriesService {
     return check;
   }
 
-  private async checkCustomFields(manager: EntityManager, org: string, values: Record<string, unknown>): Promise<void> {
+  private async checkCustomFields(
+    manager: EntityManager,
+    org: string,
+    values: Record<string, unknown>,
+  ): Promise<void> {
     const ids = Object.keys(values);
     if (ids.length === 0) return;
     const errors = checkCustomFieldData(await this.fields.typesOf(org, ids, manager), values);
     if (errors.length) throw validationFailed({ errors });
   }
 
-  private async resolveLeadState(manager: EntityManager, pool: PoolEntity, requested?: string): Promise<string> {
+  private async resolveLeadState(
+    manager: EntityManager,
+    pool: PoolEntity,
+    requested?: string,
+  ): Promise<string> {
     if (requested === undefined) {
       if (!pool.defaultLeadStateId) throw new DomainError('NO_DEFAULT_LEAD_STATE', 'No default lead state');
       return pool.defaultLeadStateId;
     }
     if (!(await this.states.findInPool(pool.organizationId, pool.id, requested, manager))) {
-      throw validationFailed({ errors: [{ field: 'leadStateId', message: 'is not a lead state of this lead pool' }] });
+      throw validationFailed({
+        errors: [{ field: 'leadStateId', message: 'is not a lead state of this lead pool' }],
+      });
     }
     return requested;
   }
 
-  private stateChanged(actor: Actor, entry: TableEntry, from: string | null): CloudEvent<TableEntryLeadStateChangedData> {
+  private stateChanged(
+    actor: Actor,
+    entry: TableEntry,
+    from: string | null,
+  ): CloudEvent<TableEntryLeadStateChangedData> {
     return this.event(actor, TABLE_ENTRY_LEAD_STATE_CHANGED, entry.id, {
       entryId: entry.id,
       tableId: entry.tableId,

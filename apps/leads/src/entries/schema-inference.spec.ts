@@ -38,14 +38,18 @@ describe('checkData', () => {
 
   it('names invalid values by field', () => {
     const check = checkData({}, { nested: { a: 1 } });
-    expect(check.invalid).toEqual([{ field: 'data.nested', message: expect.stringContaining('got object') as string }]);
+    expect(check.invalid).toEqual([
+      { field: 'data.nested', message: expect.stringContaining('got object') as string },
+    ]);
   });
 });
 
 describe('schemaConflicts', () => {
   it('allows added keys and flags retyped ones', () => {
     expect(schemaConflicts({ a: 'string' }, { a: 'string', b: 'number' })).toEqual([]);
-    expect(schemaConflicts({ a: 'string' }, { a: 'number' })).toEqual([{ key: 'a', expected: 'string', received: 'number' }]);
+    expect(schemaConflicts({ a: 'string' }, { a: 'number' })).toEqual([
+      { key: 'a', expected: 'string', received: 'number' },
+    ]);
   });
 });
 

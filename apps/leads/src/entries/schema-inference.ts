@@ -39,7 +39,10 @@ export function checkData(schema: TableSchema, data: Record<string, unknown>, fi
   const result: DataCheck = { invalid: [], typeErrors: [], unknownKeys: [], newKeys: {} };
   for (const [key, value] of Object.entries(data)) {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
-      result.invalid.push({ field: `${field}.${key}`, message: `keys must be 1-${MAX_KEY_LENGTH} characters` });
+      result.invalid.push({
+        field: `${field}.${key}`,
+        message: `keys must be 1-${MAX_KEY_LENGTH} characters`,
+      });
       continue;
     }
     const type = inferType(value);

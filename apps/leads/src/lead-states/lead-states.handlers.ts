@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { COMMANDS, type LeadState, type LeadStatesCreateRequest, type LeadStatesListRequest } from '@rocketlead/contracts';
+import {
+  COMMANDS,
+  type LeadState,
+  type LeadStatesCreateRequest,
+  type LeadStatesListRequest,
+} from '@rocketlead/contracts';
 import { CommandHandler } from '@rocketlead/messaging';
 import { LeadStatesService } from './lead-states.service';
 

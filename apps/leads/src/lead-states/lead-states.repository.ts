@@ -15,15 +15,27 @@ export class LeadStatesRepository {
     return (manager ?? this.dataSource.manager).getRepository(LeadStateEntity);
   }
 
-  insert(manager: EntityManager, organizationId: string, tableId: string, name: string): Promise<LeadStateEntity> {
-    return this.repo(manager).save(this.repo(manager).create({ id: uuidv7(), organizationId, tableId, name }));
+  insert(
+    manager: EntityManager,
+    organizationId: string,
+    tableId: string,
+    name: string,
+  ): Promise<LeadStateEntity> {
+    return this.repo(manager).save(
+      this.repo(manager).create({ id: uuidv7(), organizationId, tableId, name }),
+    );
   }
 
   list(organizationId: string, tableId: string): Promise<LeadStateEntity[]> {
     return this.repo().find({ where: { organizationId, tableId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  findInPool(organizationId: string, tableId: string, id: string, manager?: EntityManager): Promise<LeadStateEntity | null> {
+  findInPool(
+    organizationId: string,
+    tableId: string,
+    id: string,
+    manager?: EntityManager,
+  ): Promise<LeadStateEntity | null> {
     return this.repo(manager).findOneBy({ organizationId, tableId, id });
   }
 }

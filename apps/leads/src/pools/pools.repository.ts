@@ -23,7 +23,13 @@ export class PoolsRepository {
   }
 
   async insert(organizationId: string, name: string): Promise<PoolEntity> {
-    const row = this.repo().create({ id: uuidv7(), organizationId, name, defaultLeadStateId: null, tableSchema: {} });
+    const row = this.repo().create({
+      id: uuidv7(),
+      organizationId,
+      name,
+      defaultLeadStateId: null,
+      tableSchema: {},
+    });
     return this.repo().save(row);
   }
 

@@ -39,7 +39,8 @@ export class PoolsService {
       if (!pool) throw poolNotFound();
       if (request.tableSchema) {
         const typeErrors = schemaConflicts(pool.tableSchema, request.tableSchema);
-        if (typeErrors.length) throw new DomainError('VALIDATION_FAILED', 'Validation failed', { typeErrors });
+        if (typeErrors.length)
+          throw new DomainError('VALIDATION_FAILED', 'Validation failed', { typeErrors });
       }
       if (request.defaultLeadStateId) {
         const state = await this.states.findInPool(organizationId, id, request.defaultLeadStateId, manager);
@@ -51,7 +52,9 @@ export class PoolsService {
       }
       const updated = await this.pools.update(manager, pool, {
         ...(request.name !== undefined ? { name: request.name } : {}),
-        ...(request.defaultLeadStateId !== undefined ? { defaultLeadStateId: request.defaultLeadStateId } : {}),
+        ...(request.defaultLeadStateId !== undefined
+          ? { defaultLeadStateId: request.defaultLeadStateId }
+          : {}),
         // Keys are only added: the locked keys keep their types and stay in the schema.
         ...(request.tableSchema ? { tableSchema: { ...request.tableSchema, ...pool.tableSchema } } : {}),
       });

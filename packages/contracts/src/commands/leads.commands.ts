@@ -33,8 +33,14 @@ const name = s.string({ min: 1, max: NAME_MAX });
 const fieldType = s.literal(...FIELD_TYPES);
 const anyRecord = s.record(s.unknown());
 
-export interface PoolsCreateRequest { organizationId: string; name: string }
-export interface PoolsGetRequest { organizationId: string; id: string }
+export interface PoolsCreateRequest {
+  organizationId: string;
+  name: string;
+}
+export interface PoolsGetRequest {
+  organizationId: string;
+  id: string;
+}
 export interface PoolsUpdateRequest {
   organizationId: string;
   id: string;
@@ -42,10 +48,24 @@ export interface PoolsUpdateRequest {
   defaultLeadStateId?: string | null;
   tableSchema?: TableSchema;
 }
-export interface LeadStatesCreateRequest { organizationId: string; tableId: string; name: string; isDefault?: boolean }
-export interface LeadStatesListRequest { organizationId: string; tableId: string }
-export interface CustomFieldsCreateRequest { organizationId: string; name: string; type: FieldType }
-export interface CustomFieldsListRequest { organizationId: string }
+export interface LeadStatesCreateRequest {
+  organizationId: string;
+  tableId: string;
+  name: string;
+  isDefault?: boolean;
+}
+export interface LeadStatesListRequest {
+  organizationId: string;
+  tableId: string;
+}
+export interface CustomFieldsCreateRequest {
+  organizationId: string;
+  name: string;
+  type: FieldType;
+}
+export interface CustomFieldsListRequest {
+  organizationId: string;
+}
 export interface EntriesCreateRequest {
   actor: Actor;
   tableId: string;
@@ -57,8 +77,16 @@ export interface EntriesCreateRequest {
   /** Same key, same organization: the first entry is returned and nothing new is created. */
   idempotencyKey?: string;
 }
-export interface EntriesGetRequest { organizationId: string; id: string }
-export interface EntriesListRequest { organizationId: string; tableId?: string; limit: number; cursor?: string }
+export interface EntriesGetRequest {
+  organizationId: string;
+  id: string;
+}
+export interface EntriesListRequest {
+  organizationId: string;
+  tableId?: string;
+  limit: number;
+  cursor?: string;
+}
 export interface EntriesUpdateRequest {
   actor: Actor;
   id: string;
@@ -92,7 +120,12 @@ export const LEADS_COMMAND_SCHEMAS: { [K in keyof LeadsCommandMap]: Schema<unkno
     defaultLeadStateId: s.optional(s.nullable(s.uuid())),
     tableSchema: s.optional(s.record(fieldType, { maxKeys: 500 })),
   }),
-  [COMMANDS.leadStatesCreate]: s.object({ ...scoped, tableId: s.uuid(), name, isDefault: s.optional(s.boolean()) }),
+  [COMMANDS.leadStatesCreate]: s.object({
+    ...scoped,
+    tableId: s.uuid(),
+    name,
+    isDefault: s.optional(s.boolean()),
+  }),
   [COMMANDS.leadStatesList]: s.object({ ...scoped, tableId: s.uuid() }),
   [COMMANDS.customFieldsCreate]: s.object({ ...scoped, name, type: fieldType }),
   [COMMANDS.customFieldsList]: s.object(scoped),

@@ -36,7 +36,8 @@ export function validateEvent(raw: unknown): Validated<CloudEvent> {
   const envelope = validateEnvelope(raw);
   if (!envelope.ok) return envelope;
   const type = envelope.value.type;
-  if (!isKnownEventType(type)) return { ok: false, errors: [{ field: 'type', message: `unknown event type ${type}` }] };
+  if (!isKnownEventType(type))
+    return { ok: false, errors: [{ field: 'type', message: `unknown event type ${type}` }] };
   const data = validate(DATA_SCHEMAS[type], envelope.value.data);
   if (!data.ok) return { ok: false, errors: data.errors.map((e) => ({ ...e, field: `data.${e.field}` })) };
   return envelope;

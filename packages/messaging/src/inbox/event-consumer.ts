@@ -89,7 +89,12 @@ export class EventConsumer {
     } catch (error) {
       const attempt = msg.info.redeliveryCount;
       const max = this.options.maxDeliver ?? 5;
-      logger.event('warn', 'event handler failed', { consumer: durable, eventId: event.id, attempt, error: (error as Error).message });
+      logger.event('warn', 'event handler failed', {
+        consumer: durable,
+        eventId: event.id,
+        attempt,
+        error: (error as Error).message,
+      });
       if (attempt >= max) return this.deadLetter(msg, (error as Error).message);
       msg.nak(BACKOFF_MS[Math.min(attempt - 1, BACKOFF_MS.length - 1)]);
     }
@@ -119,7 +124,10 @@ export class EventConsumer {
       logger.event('error', 'event dead-lettered', { consumer: durable, subject: msg.subject, reason });
     } catch (error) {
       // Could not record it: leave it for redelivery rather than lose it.
-      logger.event('error', 'dead-letter publish failed', { consumer: durable, error: (error as Error).message });
+      logger.event('error', 'dead-letter publish failed', {
+        consumer: durable,
+        error: (error as Error).message,
+      });
       msg.nak(BACKOFF_MS[BACKOFF_MS.length - 1]);
     }
   }

@@ -43,7 +43,14 @@ class MemoryOutbox {
 const logger = new JsonLogger('test', 'error', () => undefined);
 
 function relayFor(outbox: MemoryOutbox, publisher: OutboxPublisher, batchSize = 2): OutboxRelay {
-  return new OutboxRelay({ dataSource: outbox.asDataSource(), url: 'postgres://unused', schema: 's', publisher, logger, batchSize });
+  return new OutboxRelay({
+    dataSource: outbox.asDataSource(),
+    url: 'postgres://unused',
+    schema: 's',
+    publisher,
+    logger,
+    batchSize,
+  });
 }
 
 describe('OutboxRelay', () => {

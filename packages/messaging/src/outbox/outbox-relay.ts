@@ -160,7 +160,10 @@ export class OutboxRelay {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.options.url, application_name: `${this.options.schema}-outbox` });
+    const client = new Client({
+      connectionString: this.options.url,
+      application_name: `${this.options.schema}-outbox`,
+    });
     client.on('notification', () => this.kick());
     client.on('error', (error) => {
       this.options.logger.event('warn', 'outbox listener lost its connection', { error: error.message });

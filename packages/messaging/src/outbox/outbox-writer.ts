@@ -9,7 +9,11 @@ export function outboxChannel(schema: string): string {
  * Appends events to the service's outbox inside the caller's transaction and wakes the relay on commit.
  * One round trip: the insert and the NOTIFY share a statement.
  */
-export async function appendToOutbox(manager: EntityManager, schema: string, events: CloudEvent[]): Promise<void> {
+export async function appendToOutbox(
+  manager: EntityManager,
+  schema: string,
+  events: CloudEvent[],
+): Promise<void> {
   if (events.length === 0) return;
   const params: unknown[] = [];
   const rows = events.map((event) => {

@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode as NatsErrorCode, headers as natsHeaders, type NatsConnection, type NatsError } from 'nats';
+import {
+  ErrorCode as NatsErrorCode,
+  headers as natsHeaders,
+  type NatsConnection,
+  type NatsError,
+} from 'nats';
 import {
   DomainError,
   WireNames,
@@ -9,6 +14,15 @@ import {
   type RpcReply,
 } from '@rocketlead/contracts';
 import { NATS_CONNECTION } from '../tokens';
+
+// No replica answered in time, or the connection is down: the caller may retry later (503).
+const UNAVAILABLE_CODES = new Set<string>([
+  NatsErrorCode.NoResponders,
+  NatsErrorCode.Timeout,
+  NatsErrorCode.Disconnect,
+  NatsErrorCode.ConnectionClosed,
+  NatsErrorCode.ConnectionDraining,
+]);
 
 export interface RequestOptions {
   timeoutMs?: number;
@@ -38,10 +52,11 @@ export class RpcClient {
       });
       reply = msg.json<RpcReply<CommandResponse<K>>>();
     } catch (error) {
-      const code = (error as NatsError).code;
-      if (code === NatsErrorCode.NoResponders || code === NatsErrorCode.Timeout || code === NatsErrorCode.Disconnect
-        || code === NatsErrorCode.ConnectionClosed || code === NatsErrorCode.ConnectionDraining) {
-        throw new DomainError('UNAVAILABLE', `The ${command.split('.')[0]} service is unavailable, retry later`);
+      if (UNAVAILABLE_CODES.has((error as NatsError).code)) {
+        throw new DomainError(
+          'UNAVAILABLE',
+          `The ${command.split('.')[0]} service is unavailable, retry later`,
+        );
       }
       throw error;
     }

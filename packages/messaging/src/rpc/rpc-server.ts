@@ -1,4 +1,9 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import {
@@ -59,7 +64,8 @@ export class RpcServer implements OnApplicationBootstrap, BeforeApplicationShutd
     const sub = this.nc.subscribe(subject, {
       queue: this.options.queueGroup ?? this.options.serviceName,
       callback: (error, msg) => {
-        if (error) return this.logger.event('error', 'rpc subscription error', { subject, error: error.message });
+        if (error)
+          return this.logger.event('error', 'rpc subscription error', { subject, error: error.message });
         const work = this.dispatch(command, handler, msg).finally(() => this.inFlight.delete(work));
         this.inFlight.add(work);
       },
@@ -83,7 +89,8 @@ export class RpcServer implements OnApplicationBootstrap, BeforeApplicationShutd
         throw new DomainError('BAD_REQUEST', 'Request is not valid JSON');
       }
       const checked = validate(commandSchema(command), request);
-      if (!checked.ok) throw new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: checked.errors });
+      if (!checked.ok)
+        throw new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: checked.errors });
       return { ok: true, result: await handler(checked.value) };
     } catch (error) {
       if (error instanceof DomainError) return { ok: false, error: error.toBody() };

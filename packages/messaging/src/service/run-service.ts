@@ -39,7 +39,9 @@ export async function runService(options: RunServiceOptions): Promise<NestFastif
 /** Logs a fatal boot error as one JSON line (config errors list every bad variable) and exits. */
 export function exitOnBootFailure(logger: JsonLogger): (error: unknown) => never {
   return (error) => {
-    logger.event('error', 'service failed to start', { error: error instanceof Error ? error.message : String(error) });
+    logger.event('error', 'service failed to start', {
+      error: error instanceof Error ? error.message : String(error),
+    });
     process.exit(1);
   };
 }
