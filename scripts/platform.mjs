@@ -17,7 +17,9 @@ export const SERVICES = [
 const STOP_TIMEOUT_MS = 20_000;
 
 function log(level, msg, fields = {}) {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, service: 'platform', msg, ...fields })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level, service: 'platform', msg, ...fields })}\n`,
+  );
 }
 
 function run(service, args, env) {
@@ -28,7 +30,9 @@ function run(service, args, env) {
   createInterface({ input: child.stdout }).on('line', (line) => process.stdout.write(`${line}\n`));
   // Anything a service prints on stderr (a crash trace) is wrapped so stdout stays one JSON entry per line.
   createInterface({ input: child.stderr }).on('line', (line) =>
-    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: service.name, msg: line })}\n`),
+    process.stdout.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: service.name, msg: line })}\n`,
+    ),
   );
   return child;
 }

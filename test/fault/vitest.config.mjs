@@ -1,3 +1,7 @@
 import { packageTestConfig } from '../../vitest.shared.mjs';
 
-export default packageTestConfig({ include: ['test/**/*.fault-spec.ts'], fileParallelism: false, testTimeout: 180_000 });
+export default packageTestConfig({
+  include: ['test/**/*.fault-spec.ts'],
+  fileParallelism: false,
+  testTimeout: 180_000,
+});

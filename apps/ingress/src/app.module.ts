@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthController, MessagingModule } from '@rocketlead/messaging';
 import { INGRESS_CONFIG } from './config.token';
 import type { IngressConfig } from './config';
-import { ingressDatabaseModule } from './database/database.module';
+import { ingressDatabase } from './database/database.module';
 import { ApiTokensRepository } from './api-tokens/api-tokens.repository';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { ApiTokensController } from './api-tokens/api-tokens.controller';
@@ -43,7 +43,7 @@ export class AppModule {
           natsUrl: config.NATS_URL,
           namespace: config.RL_NAMESPACE,
         }),
-        ingressDatabaseModule(config),
+        ingressDatabase.module(config),
       ],
       controllers: [
         HealthController,

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { transactional } from '@rocketlead/persistence';
 import { ApiTokensRepository } from './api-tokens/api-tokens.repository';
 import { loadIngressConfig } from './config';
-import { ingressDataSource } from './database/database.module';
+import { ingressDatabase } from './database/database.module';
 import { migrateIngress } from './migrate';
 import { OrganizationsRepository } from './organizations/organizations.repository';
 import { OrganizationsService } from './organizations/organizations.service';
@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<void> {
   if (positionals[0] !== 'bootstrap' || !values.org) throw new Error(USAGE);
   const config = loadIngressConfig();
   await migrateIngress(config);
-  const dataSource = await ingressDataSource({ ...config, DB_POOL_SIZE: 2 }).initialize();
+  const dataSource = await ingressDatabase.dataSource({ ...config, DB_POOL_SIZE: 2 }).initialize();
   try {
     const service = new OrganizationsService(
       new OrganizationsRepository(dataSource),

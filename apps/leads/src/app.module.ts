@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthController, MessagingModule } from '@rocketlead/messaging';
 import { LEADS_CONFIG } from './config.token';
 import type { LeadsConfig } from './config';
-import { leadsDatabaseModule } from './database/database.module';
+import { leadsDatabase } from './database/database.module';
 import { PoolsRepository } from './pools/pools.repository';
 import { PoolsService } from './pools/pools.service';
 import { PoolsHandlers } from './pools/pools.handlers';
@@ -37,7 +37,7 @@ export class AppModule {
           natsUrl: config.NATS_URL,
           namespace: config.RL_NAMESPACE,
         }),
-        leadsDatabaseModule(config),
+        leadsDatabase.module(config),
       ],
       controllers: [HealthController],
       providers: [

@@ -9,7 +9,11 @@ const SPEC = {
 
 describe('loadConfig', () => {
   it('applies defaults and parses values', () => {
-    expect(loadConfig(SPEC, { DATABASE_URL: 'postgres://x/db' })).toEqual({ DATABASE_URL: 'postgres://x/db', PORT: 3000, LOG_LEVEL: 'info' });
+    expect(loadConfig(SPEC, { DATABASE_URL: 'postgres://x/db' })).toEqual({
+      DATABASE_URL: 'postgres://x/db',
+      PORT: 3000,
+      LOG_LEVEL: 'info',
+    });
   });
 
   it('reports every bad variable in one error', () => {

@@ -30,3 +30,23 @@ export class DatabaseModule {
     };
   }
 }
+
+export interface ServiceDatabase {
+  dataSource(config: { DATABASE_URL: string; DB_POOL_SIZE: number }): DataSource;
+  module(config: { DATABASE_URL: string; DB_POOL_SIZE: number }): DynamicModule;
+}
+
+/** A service's schema, entities and migrations, bound once; gives its DataSource and its Nest module. */
+export function defineServiceDatabase(
+  definition: Pick<ServiceDataSourceOptions, 'schema' | 'entities' | 'migrations' | 'applicationName'>,
+): ServiceDatabase {
+  const options = (config: { DATABASE_URL: string; DB_POOL_SIZE: number }): ServiceDataSourceOptions => ({
+    ...definition,
+    url: config.DATABASE_URL,
+    poolSize: config.DB_POOL_SIZE,
+  });
+  return {
+    dataSource: (config) => createServiceDataSource(options(config)),
+    module: (config) => DatabaseModule.forRoot(options(config)),
+  };
+}

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { startInfrastructure, uniqueName, type Infrastructure } from '@rocketlead/testing';
-import { createServiceDataSource, dropDatabase, ensureDatabase, migrate, returnedRows, withDatabase } from '../src';
+import {
+  createServiceDataSource,
+  dropDatabase,
+  ensureDatabase,
+  migrate,
+  returnedRows,
+  withDatabase,
+} from '../src';
 
 class CreateThings1700000000001 implements MigrationInterface {
   name = 'CreateThings1700000000001';
@@ -37,17 +44,30 @@ describe('persistence (real Postgres)', () => {
   });
 
   it('creates the schema and applies each migration exactly once under concurrent runners', async () => {
-    const make = () => createServiceDataSource({ url, schema: 'things', entities: [], migrations: [CreateThings1700000000001] });
+    const make = () =>
+      createServiceDataSource({
+        url,
+        schema: 'things',
+        entities: [],
+        migrations: [CreateThings1700000000001],
+      });
     const results = await Promise.all([migrate(make()), migrate(make())]);
     expect(results.flat()).toEqual(['CreateThings1700000000001']);
     expect(await migrate(make())).toEqual([]);
   });
 
   it('returns rows of UPDATE ... RETURNING the same way as SELECT', async () => {
-    const ds = await createServiceDataSource({ url, schema: 'things', entities: [], migrations: [] }).initialize();
+    const ds = await createServiceDataSource({
+      url,
+      schema: 'things',
+      entities: [],
+      migrations: [],
+    }).initialize();
     try {
       await ds.query(`INSERT INTO things.thing (id, name) VALUES (1, 'a')`);
-      const updated = returnedRows<{ name: string }>(await ds.query(`UPDATE things.thing SET name = 'b' WHERE id = 1 RETURNING name`));
+      const updated = returnedRows<{ name: string }>(
+        await ds.query(`UPDATE things.thing SET name = 'b' WHERE id = 1 RETURNING name`),
+      );
       expect(updated).toEqual([{ name: 'b' }]);
       expect(returnedRows(await ds.query(`SELECT name FROM things.thing`))).toEqual([{ name: 'b' }]);
     } finally {

@@ -4,7 +4,9 @@ import { eventually } from './eventually';
 describe('eventually', () => {
   it('returns the first value the probe produces', async () => {
     let calls = 0;
-    await expect(eventually(() => (++calls >= 3 ? 'done' : undefined), { intervalMs: 1 })).resolves.toBe('done');
+    await expect(eventually(() => (++calls >= 3 ? 'done' : undefined), { intervalMs: 1 })).resolves.toBe(
+      'done',
+    );
     expect(calls).toBe(3);
   });
 

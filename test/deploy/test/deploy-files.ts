@@ -19,14 +19,19 @@ export const map = (value: unknown): YamlMap => (isMap(value) ? value : {});
 export const seq = (value: unknown): unknown[] => (Array.isArray(value) ? (value as unknown[]) : []);
 /** A scalar as the string a process would see (numbers and booleans in YAML become their text). */
 export const scalar = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined;
 
 /** Every document of a YAML file, with `<<` merge keys resolved as Compose does. Syntax errors throw, naming the file. */
 export function loadYaml(file: string): YamlMap[] {
   const docs = parseAllDocuments(readRepoFile(file), { merge: true });
   const out: YamlMap[] = [];
   for (const doc of docs) {
-    if (doc.errors.length) throw new Error(`${file}: invalid YAML: ${doc.errors.map((e) => e.message).join('; ')}`);
+    if (doc.errors.length)
+      throw new Error(`${file}: invalid YAML: ${doc.errors.map((e) => e.message).join('; ')}`);
     const value: unknown = doc.toJS();
     if (value !== null && value !== undefined) out.push(map(value));
   }
@@ -58,12 +63,15 @@ export function envProblems(where: string, service: string, spec: EnvSpec, env: 
     if (env.has(name)) continue;
     if (item.default === undefined) problems.push(`${where}: ${name} is required by ${service} but not set`);
     else if (LOOPBACK.test(item.default))
-      problems.push(`${where}: ${name} is not set, and its default ${item.default} does not work in a container`);
+      problems.push(
+        `${where}: ${name} is not set, and its default ${item.default} does not work in a container`,
+      );
   }
   for (const [name, value] of env) {
     const item = spec[name];
     if (!item) {
-      if (!name.startsWith('OTEL_')) problems.push(`${where}: sets ${name}, which ${service}'s config does not know`);
+      if (!name.startsWith('OTEL_'))
+        problems.push(`${where}: sets ${name}, which ${service}'s config does not know`);
       continue;
     }
     // As loadConfig: an empty value means the default.
@@ -72,7 +80,9 @@ export function envProblems(where: string, service: string, spec: EnvSpec, env: 
     try {
       item.parse(raw);
     } catch (error) {
-      problems.push(`${where}: ${name}=${JSON.stringify(raw)} is rejected by ${service}: ${(error as Error).message}`);
+      problems.push(
+        `${where}: ${name}=${JSON.stringify(raw)} is rejected by ${service}: ${(error as Error).message}`,
+      );
     }
   }
   return problems;
@@ -155,6 +165,8 @@ export function healthRoutes(): { file: string; routes: string[] } {
   const file = 'packages/messaging/src/health/health.controller.ts';
   const source = readRepoFile(file);
   const prefix = /@Controller\(\s*'([^']*)'\s*\)/.exec(source)?.[1] ?? '';
-  const routes = [...source.matchAll(/@Get\(\s*'([^']*)'\s*\)/g)].map((m) => `/${[prefix, m[1]].filter(Boolean).join('/')}`);
+  const routes = [...source.matchAll(/@Get\(\s*'([^']*)'\s*\)/g)].map(
+    (m) => `/${[prefix, m[1]].filter(Boolean).join('/')}`,
+  );
   return { file, routes };
 }

@@ -69,12 +69,22 @@ async function setUp(): Promise<Scenario> {
 /** Every 201 has exactly one stored entry and exactly one table.entry.added; every stored entry has its event. */
 async function assertExactlyOnce(s: Scenario, created: string[]): Promise<void> {
   expect(new Set(created).size).toBe(created.length);
-  const stored = await query<{ id: string }>(s.db.url, 'SELECT id FROM leads.entries WHERE id = ANY($1::uuid[])', [created]);
+  const stored = await query<{ id: string }>(
+    s.db.url,
+    'SELECT id FROM leads.entries WHERE id = ANY($1::uuid[])',
+    [created],
+  );
   expect(stored).toHaveLength(created.length);
 
   const all = await query<{ n: number }>(s.db.url, 'SELECT count(*)::int AS n FROM leads.entries');
   await eventually(
-    async () => (await query<{ n: number }>(s.db.url, 'SELECT count(*)::int AS n FROM leads.outbox WHERE published_at IS NULL'))[0]!.n === 0,
+    async () =>
+      (
+        await query<{ n: number }>(
+          s.db.url,
+          'SELECT count(*)::int AS n FROM leads.outbox WHERE published_at IS NULL',
+        )
+      )[0]!.n === 0,
     { timeoutMs: 30_000, message: 'outbox drained' },
   );
   const nc: NatsConnection = await connect({ servers: s.nats.url });
@@ -116,12 +126,21 @@ describe.skipIf(!natsServerAvailable)('ingest under faults', () => {
     const sc = s!;
     const poster = new Poster(sc.webhookUrl, sc.webhookToken, CONCURRENCY);
     try {
-      await eventually(() => poster.created.length >= 150, { timeoutMs: 60_000, message: '150 leads before the crash' });
+      await eventually(() => poster.created.length >= 150, {
+        timeoutMs: 60_000,
+        message: '150 leads before the crash',
+      });
       await stopService(sc.platform.leads, 'SIGKILL');
-      await eventually(() => poster.failures.size > 0, { timeoutMs: 30_000, message: 'requests failing while leads is down' });
+      await eventually(() => poster.failures.size > 0, {
+        timeoutMs: 30_000,
+        message: 'requests failing while leads is down',
+      });
       sc.platform.leads = await startService(sc.platform.options, 'leads');
       const afterRestart = poster.created.length;
-      await eventually(() => poster.created.length >= afterRestart + 150, { timeoutMs: 60_000, message: '150 leads after restart' });
+      await eventually(() => poster.created.length >= afterRestart + 150, {
+        timeoutMs: 60_000,
+        message: '150 leads after restart',
+      });
     } finally {
       await poster.stop();
     }
@@ -134,15 +153,27 @@ describe.skipIf(!natsServerAvailable)('ingest under faults', () => {
     const poster = new Poster(sc.webhookUrl, sc.webhookToken, CONCURRENCY);
     let heldDuringOutage = 0;
     try {
-      await eventually(() => poster.created.length >= 300, { timeoutMs: 60_000, message: '300 leads before the outage' });
+      await eventually(() => poster.created.length >= 300, {
+        timeoutMs: 60_000,
+        message: '300 leads before the outage',
+      });
       await sc.nats.down();
-      await eventually(() => poster.failures.size > 0, { timeoutMs: 30_000, message: 'requests failing while NATS is down' });
+      await eventually(() => poster.failures.size > 0, {
+        timeoutMs: 30_000,
+        message: 'requests failing while NATS is down',
+      });
       heldDuringOutage = (
-        await query<{ n: number }>(sc.db.url, 'SELECT count(*)::int AS n FROM leads.outbox WHERE published_at IS NULL')
+        await query<{ n: number }>(
+          sc.db.url,
+          'SELECT count(*)::int AS n FROM leads.outbox WHERE published_at IS NULL',
+        )
       )[0]!.n;
       await sc.nats.up();
       const afterRestart = poster.created.length;
-      await eventually(() => poster.created.length >= afterRestart + 150, { timeoutMs: 60_000, message: '150 leads after NATS returned' });
+      await eventually(() => poster.created.length >= afterRestart + 150, {
+        timeoutMs: 60_000,
+        message: '150 leads after NATS returned',
+      });
     } finally {
       await poster.stop();
     }

@@ -27,7 +27,11 @@ export class PrivateNats {
   }
 
   async up(): Promise<void> {
-    this.child = spawn(NATS_SERVER_BIN, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], { stdio: 'ignore' });
+    this.child = spawn(
+      NATS_SERVER_BIN,
+      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
+      { stdio: 'ignore' },
+    );
     await eventually(
       async () => {
         const nc = await connect({ servers: this.url, timeout: 500 });

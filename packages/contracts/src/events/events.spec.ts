@@ -3,7 +3,14 @@ import { createEvent, validateEvent } from './index';
 import { uuidv7 } from '../uuid';
 import { WireNames } from '../names';
 
-const actor = { organizationId: uuidv7(), channel: 'connect_api' as const, apiTokenId: null, memberId: null, correlationId: 'c', traceparent: null };
+const actor = {
+  organizationId: uuidv7(),
+  channel: 'connect_api' as const,
+  apiTokenId: null,
+  memberId: null,
+  correlationId: 'c',
+  traceparent: null,
+};
 
 describe('events', () => {
   it('creates CloudEvents that validate, with a v7 id', () => {
@@ -20,10 +27,22 @@ describe('events', () => {
   });
 
   it('rejects an unknown type and a payload that does not match its type, naming the fields', () => {
-    const base = createEvent({ type: 'table.entry.leadState.changed', source: '/x', subject: 's', data: { entryId: 'nope' }, actor });
+    const base = createEvent({
+      type: 'table.entry.leadState.changed',
+      source: '/x',
+      subject: 's',
+      data: { entryId: 'nope' },
+      actor,
+    });
     const invalid = validateEvent(base);
     expect(invalid.ok).toBe(false);
-    if (!invalid.ok) expect(invalid.errors.map((e) => e.field)).toEqual(['data.entryId', 'data.tableId', 'data.from', 'data.to']);
+    if (!invalid.ok)
+      expect(invalid.errors.map((e) => e.field)).toEqual([
+        'data.entryId',
+        'data.tableId',
+        'data.from',
+        'data.to',
+      ]);
     const unknown = validateEvent({ ...base, type: 'made.up' });
     expect(unknown.ok).toBe(false);
   });

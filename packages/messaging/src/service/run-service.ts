@@ -45,3 +45,35 @@ export function exitOnBootFailure(logger: JsonLogger): (error: unknown) => never
     process.exit(1);
   };
 }
+
+export interface ServiceMainOptions<C extends { PORT: number; HOST: string; LOG_LEVEL: string }> {
+  name: string;
+  loadConfig: () => C;
+  module: (config: C) => DynamicModule;
+  /** `main.js migrate` runs this and exits: the migration Job of a deployment. */
+  migrate: (config: C) => Promise<unknown>;
+  configure?: (app: NestFastifyApplication, logger: JsonLogger) => void | Promise<void>;
+}
+
+/** The whole main.ts of a service: validated config, then either its migrations or the service itself. */
+export function serviceMain<C extends { PORT: number; HOST: string; LOG_LEVEL: string }>(
+  options: ServiceMainOptions<C>,
+): void {
+  const run = async (): Promise<void> => {
+    const config = options.loadConfig();
+    const logger = new JsonLogger(options.name, config.LOG_LEVEL);
+    if (process.argv.includes('migrate')) {
+      logger.event('info', 'migrated', { result: await options.migrate(config) });
+      return;
+    }
+    await runService({
+      name: options.name,
+      module: options.module(config),
+      port: config.PORT,
+      host: config.HOST,
+      logger,
+      configure: options.configure ? (app) => options.configure!(app, logger) : undefined,
+    });
+  };
+  run().catch(exitOnBootFailure(new JsonLogger(options.name)));
+}
