@@ -1,0 +1,3 @@
+export * from './timer.entity';
+export * from './timers';
+export * from './timer-runner';

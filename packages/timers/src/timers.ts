@@ -1,0 +1,67 @@
+import type { EntityManager } from 'typeorm';
+
+export interface TimerSpec<P = unknown> {
+  /** Unique per timer, e.g. `booking:<id>:hasStarted`; scheduling the same key again replaces it. */
+  key: string;
+  /** Which handler logic applies, e.g. `calendar.appointment.hasStarted`. */
+  kind: string;
+  dueAt: Date;
+  payload: P;
+}
+
+export function timersChannel(schema: string): string {
+  return `${schema}_timers`;
+}
+
+/**
+ * Schedules, moves and cancels timers inside the caller's transaction, so a timer exists exactly when the
+ * change that caused it committed. Runners are woken by NOTIFY on commit.
+ */
+export class Timers {
+  constructor(private readonly schema: string) {}
+
+  /** Creates the timer, or replaces a timer with the same key (pending again, new time and payload). */
+  async schedule(manager: EntityManager, spec: TimerSpec): Promise<void> {
+    await manager.query(
+      `WITH upserted AS (
+         INSERT INTO "${this.schema}".timers (key, kind, due_at, payload, state)
+         VALUES ($1, $2, $3, $4::jsonb, 'pending')
+         ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
+           state = 'pending', fired_at = NULL, attempts = 0, last_error = NULL
+         RETURNING 1)
+       SELECT pg_notify($5, '') FROM (SELECT 1) AS once`,
+      [spec.key, spec.kind, spec.dueAt, JSON.stringify(spec.payload), timersChannel(this.schema)],
+    );
+  }
+
+  /** Moves a pending timer; false when there is no pending timer with that key. */
+  async reschedule(manager: EntityManager, key: string, dueAt: Date): Promise<boolean> {
+    const rows = (await manager.query(
+      `WITH moved AS (
+         UPDATE "${this.schema}".timers SET due_at = $2 WHERE key = $1 AND state = 'pending' RETURNING 1)
+       SELECT pg_notify($3, '') AS n FROM moved`,
+      [key, dueAt, timersChannel(this.schema)],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Cancels a pending timer; false when there is no pending timer with that key. */
+  async cancel(manager: EntityManager, key: string): Promise<boolean> {
+    const rows = (await manager.query(
+      `WITH cancelled AS (
+         UPDATE "${this.schema}".timers SET state = 'cancelled' WHERE key = $1 AND state = 'pending' RETURNING 1)
+       SELECT 1 FROM cancelled`,
+      [key],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** The pending timer with that key, if any (for tests and diagnostics). */
+  async pending(manager: EntityManager, key: string): Promise<{ dueAt: Date; kind: string } | null> {
+    const rows = (await manager.query(
+      `SELECT due_at, kind FROM "${this.schema}".timers WHERE key = $1 AND state = 'pending'`,
+      [key],
+    )) as { due_at: Date; kind: string }[];
+    return rows[0] ? { dueAt: rows[0].due_at, kind: rows[0].kind } : null;
+  }
+}
