@@ -65,7 +65,9 @@ export class TimerRunner {
   async start(): Promise<void> {
     this.stopped = false;
     await this.listen().catch((error: Error) =>
-      this.options.logger.event('warn', 'timer listener could not connect; polling only', { error: error.message }),
+      this.options.logger.event('warn', 'timer listener could not connect; polling only', {
+        error: error.message,
+      }),
     );
     this.loop = this.run();
   }
@@ -94,7 +96,10 @@ export class TimerRunner {
         await this.sleep(await this.untilNextDue());
       } catch (error) {
         failures += 1;
-        this.options.logger.event('warn', 'timer run failed; retrying', { error: (error as Error).message, failures });
+        this.options.logger.event('warn', 'timer run failed; retrying', {
+          error: (error as Error).message,
+          failures,
+        });
         await this.sleep(Math.min(5_000, 100 * 2 ** failures));
         if (!this.listener) await this.listen().catch(() => undefined);
       }
@@ -174,7 +179,10 @@ export class TimerRunner {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.options.url, application_name: `${this.options.schema}-timers` });
+    const client = new Client({
+      connectionString: this.options.url,
+      application_name: `${this.options.schema}-timers`,
+    });
     client.on('notification', () => this.interrupt());
     client.on('error', (error) => {
       this.options.logger.event('warn', 'timer listener lost its connection', { error: error.message });

@@ -1,0 +1,186 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { JsonLogger } from '@rocketlead/observability';
+import { createServiceDataSource, migrate } from '@rocketlead/persistence';
+import {
+  createTestDatabase,
+  eventually,
+  startInfrastructure,
+  uniqueName,
+  type Infrastructure,
+} from '@rocketlead/testing';
+import { TimerEntity, TimerRunner, Timers } from '../src';
+import { TimersTestInit1700000000002 } from './timers-test.migration';
+
+const SCHEMA = 'timertest';
+const logger = new JsonLogger('timers-test', 'error', () => undefined);
+
+interface Effect {
+  key: string;
+  runner: string;
+  late: boolean;
+  due_at: Date;
+  fired_at: Date;
+}
+
+describe('timers (real Postgres)', () => {
+  let infra: Infrastructure;
+  let db: { url: string; drop(): Promise<void> };
+  let dataSource: DataSource;
+  const timers = new Timers(SCHEMA);
+  const runners: TimerRunner[] = [];
+
+  function runner(name: string): TimerRunner {
+    const r = new TimerRunner({
+      dataSource,
+      url: db.url,
+      schema: SCHEMA,
+      logger,
+      handler: async (timer, manager) => {
+        if ((timer.payload as { fail?: boolean }).fail) throw new Error('handler refused');
+        await manager.query(
+          `INSERT INTO ${SCHEMA}.effects (key, runner, late, due_at, fired_at) VALUES ($1, $2, $3, $4, $5)`,
+          [timer.key, name, timer.late, timer.dueAt, timer.firedAt],
+        );
+      },
+    });
+    runners.push(r);
+    return r;
+  }
+
+  const effects = async (prefix: string): Promise<Effect[]> =>
+    (await dataSource.query(`SELECT * FROM ${SCHEMA}.effects WHERE key LIKE $1 ORDER BY fired_at`, [
+      `${prefix}%`,
+    ])) as Effect[];
+
+  const schedule = (key: string, inMs: number, payload: unknown = {}) =>
+    dataSource.transaction((m) =>
+      timers.schedule(m, { key, kind: 'test', dueAt: new Date(Date.now() + inMs), payload }),
+    );
+
+  beforeAll(async () => {
+    infra = await startInfrastructure();
+    db = await createTestDatabase(infra.postgresUrl, uniqueName('timers'));
+    dataSource = createServiceDataSource({
+      url: db.url,
+      schema: SCHEMA,
+      entities: [TimerEntity],
+      migrations: [TimersTestInit1700000000002],
+    });
+    await migrate(dataSource);
+    await dataSource.initialize();
+    await runner('a').start();
+  });
+
+  afterAll(async () => {
+    for (const r of runners) await r.stop();
+    await dataSource?.destroy();
+    await db?.drop();
+    await infra?.stop();
+  });
+
+  it('fires a timer no earlier than its time and soon after it', async () => {
+    await schedule('ontime:1', 800);
+    const [effect] = await eventually(async () => {
+      const rows = await effects('ontime:');
+      return rows.length ? rows : undefined;
+    });
+    const lateness = effect!.fired_at.getTime() - effect!.due_at.getTime();
+    expect(lateness).toBeGreaterThanOrEqual(0);
+    expect(lateness).toBeLessThan(500);
+    expect(effect!.late).toBe(false);
+  });
+
+  it('never fires a timer whose transaction rolled back, or one that was cancelled', async () => {
+    await dataSource
+      .transaction(async (m) => {
+        await timers.schedule(m, {
+          key: 'gone:rolledback',
+          kind: 'test',
+          dueAt: new Date(Date.now() + 200),
+          payload: {},
+        });
+        throw new Error('rollback');
+      })
+      .catch(() => undefined);
+    await schedule('gone:cancelled', 300);
+    expect(await dataSource.transaction((m) => timers.cancel(m, 'gone:cancelled'))).toBe(true);
+    await schedule('gone:marker', 600);
+    await eventually(async () => (await effects('gone:marker')).length === 1);
+    expect((await effects('gone:')).map((e) => e.key)).toEqual(['gone:marker']);
+  });
+
+  it('fires a rescheduled timer only at its new time', async () => {
+    await schedule('moved:1', 300);
+    const newDue = new Date(Date.now() + 1_500);
+    expect(await dataSource.transaction((m) => timers.reschedule(m, 'moved:1', newDue))).toBe(true);
+    const [effect] = await eventually(
+      async () => {
+        const rows = await effects('moved:');
+        return rows.length ? rows : undefined;
+      },
+      { timeoutMs: 5_000 },
+    );
+    expect(effect!.fired_at.getTime()).toBeGreaterThanOrEqual(newDue.getTime());
+    expect(effect!.due_at.getTime()).toBe(newDue.getTime());
+  });
+
+  it('fires each timer exactly once with two runners racing for a burst', async () => {
+    await runner('b').start();
+    const due = new Date(Date.now() + 1_000);
+    await dataSource.transaction(async (m) => {
+      for (let i = 0; i < 300; i++)
+        await timers.schedule(m, { key: `burst:${i}`, kind: 'test', dueAt: due, payload: {} });
+    });
+    const rows = await eventually(
+      async () => {
+        const r = await effects('burst:');
+        return r.length >= 300 ? r : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(rows).toHaveLength(300);
+    expect(new Set(rows.map((r) => r.key)).size).toBe(300);
+    expect(rows.every((r) => r.fired_at.getTime() >= due.getTime())).toBe(true);
+  });
+
+  it('a timer that came due while no runner was up fires on recovery, marked late', async () => {
+    for (const r of runners.splice(0)) await r.stop();
+    await schedule('down:1', 200);
+    // No runner: it stays pending past its time (checked by its state, not by waiting for nothing).
+    await eventually(
+      async () => {
+        const rows = (await dataSource.query(
+          `SELECT due_at < now() - interval '2.5 seconds' AS overdue FROM ${SCHEMA}.timers WHERE key = 'down:1'`,
+        )) as {
+          overdue: boolean;
+        }[];
+        return rows[0]?.overdue;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(await effects('down:')).toEqual([]);
+    await runner('c').start();
+    const [effect] = await eventually(async () => {
+      const rows = await effects('down:');
+      return rows.length ? rows : undefined;
+    });
+    expect(effect!.late).toBe(true);
+  });
+
+  it('retries a failing handler with backoff instead of losing the timer', async () => {
+    await schedule('fail:1', 100, { fail: true });
+    const row = await eventually(async () => {
+      const rows = (await dataSource.query(
+        `SELECT attempts, last_error, state FROM ${SCHEMA}.timers WHERE key = 'fail:1'`,
+      )) as {
+        attempts: number;
+        last_error: string;
+        state: string;
+      }[];
+      return rows[0] && rows[0].attempts >= 1 ? rows[0] : undefined;
+    });
+    expect(row).toMatchObject({ state: 'pending', last_error: 'handler refused' });
+  });
+});
