@@ -69,8 +69,19 @@ export class IngressWebhooksRepository {
   /** Public endpoint check: the webhook is looked up by id, then the token compared in constant time. */
   async verify(id: string, presented: string | undefined): Promise<WebhookCheck> {
     if (!isUuid(id)) return { result: 'not_found' };
-    const webhook = await this.repo.findOneBy({ id, deletedAt: IsNull() });
-    if (!webhook) return { result: 'not_found' };
+    // Plain SQL: this runs on every ingested lead.
+    const rows = (await this.dataSource.query(
+      `SELECT id, organization_id, table_id, token_hash FROM ingress.ingress_webhooks WHERE id = $1 AND deleted_at IS NULL`,
+      [id],
+    )) as { id: string; organization_id: string; table_id: string; token_hash: Buffer }[];
+    const row = rows[0];
+    if (!row) return { result: 'not_found' };
+    const webhook = this.repo.create({
+      id: row.id,
+      organizationId: row.organization_id,
+      tableId: row.table_id,
+      tokenHash: row.token_hash,
+    });
     if (!presented || !isWebhookTokenFormat(presented) || !secretMatches(presented, webhook.tokenHash)) {
       return { result: 'bad_token' };
     }

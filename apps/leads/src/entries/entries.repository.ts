@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { returnedRows } from '@rocketlead/persistence';
 import { uuidv7, type EntryData, type EntryValue, type TableEntry } from '@rocketlead/contracts';
+import type { Statement } from '@rocketlead/messaging';
 import type { CursorPosition } from './cursor';
 
 interface EntryRow {
@@ -37,7 +38,6 @@ export interface NewEntry {
   data: EntryData;
   customFieldData: Record<string, EntryValue>;
   leadStateId: string;
-  idempotencyKey: string | null;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -58,23 +58,47 @@ export function isIdempotencyConflict(error: unknown): boolean {
 export class EntriesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(manager: EntityManager, entry: NewEntry): Promise<TableEntry> {
+  /** A new entry with its id and timestamps; nothing is stored until `insertWithEvents`. */
+  build(fields: NewEntry): TableEntry {
     const now = new Date();
-    const rows = (await manager.query(
-      `INSERT INTO leads.entries (id, organization_id, table_id, data, custom_field_data, lead_state_id, idempotency_key, created_at, updated_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $8) RETURNING ${COLUMNS}`,
-      [
-        uuidv7(now.getTime()),
+    return {
+      id: uuidv7(now.getTime()),
+      tableId: fields.tableId,
+      organizationId: fields.organizationId,
+      data: fields.data,
+      customFieldData: fields.customFieldData,
+      leadStateId: fields.leadStateId,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+  }
+
+  /**
+   * Stores the entry in one statement that `withEvents` extends with its events (so it is atomic even
+   * outside a transaction).
+   * A repeated idempotency key fails with the unique violation `isIdempotencyConflict` recognizes.
+   */
+  async insertWithEvents(
+    manager: EntityManager | undefined,
+    entry: TableEntry,
+    idempotencyKey: string | null,
+    withEvents: (change: Statement) => Statement,
+  ): Promise<void> {
+    const statement = withEvents({
+      sql: `INSERT INTO leads.entries (id, organization_id, table_id, data, custom_field_data, lead_state_id, idempotency_key, created_at, updated_at)
+              VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $8) RETURNING id`,
+      params: [
+        entry.id,
         entry.organizationId,
         entry.tableId,
         JSON.stringify(entry.data),
         JSON.stringify(entry.customFieldData),
         entry.leadStateId,
-        entry.idempotencyKey,
-        now,
+        idempotencyKey,
+        entry.createdAt,
       ],
-    )) as EntryRow[];
-    return toEntry(rows[0]!);
+    });
+    await (manager ?? this.dataSource.manager).query(statement.sql, statement.params);
   }
 
   async find(organizationId: string, id: string, manager?: EntityManager): Promise<TableEntry | null> {

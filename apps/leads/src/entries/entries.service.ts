@@ -56,7 +56,7 @@ export class EntriesService {
       if (existing) return existing;
     }
     try {
-      return await this.transaction((manager) => this.createIn(manager, request));
+      return await this.createOnce(request);
     } catch (error) {
       // A concurrent request with the same key won the race: answer with its entry.
       if (idempotencyKey && isIdempotencyConflict(error)) {
@@ -67,34 +67,58 @@ export class EntriesService {
     }
   }
 
-  private async createIn(manager: EntityManager, request: EntriesCreateRequest): Promise<TableEntry> {
-    const { actor, tableId, data } = request;
-    const org = actor.organizationId;
-    let pool = await this.pools.find(org, tableId, manager);
+  /**
+   * Locked types never change and keys are never removed, so an entry whose keys are all known is checked
+   * without a lock and stored with its events in one statement. Only new keys take the pool lock.
+   */
+  private async createOnce(request: EntriesCreateRequest): Promise<TableEntry> {
+    const pool = await this.pools.find(request.actor.organizationId, request.tableId);
     if (!pool) throw poolNotFound();
-    let check = this.checkEntryData(pool, data, request.schemaMode);
+    const check = this.checkEntryData(pool, request.data, request.schemaMode);
     if (Object.keys(check.newKeys).length > 0) {
-      // New keys lock their type: re-read under the pool lock so concurrent first writers cannot disagree.
-      pool = (await this.pools.lock(manager, org, tableId))!;
-      check = this.checkEntryData(pool, data, request.schemaMode);
-      if (Object.keys(check.newKeys).length > 0)
-        await this.pools.extendSchema(manager, pool.id, check.newKeys);
+      const entry = await this.transaction((manager) => this.createLockingSchema(manager, request));
+      this.outbox.committed();
+      return entry;
     }
+    return this.insert(undefined, pool, request);
+  }
+
+  private async createLockingSchema(
+    manager: EntityManager,
+    request: EntriesCreateRequest,
+  ): Promise<TableEntry> {
+    // Re-read under the pool lock so concurrent first writers of a key cannot disagree on its type.
+    const pool = await this.pools.lock(manager, request.actor.organizationId, request.tableId);
+    if (!pool) throw poolNotFound();
+    const check = this.checkEntryData(pool, request.data, request.schemaMode);
+    if (Object.keys(check.newKeys).length > 0) await this.pools.extendSchema(manager, pool.id, check.newKeys);
+    return this.insert(manager, pool, request);
+  }
+
+  private async insert(
+    manager: EntityManager | undefined,
+    pool: PoolEntity,
+    request: EntriesCreateRequest,
+  ): Promise<TableEntry> {
+    const { actor } = request;
     const customFieldData = request.customFieldData ?? {};
-    await this.checkCustomFields(manager, org, customFieldData);
+    await this.checkCustomFields(manager, actor.organizationId, customFieldData);
     const leadStateId = await this.resolveLeadState(manager, pool, request.leadStateId);
-    const entry = await this.entries.insert(manager, {
-      organizationId: org,
-      tableId,
-      data: data as EntryData,
+    const entry = this.entries.build({
+      organizationId: actor.organizationId,
+      tableId: pool.id,
+      data: request.data as EntryData,
       customFieldData: customFieldData as Record<string, EntryValue>,
       leadStateId,
-      idempotencyKey: request.idempotencyKey ?? null,
     });
-    await this.outbox.append(manager, [
+    const events = [
       this.event(actor, TABLE_ENTRY_ADDED, entry.id, entry),
       this.stateChanged(actor, entry, null),
-    ]);
+    ];
+    await this.entries.insertWithEvents(manager, entry, request.idempotencyKey ?? null, (change) =>
+      this.outbox.statement(change, events),
+    );
+    if (!manager) this.outbox.committed();
     return entry;
   }
 
@@ -115,7 +139,7 @@ export class EntriesService {
     return { items, nextCursor: rows.length > request.limit && last ? encodeCursor(last) : null };
   }
 
-  update(request: EntriesUpdateRequest): Promise<TableEntry> {
+  async update(request: EntriesUpdateRequest): Promise<TableEntry> {
     const { actor } = request;
     const org = actor.organizationId;
     if (
@@ -129,7 +153,7 @@ export class EntriesService {
         ],
       });
     }
-    return this.transaction(async (manager) => {
+    const updated = await this.transaction(async (manager) => {
       const current = await this.entries.lock(manager, org, request.id);
       if (!current) throw entryNotFound();
       const pool = (await this.pools.find(org, current.tableId, manager))!;
@@ -151,6 +175,8 @@ export class EntriesService {
       }
       return updated;
     });
+    this.outbox.committed();
+    return updated;
   }
 
   private checkEntryData(pool: PoolEntity, data: Record<string, unknown>, mode: 'infer' | 'strict') {
@@ -170,7 +196,7 @@ export class EntriesService {
   }
 
   private async checkCustomFields(
-    manager: EntityManager,
+    manager: EntityManager | undefined,
     org: string,
     values: Record<string, unknown>,
   ): Promise<void> {
@@ -181,7 +207,7 @@ export class EntriesService {
   }
 
   private async resolveLeadState(
-    manager: EntityManager,
+    manager: EntityManager | undefined,
     pool: PoolEntity,
     requested?: string,
   ): Promise<string> {

@@ -10,6 +10,7 @@ import { WireNames } from '@rocketlead/contracts';
 import { JetStreamOutboxPublisher, NATS_CONNECTION, OutboxRelay } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { LEADS_SCHEMA } from '../database/entities';
+import { EventsOutbox } from './events.outbox';
 import { LEADS_CONFIG } from '../config.token';
 import type { LeadsConfig } from '../config';
 
@@ -24,6 +25,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     names: WireNames,
     logger: JsonLogger,
     @Inject(LEADS_CONFIG) config: LeadsConfig,
+    outbox: EventsOutbox,
   ) {
     this.relay = new OutboxRelay({
       dataSource,
@@ -32,6 +34,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       publisher: new JetStreamOutboxPublisher(nc.jetstream(), names),
       logger,
     });
+    outbox.signal.onCommitted(() => this.relay.kick());
   }
 
   onApplicationBootstrap(): Promise<void> {

@@ -40,7 +40,11 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Published rows older than this are deleted by the relay. */
   retentionMs?: number;
+  /** Pause before draining again when more commits arrived during a drain. */
+  coalesceMs?: number;
 }
+
+const LOCKED_ELSEWHERE = -1;
 
 interface OutboxRow {
   id: string;
@@ -62,11 +66,13 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly retentionMs: number;
+  private readonly coalesceMs: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.retentionMs = options.retentionMs ?? 24 * 60 * 60 * 1000;
+    this.coalesceMs = options.coalesceMs ?? 10;
   }
 
   async start(): Promise<void> {
@@ -96,23 +102,29 @@ export class OutboxRelay {
       this.draining = undefined;
       if (this.again && !this.stopped) {
         this.again = false;
-        this.kick();
+        // Under load every commit notifies; a short pause gathers them into one batch (fewer round trips).
+        setTimeout(() => this.kick(), this.coalesceMs);
       }
     });
   }
 
   /** Drains until the outbox is empty; resolves when every row committed before the call is published. */
   async flush(): Promise<void> {
-    while ((await this.publishBatch()) > 0) {
-      /* keep going */
+    for (;;) {
+      const published = await this.publishBatch();
+      if (published === 0) return;
+      if (published === LOCKED_ELSEWHERE) await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
   private async drainLoop(): Promise<void> {
     try {
-      while (!this.stopped && (await this.publishBatch()) === this.batchSize) {
-        /* full batch: more may be waiting */
-      }
+      let published = 0;
+      do {
+        published = await this.publishBatch();
+      } while (!this.stopped && published === this.batchSize); // a full batch: more may be waiting
+      // Another replica holds the drain lock: look again shortly rather than waiting for the poll.
+      if (published === LOCKED_ELSEWHERE) this.again = true;
       this.failures = 0;
       await this.cleanup();
     } catch (error) {
@@ -134,7 +146,7 @@ export class OutboxRelay {
       const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
         `outbox:${schema}`,
       ])) as [{ locked: boolean }];
-      if (!locked) return 0;
+      if (!locked) return LOCKED_ELSEWHERE;
       const rows = (await manager.query(
         `SELECT id, payload FROM "${schema}".outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
