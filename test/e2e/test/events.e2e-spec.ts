@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Api, E2E, TRACEPARENT, UUID_V7, type PoolSetup } from './support/platform';
+
+describe('events on NATS (both services as processes)', () => {
+  let e2e: E2E;
+  let admin: Api;
+  let organizationId: string;
+  let setup: PoolSetup;
+
+  beforeAll(async () => {
+    e2e = await E2E.start();
+    ({ admin, organizationId } = await e2e.organization('Events'));
+    setup = await e2e.pool(admin, { email: 'string' });
+  });
+
+  afterAll(async () => {
+    await e2e?.stop();
+  });
+
+  it('an ingress webhook entry emits table.entry.added then leadState.changed from null', async () => {
+    const entry = (await e2e.ingest(setup, { data: { email: 'a@b' } })).body;
+    const [added] = await e2e.events.waitFor(
+      (e) => e.body.type === 'table.entry.added' && e.body.subject === entry.id,
+    );
+    const [changed] = await e2e.events.waitFor(
+      (e) => e.body.type === 'table.entry.leadState.changed' && e.body.subject === entry.id,
+    );
+    expect(added!.seq).toBeLessThan(changed!.seq);
+    expect(added!.subject).toBe(e2e.names.eventSubject('table.entry.added'));
+    expect(added!.body.data).toEqual(entry);
+    expect(changed!.body.data).toEqual({
+      entryId: entry.id,
+      tableId: setup.poolId,
+      from: null,
+      to: setup.stateId,
+    });
+    for (const event of [added!, changed!]) {
+      expect(event.body).toMatchObject({
+        specversion: '1.0',
+        datacontenttype: 'application/json',
+        organizationid: organizationId,
+        channel: 'ingress_webhook',
+        apitokenid: null,
+        memberid: null,
+        depth: 0,
+      });
+      expect(event.body.id).toMatch(UUID_V7);
+      expect(event.body.traceparent).toMatch(TRACEPARENT);
+      expect(typeof event.body.source).toBe('string');
+      expect(Number.isNaN(Date.parse(event.body.time as string))).toBe(false);
+      expect(event.headers['Nats-Msg-Id']).toBe(event.body.id);
+    }
+  });
+
+  it('a Connect API entry carries channel connect_api and the token id, and continues the caller trace', async () => {
+    const { api, tokenId } = await e2e.token(admin, ['write']);
+    const traceId = 'a'.repeat(32);
+    const res = await api.request(
+      'POST',
+      '/connect/table_entries/',
+      { tableId: setup.poolId, data: { email: 'c@d' } },
+      {
+        traceparent: `00-${traceId}-${'b'.repeat(16)}-01`,
+      },
+    );
+    expect(res.status).toBe(201);
+    const found = await e2e.events.waitFor((e) => e.body.subject === res.body.id, 10_000, 2);
+    expect(found.map((e) => e.body.type)).toEqual(['table.entry.added', 'table.entry.leadState.changed']);
+    for (const event of found) {
+      expect(event.body).toMatchObject({ channel: 'connect_api', apitokenid: tokenId, memberid: null });
+      expect((event.body.traceparent as string).split('-')[1]).toBe(traceId);
+    }
+  });
+
+  it('a PATCH that changes the state emits only leadState.changed with from/to; one that does not, nothing', async () => {
+    const won = await admin.post(`/connect/lead_pools/${setup.poolId}/lead_states`, { name: 'Won' });
+    const lost = await admin.post(`/connect/lead_pools/${setup.poolId}/lead_states`, { name: 'Lost' });
+    const entry = (await e2e.ingest(setup, { data: { email: 'e@f' } })).body;
+    const id = entry.id as string;
+    expect(
+      (
+        await admin.patch(`/connect/table_entries/${id}`, {
+          leadStateId: setup.stateId,
+          data: { email: 'g@h' },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await admin.patch(`/connect/table_entries/${id}`, { leadStateId: won.body.id })).status).toBe(
+      200,
+    );
+    expect((await admin.patch(`/connect/table_entries/${id}`, { leadStateId: lost.body.id })).status).toBe(
+      200,
+    );
+    await e2e.events.waitFor(
+      (e) => e.body.subject === id && (e.body.data as { to?: string }).to === lost.body.id,
+    );
+    const mine = e2e.eventsFor(id);
+    expect(mine.map((e) => e.body.type)).toEqual([
+      'table.entry.added',
+      'table.entry.leadState.changed',
+      'table.entry.leadState.changed',
+      'table.entry.leadState.changed',
+    ]);
+    expect(mine.slice(1).map((e) => e.body.data)).toEqual([
+      { entryId: id, tableId: setup.poolId, from: null, to: setup.stateId },
+      { entryId: id, tableId: setup.poolId, from: setup.stateId, to: won.body.id },
+      { entryId: id, tableId: setup.poolId, from: won.body.id, to: lost.body.id },
+    ]);
+  });
+
+  it('publishes nothing for a request that stored nothing', async () => {
+    const before = e2e.events.events.length;
+    const rejected = await e2e.ingest(setup, { data: { email: 42 } });
+    expect(rejected.status).toBe(400);
+    const marker = (await e2e.ingest(setup, { data: { email: 'marker@x' } })).body;
+    await e2e.events.waitFor((e) => e.body.subject === marker.id, 10_000, 2);
+    const newEvents = e2e.events.events.slice(before);
+    expect(newEvents.every((e) => e.body.subject === marker.id)).toBe(true);
+  });
+
+  it('an idempotent replay publishes no second table.entry.added', async () => {
+    const first = (await e2e.ingest(setup, { data: { email: 'i@j' } }, { 'idempotency-key': 'ev-1' })).body;
+    await e2e.ingest(setup, { data: { email: 'i@j' } }, { 'idempotency-key': 'ev-1' });
+    const marker = (await e2e.ingest(setup, { data: { email: 'after@x' } })).body;
+    await e2e.events.waitFor((e) => e.body.subject === marker.id, 10_000, 2);
+    expect(e2e.eventsFor(first.id as string).filter((e) => e.body.type === 'table.entry.added')).toHaveLength(
+      1,
+    );
+  });
+});

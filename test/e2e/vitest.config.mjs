@@ -1,0 +1,3 @@
+import { packageTestConfig } from '../../vitest.shared.mjs';
+
+export default packageTestConfig({ include: ['test/**/*.e2e-spec.ts'], fileParallelism: false });
