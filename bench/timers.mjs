@@ -45,7 +45,9 @@ function request(method, pathname, token, body) {
         agent,
         headers: {
           authorization: `Bearer ${token}`,
-          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+          ...(payload
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
         },
       },
       (res) => {
@@ -67,12 +69,17 @@ function percentile(sorted, p) {
 
 async function main() {
   const { token } = JSON.parse(
-    execFileSync(process.execPath, [path.join(root, 'apps/ingress/dist/cli.js'), 'bootstrap', '--org', `bench-timers-${Date.now()}`], {
-      encoding: 'utf8',
-    }),
+    execFileSync(
+      process.execPath,
+      [path.join(root, 'apps/ingress/dist/cli.js'), 'bootstrap', '--org', `bench-timers-${Date.now()}`],
+      {
+        encoding: 'utf8',
+      },
+    ),
   );
   const calendar = await request('POST', '/connect/calendars', token, { name: 'bench', exclusive: false });
-  if (calendar.status !== 201) throw new Error(`calendar: ${calendar.status} ${JSON.stringify(calendar.body)}`);
+  if (calendar.status !== 201)
+    throw new Error(`calendar: ${calendar.status} ${JSON.stringify(calendar.body)}`);
 
   // Burst k (0-based) falls due at t0 + 2k seconds: even bursts are starts, odd bursts the ends (+2 s).
   const t0 = Math.ceil((Date.now() + LEAD_MS) / 1000) * 1000;
@@ -120,8 +127,11 @@ async function main() {
     }),
   );
   const createSeconds = (Date.now() - createStarted) / 1000;
-  if (Date.now() > t0) console.warn(`warning: creating bookings took ${createSeconds}s, past the first burst; raise --lead`);
-  console.log(`created ${created.size} bookings (${createErrors} errors) in ${createSeconds.toFixed(1)}s; first burst at ${new Date(t0).toISOString()}`);
+  if (Date.now() > t0)
+    console.warn(`warning: creating bookings took ${createSeconds}s, past the first burst; raise --lead`);
+  console.log(
+    `created ${created.size} bookings (${createErrors} errors) in ${createSeconds.toFixed(1)}s; first burst at ${new Date(t0).toISOString()}`,
+  );
 
   const expected = created.size * 2;
   const deadline = lastDue + 30_000;
@@ -143,18 +153,34 @@ async function main() {
   const duplicates = [...seen.values()].reduce((n, c) => n + (c - 1), 0);
   const fired = seen.size;
   const firstPerTimer = new Map();
-  for (const r of mine) firstPerTimer.set(`${r.event.subject}:${r.event.type}`, firstPerTimer.get(`${r.event.subject}:${r.event.type}`) ?? r);
+  for (const r of mine)
+    firstPerTimer.set(
+      `${r.event.subject}:${r.event.type}`,
+      firstPerTimer.get(`${r.event.subject}:${r.event.type}`) ?? r,
+    );
   const firedLateness = [...firstPerTimer.values()]
     .map((r) => Date.parse(r.event.data.firedAt) - Date.parse(r.event.data.scheduledFor))
     .sort((a, b) => a - b);
-  const deliveredLateness = [...firstPerTimer.values()].map((r) => r.at - Date.parse(r.event.data.scheduledFor)).sort((a, b) => a - b);
+  const deliveredLateness = [...firstPerTimer.values()]
+    .map((r) => r.at - Date.parse(r.event.data.scheduledFor))
+    .sort((a, b) => a - b);
   const early = firedLateness.filter((ms) => ms < 0).length;
 
   const result = {
     timestamp: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemGiB: +(os.totalmem() / 2 ** 30).toFixed(1) },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      totalMemGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    },
     node: process.version,
-    config: { bookings: BOOKINGS, timers: BOOKINGS * 2, burstSize: BURST, leadSeconds: LEAD_MS / 1000, createConcurrency: CONCURRENCY },
+    config: {
+      bookings: BOOKINGS,
+      timers: BOOKINGS * 2,
+      burstSize: BURST,
+      leadSeconds: LEAD_MS / 1000,
+      createConcurrency: CONCURRENCY,
+    },
     setup: { bookingsCreated: created.size, createErrors, createSeconds },
     expected,
     fired,
@@ -162,7 +188,11 @@ async function main() {
     duplicates,
     early,
     latenessMs: {
-      firedAt: { p50: percentile(firedLateness, 50), p99: percentile(firedLateness, 99), max: firedLateness.at(-1) ?? null },
+      firedAt: {
+        p50: percentile(firedLateness, 50),
+        p99: percentile(firedLateness, 99),
+        max: firedLateness.at(-1) ?? null,
+      },
       deliveredToConsumer: {
         p50: percentile(deliveredLateness, 50),
         p99: percentile(deliveredLateness, 99),
@@ -172,7 +202,11 @@ async function main() {
     target: { lost: 0, duplicates: 0, p99Ms: 500, maxMs: 2000 },
   };
   result.targetMet =
-    result.lost === 0 && duplicates === 0 && early === 0 && (result.latenessMs.firedAt.p99 ?? Infinity) <= 500 && (result.latenessMs.firedAt.max ?? Infinity) <= 2000;
+    result.lost === 0 &&
+    duplicates === 0 &&
+    early === 0 &&
+    (result.latenessMs.firedAt.p99 ?? Infinity) <= 500 &&
+    (result.latenessMs.firedAt.max ?? Infinity) <= 2000;
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, 'bench/results/timers.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));
