@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the whole platform in the foreground: migrations first, then every service, until SIGINT/SIGTERM.
 // Each service writes JSON lines tagged with its name; this runner adds its own lines as service "platform".
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -51,7 +51,39 @@ async function migrateAll() {
   }
 }
 
+/**
+ * `pnpm start` reaches this process through `sh -c` and pnpm's `node` shim, neither of which forwards
+ * SIGTERM. So the runner watches its ancestors up to the pnpm process: when one of them is gone (someone
+ * stopped `pnpm start`), it stops the platform as if it had received the signal itself.
+ */
+function launcherChain() {
+  const chain = [];
+  let pid = process.ppid;
+  for (let depth = 0; depth < 6 && pid > 1; depth++) {
+    let line;
+    try {
+      line = execFileSync('ps', ['-o', 'ppid=,args=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+    } catch {
+      break;
+    }
+    chain.push(pid);
+    if (/\bpnpm\b|\bnpm\b/.test(line)) return chain;
+    pid = Number(line.split(/\s+/)[0]);
+  }
+  return chain.slice(0, 1);
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
 async function main() {
+  const launchers = launcherChain();
   await migrateAll();
   const children = new Map(SERVICES.map((service) => [service.name, run(service, [])]));
   let stopping = false;
@@ -74,6 +106,9 @@ async function main() {
 
   process.on('SIGINT', () => void stop('SIGINT', 0));
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  setInterval(() => {
+    if (launchers.some((pid) => !alive(pid))) void stop('launcher exited', 0);
+  }, 250).unref();
   for (const [name, child] of children) {
     child.once('exit', (code, signal) => {
       if (stopping) return;
