@@ -8,9 +8,10 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-// Start order matters: leads answers the commands ingress sends.
+// Start order matters: leads and calendar answer the commands ingress sends.
 export const SERVICES = [
   { name: 'leads', port: process.env.LEADS_PORT ?? '3001' },
+  { name: 'calendar', port: process.env.CALENDAR_PORT ?? '3002' },
   { name: 'ingress', port: process.env.PORT ?? '3000' },
 ];
 

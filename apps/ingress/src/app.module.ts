@@ -20,6 +20,10 @@ import { CustomFieldsService } from './custom-fields/custom-fields.service';
 import { CustomFieldsController } from './custom-fields/custom-fields.controller';
 import { TableEntriesService } from './table-entries/table-entries.service';
 import { TableEntriesController } from './table-entries/table-entries.controller';
+import { CalendarsService } from './calendars/calendars.service';
+import { CalendarsController } from './calendars/calendars.controller';
+import { CalendarBookingsService } from './calendar-bookings/calendar-bookings.service';
+import { CalendarBookingsController } from './calendar-bookings/calendar-bookings.controller';
 
 export const SERVICE_NAME = 'ingress';
 
@@ -53,6 +57,8 @@ export class AppModule {
         LeadPoolsController,
         CustomFieldsController,
         TableEntriesController,
+        CalendarsController,
+        CalendarBookingsController,
       ],
       providers: [
         ApiTokensRepository,
@@ -66,6 +72,8 @@ export class AppModule {
         LeadPoolsService,
         CustomFieldsService,
         TableEntriesService,
+        CalendarsService,
+        CalendarBookingsService,
       ],
     };
   }

@@ -65,3 +65,35 @@ export interface Actor {
   correlationId: string;
   traceparent: string | null;
 }
+
+export interface Calendar {
+  id: string;
+  organizationId: string;
+  name: string;
+  timezone: string;
+  exclusive: boolean;
+  createdAt: string;
+}
+
+export const BOOKING_STATUSES = ['booked', 'cancelled', 'completed'] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+
+export interface Attendee {
+  name?: string;
+  email?: string;
+  phone?: string;
+}
+
+export interface Booking {
+  id: string;
+  calendarId: string;
+  organizationId: string;
+  tableEntryId: string | null;
+  title: string | null;
+  attendees: Attendee[];
+  startDateTime: string;
+  endDateTime: string;
+  status: BookingStatus;
+  createdAt: string;
+  updatedAt: string;
+}

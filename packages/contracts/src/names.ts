@@ -3,6 +3,7 @@
 
 export const STREAMS = {
   LEADS: { name: 'LEADS', subjects: ['events.table.>'] },
+  CALENDAR: { name: 'CALENDAR', subjects: ['events.calendar.>'] },
   DEAD_LETTER: { name: 'DEAD_LETTER', subjects: ['dlq.>'] },
 } as const;
 
@@ -20,12 +21,21 @@ export const COMMANDS = {
   entriesGet: 'leads.entries.get',
   entriesList: 'leads.entries.list',
   entriesUpdate: 'leads.entries.update',
+  calendarsCreate: 'calendar.calendars.create',
+  calendarsGet: 'calendar.calendars.get',
+  bookingsCreate: 'calendar.bookings.create',
+  bookingsGet: 'calendar.bookings.get',
+  bookingsList: 'calendar.bookings.list',
+  bookingsUpdate: 'calendar.bookings.update',
+  bookingsCancel: 'calendar.bookings.cancel',
+  bookingsComplete: 'calendar.bookings.complete',
+  bookingsDelete: 'calendar.bookings.delete',
 } as const;
 
 export type CommandName = (typeof COMMANDS)[keyof typeof COMMANDS];
 
 /** Queue groups: replicas of one service share its command load. */
-export const QUEUE_GROUPS = { leads: 'leads' } as const;
+export const QUEUE_GROUPS = { leads: 'leads', calendar: 'calendar' } as const;
 
 const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
 

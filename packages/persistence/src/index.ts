@@ -2,3 +2,4 @@ export * from './database-url';
 export * from './ensure-database';
 export * from './data-source';
 export * from './database.module';
+export * from './cursor';

@@ -107,6 +107,7 @@ export async function stopService(
 export interface RunningPlatform {
   options: PlatformOptions;
   leads: ServiceProcess;
+  calendar: ServiceProcess;
   ingress: ServiceProcess;
   baseUrl: string;
   /** Creates an organization and returns its admin token, as `pnpm rl bootstrap` does. */
@@ -114,15 +115,19 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-/** Migrates and starts leads and ingress as real processes, like `pnpm start` does. */
+/** Migrates and starts every service as a real process, like `pnpm start` does. */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
-  await runToCompletion(options, 'leads', 'main.js', ['migrate']);
-  await runToCompletion(options, 'ingress', 'main.js', ['migrate']);
-  const leads = await startService(options, 'leads');
+  for (const name of ['leads', 'calendar', 'ingress'])
+    await runToCompletion(options, name, 'main.js', ['migrate']);
+  const [leads, calendar] = await Promise.all([
+    startService(options, 'leads'),
+    startService(options, 'calendar'),
+  ]);
   const ingress = await startService(options, 'ingress');
   const platform: RunningPlatform = {
     options,
     leads,
+    calendar,
     ingress,
     baseUrl: `http://127.0.0.1:${ingress.port}`,
     bootstrap: async (org) =>
@@ -131,7 +136,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         token: string;
       },
     stop: async () => {
-      await Promise.all([stopService(platform.ingress), stopService(platform.leads)]);
+      await stopService(platform.ingress);
+      await Promise.all([stopService(platform.leads), stopService(platform.calendar)]);
     },
   };
   return platform;

@@ -29,6 +29,8 @@ export interface TimerRunnerOptions {
   lateAfterMs?: number;
   /** Attempts before a failing timer is given up (left in state `pending` with its error, skipped). */
   maxAttempts?: number;
+  /** Called after a batch of fired timers committed (e.g. to wake the outbox relay at once). */
+  onCommitted?: () => void;
 }
 
 interface DueRow {
@@ -92,6 +94,7 @@ export class TimerRunner {
       try {
         const fired = await this.fireDue();
         failures = 0;
+        if (fired > 0) this.options.onCommitted?.();
         if (fired === this.batchSize) continue; // more may be due right now
         await this.sleep(await this.untilNextDue());
       } catch (error) {

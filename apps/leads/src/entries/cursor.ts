@@ -1,30 +1,15 @@
-import { DomainError, isUuid } from '@rocketlead/contracts';
+import { DomainError } from '@rocketlead/contracts';
+import { decodeCursor, type CursorPosition } from '@rocketlead/persistence';
 
-export interface CursorPosition {
-  createdAt: string;
-  id: string;
-}
+export { encodeCursor, type CursorPosition } from '@rocketlead/persistence';
 
-/** Opaque, stable paging cursor: the (createdAt, id) of the last item of the previous page. */
-export function encodeCursor(position: CursorPosition): string {
-  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): CursorPosition {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(decoded) &&
-      typeof decoded[0] === 'string' &&
-      !Number.isNaN(Date.parse(decoded[0])) &&
-      isUuid(decoded[1])
-    ) {
-      return { createdAt: decoded[0], id: decoded[1] };
-    }
-  } catch {
-    // fall through to the error below
+/** The position of a cursor from a client; a cursor we did not issue is a 400 naming the field. */
+export function parseCursor(cursor: string): CursorPosition {
+  const position = decodeCursor(cursor);
+  if (!position) {
+    throw new DomainError('VALIDATION_FAILED', 'Validation failed', {
+      errors: [{ field: 'cursor', message: 'is not a valid cursor' }],
+    });
   }
-  throw new DomainError('VALIDATION_FAILED', 'Validation failed', {
-    errors: [{ field: 'cursor', message: 'is not a valid cursor' }],
-  });
+  return position;
 }

@@ -139,7 +139,7 @@ export class EntriesRepository {
       where.push(`table_id = $${params.length}`);
     }
     if (after) {
-      params.push(after.createdAt, after.id);
+      params.push(after.at, after.id);
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit);

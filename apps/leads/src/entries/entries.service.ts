@@ -27,7 +27,7 @@ import { PoolsRepository } from '../pools/pools.repository';
 import { poolNotFound } from '../pools/pools.service';
 import type { PoolEntity } from '../pools/pool.entity';
 import { EventsOutbox } from '../outbox/events.outbox';
-import { decodeCursor, encodeCursor } from './cursor';
+import { encodeCursor, parseCursor } from './cursor';
 import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
 import { checkCustomFieldData, checkData } from './schema-inference';
 
@@ -131,12 +131,12 @@ export class EntriesService {
   async list(request: EntriesListRequest): Promise<Page<TableEntry>> {
     if (request.tableId && !(await this.pools.find(request.organizationId, request.tableId)))
       throw poolNotFound();
-    const after = request.cursor ? decodeCursor(request.cursor) : undefined;
+    const after = request.cursor ? parseCursor(request.cursor) : undefined;
     // One extra row tells whether another page exists.
     const rows = await this.entries.list(request.organizationId, request.tableId, request.limit + 1, after);
     const items = rows.slice(0, request.limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > request.limit && last ? encodeCursor(last) : null };
+    return { items, nextCursor: rows.length > request.limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null };
   }
 
   async update(request: EntriesUpdateRequest): Promise<TableEntry> {

@@ -9,13 +9,37 @@ import {
   type TableEntryLeadStateChangedData,
 } from './table-entry.events';
 
+import {
+  APPOINTMENT_BOOKED,
+  APPOINTMENT_CANCELLED,
+  APPOINTMENT_COMPLETED,
+  APPOINTMENT_DELETED,
+  APPOINTMENT_HAS_ENDED,
+  APPOINTMENT_HAS_STARTED,
+  APPOINTMENT_UPDATED,
+  bookingSchema,
+  bookingUpdatedSchema,
+  timedBookingSchema,
+  type BookingUpdatedData,
+  type TimedBookingData,
+} from './calendar.events';
+import type { Booking } from '../models';
+
 export * from './envelope';
+export * from './calendar.events';
 export * from './table-entry.events';
 
 /** Every event type the platform publishes, with the schema of its `data`. */
 export interface EventDataMap {
   [TABLE_ENTRY_ADDED]: TableEntryAddedData;
   [TABLE_ENTRY_LEAD_STATE_CHANGED]: TableEntryLeadStateChangedData;
+  [APPOINTMENT_BOOKED]: Booking;
+  [APPOINTMENT_HAS_STARTED]: TimedBookingData;
+  [APPOINTMENT_HAS_ENDED]: TimedBookingData;
+  [APPOINTMENT_UPDATED]: BookingUpdatedData;
+  [APPOINTMENT_CANCELLED]: Booking;
+  [APPOINTMENT_COMPLETED]: Booking;
+  [APPOINTMENT_DELETED]: Booking;
 }
 
 export type EventType = keyof EventDataMap;
@@ -23,6 +47,13 @@ export type EventType = keyof EventDataMap;
 const DATA_SCHEMAS: { [K in EventType]: Schema<unknown> } = {
   [TABLE_ENTRY_ADDED]: tableEntryAddedSchema,
   [TABLE_ENTRY_LEAD_STATE_CHANGED]: tableEntryLeadStateChangedSchema,
+  [APPOINTMENT_BOOKED]: bookingSchema,
+  [APPOINTMENT_HAS_STARTED]: timedBookingSchema,
+  [APPOINTMENT_HAS_ENDED]: timedBookingSchema,
+  [APPOINTMENT_UPDATED]: bookingUpdatedSchema,
+  [APPOINTMENT_CANCELLED]: bookingSchema,
+  [APPOINTMENT_COMPLETED]: bookingSchema,
+  [APPOINTMENT_DELETED]: bookingSchema,
 };
 
 export const EVENT_TYPES = Object.keys(DATA_SCHEMAS) as EventType[];

@@ -1,0 +1,58 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { HealthController, MessagingModule } from '@rocketlead/messaging';
+import { CALENDAR_CONFIG } from './config.token';
+import type { CalendarConfig } from './config';
+import { calendarDatabase } from './database/database.module';
+import { CalendarsRepository } from './calendars/calendars.repository';
+import { CalendarsService } from './calendars/calendars.service';
+import { CalendarsHandlers } from './calendars/calendars.handlers';
+import { BookingsRepository } from './bookings/bookings.repository';
+import { BookingsService } from './bookings/bookings.service';
+import { BookingsHandlers } from './bookings/bookings.handlers';
+import { BookingTimers } from './bookings/booking-timers';
+import { EntriesGateway } from './bookings/entries.gateway';
+import { EventsOutbox } from './outbox/events.outbox';
+import { OutboxRelayService } from './outbox/outbox-relay.service';
+import { TimerRunnerService } from './outbox/timer-runner.service';
+
+export const SERVICE_NAME = 'calendar';
+
+@Module({})
+class ConfigHolder {}
+
+@Module({})
+export class AppModule {
+  static forConfig(config: CalendarConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        {
+          module: ConfigHolder,
+          global: true,
+          providers: [{ provide: CALENDAR_CONFIG, useValue: config }],
+          exports: [CALENDAR_CONFIG],
+        },
+        MessagingModule.forRoot({
+          serviceName: SERVICE_NAME,
+          natsUrl: config.NATS_URL,
+          namespace: config.RL_NAMESPACE,
+        }),
+        calendarDatabase.module(config),
+      ],
+      controllers: [HealthController],
+      providers: [
+        CalendarsRepository,
+        CalendarsService,
+        CalendarsHandlers,
+        BookingsRepository,
+        BookingsService,
+        BookingsHandlers,
+        BookingTimers,
+        EntriesGateway,
+        EventsOutbox,
+        OutboxRelayService,
+        TimerRunnerService,
+      ],
+    };
+  }
+}

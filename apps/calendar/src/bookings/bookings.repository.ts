@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { uuidv7, type Attendee, type Booking, type BookingStatus } from '@rocketlead/contracts';
+import type { CursorPosition } from '@rocketlead/persistence';
+import { BookingEntity } from './booking.entity';
+
+export const toBooking = (row: BookingEntity): Booking => ({
+  id: row.id,
+  calendarId: row.calendarId,
+  organizationId: row.organizationId,
+  tableEntryId: row.tableEntryId,
+  title: row.title,
+  attendees: row.attendees,
+  startDateTime: row.startAt.toISOString(),
+  endDateTime: row.endAt.toISOString(),
+  status: row.status,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+export interface NewBooking {
+  organizationId: string;
+  calendarId: string;
+  exclusive: boolean;
+  tableEntryId: string | null;
+  title: string | null;
+  attendees: Attendee[];
+  startAt: Date;
+  endAt: Date;
+}
+
+const EXCLUSION_VIOLATION = '23P01';
+
+export function isOverlap(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  return (e.code ?? e.driverError?.code) === EXCLUSION_VIOLATION;
+}
+
+@Injectable()
+export class BookingsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(BookingEntity);
+  }
+
+  async insert(manager: EntityManager, booking: NewBooking): Promise<BookingEntity> {
+    const now = new Date();
+    return this.repo(manager).save(
+      this.repo(manager).create({
+        ...booking,
+        id: uuidv7(now.getTime()),
+        status: 'booked',
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+  }
+
+  find(organizationId: string, id: string, manager?: EntityManager): Promise<BookingEntity | null> {
+    return this.repo(manager).findOneBy({ organizationId, id });
+  }
+
+  /** The booking under a row lock, for changes that must see its latest state. */
+  lock(manager: EntityManager, organizationId: string, id: string): Promise<BookingEntity | null> {
+    return this.repo(manager)
+      .createQueryBuilder('b')
+      .setLock('pessimistic_write')
+      .where('b.organization_id = :organizationId AND b.id = :id', { organizationId, id })
+      .getOne();
+  }
+
+  async save(
+    manager: EntityManager,
+    row: BookingEntity,
+    changes: Partial<Pick<BookingEntity, 'startAt' | 'endAt' | 'title' | 'status'>>,
+  ): Promise<BookingEntity> {
+    Object.assign(row, changes, { updatedAt: new Date() });
+    return this.repo(manager).save(row);
+  }
+
+  async remove(manager: EntityManager, row: BookingEntity): Promise<void> {
+    await this.repo(manager).delete({ organizationId: row.organizationId, id: row.id });
+  }
+
+  /** An active booking of an exclusive calendar overlapping [start, end), other than `exceptId`. */
+  async findOverlapping(
+    calendarId: string,
+    start: Date,
+    end: Date,
+    exceptId?: string,
+  ): Promise<string | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM calendar.bookings
+       WHERE calendar_id = $1 AND exclusive AND status = 'booked' AND tstzrange(start_at, end_at, '[)') && tstzrange($2, $3, '[)')
+         AND ($4::uuid IS NULL OR id <> $4::uuid)
+       LIMIT 1`,
+      [calendarId, start, end, exceptId ?? null],
+    )) as { id: string }[];
+    return rows[0]?.id ?? null;
+  }
+
+  /** Ordered by start time then id; `after` continues past the given position. */
+  async list(
+    organizationId: string,
+    filter: { calendarId?: string; from?: Date; to?: Date },
+    limit: number,
+    after?: CursorPosition,
+  ): Promise<Booking[]> {
+    const params: unknown[] = [organizationId];
+    const where = ['organization_id = $1'];
+    const add = (sql: (n: number) => string, ...values: unknown[]) => {
+      params.push(...values);
+      where.push(sql(params.length));
+    };
+    if (filter.calendarId) add((n) => `calendar_id = $${n}`, filter.calendarId);
+    if (filter.from) add((n) => `end_at > $${n}`, filter.from);
+    if (filter.to) add((n) => `start_at < $${n}`, filter.to);
+    if (after) add((n) => `(start_at, id) > ($${n - 1}::timestamptz, $${n}::uuid)`, after.at, after.id);
+    params.push(limit);
+    const rows = (await this.dataSource.query(
+      `SELECT id, organization_id, calendar_id, table_entry_id, title, attendees, start_at, end_at, status, created_at, updated_at
+       FROM calendar.bookings WHERE ${where.join(' AND ')} ORDER BY start_at, id LIMIT $${params.length}`,
+      params,
+    )) as {
+      id: string;
+      organization_id: string;
+      calendar_id: string;
+      table_entry_id: string | null;
+      title: string | null;
+      attendees: Attendee[];
+      start_at: Date;
+      end_at: Date;
+      status: BookingStatus;
+      created_at: Date;
+      updated_at: Date;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      calendarId: r.calendar_id,
+      organizationId: r.organization_id,
+      tableEntryId: r.table_entry_id,
+      title: r.title,
+      attendees: r.attendees,
+      startDateTime: r.start_at.toISOString(),
+      endDateTime: r.end_at.toISOString(),
+      status: r.status,
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+    }));
+  }
+}
+
+export type { BookingStatus };

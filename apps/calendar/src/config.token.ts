@@ -1,0 +1,1 @@
+export const CALENDAR_CONFIG = Symbol('CALENDAR_CONFIG');

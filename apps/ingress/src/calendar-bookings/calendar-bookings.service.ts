@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { COMMANDS, type Booking, type Page } from '@rocketlead/contracts';
+import { RpcClient } from '@rocketlead/messaging';
+import type { Principal } from '../auth/principal';
+import { connectActor, type RequestContext } from '../http/request-context';
+import type { CreateBookingDto } from './dto/create-booking.dto';
+import type { ListBookingsQuery } from './dto/list-bookings.query';
+import type { UpdateBookingDto } from './dto/update-booking.dto';
+
+type BookingAction =
+  typeof COMMANDS.bookingsCancel | typeof COMMANDS.bookingsComplete | typeof COMMANDS.bookingsDelete;
+
+/** Bookings live in `calendar`; ingress authorizes and forwards. */
+@Injectable()
+export class CalendarBookingsService {
+  constructor(private readonly rpc: RpcClient) {}
+
+  create(principal: Principal, dto: CreateBookingDto, request: RequestContext): Promise<Booking> {
+    return this.rpc.request(
+      COMMANDS.bookingsCreate,
+      {
+        actor: connectActor(principal, request),
+        calendarId: dto.calendarId,
+        startDateTime: dto.startDateTime,
+        endDateTime: dto.endDateTime,
+        ...(dto.tableEntryId ? { tableEntryId: dto.tableEntryId } : {}),
+        ...(dto.title !== undefined ? { title: dto.title } : {}),
+        ...(dto.attendees ? { attendees: dto.attendees.map((a) => ({ ...a })) } : {}),
+      },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  get(principal: Principal, id: string, request: RequestContext): Promise<Booking> {
+    return this.rpc.request(
+      COMMANDS.bookingsGet,
+      { organizationId: principal.organizationId, id },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  list(principal: Principal, query: ListBookingsQuery, request: RequestContext): Promise<Page<Booking>> {
+    return this.rpc.request(
+      COMMANDS.bookingsList,
+      {
+        organizationId: principal.organizationId,
+        limit: query.limit ?? 50,
+        ...(query.calendarId ? { calendarId: query.calendarId } : {}),
+        ...(query.from ? { from: query.from } : {}),
+        ...(query.to ? { to: query.to } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  update(principal: Principal, id: string, dto: UpdateBookingDto, request: RequestContext): Promise<Booking> {
+    return this.rpc.request(
+      COMMANDS.bookingsUpdate,
+      {
+        actor: connectActor(principal, request),
+        id,
+        ...(dto.startDateTime !== undefined ? { startDateTime: dto.startDateTime } : {}),
+        ...(dto.endDateTime !== undefined ? { endDateTime: dto.endDateTime } : {}),
+        ...(dto.title !== undefined ? { title: dto.title } : {}),
+      },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  act(principal: Principal, id: string, action: BookingAction, request: RequestContext): Promise<Booking> {
+    return this.rpc.request(
+      action,
+      { actor: connectActor(principal, request), id },
+      { traceparent: request.traceparent },
+    );
+  }
+}

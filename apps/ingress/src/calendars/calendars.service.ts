@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { COMMANDS, type Calendar } from '@rocketlead/contracts';
+import { RpcClient } from '@rocketlead/messaging';
+import type { Principal } from '../auth/principal';
+import type { RequestContext } from '../http/request-context';
+import type { CreateCalendarDto } from './dto/create-calendar.dto';
+
+@Injectable()
+export class CalendarsService {
+  constructor(private readonly rpc: RpcClient) {}
+
+  create(principal: Principal, dto: CreateCalendarDto, request: RequestContext): Promise<Calendar> {
+    return this.rpc.request(
+      COMMANDS.calendarsCreate,
+      {
+        organizationId: principal.organizationId,
+        name: dto.name,
+        timezone: dto.timezone ?? 'UTC',
+        exclusive: dto.exclusive ?? false,
+      },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  get(principal: Principal, id: string, request: RequestContext): Promise<Calendar> {
+    return this.rpc.request(
+      COMMANDS.calendarsGet,
+      { organizationId: principal.organizationId, id },
+      { traceparent: request.traceparent },
+    );
+  }
+}

@@ -1,0 +1,30 @@
+/** Opaque, stable paging cursor: the sort key (an ISO time) and id of the last item of the previous page. */
+export interface CursorPosition {
+  at: string;
+  id: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(JSON.stringify([position.at, position.id])).toString('base64url');
+}
+
+/** The position, or null when the cursor was not made by `encodeCursor`. */
+export function decodeCursor(cursor: string): CursorPosition | null {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(decoded) &&
+      typeof decoded[0] === 'string' &&
+      !Number.isNaN(Date.parse(decoded[0])) &&
+      typeof decoded[1] === 'string' &&
+      UUID.test(decoded[1])
+    ) {
+      return { at: decoded[0], id: decoded[1] };
+    }
+  } catch {
+    // not base64url JSON: invalid
+  }
+  return null;
+}
