@@ -16,12 +16,20 @@ export interface FiredTimer<P = unknown> {
 /** Runs in the transaction that marks the timer fired: its writes and the firing commit together. */
 export type TimerHandler = (timer: FiredTimer, manager: EntityManager) => Promise<void>;
 
+/** Handles a whole batch at once (one read, one write for a burst); same transaction rules as TimerHandler. */
+export type TimerBatchHandler = (timers: FiredTimer[], manager: EntityManager) => Promise<void>;
+
 export interface TimerRunnerOptions {
   dataSource: DataSource;
   /** Postgres URL for the dedicated LISTEN connection. */
   url: string;
   schema: string;
   handler: TimerHandler;
+  /**
+   * Optional fast path for bursts. When it throws, the batch is rolled back to a savepoint and each timer is
+   * handled alone with `handler`, so one bad timer cannot hold up the others.
+   */
+  batchHandler?: TimerBatchHandler;
   logger: JsonLogger;
   batchSize?: number;
   /** Longest sleep between checks, also the fallback when a NOTIFY is missed. */
@@ -58,7 +66,7 @@ export class TimerRunner {
   private readonly maxAttempts: number;
 
   constructor(private readonly options: TimerRunnerOptions) {
-    this.batchSize = options.batchSize ?? 100;
+    this.batchSize = options.batchSize ?? 500;
     this.maxSleepMs = options.maxSleepMs ?? 1_000;
     this.lateAfterMs = options.lateAfterMs ?? 2_000;
     this.maxAttempts = options.maxAttempts ?? 10;
@@ -141,26 +149,8 @@ export class TimerRunner {
         [this.batchSize, this.maxAttempts],
       )) as DueRow[];
       if (rows.length === 0) return 0;
-      const failed: { key: string; error: string }[] = [];
-      for (const row of rows) {
-        const timer: FiredTimer = {
-          key: row.key,
-          kind: row.kind,
-          dueAt: row.due_at,
-          payload: row.payload,
-          firedAt: row.fired_at,
-          late: row.fired_at.getTime() - row.due_at.getTime() > this.lateAfterMs,
-        };
-        // A savepoint per timer: one failing handler must not undo the others of the batch.
-        await manager.query('SAVEPOINT timer');
-        try {
-          await this.options.handler(timer, manager);
-          await manager.query('RELEASE SAVEPOINT timer');
-        } catch (error) {
-          await manager.query('ROLLBACK TO SAVEPOINT timer');
-          failed.push({ key: row.key, error: (error as Error).message });
-        }
-      }
+      const timers = rows.map((row) => this.toFired(row));
+      const failed = await this.handle(timers, manager);
       const failedKeys = failed.map((f) => f.key);
       await manager.query(
         `UPDATE "${schema}".timers SET state = 'fired', fired_at = clock_timestamp()
@@ -179,6 +169,51 @@ export class TimerRunner {
       }
       return rows.length;
     });
+  }
+
+  private toFired(row: DueRow): FiredTimer {
+    return {
+      key: row.key,
+      kind: row.kind,
+      dueAt: row.due_at,
+      payload: row.payload,
+      firedAt: row.fired_at,
+      late: row.fired_at.getTime() - row.due_at.getTime() > this.lateAfterMs,
+    };
+  }
+
+  /** Runs the handlers under savepoints; returns the timers that failed (their writes are rolled back). */
+  private async handle(
+    timers: FiredTimer[],
+    manager: EntityManager,
+  ): Promise<{ key: string; error: string }[]> {
+    const { batchHandler, handler } = this.options;
+    if (batchHandler) {
+      await manager.query('SAVEPOINT timer_batch');
+      try {
+        await batchHandler(timers, manager);
+        await manager.query('RELEASE SAVEPOINT timer_batch');
+        return [];
+      } catch (error) {
+        await manager.query('ROLLBACK TO SAVEPOINT timer_batch');
+        this.options.logger.event('warn', 'timer batch failed; handling timers one by one', {
+          error: (error as Error).message,
+        });
+      }
+    }
+    const failed: { key: string; error: string }[] = [];
+    for (const timer of timers) {
+      // A savepoint per timer: one failing handler must not undo the others of the batch.
+      await manager.query('SAVEPOINT timer');
+      try {
+        await handler(timer, manager);
+        await manager.query('RELEASE SAVEPOINT timer');
+      } catch (error) {
+        await manager.query('ROLLBACK TO SAVEPOINT timer');
+        failed.push({ key: timer.key, error: (error as Error).message });
+      }
+    }
+    return failed;
   }
 
   private async listen(): Promise<void> {

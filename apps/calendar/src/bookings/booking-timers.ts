@@ -61,39 +61,54 @@ export class BookingTimers {
   }
 
   /**
-   * Runs when a timer fires, in the transaction that marks it fired. The booking is re-read: a deleted,
+   * Runs when timers fire, in the transaction that marks them fired. Each booking is re-read: a deleted,
    * cancelled, completed or moved booking does not fire a stale timer. (A plain read, not a lock: a change
-   * that commits meanwhile waits for this timer's row, so it happens after this firing.)
+   * that commits meanwhile waits for the timer's row, so it happens after this firing.) One read and one
+   * outbox write serve a whole burst.
    */
-  async fire(timer: FiredTimer, manager: EntityManager): Promise<void> {
-    const kind = timer.kind as TimedEvent;
-    if (!TIMED_EVENTS.includes(kind)) return;
-    const payload = timer.payload as TimerPayload;
-    const row = await this.bookings.find(payload.organizationId, payload.bookingId, manager);
-    if (!row || row.status !== 'booked' || timeOf(row, kind).getTime() !== Date.parse(payload.scheduledFor))
-      return;
-    const data: TimedBookingData = {
-      ...toBooking(row),
-      scheduledFor: payload.scheduledFor,
-      firedAt: timer.firedAt.toISOString(),
-      late: timer.late,
-    };
-    await this.outbox.append(manager, [
-      createEvent({
-        type: kind,
-        source: '/calendar',
-        subject: row.id,
-        data,
-        // Timed events are caused by the clock, not by a caller.
-        actor: {
-          organizationId: row.organizationId,
-          channel: 'system',
-          apiTokenId: null,
-          memberId: null,
-          correlationId: row.id,
-          traceparent: null,
-        },
-      }),
-    ]);
+  async fireAll(timers: FiredTimer[], manager: EntityManager): Promise<void> {
+    const due = timers.filter((t) => (TIMED_EVENTS as readonly string[]).includes(t.kind));
+    if (due.length === 0) return;
+    const rows = await this.bookings.findMany(
+      due.map((t) => (t.payload as TimerPayload).bookingId),
+      manager,
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const events = [];
+    for (const timer of due) {
+      const kind = timer.kind as TimedEvent;
+      const payload = timer.payload as TimerPayload;
+      const row = byId.get(payload.bookingId);
+      if (!row || row.organizationId !== payload.organizationId || row.status !== 'booked') continue;
+      if (timeOf(row, kind).getTime() !== Date.parse(payload.scheduledFor)) continue;
+      const data: TimedBookingData = {
+        ...toBooking(row),
+        scheduledFor: payload.scheduledFor,
+        firedAt: timer.firedAt.toISOString(),
+        late: timer.late,
+      };
+      events.push(
+        createEvent({
+          type: kind,
+          source: '/calendar',
+          subject: row.id,
+          data,
+          // Timed events are caused by the clock, not by a caller.
+          actor: {
+            organizationId: row.organizationId,
+            channel: 'system',
+            apiTokenId: null,
+            memberId: null,
+            correlationId: row.id,
+            traceparent: null,
+          },
+        }),
+      );
+    }
+    await this.outbox.append(manager, events);
+  }
+
+  fire(timer: FiredTimer, manager: EntityManager): Promise<void> {
+    return this.fireAll([timer], manager);
   }
 }

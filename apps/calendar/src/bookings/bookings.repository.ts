@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { uuidv7, type Attendee, type Booking, type BookingStatus } from '@rocketlead/contracts';
 import type { CursorPosition } from '@rocketlead/persistence';
 import { BookingEntity } from './booking.entity';
@@ -59,6 +59,11 @@ export class BookingsRepository {
 
   find(organizationId: string, id: string, manager?: EntityManager): Promise<BookingEntity | null> {
     return this.repo(manager).findOneBy({ organizationId, id });
+  }
+
+  /** Bookings by id, across organizations (callers check the organization of each). */
+  findMany(ids: string[], manager?: EntityManager): Promise<BookingEntity[]> {
+    return this.repo(manager).findBy({ id: In(ids) });
   }
 
   /** The booking under a row lock, for changes that must see its latest state. */

@@ -31,6 +31,7 @@ export class TimerRunnerService implements OnApplicationBootstrap, BeforeApplica
       schema: CALENDAR_SCHEMA,
       logger,
       handler: (timer, manager) => timers.fire(timer, manager),
+      batchHandler: (batch, manager) => timers.fireAll(batch, manager),
       onCommitted: () => outbox.committed(),
     });
   }
