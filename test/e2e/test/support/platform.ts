@@ -78,6 +78,7 @@ export class E2E {
     readonly nc: NatsConnection,
     readonly names: WireNames,
     readonly events: EventCollector,
+    readonly calendarEvents: EventCollector,
   ) {}
 
   static async start(): Promise<E2E> {
@@ -93,14 +94,16 @@ export class E2E {
     const nc = await connect({ servers: infra.natsUrl });
     const names = new WireNames(namespace);
     const events = await EventCollector.start(nc, names.stream('LEADS').name);
-    return new E2E(infra, db, platform, nc, names, events);
+    const calendarEvents = await EventCollector.start(nc, names.stream('CALENDAR').name);
+    return new E2E(infra, db, platform, nc, names, events, calendarEvents);
   }
 
   async stop(): Promise<void> {
     await this.events.stop();
+    await this.calendarEvents.stop();
     await this.platform.stop();
     const jsm = await this.nc.jetstreamManager();
-    for (const key of ['LEADS', 'DEAD_LETTER'] as const)
+    for (const key of ['LEADS', 'CALENDAR', 'DEAD_LETTER'] as const)
       await jsm.streams.delete(this.names.stream(key).name).catch(() => false);
     await this.nc.close();
     await this.db.drop();
