@@ -169,6 +169,62 @@ describe('timers (real Postgres)', () => {
     expect(effect!.late).toBe(true);
   });
 
+  it('handles a burst with the batch handler, and one by one when the batch fails', async () => {
+    for (const r of runners.splice(0)) await r.stop();
+    const batches: number[] = [];
+    const batched = new TimerRunner({
+      dataSource,
+      url: db.url,
+      schema: SCHEMA,
+      logger,
+      handler: async (timer, manager) => {
+        if ((timer.payload as { fail?: boolean }).fail) throw new Error('handler refused');
+        await manager.query(
+          `INSERT INTO ${SCHEMA}.effects (key, runner, late, due_at, fired_at) VALUES ($1, 'single', false, $2, $3)`,
+          [timer.key, timer.dueAt, timer.firedAt],
+        );
+      },
+      batchHandler: async (timers, manager) => {
+        batches.push(timers.length);
+        if (timers.some((t) => (t.payload as { fail?: boolean }).fail))
+          throw new Error('one bad timer in the batch');
+        for (const timer of timers) {
+          await manager.query(
+            `INSERT INTO ${SCHEMA}.effects (key, runner, late, due_at, fired_at) VALUES ($1, 'batch', false, $2, $3)`,
+            [timer.key, timer.dueAt, timer.firedAt],
+          );
+        }
+      },
+    });
+    runners.push(batched);
+    await batched.start();
+    const due = new Date(Date.now() + 500);
+    await dataSource.transaction(async (m) => {
+      for (let i = 0; i < 50; i++)
+        await timers.schedule(m, { key: `batch:${i}`, kind: 'test', dueAt: due, payload: {} });
+    });
+    const rows = await eventually(async () => {
+      const r = await effects('batch:');
+      return r.length >= 50 ? r : undefined;
+    });
+    expect(rows.every((r) => r.runner === 'batch')).toBe(true);
+    expect(batches.some((n) => n > 1)).toBe(true);
+
+    const due2 = new Date(Date.now() + 500);
+    await dataSource.transaction(async (m) => {
+      await timers.schedule(m, { key: 'mixed:bad', kind: 'test', dueAt: due2, payload: { fail: true } });
+      for (let i = 0; i < 5; i++)
+        await timers.schedule(m, { key: `mixed:${i}`, kind: 'test', dueAt: due2, payload: {} });
+    });
+    const mixed = await eventually(async () => {
+      const r = await effects('mixed:');
+      return r.length >= 5 ? r : undefined;
+    });
+    // The good timers of a failed batch fire one by one; the bad one stays pending for a retry.
+    expect(mixed.map((r) => r.key).sort()).toEqual(['mixed:0', 'mixed:1', 'mixed:2', 'mixed:3', 'mixed:4']);
+    expect(mixed.every((r) => r.runner === 'single')).toBe(true);
+  });
+
   it('retries a failing handler with backoff instead of losing the timer', async () => {
     await schedule('fail:1', 100, { fail: true });
     const row = await eventually(async () => {
