@@ -136,7 +136,11 @@ export class EntriesService {
     const rows = await this.entries.list(request.organizationId, request.tableId, request.limit + 1, after);
     const items = rows.slice(0, request.limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > request.limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null };
+    return {
+      items,
+      nextCursor:
+        rows.length > request.limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+    };
   }
 
   async update(request: EntriesUpdateRequest): Promise<TableEntry> {
