@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { INestApplication } from '@nestjs/common';
-import { connect, type NatsConnection } from 'nats';
+import { connect, type NatsConnection, type Subscription } from 'nats';
+import { Client } from 'pg';
 import {
   COMMANDS,
   DomainError,
@@ -13,7 +14,10 @@ import {
   type CommandMap,
   type CommandRequest,
   type CommandResponse,
+  type EntriesGetRequest,
   type RpcReply,
+  type TableEntry,
+  validateEvent,
 } from '@rocketlead/contracts';
 import { deleteStreams } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
@@ -40,6 +44,11 @@ describe('calendar service (real Postgres and NATS)', () => {
   let nc: NatsConnection;
   let names: WireNames;
   let collector: EventCollector;
+  let pg: Client;
+  let leadsStub: Subscription;
+  // What the stand-in for leads knows: entry id -> organization; and which organizations asked.
+  const entries = new Map<string, string>();
+  const entryLookups: EntriesGetRequest[] = [];
   const org = uuidv7();
   const actor: Actor = {
     organizationId: org,
@@ -86,6 +95,29 @@ describe('calendar service (real Postgres and NATS)', () => {
       .waitFor((e) => e.body.subject === bookingId && e.body.type === type, timeoutMs)
       .then((found) => found[0]!);
 
+  function entry(id: string, organizationId: string): TableEntry {
+    const now = new Date().toISOString();
+    return {
+      id,
+      tableId: uuidv7(),
+      organizationId,
+      data: {},
+      customFieldData: {},
+      leadStateId: uuidv7(),
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  /** State of a booking's timers in the calendar schema, by event type. */
+  async function timerStates(bookingId: string): Promise<Record<string, string>> {
+    const { rows } = await pg.query<{ kind: string; state: string }>(
+      'SELECT kind, state FROM calendar.timers WHERE key LIKE $1',
+      [`booking:${bookingId}:%`],
+    );
+    return Object.fromEntries(rows.map((r) => [r.kind, r.state]));
+  }
+
   async function calendar(exclusive = false): Promise<string> {
     return (
       await send(COMMANDS.calendarsCreate, {
@@ -112,9 +144,25 @@ describe('calendar service (real Postgres and NATS)', () => {
     nc = await connect({ servers: infra.natsUrl });
     names = new WireNames(namespace);
     collector = await EventCollector.start(nc, names.stream('CALENDAR').name);
+    // leads owns entries; a stand-in answers its entriesGet command on real NATS, scoped as leads does.
+    leadsStub = nc.subscribe(names.command(COMMANDS.entriesGet), {
+      callback: (_, msg) => {
+        const request = msg.json<EntriesGetRequest>();
+        entryLookups.push(request);
+        const reply: RpcReply<TableEntry> =
+          entries.get(request.id) === request.organizationId
+            ? { ok: true, result: entry(request.id, request.organizationId) }
+            : { ok: false, error: { code: 'NOT_FOUND', message: 'Table entry not found' } };
+        msg.respond(JSON.stringify(reply));
+      },
+    });
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
   });
 
   afterAll(async () => {
+    leadsStub?.unsubscribe();
+    await pg?.end();
     await collector?.stop();
     for (const app of apps.splice(0)) await app.close();
     if (nc) {
@@ -143,6 +191,15 @@ describe('calendar service (real Postgres and NATS)', () => {
       }),
     );
     expect(bad.details).toMatchObject({ errors: [{ field: 'timezone' }] });
+    const offset = await failure(
+      send(COMMANDS.calendarsCreate, {
+        organizationId: org,
+        name: 'C',
+        timezone: '+01:00',
+        exclusive: false,
+      }),
+    );
+    expect(offset.details).toMatchObject({ errors: [{ field: 'timezone' }] });
     expect(
       (await failure(send(COMMANDS.calendarsGet, { organizationId: uuidv7(), id: created.id }))).code,
     ).toBe('NOT_FOUND');
@@ -159,6 +216,26 @@ describe('calendar service (real Postgres and NATS)', () => {
       }),
     );
     expect(noOffset.details).toMatchObject({ errors: [{ field: 'startDateTime' }] });
+    const impossible = await failure(
+      send(COMMANDS.bookingsCreate, {
+        actor,
+        calendarId,
+        startDateTime: '2030-02-28T10:00:00+01:00',
+        endDateTime: '2030-02-30T11:00:00+01:00',
+      }),
+    );
+    expect(impossible.details).toEqual({
+      errors: [{ field: 'endDateTime', message: 'is not a valid date-time' }],
+    });
+    const basicOffset = await failure(
+      send(COMMANDS.bookingsCreate, {
+        actor,
+        calendarId,
+        startDateTime: '2030-01-01T10:00:00+0100',
+        endDateTime: '2030-01-01T11:00:00+01:00',
+      }),
+    );
+    expect(basicOffset.details).toMatchObject({ errors: [{ field: 'startDateTime' }] });
     const backwards = await failure(
       send(COMMANDS.bookingsCreate, {
         actor,
@@ -205,12 +282,30 @@ describe('calendar service (real Postgres and NATS)', () => {
     });
     for (const type of [HAS_STARTED, HAS_ENDED]) {
       const event = await waitFor(booking.id, type, 10_000);
+      const arrivedAt = Date.now();
       const data = event.body.data as { scheduledFor: string; firedAt: string; late: boolean };
       const lateness = Date.parse(data.firedAt) - Date.parse(data.scheduledFor);
       expect(data.scheduledFor).toBe(type === HAS_STARTED ? booking.startDateTime : booking.endDateTime);
       expect(lateness).toBeGreaterThanOrEqual(0);
       expect(lateness).toBeLessThan(2_000);
-      expect(data.late).toBe(false);
+      expect(arrivedAt - Date.parse(data.scheduledFor)).toBeLessThan(2_000);
+      expect(data).toEqual({
+        ...booking,
+        scheduledFor: data.scheduledFor,
+        firedAt: data.firedAt,
+        late: false,
+      });
+      // Caused by the clock, not by the caller who booked.
+      expect(event.body).toMatchObject({
+        source: '/calendar',
+        subject: booking.id,
+        organizationid: org,
+        channel: 'system',
+        apitokenid: null,
+        memberid: null,
+        correlationid: booking.id,
+        traceparent: null,
+      });
     }
   });
 
@@ -290,6 +385,16 @@ describe('calendar service (real Postgres and NATS)', () => {
     expect((await send(COMMANDS.bookingsCancel, { actor, id: cancelled.id })).status).toBe('cancelled');
     expect((await send(COMMANDS.bookingsComplete, { actor, id: completed.id })).status).toBe('completed');
     expect((await failure(send(COMMANDS.bookingsCancel, { actor, id: cancelled.id }))).code).toBe('CONFLICT');
+    expect((await failure(send(COMMANDS.bookingsComplete, { actor, id: cancelled.id }))).code).toBe(
+      'CONFLICT',
+    );
+    expect((await failure(send(COMMANDS.bookingsCancel, { actor, id: completed.id }))).code).toBe('CONFLICT');
+    const moveFinished = await failure(
+      send(COMMANDS.bookingsUpdate, { actor, id: completed.id, startDateTime: inMs(30_000) }),
+    );
+    expect(moveFinished).toMatchObject({ code: 'CONFLICT', message: 'A completed booking cannot be moved' });
+    expect(await timerStates(cancelled.id)).toEqual({ [HAS_STARTED]: 'cancelled', [HAS_ENDED]: 'cancelled' });
+    expect(await timerStates(completed.id)).toEqual({ [HAS_STARTED]: 'cancelled', [HAS_ENDED]: 'cancelled' });
     await waitFor(cancelled.id, 'calendar.appointment.cancelled');
     await waitFor(completed.id, 'calendar.appointment.completed');
     await waitFor(marker.id, HAS_ENDED);
@@ -322,6 +427,196 @@ describe('calendar service (real Postgres and NATS)', () => {
     await send(COMMANDS.bookingsCreate, { actor, calendarId: open, startDateTime: start, endDateTime: end });
     await send(COMMANDS.bookingsCancel, { actor, id: winner });
     await send(COMMANDS.bookingsCreate, { actor, calendarId, startDateTime: start, endDateTime: end });
+  });
+
+  it('accepts a tableEntryId only when leads knows it in the same organization', async () => {
+    const calendarId = await calendar();
+    const own = uuidv7();
+    const foreign = uuidv7();
+    entries.set(own, org);
+    entries.set(foreign, uuidv7());
+    const times = { startDateTime: inMs(3_600_000), endDateTime: inMs(5_400_000) };
+    const booking = await send(COMMANDS.bookingsCreate, { actor, calendarId, tableEntryId: own, ...times });
+    expect(booking.tableEntryId).toBe(own);
+    for (const tableEntryId of [foreign, uuidv7()]) {
+      const error = await failure(
+        send(COMMANDS.bookingsCreate, { actor, calendarId, tableEntryId, ...times }),
+      );
+      expect(error.code).toBe('VALIDATION_FAILED');
+      expect(error.details).toEqual({
+        errors: [{ field: 'tableEntryId', message: 'is not an entry of this organization' }],
+      });
+    }
+    // leads was asked within the caller's organization, every time.
+    expect(entryLookups.filter((r) => [own, foreign].includes(r.id))).toEqual([
+      { organizationId: org, id: own },
+      { organizationId: org, id: foreign },
+    ]);
+  });
+
+  it('reads and changes bookings only within their organization; events carry the caller', async () => {
+    const calendarId = await calendar();
+    const booking = await send(COMMANDS.bookingsCreate, {
+      actor,
+      calendarId,
+      startDateTime: '2031-03-01T10:00:00+01:00',
+      endDateTime: '2031-03-01T11:30:00+01:00',
+      title: 'Consultation',
+      attendees: [{ name: 'Maria', email: 'maria@example.com' }],
+    });
+    // Stored and answered in UTC.
+    expect(booking).toMatchObject({
+      startDateTime: '2031-03-01T09:00:00.000Z',
+      endDateTime: '2031-03-01T10:30:00.000Z',
+      attendees: [{ name: 'Maria', email: 'maria@example.com' }],
+    });
+    expect(await send(COMMANDS.bookingsGet, { organizationId: org, id: booking.id })).toEqual(booking);
+    const stranger: Actor = { ...actor, organizationId: uuidv7() };
+    for (const attempt of [
+      () => send(COMMANDS.bookingsGet, { organizationId: stranger.organizationId, id: booking.id }),
+      () => send(COMMANDS.bookingsUpdate, { actor: stranger, id: booking.id, title: 'Mine now' }),
+      () => send(COMMANDS.bookingsCancel, { actor: stranger, id: booking.id }),
+      () => send(COMMANDS.bookingsComplete, { actor: stranger, id: booking.id }),
+      () => send(COMMANDS.bookingsDelete, { actor: stranger, id: booking.id }),
+      () =>
+        send(COMMANDS.bookingsCreate, {
+          actor: stranger,
+          calendarId,
+          startDateTime: inMs(60_000),
+          endDateTime: inMs(120_000),
+        }),
+    ]) {
+      const error = await failure(attempt());
+      expect(error.code).toBe('NOT_FOUND');
+    }
+    const strangers = await send(COMMANDS.bookingsList, {
+      organizationId: stranger.organizationId,
+      limit: 100,
+    });
+    expect(strangers.items).toEqual([]);
+
+    const emptyPatch = await failure(send(COMMANDS.bookingsUpdate, { actor, id: booking.id }));
+    expect(emptyPatch.details).toMatchObject({ errors: [{ field: '(body)' }] });
+    const renamed = await send(COMMANDS.bookingsUpdate, { actor, id: booking.id, title: 'Follow-up' });
+    expect(renamed).toMatchObject({ title: 'Follow-up', startDateTime: booking.startDateTime });
+    const deleted = await send(COMMANDS.bookingsDelete, { actor, id: booking.id });
+    expect(deleted).toEqual(renamed);
+    expect((await failure(send(COMMANDS.bookingsGet, { organizationId: org, id: booking.id }))).code).toBe(
+      'NOT_FOUND',
+    );
+
+    const [booked] = await collector.waitFor(
+      (e) => e.body.subject === booking.id && e.body.type === 'calendar.appointment.booked',
+    );
+    const [updated] = await collector.waitFor(
+      (e) => e.body.subject === booking.id && e.body.type === 'calendar.appointment.updated',
+    );
+    const [gone] = await collector.waitFor(
+      (e) => e.body.subject === booking.id && e.body.type === 'calendar.appointment.deleted',
+    );
+    for (const event of [booked!, updated!, gone!])
+      expect(event.body).toMatchObject({
+        source: '/calendar',
+        subject: booking.id,
+        organizationid: org,
+        channel: 'connect_api',
+        apitokenid: actor.apiTokenId,
+        memberid: null,
+        correlationid: actor.correlationId,
+      });
+    expect(booked!.body.data).toEqual(booking);
+    expect(updated!.body.data).toEqual({
+      booking: renamed,
+      previous: {
+        startDateTime: booking.startDateTime,
+        endDateTime: booking.endDateTime,
+        title: 'Consultation',
+      },
+    });
+    // The booking as it was when it was deleted.
+    expect(gone!.body.data).toEqual(renamed);
+    expect(booked!.seq).toBeLessThan(updated!.seq);
+    expect(updated!.seq).toBeLessThan(gone!.seq);
+  });
+
+  it('re-checks exclusivity when a booking moves', async () => {
+    const calendarId = await calendar(true);
+    const hour = 3_600_000;
+    const base = Date.now() + 24 * hour;
+    const at = (hours: number): string => new Date(base + hours * hour).toISOString();
+    const first = await send(COMMANDS.bookingsCreate, {
+      actor,
+      calendarId,
+      startDateTime: at(0),
+      endDateTime: at(1),
+    });
+    const second = await send(COMMANDS.bookingsCreate, {
+      actor,
+      calendarId,
+      startDateTime: at(2),
+      endDateTime: at(3),
+    });
+    // Ranges are half-open: a booking may start when another one ends.
+    await send(COMMANDS.bookingsCreate, { actor, calendarId, startDateTime: at(3), endDateTime: at(4) });
+
+    const overlap = await failure(
+      send(COMMANDS.bookingsUpdate, { actor, id: second.id, startDateTime: at(0.5) }),
+    );
+    expect(overlap.code).toBe('CONFLICT');
+    expect(overlap.message).toBe(`Overlaps booking ${first.id}`);
+    expect(overlap.details).toEqual({ conflictingBookingId: first.id });
+    expect(await send(COMMANDS.bookingsGet, { organizationId: org, id: second.id })).toEqual(second);
+    // Moving within its own slot never conflicts with itself.
+    const shifted = await send(COMMANDS.bookingsUpdate, {
+      actor,
+      id: second.id,
+      startDateTime: at(1.5),
+      endDateTime: at(2.5),
+    });
+    expect(shifted).toMatchObject({ startDateTime: at(1.5), endDateTime: at(2.5) });
+    const backwards = await failure(
+      send(COMMANDS.bookingsUpdate, { actor, id: second.id, endDateTime: at(1) }),
+    );
+    expect(backwards.details).toEqual({
+      errors: [{ field: 'endDateTime', message: 'must be after startDateTime' }],
+    });
+    // Once the first booking is cancelled its slot is free.
+    await send(COMMANDS.bookingsCancel, { actor, id: first.id });
+    const moved = await send(COMMANDS.bookingsUpdate, { actor, id: second.id, startDateTime: at(0.5) });
+    expect(moved.startDateTime).toBe(at(0.5));
+    expect(await timerStates(second.id)).toEqual({ [HAS_STARTED]: 'pending', [HAS_ENDED]: 'pending' });
+  });
+
+  it('cancelling or deleting after the start cancels only the pending hasEnded', async () => {
+    const calendarId = await calendar();
+    const cancelled = await send(COMMANDS.bookingsCreate, {
+      actor,
+      calendarId,
+      startDateTime: inMs(1_000),
+      endDateTime: inMs(3_000),
+    });
+    const deleted = await send(COMMANDS.bookingsCreate, {
+      actor,
+      calendarId,
+      startDateTime: inMs(1_000),
+      endDateTime: inMs(3_000),
+    });
+    const marker = await send(COMMANDS.bookingsCreate, {
+      actor,
+      calendarId,
+      startDateTime: inMs(3_200),
+      endDateTime: inMs(3_500),
+    });
+    await waitFor(cancelled.id, HAS_STARTED);
+    await waitFor(deleted.id, HAS_STARTED);
+    expect(await timerStates(cancelled.id)).toEqual({ [HAS_STARTED]: 'fired', [HAS_ENDED]: 'pending' });
+    await send(COMMANDS.bookingsCancel, { actor, id: cancelled.id });
+    await send(COMMANDS.bookingsDelete, { actor, id: deleted.id });
+    expect(await timerStates(cancelled.id)).toEqual({ [HAS_STARTED]: 'fired', [HAS_ENDED]: 'cancelled' });
+    expect(await timerStates(deleted.id)).toEqual({ [HAS_STARTED]: 'fired', [HAS_ENDED]: 'cancelled' });
+    await waitFor(marker.id, HAS_ENDED);
+    expect(of(cancelled.id, HAS_ENDED)).toEqual([]);
+    expect(of(deleted.id, HAS_ENDED)).toEqual([]);
   });
 
   it('two replicas fire each timer once', async () => {
@@ -393,5 +688,30 @@ describe('calendar service (real Postgres and NATS)', () => {
       to: inMs(2.5 * 3_600_000),
     });
     expect(window.items.map((b) => b.id)).toEqual([created[3]!.id]);
+    const all = await send(COMMANDS.bookingsList, { organizationId: org, limit: 100 });
+    expect(all.items.map((b) => b.id)).toEqual(expect.arrayContaining(created.map((b) => b.id)));
+    const starts = all.items.map((b) => Date.parse(b.startDateTime));
+    expect(starts).toEqual([...starts].sort((a, b) => a - b));
+
+    const badCursor = await failure(
+      send(COMMANDS.bookingsList, { organizationId: org, limit: 10, cursor: 'not-a-cursor' }),
+    );
+    expect(badCursor.details).toEqual({ errors: [{ field: 'cursor', message: 'is not a valid cursor' }] });
+    const badFrom = await failure(
+      send(COMMANDS.bookingsList, { organizationId: org, limit: 10, from: '2030-01-01T00:00:00' }),
+    );
+    expect(badFrom.details).toMatchObject({ errors: [{ field: 'from' }] });
+    const unknown = await failure(
+      send(COMMANDS.bookingsList, { organizationId: org, calendarId: uuidv7(), limit: 10 }),
+    );
+    expect(unknown.message).toBe('Calendar not found');
+    const tooMany = await failure(send(COMMANDS.bookingsList, { organizationId: org, limit: 101 }));
+    expect(tooMany.details).toMatchObject({ errors: [{ field: 'limit' }] });
+  });
+
+  it('publishes only events that match their contracts', () => {
+    expect(collector.events.length).toBeGreaterThan(0);
+    for (const event of collector.events)
+      expect(validateEvent(event.body), event.body.type).toMatchObject({ ok: true });
   });
 });

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CALENDAR_ENV } from '@rocketlead/calendar/config';
 import { INGRESS_ENV } from '@rocketlead/ingress/config';
 import { LEADS_ENV } from '@rocketlead/leads/config';
 import {
@@ -31,7 +32,7 @@ import {
 } from './deploy-files';
 
 interface ServiceCase {
-  name: 'ingress' | 'leads';
+  name: 'ingress' | 'leads' | 'calendar';
   spec: EnvSpec;
   /** Port of its Kubernetes Service. */
   servicePort: number;
@@ -42,6 +43,7 @@ interface ServiceCase {
 const SERVICES: ServiceCase[] = [
   { name: 'ingress', spec: INGRESS_ENV, servicePort: 80, published: true },
   { name: 'leads', spec: LEADS_ENV, servicePort: 3001, published: false },
+  { name: 'calendar', spec: CALENDAR_ENV, servicePort: 3002, published: false },
 ];
 
 const PLATFORM_IMAGE = 'rocketlead/platform';

@@ -13,17 +13,30 @@ import { BookingsRepository, toBooking } from './bookings.repository';
 import type { BookingEntity } from './booking.entity';
 
 export const TIMED_EVENTS = [APPOINTMENT_HAS_STARTED, APPOINTMENT_HAS_ENDED] as const;
-type TimedEvent = (typeof TIMED_EVENTS)[number];
+export type TimedEvent = (typeof TIMED_EVENTS)[number];
 
-interface TimerPayload {
+export interface TimerPayload {
   bookingId: string;
   organizationId: string;
   scheduledFor: string;
 }
 
-const keyOf = (bookingId: string, type: TimedEvent): string => `booking:${bookingId}:${type}`;
+export const timerKey = (bookingId: string, type: TimedEvent): string => `booking:${bookingId}:${type}`;
 const timeOf = (booking: Pick<BookingEntity, 'startAt' | 'endAt'>, type: TimedEvent): Date =>
   type === APPOINTMENT_HAS_STARTED ? booking.startAt : booking.endAt;
+
+export type TimerStep =
+  { action: 'schedule'; type: TimedEvent; dueAt: Date } | { action: 'cancel'; type: TimedEvent };
+
+/** What the timers of a booking with these times should be: only times still in the future ever fire. */
+export function timerPlan(booking: Pick<BookingEntity, 'startAt' | 'endAt'>, now: Date): TimerStep[] {
+  return TIMED_EVENTS.map((type) => {
+    const dueAt = timeOf(booking, type);
+    return dueAt.getTime() > now.getTime()
+      ? { action: 'schedule' as const, type, dueAt }
+      : { action: 'cancel' as const, type };
+  });
+}
 
 /** The hasStarted/hasEnded timers of bookings: kept in step with the booking in its own transaction. */
 @Injectable()
@@ -35,36 +48,37 @@ export class BookingTimers {
     private readonly outbox: EventsOutbox,
   ) {}
 
-  /** Schedules each timed event still in the future, cancels the others (times in the past never fire). */
+  /** Schedules each timed event still in the future (again, when moved), cancels the others. */
   async sync(manager: EntityManager, booking: BookingEntity, now = new Date()): Promise<void> {
-    for (const type of TIMED_EVENTS) {
-      const at = timeOf(booking, type);
-      if (at.getTime() > now.getTime()) {
-        const payload: TimerPayload = {
-          bookingId: booking.id,
-          organizationId: booking.organizationId,
-          scheduledFor: at.toISOString(),
-        };
-        await this.timers.schedule(manager, { key: keyOf(booking.id, type), kind: type, dueAt: at, payload });
-      } else {
-        await this.timers.cancel(manager, keyOf(booking.id, type));
+    for (const step of timerPlan(booking, now)) {
+      const key = timerKey(booking.id, step.type);
+      if (step.action === 'cancel') {
+        await this.timers.cancel(manager, key);
+        continue;
       }
+      // schedule, not reschedule: the payload's scheduledFor changes with the time.
+      const payload: TimerPayload = {
+        bookingId: booking.id,
+        organizationId: booking.organizationId,
+        scheduledFor: step.dueAt.toISOString(),
+      };
+      await this.timers.schedule(manager, { key, kind: step.type, dueAt: step.dueAt, payload });
     }
   }
 
   async cancelAll(manager: EntityManager, bookingId: string): Promise<void> {
-    for (const type of TIMED_EVENTS) await this.timers.cancel(manager, keyOf(bookingId, type));
-  }
-
-  pending(manager: EntityManager, bookingId: string, type: TimedEvent) {
-    return this.timers.pending(manager, keyOf(bookingId, type));
+    for (const type of TIMED_EVENTS) await this.timers.cancel(manager, timerKey(bookingId, type));
   }
 
   /**
    * Runs when timers fire, in the transaction that marks them fired. Each booking is re-read: a deleted,
-   * cancelled, completed or moved booking does not fire a stale timer. (A plain read, not a lock: a change
-   * that commits meanwhile waits for the timer's row, so it happens after this firing.) One read and one
-   * outbox write serve a whole burst.
+   * cancelled, completed or moved booking does not fire a stale timer. One read and one outbox write serve
+   * a whole burst.
+   *
+   * A plain read, deliberately not FOR UPDATE: the runner already holds the timers' rows, and every change
+   * that can make a timer stale (move, cancel, complete, delete) locks its booking first and then writes the
+   * timer's row. Locking the bookings here would take the two locks in the opposite order (a deadlock);
+   * without it, such a change waits for this firing to commit and then finds the timer fired.
    */
   async fireAll(timers: FiredTimer[], manager: EntityManager): Promise<void> {
     const due = timers.filter((t) => (TIMED_EVENTS as readonly string[]).includes(t.kind));

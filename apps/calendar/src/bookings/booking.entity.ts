@@ -1,8 +1,17 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Exclusion, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import type { Attendee, BookingStatus } from '@rocketlead/contracts';
 import { CalendarEntity } from '../calendars/calendar.entity';
 
+/** The name of the exclusion constraint that refuses overlapping active bookings on exclusive calendars. */
+export const NO_OVERLAP_CONSTRAINT = 'bookings_no_overlap_on_exclusive';
+
 @Entity({ name: 'bookings' })
+// Declared here (created in the migration, after `CREATE EXTENSION btree_gist`) so that a generated
+// migration sees it as part of the model instead of dropping it.
+@Exclusion(
+  NO_OVERLAP_CONSTRAINT,
+  `USING gist ("calendar_id" WITH =, tstzrange("start_at", "end_at", '[)') WITH &&) WHERE ("exclusive" AND "status" = 'booked')`,
+)
 @Index('bookings_calendar_page_idx', ['organizationId', 'calendarId', 'startAt', 'id'])
 @Index('bookings_org_page_idx', ['organizationId', 'startAt', 'id'])
 export class BookingEntity {
@@ -25,7 +34,9 @@ export class BookingEntity {
   @Column({ type: 'text', nullable: true })
   title: string | null;
 
-  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  // Written without the ::jsonb cast: TypeORM strips casts from the defaults it reads back, so a cast here
+  // would show up as a change in every generated migration.
+  @Column({ type: 'jsonb', default: () => "'[]'" })
   attendees: Attendee[];
 
   @Column({ name: 'start_at', type: 'timestamptz' })

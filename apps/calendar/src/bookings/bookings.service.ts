@@ -16,6 +16,7 @@ import {
   type BookingsListRequest,
   type BookingsUpdateRequest,
   type BookingUpdatedData,
+  type CloudEvent,
   type FieldError,
   type Page,
 } from '@rocketlead/contracts';
@@ -30,30 +31,43 @@ import type { BookingEntity } from './booking.entity';
 import { parseOffsetDateTime } from './date-time';
 import { EntriesGateway } from './entries.gateway';
 
+const SOURCE = '/calendar';
+
 const validationFailed = (errors: FieldError[]): DomainError =>
   new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
 export const bookingNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Booking not found');
 
-function parseTimes(
-  fields: { startDateTime?: string; endDateTime?: string },
-  current?: { startAt: Date; endAt: Date },
-) {
+type TimeField = 'startDateTime' | 'endDateTime' | 'from' | 'to';
+
+/** Parses the given date-time fields (each must carry an offset); every bad one is named in one 400. */
+export function parseDateTimes<F extends TimeField>(
+  fields: Partial<Record<F, string>>,
+): Partial<Record<F, Date>> {
   const errors: FieldError[] = [];
-  const read = (field: 'startDateTime' | 'endDateTime', fallback?: Date): Date | undefined => {
-    const raw = fields[field];
-    if (raw === undefined) return fallback;
-    const parsed = parseOffsetDateTime(field, raw);
-    if (parsed instanceof Date) return parsed;
-    errors.push(parsed);
-    return undefined;
-  };
-  const startAt = read('startDateTime', current?.startAt);
-  const endAt = read('endDateTime', current?.endAt);
-  if (startAt && endAt && endAt.getTime() <= startAt.getTime()) {
-    errors.push({ field: 'endDateTime', message: 'must be after startDateTime' });
+  const parsed: Partial<Record<F, Date>> = {};
+  for (const [field, raw] of Object.entries(fields) as [F, string | undefined][]) {
+    if (raw === undefined) continue;
+    const value = parseOffsetDateTime(field, raw);
+    if (value instanceof Date) parsed[field] = value;
+    else errors.push(value);
   }
-  if (errors.length || !startAt || !endAt) throw validationFailed(errors);
-  return { startAt, endAt };
+  if (errors.length) throw validationFailed(errors);
+  return parsed;
+}
+
+/** A booking ends after it starts (a zero-length booking is refused too). */
+export function checkOrder(startAt: Date, endAt: Date): void {
+  if (endAt.getTime() <= startAt.getTime())
+    throw validationFailed([{ field: 'endDateTime', message: 'must be after startDateTime' }]);
+}
+
+/** Where a change that may overlap wants its booking: filled in inside the transaction. */
+interface Placement {
+  organizationId: string;
+  calendarId: string;
+  startAt: Date;
+  endAt: Date;
+  exceptId?: string;
 }
 
 @Injectable()
@@ -69,16 +83,26 @@ export class BookingsService {
 
   async create(request: BookingsCreateRequest): Promise<Booking> {
     const { actor } = request;
-    const { startAt, endAt } = parseTimes(request);
+    const times = parseDateTimes({ startDateTime: request.startDateTime, endDateTime: request.endDateTime });
+    const startAt = times.startDateTime!;
+    const endAt = times.endDateTime!;
+    checkOrder(startAt, endAt);
     const calendar = await this.calendars.find(actor.organizationId, request.calendarId);
     if (!calendar) throw calendarNotFound();
+    // Entries belong to leads: ask it, scoped to the caller's organization.
     if (
       request.tableEntryId &&
       !(await this.entries.exists(actor.organizationId, request.tableEntryId, actor.traceparent))
     ) {
       throw validationFailed([{ field: 'tableEntryId', message: 'is not an entry of this organization' }]);
     }
-    return this.committing(calendar.id, startAt, endAt, undefined, async (manager) => {
+    const placement: Placement = {
+      organizationId: actor.organizationId,
+      calendarId: calendar.id,
+      startAt,
+      endAt,
+    };
+    return this.placing(placement, async (manager) => {
       const row = await this.bookings.insert(manager, {
         organizationId: actor.organizationId,
         calendarId: calendar.id,
@@ -103,27 +127,17 @@ export class BookingsService {
   }
 
   async list(request: BookingsListRequest): Promise<Page<Booking>> {
-    const errors: FieldError[] = [];
-    const bound = (field: 'from' | 'to'): Date | undefined => {
-      const raw = request[field];
-      if (raw === undefined) return undefined;
-      const parsed = parseOffsetDateTime(field, raw);
-      if (parsed instanceof Date) return parsed;
-      errors.push(parsed);
-      return undefined;
-    };
-    const from = bound('from');
-    const to = bound('to');
-    const after = request.cursor ? decodeCursor(request.cursor) : undefined;
-    if (after === null) errors.push({ field: 'cursor', message: 'is not a valid cursor' });
-    if (errors.length) throw validationFailed(errors);
+    const { from, to } = parseDateTimes({ from: request.from, to: request.to });
+    const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
+    if (after === null) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
     if (request.calendarId && !(await this.calendars.find(request.organizationId, request.calendarId)))
       throw calendarNotFound();
+    // One extra row tells whether another page exists.
     const rows = await this.bookings.list(
       request.organizationId,
       { calendarId: request.calendarId, from, to },
       request.limit + 1,
-      after ?? undefined,
+      after,
     );
     const items = rows.slice(0, request.limit);
     const last = items[items.length - 1];
@@ -136,34 +150,61 @@ export class BookingsService {
 
   async update(request: BookingsUpdateRequest): Promise<Booking> {
     const { actor } = request;
-    const current = await this.bookings.find(actor.organizationId, request.id);
-    if (!current) throw bookingNotFound();
-    const { startAt, endAt } = parseTimes(request, current);
-    return this.committing(current.calendarId, startAt, endAt, current.id, async (manager) => {
-      const row = await this.lockBooking(manager, actor, request.id);
-      const previous = {
-        startDateTime: row.startAt.toISOString(),
-        endDateTime: row.endAt.toISOString(),
-        title: row.title,
-      };
-      const timesChange =
-        row.startAt.getTime() !== startAt.getTime() || row.endAt.getTime() !== endAt.getTime();
-      const titleChanges = request.title !== undefined && request.title !== row.title;
-      if (timesChange && row.status !== 'booked') {
-        throw new DomainError('CONFLICT', `A ${row.status} booking cannot be moved`, { status: row.status });
-      }
-      if (!timesChange && !titleChanges) return toBooking(row);
-      const saved = await this.bookings.save(manager, row, {
-        startAt,
-        endAt,
-        ...(request.title !== undefined ? { title: request.title } : {}),
-      });
-      if (timesChange) await this.timers.sync(manager, saved);
-      const booking = toBooking(saved);
-      const data: BookingUpdatedData = { booking, previous };
-      await this.outbox.append(manager, [this.event(actor, APPOINTMENT_UPDATED, data, booking.id)]);
-      return booking;
+    if (
+      request.startDateTime === undefined &&
+      request.endDateTime === undefined &&
+      request.title === undefined
+    ) {
+      throw validationFailed([
+        { field: '(body)', message: 'must contain at least one of startDateTime, endDateTime, title' },
+      ]);
+    }
+    const requested = parseDateTimes({
+      startDateTime: request.startDateTime,
+      endDateTime: request.endDateTime,
     });
+    let placement: Placement | undefined;
+    return this.placing(
+      () => placement,
+      async (manager) => {
+        const row = await this.lockBooking(manager, actor, request.id);
+        // The times a PATCH leaves out are the booking's current ones, read under the lock.
+        const startAt = requested.startDateTime ?? row.startAt;
+        const endAt = requested.endDateTime ?? row.endAt;
+        checkOrder(startAt, endAt);
+        const timesChange =
+          row.startAt.getTime() !== startAt.getTime() || row.endAt.getTime() !== endAt.getTime();
+        const titleChanges = request.title !== undefined && request.title !== row.title;
+        if (timesChange && row.status !== 'booked') {
+          throw new DomainError('CONFLICT', `A ${row.status} booking cannot be moved`, {
+            status: row.status,
+          });
+        }
+        if (!timesChange && !titleChanges) return toBooking(row);
+        placement = {
+          organizationId: actor.organizationId,
+          calendarId: row.calendarId,
+          startAt,
+          endAt,
+          exceptId: row.id,
+        };
+        const previous = {
+          startDateTime: row.startAt.toISOString(),
+          endDateTime: row.endAt.toISOString(),
+          title: row.title,
+        };
+        const saved = await this.bookings.update(manager, row, {
+          ...(timesChange ? { startAt, endAt } : {}),
+          ...(titleChanges ? { title: request.title } : {}),
+        });
+        // Moving the times moves the pending timers (and schedules again those now in the future).
+        if (timesChange) await this.timers.sync(manager, saved);
+        const booking = toBooking(saved);
+        const data: BookingUpdatedData = { booking, previous };
+        await this.outbox.append(manager, [this.event(actor, APPOINTMENT_UPDATED, data, booking.id)]);
+        return booking;
+      },
+    );
   }
 
   cancel(request: BookingsActionRequest): Promise<Booking> {
@@ -174,6 +215,7 @@ export class BookingsService {
     return this.finish(request, 'completed', APPOINTMENT_COMPLETED);
   }
 
+  /** Hard delete; the event carries the booking as it was. Pending timers are cancelled with it. */
   async remove(request: BookingsActionRequest): Promise<Booking> {
     const { actor } = request;
     const booking = await this.transaction(async (manager) => {
@@ -192,7 +234,7 @@ export class BookingsService {
   private async finish(
     request: BookingsActionRequest,
     status: 'cancelled' | 'completed',
-    type: string,
+    type: typeof APPOINTMENT_CANCELLED | typeof APPOINTMENT_COMPLETED,
   ): Promise<Booking> {
     const { actor } = request;
     const booking = await this.transaction(async (manager) => {
@@ -200,7 +242,7 @@ export class BookingsService {
       if (row.status !== 'booked') {
         throw new DomainError('CONFLICT', `Booking is already ${row.status}`, { status: row.status });
       }
-      const saved = await this.bookings.save(manager, row, { status });
+      const saved = await this.bookings.update(manager, row, { status });
       await this.timers.cancelAll(manager, saved.id);
       const result = toBooking(saved);
       await this.outbox.append(manager, [this.event(actor, type, result)]);
@@ -216,12 +258,12 @@ export class BookingsService {
     return row;
   }
 
-  /** Runs a change that may create an overlap; the database's exclusion constraint turns one into a 409. */
-  private async committing<T>(
-    calendarId: string,
-    startAt: Date,
-    endAt: Date,
-    exceptId: string | undefined,
+  /**
+   * Runs a change that may place a booking over another one. The exclusion constraint decides (so two
+   * concurrent requests cannot both win); its violation becomes a 409 naming the booking in the way.
+   */
+  private async placing<T>(
+    placement: Placement | (() => Placement | undefined),
     work: (manager: EntityManager) => Promise<T>,
   ): Promise<T> {
     try {
@@ -229,22 +271,28 @@ export class BookingsService {
       this.outbox.committed();
       return result;
     } catch (error) {
-      if (!isOverlap(error)) throw error;
-      const conflicting = await this.bookings.findOverlapping(calendarId, startAt, endAt, exceptId);
+      const where = typeof placement === 'function' ? placement() : placement;
+      if (!where || !isOverlap(error)) throw error;
+      // Read after the rollback: the winner has committed, so it is visible now.
+      const conflicting = await this.bookings.findOverlapping(
+        where.organizationId,
+        where.calendarId,
+        where.startAt,
+        where.endAt,
+        where.exceptId,
+      );
       throw new DomainError(
         'CONFLICT',
         conflicting ? `Overlaps booking ${conflicting}` : 'Overlaps another booking',
-        {
-          conflictingBookingId: conflicting,
-        },
+        { conflictingBookingId: conflicting },
       );
     }
   }
 
-  private event<T>(actor: Actor, type: string, data: T, subject?: string) {
+  private event<T>(actor: Actor, type: string, data: T, subject?: string): CloudEvent<T> {
     return createEvent({
       type,
-      source: '/calendar',
+      source: SOURCE,
       subject: subject ?? (data as { id: string }).id,
       data,
       actor: { ...actor, traceparent: currentTraceparent(actor.traceparent) },

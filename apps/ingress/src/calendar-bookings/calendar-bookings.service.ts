@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { COMMANDS, type Booking, type Page } from '@rocketlead/contracts';
-import { RpcClient } from '@rocketlead/messaging';
+import { RpcClient, type RequestOptions } from '@rocketlead/messaging';
+import { INGRESS_CONFIG } from '../config.token';
+import type { IngressConfig } from '../config';
 import type { Principal } from '../auth/principal';
 import { connectActor, type RequestContext } from '../http/request-context';
 import type { CreateBookingDto } from './dto/create-booking.dto';
@@ -13,7 +15,10 @@ type BookingAction =
 /** Bookings live in `calendar`; ingress authorizes and forwards. */
 @Injectable()
 export class CalendarBookingsService {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+  ) {}
 
   create(principal: Principal, dto: CreateBookingDto, request: RequestContext): Promise<Booking> {
     return this.rpc.request(
@@ -27,7 +32,7 @@ export class CalendarBookingsService {
         ...(dto.title !== undefined ? { title: dto.title } : {}),
         ...(dto.attendees ? { attendees: dto.attendees.map((a) => ({ ...a })) } : {}),
       },
-      { traceparent: request.traceparent },
+      this.writeOptions(request),
     );
   }
 
@@ -64,7 +69,7 @@ export class CalendarBookingsService {
         ...(dto.endDateTime !== undefined ? { endDateTime: dto.endDateTime } : {}),
         ...(dto.title !== undefined ? { title: dto.title } : {}),
       },
-      { traceparent: request.traceparent },
+      this.writeOptions(request),
     );
   }
 
@@ -72,7 +77,12 @@ export class CalendarBookingsService {
     return this.rpc.request(
       action,
       { actor: connectActor(principal, request), id },
-      { traceparent: request.traceparent },
+      this.writeOptions(request),
     );
+  }
+
+  /** Writes may wait on leads (tableEntryId) and on row locks: they get the configured timeout. */
+  private writeOptions(request: RequestContext): RequestOptions {
+    return { traceparent: request.traceparent, timeoutMs: this.config.RPC_TIMEOUT_MS };
   }
 }
