@@ -41,6 +41,8 @@ export interface TimerRunnerOptions {
   onCommitted?: () => void;
 }
 
+const LOCKED_BACKOFF_MS = 25;
+
 interface DueRow {
   key: string;
   kind: string;
@@ -104,7 +106,10 @@ export class TimerRunner {
         failures = 0;
         if (fired > 0) this.options.onCommitted?.();
         if (fired === this.batchSize) continue; // more may be due right now
-        await this.sleep(await this.untilNextDue());
+        const next = await this.untilNextDue();
+        // Nothing claimed although something is due: another runner or a writer holds those rows. Back off a
+        // little instead of spinning on them.
+        await this.sleep(fired === 0 ? Math.max(next, LOCKED_BACKOFF_MS) : next);
       } catch (error) {
         failures += 1;
         this.options.logger.event('warn', 'timer run failed; retrying', {
@@ -153,8 +158,9 @@ export class TimerRunner {
       const failed = await this.handle(timers, manager);
       const failedKeys = failed.map((f) => f.key);
       await manager.query(
+        // A handler may schedule its own key again (a recurring timer): that new, later timer stays pending.
         `UPDATE "${schema}".timers SET state = 'fired', fired_at = clock_timestamp()
-         WHERE key = ANY($1::text[]) AND NOT (key = ANY($2::text[]))`,
+         WHERE key = ANY($1::text[]) AND NOT (key = ANY($2::text[])) AND state = 'pending' AND due_at <= clock_timestamp()`,
         [rows.map((r) => r.key), failedKeys],
       );
       for (const f of failed) {

@@ -225,6 +225,32 @@ describe('timers (real Postgres)', () => {
     expect(mixed.every((r) => r.runner === 'single')).toBe(true);
   });
 
+  it('keeps a timer that its own handler scheduled again (a recurring timer)', async () => {
+    for (const r of runners.splice(0)) await r.stop();
+    let firings = 0;
+    const recurring = new TimerRunner({
+      dataSource,
+      url: db.url,
+      schema: SCHEMA,
+      logger,
+      handler: async (timer, manager) => {
+        if ((timer.payload as { fail?: boolean }).fail) throw new Error('handler refused');
+        firings += 1;
+        if (firings < 3)
+          await timers.schedule(manager, {
+            key: timer.key,
+            kind: 'test',
+            dueAt: new Date(Date.now() + 200),
+            payload: {},
+          });
+      },
+    });
+    runners.push(recurring);
+    await recurring.start();
+    await schedule('recurring:1', 100);
+    await eventually(() => firings >= 3, { timeoutMs: 5_000, message: 'fired three times' });
+  });
+
   it('retries a failing handler with backoff instead of losing the timer', async () => {
     await schedule('fail:1', 100, { fail: true });
     const row = await eventually(async () => {
