@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthController, MessagingModule } from '@rocketlead/messaging';
+import { HealthController, MessagingModule, outboxProviders } from '@rocketlead/messaging';
 import { CALENDAR_CONFIG } from './config.token';
+import { CALENDAR_SCHEMA } from './database/entities';
 import type { CalendarConfig } from './config';
 import { calendarDatabase } from './database/database.module';
 import { CalendarsRepository } from './calendars/calendars.repository';
@@ -11,8 +12,6 @@ import { BookingsService } from './bookings/bookings.service';
 import { BookingsHandlers } from './bookings/bookings.handlers';
 import { BookingTimers } from './bookings/booking-timers';
 import { EntriesGateway } from './bookings/entries.gateway';
-import { EventsOutbox } from './outbox/events.outbox';
-import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { TimerRunnerService } from './outbox/timer-runner.service';
 
 export const SERVICE_NAME = 'calendar';
@@ -49,8 +48,7 @@ export class AppModule {
         BookingsHandlers,
         BookingTimers,
         EntriesGateway,
-        EventsOutbox,
-        OutboxRelayService,
+        ...outboxProviders({ schema: CALENDAR_SCHEMA, databaseUrl: config.DATABASE_URL }),
         TimerRunnerService,
       ],
     };

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthController, MessagingModule } from '@rocketlead/messaging';
+import { HealthController, MessagingModule, outboxProviders } from '@rocketlead/messaging';
 import { LEADS_CONFIG } from './config.token';
+import { LEADS_SCHEMA } from './database/entities';
 import type { LeadsConfig } from './config';
 import { leadsDatabase } from './database/database.module';
 import { PoolsRepository } from './pools/pools.repository';
@@ -15,8 +16,6 @@ import { CustomFieldsHandlers } from './custom-fields/custom-fields.handlers';
 import { EntriesRepository } from './entries/entries.repository';
 import { EntriesService } from './entries/entries.service';
 import { EntriesHandlers } from './entries/entries.handlers';
-import { EventsOutbox } from './outbox/events.outbox';
-import { OutboxRelayService } from './outbox/outbox-relay.service';
 
 export const SERVICE_NAME = 'leads';
 
@@ -53,8 +52,7 @@ export class AppModule {
         EntriesRepository,
         EntriesService,
         EntriesHandlers,
-        EventsOutbox,
-        OutboxRelayService,
+        ...outboxProviders({ schema: LEADS_SCHEMA, databaseUrl: config.DATABASE_URL }),
       ],
     };
   }

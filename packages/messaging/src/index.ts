@@ -5,6 +5,7 @@ export * from './streams/ensure-streams';
 export * from './outbox/outbox.entity';
 export * from './outbox/outbox-writer';
 export * from './outbox/outbox-relay';
+export * from './outbox/service-outbox';
 export * from './inbox/inbox.entity';
 export * from './inbox/event-consumer';
 export * from './rpc/command-handler.decorator';

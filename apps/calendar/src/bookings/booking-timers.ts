@@ -8,7 +8,7 @@ import {
 } from '@rocketlead/contracts';
 import { Timers, type FiredTimer } from '@rocketlead/timers';
 import { CALENDAR_SCHEMA } from '../database/entities';
-import { EventsOutbox } from '../outbox/events.outbox';
+import { ServiceOutbox } from '@rocketlead/messaging';
 import { BookingsRepository, toBooking } from './bookings.repository';
 import type { BookingEntity } from './booking.entity';
 
@@ -45,7 +45,7 @@ export class BookingTimers {
 
   constructor(
     private readonly bookings: BookingsRepository,
-    private readonly outbox: EventsOutbox,
+    private readonly outbox: ServiceOutbox,
   ) {}
 
   /** Schedules each timed event still in the future (again, when moved), cancels the others. */

@@ -24,7 +24,7 @@ import { currentTraceparent } from '@rocketlead/observability';
 import { decodeCursor, encodeCursor, TRANSACTION, type Transactional } from '@rocketlead/persistence';
 import { CalendarsRepository } from '../calendars/calendars.repository';
 import { calendarNotFound } from '../calendars/calendars.service';
-import { EventsOutbox } from '../outbox/events.outbox';
+import { ServiceOutbox } from '@rocketlead/messaging';
 import { BookingTimers } from './booking-timers';
 import { BookingsRepository, isOverlap, toBooking } from './bookings.repository';
 import type { BookingEntity } from './booking.entity';
@@ -77,7 +77,7 @@ export class BookingsService {
     private readonly calendars: CalendarsRepository,
     private readonly timers: BookingTimers,
     private readonly entries: EntriesGateway,
-    private readonly outbox: EventsOutbox,
+    private readonly outbox: ServiceOutbox,
     @Inject(TRANSACTION) private readonly transaction: Transactional,
   ) {}
 

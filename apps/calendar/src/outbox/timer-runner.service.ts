@@ -11,7 +11,7 @@ import { CALENDAR_SCHEMA } from '../database/entities';
 import { CALENDAR_CONFIG } from '../config.token';
 import type { CalendarConfig } from '../config';
 import { BookingTimers } from '../bookings/booking-timers';
-import { EventsOutbox } from './events.outbox';
+import { ServiceOutbox } from '@rocketlead/messaging';
 
 /** Fires booking timers for the service's lifetime; any number of replicas may run one. */
 @Injectable()
@@ -23,7 +23,7 @@ export class TimerRunnerService implements OnApplicationBootstrap, BeforeApplica
     logger: JsonLogger,
     @Inject(CALENDAR_CONFIG) config: CalendarConfig,
     timers: BookingTimers,
-    outbox: EventsOutbox,
+    outbox: ServiceOutbox,
   ) {
     this.runner = new TimerRunner({
       dataSource,

@@ -26,7 +26,7 @@ import { LeadStatesRepository } from '../lead-states/lead-states.repository';
 import { PoolsRepository } from '../pools/pools.repository';
 import { poolNotFound } from '../pools/pools.service';
 import type { PoolEntity } from '../pools/pool.entity';
-import { EventsOutbox } from '../outbox/events.outbox';
+import { ServiceOutbox } from '@rocketlead/messaging';
 import { encodeCursor, parseCursor } from './cursor';
 import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
 import { checkCustomFieldData, checkData } from './schema-inference';
@@ -45,7 +45,7 @@ export class EntriesService {
     private readonly pools: PoolsRepository,
     private readonly states: LeadStatesRepository,
     private readonly fields: CustomFieldsRepository,
-    private readonly outbox: EventsOutbox,
+    private readonly outbox: ServiceOutbox,
     @Inject(TRANSACTION) private readonly transaction: Transactional,
   ) {}
 
