@@ -33,8 +33,32 @@ export class PoolsRepository {
     return this.repo().save(row);
   }
 
-  find(organizationId: string, id: string, manager?: EntityManager): Promise<PoolEntity | null> {
-    return this.repo(manager).findOneBy({ organizationId, id });
+  // Plain SQL: every ingested lead reads its pool.
+  async find(organizationId: string, id: string, manager?: EntityManager): Promise<PoolEntity | null> {
+    const rows = (await (manager ?? this.dataSource.manager).query(
+      `SELECT id, organization_id, name, default_lead_state_id, table_schema, created_at, updated_at
+       FROM leads.pools WHERE organization_id = $1 AND id = $2`,
+      [organizationId, id],
+    )) as {
+      id: string;
+      organization_id: string;
+      name: string;
+      default_lead_state_id: string | null;
+      table_schema: TableSchema;
+      created_at: Date;
+      updated_at: Date;
+    }[];
+    const row = rows[0];
+    if (!row) return null;
+    return this.repo(manager).create({
+      id: row.id,
+      organizationId: row.organization_id,
+      name: row.name,
+      defaultLeadStateId: row.default_lead_state_id,
+      tableSchema: row.table_schema,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    });
   }
 
   /**
