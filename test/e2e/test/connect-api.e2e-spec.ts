@@ -5,6 +5,18 @@ describe('Connect API (both services as processes, over HTTP)', () => {
   let e2e: E2E;
   let admin: Api;
 
+  interface Page {
+    items: { id: string; createdAt: string }[];
+    nextCursor: string | null;
+  }
+  const page = async (tableId: string, limit: number, cursor?: string): Promise<Page> => {
+    const res = await admin.get<Page>(
+      `/connect/table_entries?tableId=${tableId}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    if (res.status !== 200) throw new Error(`list: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+
   beforeAll(async () => {
     e2e = await E2E.start();
     ({ admin } = await e2e.organization('Acme'));
@@ -42,6 +54,98 @@ describe('Connect API (both services as processes, over HTTP)', () => {
       expect((await temp.get('/connect/custom_fields')).status).toBe(200);
       expect((await admin.delete(`/connect/api_tokens/${created.body.id}`)).status).toBe(204);
       expect((await temp.get('/connect/custom_fields')).status).toBe(401);
+    });
+
+    it('answers 401 unless the header is `Bearer rocketlead_<secret>`', async () => {
+      const secret = admin.token!;
+      expect(secret).toMatch(/^rocketlead_/);
+      const attempts: Record<string, string> = {
+        'no scheme': secret,
+        'Basic scheme': `Basic ${secret}`,
+        'secret without its prefix': `Bearer ${secret.slice('rocketlead_'.length)}`,
+        'empty bearer': 'Bearer ',
+        'altered secret': `Bearer ${secret.slice(0, -1)}${secret.endsWith('a') ? 'b' : 'a'}`,
+      };
+      for (const [label, authorization] of Object.entries(attempts)) {
+        const res = await e2e
+          .anonymous()
+          .request('GET', '/connect/custom_fields', undefined, { authorization });
+        expect(res.status, label).toBe(401);
+        expect(res.body, label).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+        expect(typeof res.body.message, label).toBe('string');
+      }
+      expect((await admin.get('/connect/custom_fields')).status).toBe(200);
+    });
+
+    it('lets read GET, write create/update entries and read, admin do everything', async () => {
+      const { api: reader } = await e2e.token(admin, ['read']);
+      const { api: writer } = await e2e.token(admin, ['write']);
+      const setup = await e2e.pool(admin, { email: 'string' });
+      const entry = await admin.post<{ id: string }>('/connect/table_entries/', {
+        tableId: setup.poolId,
+        data: { email: 'a@b' },
+      });
+      const entryId = entry.body.id;
+      const reads = [
+        `/connect/lead_pools/${setup.poolId}`,
+        `/connect/lead_pools/${setup.poolId}/lead_states`,
+        `/connect/table_entries/${entryId}`,
+        `/connect/table_entries?tableId=${setup.poolId}`,
+        '/connect/custom_fields',
+      ];
+      for (const api of [reader, writer, admin])
+        for (const pathname of reads) expect((await api.get(pathname)).status, pathname).toBe(200);
+
+      // Entry changes: write and admin, not read.
+      const denied = await reader.patch(`/connect/table_entries/${entryId}`, { data: { email: 'r@b' } });
+      expect(denied).toMatchObject({
+        status: 403,
+        body: { statusCode: 403, error: 'Forbidden' },
+      });
+      expect(typeof denied.body.message).toBe('string');
+      expect((await reader.post('/connect/table_entries/', { tableId: setup.poolId, data: {} })).status).toBe(
+        403,
+      );
+      expect((await admin.get(`/connect/table_entries/${entryId}`)).body.data).toEqual({ email: 'a@b' });
+      expect(
+        (await writer.patch(`/connect/table_entries/${entryId}`, { data: { email: 'w@b' } })).status,
+      ).toBe(200);
+      expect(
+        (await admin.patch(`/connect/table_entries/${entryId}`, { data: { email: 'x@b' } })).status,
+      ).toBe(200);
+
+      // Configuration changes: admin only.
+      const configuration: [string, string, unknown][] = [
+        ['POST', '/connect/lead_pools', { name: 'p' }],
+        ['PATCH', `/connect/lead_pools/${setup.poolId}`, { name: 'renamed' }],
+        ['POST', `/connect/lead_pools/${setup.poolId}/lead_states`, { name: 's' }],
+        ['POST', '/connect/custom_fields', { name: 'scoped', type: 'string' }],
+        ['POST', '/connect/ingress_webhooks', { tableId: setup.poolId }],
+        ['POST', `/connect/ingress_webhooks/${setup.webhookId}/rotate_token`, undefined],
+        ['DELETE', `/connect/ingress_webhooks/${setup.webhookId}`, undefined],
+        ['POST', '/connect/api_tokens', { name: 't', scopes: ['read'] }],
+      ];
+      for (const api of [reader, writer])
+        for (const [method, pathname, body] of configuration)
+          expect((await api.request(method, pathname, body)).status, `${method} ${pathname}`).toBe(403);
+      // Nothing above took effect: the old webhook token still works and the pool kept its name.
+      expect((await e2e.ingest(setup, { data: { email: 'still@works' } })).status).toBe(201);
+      expect((await admin.get(`/connect/lead_pools/${setup.poolId}`)).body.name).toBe('Pool');
+      for (const [method, pathname, body] of configuration)
+        expect((await admin.request(method, pathname, body)).status, `${method} ${pathname}`).toBeLessThan(
+          300,
+        );
+    });
+
+    it('lets read and write tokens GET an ingress webhook (every GET needs only read)', async () => {
+      const { api: reader } = await e2e.token(admin, ['read']);
+      const { api: writer } = await e2e.token(admin, ['write']);
+      const setup = await e2e.pool(admin);
+      for (const api of [reader, writer]) {
+        const res = await api.get(`/connect/ingress_webhooks/${setup.webhookId}`);
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect(res.body).toMatchObject({ id: setup.webhookId, tableId: setup.poolId });
+      }
     });
 
     it('answers 403 when the token lacks the scope', async () => {
@@ -86,6 +190,55 @@ describe('Connect API (both services as processes, over HTTP)', () => {
       expect((await other.delete(`/connect/ingress_webhooks/${setup.webhookId}`)).status).toBe(404);
       expect((await other.delete(`/connect/api_tokens/${token.body.id}`)).status).toBe(404);
       expect((await other.get('/connect/table_entries')).body).toEqual({ items: [], nextCursor: null });
+    });
+
+    it("cannot use another organization's pools, states, custom fields or tokens by id", async () => {
+      const { admin: other } = await e2e.organization('Other');
+      const mine = await e2e.pool(admin, { email: 'string' });
+      const theirs = await e2e.pool(other, { email: 'string' });
+      const notFound = await other.post(`/connect/lead_pools/${mine.poolId}/lead_states`, { name: 'Mine' });
+      expect(notFound).toMatchObject({ status: 404, body: { statusCode: 404, error: 'Not Found' } });
+      expect(typeof notFound.body.message).toBe('string');
+      expect(
+        (await admin.get<unknown[]>(`/connect/lead_pools/${mine.poolId}/lead_states`)).body,
+      ).toHaveLength(1);
+      expect(
+        (await other.patch(`/connect/lead_pools/${theirs.poolId}`, { defaultLeadStateId: mine.stateId }))
+          .status,
+      ).toBe(400);
+
+      // Their lead state and custom field do not exist for us.
+      const field = await other.post<{ id: string }>('/connect/custom_fields', {
+        name: `theirs-${Date.now()}`,
+        type: 'string',
+      });
+      const withTheirState = await admin.post('/connect/table_entries/', {
+        tableId: mine.poolId,
+        data: {},
+        leadStateId: theirs.stateId,
+      });
+      expect(withTheirState).toMatchObject({ status: 400, body: { message: 'Validation failed' } });
+      const withTheirField = await e2e.ingest(mine, { data: {}, customFieldData: { [field.body.id]: 'x' } });
+      expect(withTheirField).toMatchObject({ status: 400, body: { message: 'Validation failed' } });
+      const entry = await e2e.ingest(mine, { data: { email: 'a@b' } });
+      const patched = await admin.patch(`/connect/table_entries/${entry.body.id as string}`, {
+        leadStateId: theirs.stateId,
+      });
+      expect(patched.status).toBe(400);
+      expect((await admin.get(`/connect/table_entries/${entry.body.id as string}`)).body.leadStateId).toBe(
+        mine.stateId,
+      );
+
+      // Revoking our token from their side fails and leaves it working.
+      const { api, tokenId } = await e2e.token(admin, ['read']);
+      expect(await other.delete(`/connect/api_tokens/${tokenId}`)).toMatchObject({
+        status: 404,
+        body: { statusCode: 404, error: 'Not Found' },
+      });
+      expect((await api.get(`/connect/lead_pools/${mine.poolId}`)).status).toBe(200);
+      // Their admin token sees their objects only.
+      expect((await other.get(`/connect/lead_pools/${theirs.poolId}`)).status).toBe(200);
+      expect((await api.get(`/connect/lead_pools/${theirs.poolId}`)).status).toBe(404);
     });
   });
 
@@ -185,11 +338,78 @@ describe('Connect API (both services as processes, over HTTP)', () => {
       expect((await admin.get(`/connect/lead_pools/${id}`)).body.defaultLeadStateId).toBe(second.body.id);
     });
 
+    it('PATCH defaultLeadStateId moves the default, which new webhook entries then get', async () => {
+      const setup = await e2e.pool(admin);
+      const other = await e2e.pool(admin);
+      const hot = await admin.post<{ id: string }>(`/connect/lead_pools/${setup.poolId}/lead_states`, {
+        name: 'Hot',
+      });
+      const res = await admin.patch(`/connect/lead_pools/${setup.poolId}`, {
+        defaultLeadStateId: hot.body.id,
+      });
+      expect(res).toMatchObject({ status: 200, body: { id: setup.poolId, defaultLeadStateId: hot.body.id } });
+      expect((await admin.get(`/connect/lead_pools/${setup.poolId}`)).body.defaultLeadStateId).toBe(
+        hot.body.id,
+      );
+      expect((await e2e.ingest(setup, { data: { a: 'b' } })).body.leadStateId).toBe(hot.body.id);
+      expect(
+        (await admin.post('/connect/table_entries/', { tableId: setup.poolId, data: { a: 'c' } })).body
+          .leadStateId,
+      ).toBe(hot.body.id);
+      // A state of another pool cannot become this pool's default.
+      const foreign = await admin.patch(`/connect/lead_pools/${setup.poolId}`, {
+        defaultLeadStateId: other.stateId,
+      });
+      expect(foreign).toMatchObject({ status: 400, body: { statusCode: 400, error: 'Bad Request' } });
+      expect((await admin.get(`/connect/lead_pools/${setup.poolId}`)).body.defaultLeadStateId).toBe(
+        hot.body.id,
+      );
+    });
+
+    it('creates an API token shown once with its scopes; DELETE revokes it', async () => {
+      const created = await admin.post<{ id: string; name: string; scopes: string[]; token: string }>(
+        '/connect/api_tokens',
+        { name: 'crm', scopes: ['read', 'write'] },
+      );
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ name: 'crm', scopes: ['read', 'write'] });
+      expect(typeof created.body.id).toBe('string');
+      expect(created.body.token).toMatch(/^rocketlead_\S+$/);
+      const crm = new Api(e2e.platform.baseUrl, created.body.token);
+      expect((await crm.get('/connect/custom_fields')).status).toBe(200);
+      expect((await admin.delete(`/connect/api_tokens/${created.body.id}`)).status).toBe(204);
+      expect(await crm.get('/connect/custom_fields')).toMatchObject({
+        status: 401,
+        body: { statusCode: 401, error: 'Unauthorized' },
+      });
+      expect((await admin.post('/connect/api_tokens', { name: 'x', scopes: ['root'] })).status).toBe(400);
+    });
+
+    it('shows an ingress webhook without its token; a deleted one is gone', async () => {
+      const setup = await e2e.pool(admin);
+      const shown = await admin.get(`/connect/ingress_webhooks/${setup.webhookId}`);
+      expect(shown.status).toBe(200);
+      expect(shown.body).toMatchObject({ id: setup.webhookId, tableId: setup.poolId });
+      expect(shown.body.url).toMatch(new RegExp(`/public/ingress_webhooks/${setup.webhookId}$`));
+      expect(Object.keys(shown.body)).not.toContain('token');
+      expect(JSON.stringify(shown.body)).not.toContain(setup.webhookToken);
+      expect((await admin.delete(`/connect/ingress_webhooks/${setup.webhookId}`)).status).toBe(204);
+      expect((await admin.get(`/connect/ingress_webhooks/${setup.webhookId}`)).status).toBe(404);
+      expect((await admin.post(`/connect/ingress_webhooks/${setup.webhookId}/rotate_token`)).status).toBe(
+        404,
+      );
+      expect(await e2e.ingest(setup, { data: { a: 'b' } })).toMatchObject({
+        status: 404,
+        body: { statusCode: 404, error: 'Not Found', message: 'Webhook not found' },
+      });
+    });
+
     it('creates custom fields of each type', async () => {
       for (const type of ['string', 'number', 'boolean', 'string[]']) {
         const res = await admin.post('/connect/custom_fields', { name: `field-${type}`, type });
         expect(res.status).toBe(201);
         expect(res.body).toMatchObject({ name: `field-${type}`, type });
+        expect(typeof res.body.id).toBe('string');
       }
       expect((await admin.post('/connect/custom_fields', { name: 'bad', type: 'date' })).status).toBe(400);
       expect(
@@ -316,6 +536,74 @@ describe('Connect API (both services as processes, over HTTP)', () => {
       expect((await admin.get(`/connect/table_entries?tableId=${setup.poolId}&cursor=garbage`)).status).toBe(
         400,
       );
+    });
+
+    it('keeps paging stable while entries are added between pages', async () => {
+      const setup = await e2e.pool(admin);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await e2e.ingest(setup, { data: { i } })).body.id as string);
+      const first = await page(setup.poolId, 2);
+      expect(first.items.map((e) => e.id)).toEqual([ids[4], ids[3]]);
+      expect(first.nextCursor).toEqual(expect.any(String));
+      const added = [
+        (await e2e.ingest(setup, { data: { i: 5 } })).body.id as string,
+        (await e2e.ingest(setup, { data: { i: 6 } })).body.id as string,
+      ];
+      const rest: string[] = [];
+      let cursor = first.nextCursor;
+      while (cursor) {
+        const next = await page(setup.poolId, 2, cursor);
+        rest.push(...next.items.map((e) => e.id));
+        cursor = next.nextCursor;
+      }
+      expect(rest).toEqual([ids[2], ids[1], ids[0]]);
+      const fresh = await page(setup.poolId, 100);
+      expect(fresh.items.map((e) => e.id)).toEqual([...added.reverse(), ...[...ids].reverse()]);
+      expect(fresh.nextCursor).toBeNull();
+    });
+
+    it('pages concurrently created entries without duplicates or gaps, newest first', async () => {
+      const setup = await e2e.pool(admin);
+      const created = await Promise.all(
+        Array.from({ length: 7 }, (_, i) => e2e.ingest(setup, { data: { i } })),
+      );
+      expect(created.map((r) => r.status)).toEqual(Array(7).fill(201));
+      const seen: { id: string; createdAt: string }[] = [];
+      const cursors: (string | null)[] = [];
+      let cursor: string | null | undefined;
+      do {
+        const next = await page(setup.poolId, 2, cursor ?? undefined);
+        expect(next.items.length).toBeLessThanOrEqual(2);
+        seen.push(...next.items);
+        cursors.push(next.nextCursor);
+        cursor = next.nextCursor;
+      } while (cursor);
+      expect(cursors).toHaveLength(4);
+      expect(cursors.slice(0, 3).every((c) => typeof c === 'string')).toBe(true);
+      expect(cursors[3]).toBeNull();
+      const seenIds = seen.map((e) => e.id);
+      expect(new Set(seenIds).size).toBe(seenIds.length);
+      expect([...seenIds].sort()).toEqual(created.map((r) => r.body.id as string).sort());
+      const times = seen.map((e) => Date.parse(e.createdAt));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+      // The same query again gives the same order.
+      expect((await page(setup.poolId, 100)).items.map((e) => e.id)).toEqual(seenIds);
+    });
+
+    it('refuses a PATCH to a lead state of another pool or an unknown custom field', async () => {
+      const a = await e2e.pool(admin);
+      const b = await e2e.pool(admin);
+      const entry = await e2e.ingest(a, { data: { email: 'a@b' } });
+      const id = entry.body.id as string;
+      expect(await admin.patch(`/connect/table_entries/${id}`, { leadStateId: b.stateId })).toMatchObject({
+        status: 400,
+        body: { message: 'Validation failed', errors: [{ field: 'leadStateId' }] },
+      });
+      const unknownField = await admin.patch(`/connect/table_entries/${id}`, {
+        customFieldData: { '00000000-0000-4000-8000-000000000000': 'x' },
+      });
+      expect(unknownField).toMatchObject({ status: 400, body: { message: 'Validation failed' } });
+      expect((await admin.get(`/connect/table_entries/${id}`)).body).toEqual(entry.body);
     });
 
     it('patches state, data and custom fields', async () => {

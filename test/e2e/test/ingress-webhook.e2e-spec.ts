@@ -66,6 +66,34 @@ describe('POST /public/ingress_webhooks/:id (both services as processes)', () =>
     expect(await count(setup.poolId)).toBe(before);
   });
 
+  it('refuses mismatches of every locked type with the documented body', async () => {
+    const setup = await e2e.pool(admin);
+    const first = await e2e.ingest(setup, { data: { tags: ['a'], optedIn: true, age: 3, name: 'x' } });
+    expect(first.status).toBe(201);
+    const cases: [Record<string, unknown>, { key: string; expected: string; received: string }][] = [
+      [{ tags: 'a' }, { key: 'tags', expected: 'string[]', received: 'string' }],
+      [{ optedIn: 'yes' }, { key: 'optedIn', expected: 'boolean', received: 'string' }],
+      [{ age: '3' }, { key: 'age', expected: 'number', received: 'string' }],
+      [{ name: ['x'] }, { key: 'name', expected: 'string', received: 'string[]' }],
+      [{ name: true }, { key: 'name', expected: 'string', received: 'boolean' }],
+    ];
+    for (const [data, typeError] of cases) {
+      const res = await e2e.ingest(setup, { data });
+      expect(res.status, JSON.stringify(data)).toBe(400);
+      expect(res.body).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'Validation failed',
+        typeErrors: [typeError],
+      });
+    }
+    // null matches every locked type.
+    expect(
+      (await e2e.ingest(setup, { data: { tags: null, optedIn: null, age: null, name: null } })).status,
+    ).toBe(201);
+    expect(await count(setup.poolId)).toBe(2);
+  });
+
   it('lets exactly one of two concurrent first POSTs lock a disputed key', async () => {
     const setup = await e2e.pool(admin);
     const results = await Promise.all([
@@ -74,6 +102,30 @@ describe('POST /public/ingress_webhooks/:id (both services as processes)', () =>
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([201, 400]);
     expect(await count(setup.poolId)).toBe(1);
+  });
+
+  it('resolves repeated first-POST races the same way, locking the winner type', async () => {
+    for (let round = 0; round < 3; round++) {
+      const setup = await e2e.pool(admin);
+      const results = await Promise.all([
+        e2e.ingest(setup, { data: { plan: 'gold', seats: 'many' } }),
+        e2e.ingest(setup, { data: { plan: true, seats: 3 } }),
+      ]);
+      expect(results.map((r) => r.status).sort(), `round ${round}`).toEqual([201, 400]);
+      const winner = results.find((r) => r.status === 201)!;
+      const loser = results.find((r) => r.status === 400)!;
+      expect(loser.body.message).toBe('Validation failed');
+      expect(loser.body.typeErrors).toHaveLength(2);
+      const expected =
+        (winner.body.data as { plan: unknown }).plan === true
+          ? { plan: 'boolean', seats: 'number' }
+          : { plan: 'string', seats: 'string' };
+      expect((await admin.get(`/connect/lead_pools/${setup.poolId}`)).body.tableSchema).toEqual(expected);
+      const listed = await admin.get<{ items: { id: string }[] }>(
+        `/connect/table_entries?tableId=${setup.poolId}`,
+      );
+      expect(listed.body.items.map((e) => e.id)).toEqual([winner.body.id]);
+    }
   });
 
   it('validates custom field data against the organization fields', async () => {
@@ -124,6 +176,41 @@ describe('POST /public/ingress_webhooks/:id (both services as processes)', () =>
     expect((await e2e.ingest({ ...setup, webhookId: 'not-a-uuid' }, { data: {} })).status).toBe(404);
   });
 
+  it("refuses one webhook's token on another webhook", async () => {
+    const a = await e2e.pool(admin);
+    const b = await e2e.pool(admin);
+    const res = await e2e.ingest(
+      { webhookId: b.webhookId, webhookToken: a.webhookToken },
+      { data: { x: 'y' } },
+    );
+    expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Invalid webhook token' });
+    expect(await count(b.poolId)).toBe(0);
+  });
+
+  it('refuses bodies over 1 MiB (413), malformed JSON and non-JSON content (400)', async () => {
+    const setup = await e2e.pool(admin);
+    const big = await e2e.ingest(setup, { data: { blob: 'x'.repeat(1024 * 1024) } });
+    expect(big).toMatchObject({ status: 413, body: { statusCode: 413, error: 'Payload Too Large' } });
+    const headers = { 'x-rocketlead-ingress-token': setup.webhookToken };
+    const malformed = await e2e
+      .anonymous()
+      .request('POST', `/public/ingress_webhooks/${setup.webhookId}`, '{"data":', {
+        ...headers,
+        'content-type': 'application/json',
+      });
+    expect(malformed).toMatchObject({ status: 400, body: { statusCode: 400, error: 'Bad Request' } });
+    expect(malformed.body.message).toMatch(/JSON/);
+    const text = await e2e
+      .anonymous()
+      .request('POST', `/public/ingress_webhooks/${setup.webhookId}`, 'data=x', {
+        ...headers,
+        'content-type': 'text/plain',
+      });
+    expect(text).toMatchObject({ status: 400, body: { statusCode: 400, error: 'Bad Request' } });
+    expect(text.body.message).toMatch(/Content-Type must be application\/json/);
+    expect(await count(setup.poolId)).toBe(0);
+  });
+
   it('names the offending fields of a wrong body shape', async () => {
     const setup = await e2e.pool(admin);
     const cases: [unknown, string[]][] = [
@@ -148,11 +235,17 @@ describe('POST /public/ingress_webhooks/:id (both services as processes)', () =>
       const again = await e2e.ingest(setup, { data: { email: 'a@b' } }, { 'idempotency-key': 'k-1' });
       expect(first.status).toBe(201);
       expect(again.status).toBe(201);
-      expect(again.body.id).toBe(first.body.id);
+      expect(again.body).toEqual(first.body);
       expect(await count(setup.poolId)).toBe(1);
       const mismatch = await e2e.ingest(setup, { data: { email: 'other@b' } }, { 'idempotency-key': 'k-1' });
-      expect(mismatch.status).toBe(422);
+      expect(mismatch).toMatchObject({ status: 422, body: { statusCode: 422 } });
+      expect(typeof mismatch.body.message).toBe('string');
       expect(await count(setup.poolId)).toBe(1);
+      // A new key creates a new entry.
+      expect(
+        (await e2e.ingest(setup, { data: { email: 'a@b' } }, { 'idempotency-key': 'k-2' })).body.id,
+      ).not.toBe(first.body.id);
+      expect(await count(setup.poolId)).toBe(2);
     });
 
     it('works on POST /connect/table_entries/ too, per organization', async () => {
@@ -181,6 +274,35 @@ describe('POST /public/ingress_webhooks/:id (both services as processes)', () =>
       );
       expect(theirs.status).toBe(201);
       expect(theirs.body.id).not.toBe(first.body.id);
+    });
+
+    it('treats the same body with its keys reordered as the same request', async () => {
+      const setup = await e2e.pool(admin);
+      const first = await e2e.ingest(setup, { data: { email: 'o@o', age: 1 } }, { 'idempotency-key': 'ord' });
+      const again = await e2e.ingest(setup, { data: { age: 1, email: 'o@o' } }, { 'idempotency-key': 'ord' });
+      expect(again).toMatchObject({ status: 201, body: { id: first.body.id } });
+      expect(await count(setup.poolId)).toBe(1);
+    });
+
+    it('never creates two entries for concurrent requests with one key', async () => {
+      const setup = await e2e.pool(admin);
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          e2e.ingest(setup, { data: { email: 'c@c' } }, { 'idempotency-key': 'concurrent' }),
+        ),
+      );
+      const created = results.filter((r) => r.status === 201);
+      // A request that finds the key still in progress is told to retry (409), never given a second entry.
+      expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+      expect(created.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+      expect(await count(setup.poolId)).toBe(1);
+      const retried = await e2e.ingest(
+        setup,
+        { data: { email: 'c@c' } },
+        { 'idempotency-key': 'concurrent' },
+      );
+      expect(retried.body.id).toBe(created[0]!.body.id);
     });
 
     it('without the header every POST creates an entry', async () => {

@@ -8,6 +8,7 @@ import { IngressWebhooksService, type IngressWebhookView } from './ingress-webho
 
 @Controller('connect/ingress_webhooks')
 @UseGuards(ConnectAuthGuard)
+// Configuration changes need admin; reading the webhooks (never their tokens) needs read.
 @RequireScope('admin')
 export class IngressWebhooksController {
   constructor(private readonly webhooks: IngressWebhooksService) {}
@@ -22,11 +23,13 @@ export class IngressWebhooksController {
   }
 
   @Get()
+  @RequireScope('read')
   list(@CurrentPrincipal() principal: Principal): Promise<IngressWebhookView[]> {
     return this.webhooks.list(principal);
   }
 
   @Get(':id')
+  @RequireScope('read')
   get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', UuidParam()) id: string,
