@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// pnpm bench:ingest — drives POST /public/ingress_webhooks/:id against the running platform at a fixed
-// concurrency for a fixed time, then measures this machine's raw ceiling: the same number of clients each
-// committing one entry row plus one outbox row straight into Postgres. Writes bench/results/ingest.json.
+// pnpm bench:ingest — drives POST /public/ingress_webhooks/:id against the running platform (`pnpm start`)
+// at a fixed concurrency for a fixed time, then measures this machine's raw ceiling: the same number of
+// clients, one Postgres connection each, committing one entry row plus one outbox row per transaction.
+// Prints a summary and writes bench/results/ingest.json. Figures are measurements, not assertions.
+//
+//   --url          BENCH_URL          base URL of ingress            (http://127.0.0.1:3000)
+//   --concurrency  BENCH_CONCURRENCY  clients, HTTP and raw          (32)
+//   --duration     BENCH_DURATION_S   measured seconds, each phase   (30)
+//   --warmup       BENCH_WARMUP_S     unmeasured seconds before it   (3)
+//   --token        BENCH_TOKEN        Connect admin token; without it a fresh org is bootstrapped
+//   --skip-raw                        HTTP phase only
+//   DATABASE_URL                      for bootstrap and the raw phase (postgres://postgres@127.0.0.1:5432/rocketlead)
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -13,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// pg is a dependency of @rocketlead/persistence, not of the workspace root.
 const require = createRequire(path.join(root, 'packages/persistence/package.json'));
 const { Client } = require('pg');
 
@@ -22,19 +32,35 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: process.env.BENCH_CONCURRENCY ?? '32' },
     duration: { type: 'string', default: process.env.BENCH_DURATION_S ?? '30' },
     warmup: { type: 'string', default: process.env.BENCH_WARMUP_S ?? '3' },
-    token: { type: 'string' },
+    token: { type: 'string', default: process.env.BENCH_TOKEN },
     'skip-raw': { type: 'boolean', default: false },
   },
 });
-const CONCURRENCY = Number(args.concurrency);
-const DURATION_MS = Number(args.duration) * 1000;
-const WARMUP_MS = Number(args.warmup) * 1000;
+
+function number(name, raw, { integer = false, min = 0 } = {}) {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    console.error(
+      `--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(raw)}`,
+    );
+    process.exit(2);
+  }
+  return value;
+}
+
+const CONCURRENCY = number('concurrency', args.concurrency, { integer: true, min: 1 });
+const DURATION_S = number('duration', args.duration, { min: 1 });
+const WARMUP_S = number('warmup', args.warmup);
+const DURATION_MS = DURATION_S * 1000;
+const WARMUP_MS = WARMUP_S * 1000;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/rocketlead';
+const TARGET = { leadsPerSecond: 1000, p99Ms: 50, errors: 0 };
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+// Keep-alive sockets, one per client: no connection setup inside the measured window.
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY, maxFreeSockets: CONCURRENCY });
 
-function post(url, headers, body) {
-  const payload = JSON.stringify(body);
+/** Resolves with the status (0 on a network error) and the body; never rejects. */
+function post(url, headers, payload) {
   return new Promise((resolve) => {
     const req = http.request(
       url,
@@ -49,8 +75,10 @@ function post(url, headers, body) {
       },
       (res) => {
         let data = '';
+        res.setEncoding('utf8');
         res.on('data', (chunk) => (data += chunk));
         res.on('end', () => resolve({ status: res.statusCode, body: data }));
+        res.on('error', (error) => resolve({ status: 0, body: error.message }));
       },
     );
     req.on('error', (error) => resolve({ status: 0, body: error.message }));
@@ -58,31 +86,46 @@ function post(url, headers, body) {
   });
 }
 
-const lead = (n) => ({
-  data: {
-    firstName: 'Maria',
-    lastName: 'Schmidt',
-    email: `maria+${n}@example.com`,
-    phone: '+49 30 1234567',
-    interest: 'Anfängerkurs',
-  },
+function get(url) {
+  return new Promise((resolve) => {
+    http
+      .get(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      })
+      .on('error', () => resolve(0));
+  });
+}
+
+const leadData = (n) => ({
+  firstName: 'Maria',
+  lastName: 'Schmidt',
+  email: `maria+${n}@example.com`,
+  phone: '+49 30 1234567',
+  interest: 'Anfängerkurs',
 });
 
+/** Nearest-rank percentiles over every recorded latency, in ms. */
 function percentiles(values) {
-  const sorted = Float64Array.from(values).sort();
+  const sorted = Float64Array.from(values).sort(); // typed-array sort is numeric
+  const round = (v) => Math.round(v * 100) / 100;
   const at = (p) =>
     sorted.length
-      ? +sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)].toFixed(2)
+      ? round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)])
       : null;
   return {
     p50: at(50),
     p95: at(95),
     p99: at(99),
-    max: sorted.length ? +sorted[sorted.length - 1].toFixed(2) : null,
+    max: sorted.length ? round(sorted[sorted.length - 1]) : null,
   };
 }
 
-/** Runs `worker` in `concurrency` loops; only calls that start after the warm-up and end before the deadline count. */
+/**
+ * Runs `worker(n, client)` in `CONCURRENCY` closed loops for the warm-up plus the measured window. A call
+ * counts when it completes inside the window (throughput = completions in the window ÷ its length), and
+ * its latency is recorded then. `worker` resolves `true` on success, otherwise an error label.
+ */
 async function drive(worker) {
   const latencies = [];
   const errors = {};
@@ -91,13 +134,16 @@ async function drive(worker) {
   const start = performance.now();
   const measureFrom = start + WARMUP_MS;
   const deadline = measureFrom + DURATION_MS;
+  const cpuBefore = process.cpuUsage();
+  let cpuAtWindow;
+  const windowTimer = setTimeout(() => (cpuAtWindow = process.cpuUsage()), WARMUP_MS);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, client) => {
       while (performance.now() < deadline) {
         const t = performance.now();
         const outcome = await worker(n++, client);
         const end = performance.now();
-        if (t < measureFrom || end > deadline) continue;
+        if (end < measureFrom || end > deadline) continue;
         if (outcome === true) {
           ok += 1;
           latencies.push(end - t);
@@ -107,29 +153,47 @@ async function drive(worker) {
       }
     }),
   );
-  return { ok, latencies, errors, seconds: DURATION_MS / 1000 };
+  clearTimeout(windowTimer);
+  const cpu = process.cpuUsage(cpuAtWindow ?? cpuBefore);
+  return {
+    ok,
+    latencies,
+    errors,
+    failed: Object.values(errors).reduce((a, b) => a + b, 0),
+    seconds: DURATION_S,
+    // CPU this bench process spent during the window (user + system), as a share of one core.
+    clientCpuCores: Math.round(((cpu.user + cpu.system) / 1000 / DURATION_MS) * 100) / 100,
+  };
+}
+
+function bootstrapToken() {
+  if (args.token) return args.token;
+  const out = execFileSync(
+    process.execPath,
+    [path.join(root, 'apps/ingress/dist/cli.js'), 'bootstrap', '--org', `bench-${Date.now()}`],
+    { encoding: 'utf8', env: { ...process.env, DATABASE_URL } },
+  );
+  const line = out
+    .trim()
+    .split('\n')
+    .findLast((l) => l.startsWith('{'));
+  return JSON.parse(line).token;
 }
 
 async function setUp() {
-  const token =
-    args.token ??
-    JSON.parse(
-      execFileSync(
-        process.execPath,
-        [path.join(root, 'apps/ingress/dist/cli.js'), 'bootstrap', '--org', `bench-${Date.now()}`],
-        {
-          encoding: 'utf8',
-          env: { ...process.env, DATABASE_URL },
-        },
-      ),
-    ).token;
-  const auth = { authorization: `Bearer ${token}` };
+  const ready = await get(new URL('/health/ready', args.url));
+  if (ready !== 200) {
+    throw new Error(
+      `${args.url}/health/ready answered ${ready || 'nothing'}; start the platform first (pnpm start) or pass --url`,
+    );
+  }
+  const auth = { authorization: `Bearer ${bootstrapToken()}` };
   const call = async (pathname, body) => {
-    const res = await post(new URL(pathname, args.url), auth, body);
-    if (res.status !== 201) throw new Error(`${pathname}: ${res.status} ${res.body}`);
+    const res = await post(new URL(pathname, args.url), auth, JSON.stringify(body));
+    if (res.status !== 201) throw new Error(`POST ${pathname}: ${res.status} ${res.body}`);
     return JSON.parse(res.body);
   };
-  const pool = await call('/connect/lead_pools', { name: 'bench' });
+  const pool = await call('/connect/lead_pools', { name: `bench ${new Date().toISOString()}` });
   await call(`/connect/lead_pools/${pool.id}/lead_states`, { name: 'New', isDefault: true });
   const hook = await call('/connect/ingress_webhooks', { tableId: pool.id });
   return { webhookUrl: new URL(`/public/ingress_webhooks/${hook.id}`, args.url), webhookToken: hook.token };
@@ -138,35 +202,37 @@ async function setUp() {
 async function httpRun() {
   const { webhookUrl, webhookToken } = await setUp();
   const headers = { 'x-rocketlead-ingress-token': webhookToken };
-  return drive(async (n) => {
-    const res = await post(webhookUrl, headers, lead(n));
-    return res.status === 201 ? true : `status ${res.status}`;
+  let firstFailure;
+  const result = await drive(async (n) => {
+    const res = await post(webhookUrl, headers, JSON.stringify({ data: leadData(n) }));
+    if (res.status === 201) return true;
+    firstFailure ??= `${res.status || 'network'}: ${res.body.slice(0, 300)}`;
+    return res.status ? String(res.status) : 'network';
   });
+  return { ...result, firstFailure };
 }
 
 async function rawRun() {
   const setup = new Client({ connectionString: DATABASE_URL });
   await setup.connect();
   await setup.query('DROP SCHEMA IF EXISTS bench_raw CASCADE; CREATE SCHEMA bench_raw');
-  await setup.query(`CREATE TABLE bench_raw.entries (id uuid PRIMARY KEY, organization_id uuid NOT NULL, table_id uuid NOT NULL,
-    data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
-  await setup.query(
-    `CREATE TABLE bench_raw.outbox (id bigserial PRIMARY KEY, event_id uuid NOT NULL, type text NOT NULL, payload jsonb NOT NULL)`,
-  );
-  const clients = await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+  await setup.query(`CREATE TABLE bench_raw.entries (id uuid PRIMARY KEY, organization_id uuid NOT NULL,
+    table_id uuid NOT NULL, data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+  await setup.query(`CREATE TABLE bench_raw.outbox (id bigserial PRIMARY KEY, event_id uuid NOT NULL,
+    type text NOT NULL, payload jsonb NOT NULL)`);
+  const clients = [];
+  try {
+    for (let i = 0; i < CONCURRENCY; i++) {
       const c = new Client({ connectionString: DATABASE_URL });
       await c.connect();
-      return c;
-    }),
-  );
-  const org = randomUUID();
-  const table = randomUUID();
-  try {
+      clients.push(c);
+    }
+    const org = randomUUID();
+    const table = randomUUID();
     return await drive(async (n, i) => {
       const c = clients[i];
       const id = randomUUID();
-      const data = JSON.stringify(lead(n).data);
+      const data = JSON.stringify(leadData(n)); // the same bytes an HTTP body carries as `data`
       try {
         await c.query('BEGIN');
         await c.query(
@@ -182,69 +248,101 @@ async function rawRun() {
         return true;
       } catch (error) {
         await c.query('ROLLBACK').catch(() => undefined);
-        return error.message;
+        return error.code ?? error.message;
       }
     });
   } finally {
-    await Promise.all(clients.map((c) => c.end()));
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     await setup.query('DROP SCHEMA IF EXISTS bench_raw CASCADE');
     await setup.end();
   }
 }
 
+const fmt = (v, digits = 1) => (v === null || v === undefined ? '-' : v.toFixed(digits));
+const lat = (l) => `p50 ${fmt(l.p50)}  p95 ${fmt(l.p95)}  p99 ${fmt(l.p99)}  max ${fmt(l.max)} ms`;
+
 async function main() {
+  const cpus = os.cpus();
+  const load = () => os.loadavg().map((v) => Math.round(v * 100) / 100);
+  const loadBefore = load();
   console.log(
-    `ingest: ${CONCURRENCY} clients, ${WARMUP_MS / 1000}s warm-up + ${DURATION_MS / 1000}s against ${args.url}`,
+    `bench:ingest — ${CONCURRENCY} clients, ${WARMUP_S} s warm-up + ${DURATION_S} s per phase, ${args.url}` +
+      ` (${cpus.length} CPUs, load ${loadBefore.join(' ')})`,
   );
+
+  console.log('HTTP: POST /public/ingress_webhooks/:id …');
   const h = await httpRun();
-  const httpErrors = Object.values(h.errors).reduce((a, b) => a + b, 0);
   const httpResult = {
-    requests: h.ok + httpErrors,
-    leadsPerSecond: +(h.ok / h.seconds).toFixed(1),
+    requests: h.ok + h.failed,
+    leadsPerSecond: Math.round((h.ok / h.seconds) * 10) / 10,
     latencyMs: percentiles(h.latencies),
-    errors: httpErrors,
+    errors: h.failed,
     errorsByStatus: h.errors,
+    clientCpuCores: h.clientCpuCores,
   };
-  console.log('http', JSON.stringify(httpResult));
+  console.log(
+    `  ${fmt(httpResult.leadsPerSecond)} leads/s  ${lat(httpResult.latencyMs)}  errors ${httpResult.errors}` +
+      (httpResult.errors ? ` ${JSON.stringify(h.errors)}\n  first failure: ${h.firstFailure}` : ''),
+  );
+  const loadAfterHttp = load();
+
   let rawResult = null;
   if (!args['skip-raw']) {
-    console.log('raw ceiling: same clients committing entry + outbox rows straight into Postgres');
+    console.log('raw ceiling: BEGIN; INSERT entry; INSERT outbox; COMMIT straight into Postgres …');
     const r = await rawRun();
     rawResult = {
-      commitsPerSecond: +(r.ok / r.seconds).toFixed(1),
+      commits: r.ok,
+      commitsPerSecond: Math.round((r.ok / r.seconds) * 10) / 10,
       latencyMs: percentiles(r.latencies),
-      errors: r.errors,
+      errors: r.failed,
+      errorsByCode: r.errors,
+      clientCpuCores: r.clientCpuCores,
     };
-    console.log('raw', JSON.stringify(rawResult));
+    console.log(
+      `  ${fmt(rawResult.commitsPerSecond)} commits/s  ${lat(rawResult.latencyMs)}  errors ${rawResult.errors}`,
+    );
   }
+
+  const ratio = rawResult?.commitsPerSecond
+    ? Math.round((httpResult.leadsPerSecond / rawResult.commitsPerSecond) * 1000) / 1000
+    : null;
+  const misses = [];
+  if (!(httpResult.leadsPerSecond >= TARGET.leadsPerSecond))
+    misses.push(`leads/s < ${TARGET.leadsPerSecond}`);
+  if (!((httpResult.latencyMs.p99 ?? Infinity) <= TARGET.p99Ms)) misses.push(`p99 > ${TARGET.p99Ms} ms`);
+  if (httpResult.errors > TARGET.errors) misses.push('errors');
+
   const result = {
     timestamp: new Date().toISOString(),
     machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      totalMemGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model?.trim(),
+      totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+      loadAvg: { before: loadBefore, afterHttp: loadAfterHttp, after: load() },
     },
     node: process.version,
-    config: {
-      concurrency: CONCURRENCY,
-      durationSeconds: DURATION_MS / 1000,
-      warmupSeconds: WARMUP_MS / 1000,
-      url: args.url,
-    },
+    config: { concurrency: CONCURRENCY, durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, url: args.url },
     http: httpResult,
     rawCeiling: rawResult,
-    ratio: rawResult ? +(httpResult.leadsPerSecond / rawResult.commitsPerSecond).toFixed(3) : null,
-    target: { leadsPerSecond: 1000, p99Ms: 50, errors: 0 },
+    ratio,
+    target: TARGET,
+    targetMet: misses.length === 0,
   };
-  result.targetMet =
-    httpResult.leadsPerSecond >= 1000 && (httpResult.latencyMs.p99 ?? Infinity) <= 50 && httpErrors === 0;
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(root, 'bench/results/ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify(result, null, 2));
+  const file = path.join(root, 'bench/results/ingest.json');
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+
+  if (ratio !== null) console.log(`ratio HTTP ÷ raw: ${ratio}`);
+  console.log(
+    `target ≥ ${TARGET.leadsPerSecond} leads/s, p99 ≤ ${TARGET.p99Ms} ms, ${TARGET.errors} errors: ` +
+      (result.targetMet ? 'MET' : `MISSED (${misses.join(', ')})`),
+  );
+  console.log(`results: ${path.relative(process.cwd(), file)}`);
   agent.destroy();
 }
 
 main().catch((error) => {
-  console.error(error);
+  console.error(error instanceof Error ? error.message : error);
+  agent.destroy();
   process.exit(1);
 });

@@ -14,6 +14,8 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,
     pingInterval: 10_000,
+    // Otherwise every request and publish captures a stack trace up front (~5 % of CPU on the ingest path).
+    noAsyncTraces: true,
   });
 }
 
