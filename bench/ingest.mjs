@@ -2,7 +2,8 @@
 // pnpm bench:ingest — drives POST /public/ingress_webhooks/:id against the running platform (`pnpm start`)
 // at a fixed concurrency for a fixed time, then measures this machine's raw ceiling: the same number of
 // clients, one Postgres connection each, committing one entry row plus one outbox row per transaction.
-// Prints a summary and writes bench/results/ingest.json. Figures are measurements, not assertions.
+// Prints a summary and writes bench/results/local/ingest.json (with --record also the tracked
+// bench/results/ingest.json). Figures are measurements, not assertions.
 //
 //   --url          BENCH_URL          base URL of ingress            (http://127.0.0.1:3000)
 //   --concurrency  BENCH_CONCURRENCY  clients, HTTP and raw          (32)
@@ -10,16 +11,17 @@
 //   --warmup       BENCH_WARMUP_S     unmeasured seconds before it   (3)
 //   --token        BENCH_TOKEN        Connect admin token; without it a fresh org is bootstrapped
 //   --skip-raw                        HTTP phase only
+//   --record                          also write the tracked bench/results/ingest.json
 //   DATABASE_URL                      for bootstrap and the raw phase (postgres://postgres@127.0.0.1:5432/rocketlead)
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeResults } from './results.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // pg is a dependency of @rocketlead/persistence, not of the workspace root.
@@ -34,6 +36,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: process.env.BENCH_WARMUP_S ?? '3' },
     token: { type: 'string', default: process.env.BENCH_TOKEN },
     'skip-raw': { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
   },
 });
 
@@ -328,16 +331,14 @@ async function main() {
     target: TARGET,
     targetMet: misses.length === 0,
   };
-  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  const file = path.join(root, 'bench/results/ingest.json');
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  const files = writeResults('ingest', result, { record: args.record });
 
   if (ratio !== null) console.log(`ratio HTTP ÷ raw: ${ratio}`);
   console.log(
     `target ≥ ${TARGET.leadsPerSecond} leads/s, p99 ≤ ${TARGET.p99Ms} ms, ${TARGET.errors} errors: ` +
       (result.targetMet ? 'MET' : `MISSED (${misses.join(', ')})`),
   );
-  console.log(`results: ${path.relative(process.cwd(), file)}`);
+  console.log(`results: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
   agent.destroy();
 }
 

@@ -4,12 +4,12 @@
 // then listens to the CALENDAR stream and reports fired, lost, duplicates and lateness.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeResults } from './results.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'packages/messaging/package.json'));
@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     burst: { type: 'string', default: process.env.BENCH_BURST ?? '1000' },
     lead: { type: 'string', default: process.env.BENCH_LEAD_S ?? '45' },
     concurrency: { type: 'string', default: process.env.BENCH_CONCURRENCY ?? '16' },
+    record: { type: 'boolean', default: false },
   },
 });
 const BOOKINGS = Number(args.bookings);
@@ -207,8 +208,7 @@ async function main() {
     early === 0 &&
     (result.latenessMs.firedAt.p99 ?? Infinity) <= 500 &&
     (result.latenessMs.firedAt.max ?? Infinity) <= 2000;
-  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(root, 'bench/results/timers.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResults('timers', result, { record: args.record });
   console.log(JSON.stringify(result, null, 2));
   agent.destroy();
 }
