@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '@rocketlead/testing';
+import { Api, E2E } from './support/platform';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const START = '<!-- walkthrough:start -->';
+const END = '<!-- walkthrough:end -->';
+
+/** The README's API walkthrough: the one shell block between the walkthrough markers. */
+function walkthroughScript(): string {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const from = readme.indexOf(START);
+  const to = readme.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`README.md has no ${START} … ${END} section`);
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(from, to));
+  if (!block) throw new Error('the walkthrough section has no ```sh block');
+  return block[1];
+}
+
+describe('README API walkthrough', () => {
+  let e2e: E2E;
+  beforeAll(async () => {
+    e2e = await E2E.start();
+  });
+  afterAll(async () => {
+    await e2e.stop();
+  });
+
+  it('runs top to bottom against the running platform, exactly as written', async () => {
+    // Run as a user would paste it, with errexit so any failed call stops it; then report what it captured.
+    const script = `${walkthroughScript()}
+printf 'CAPTURED %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON" "$ENTRY" "$BOOKING" "$HOOK" "$(jq -r .token <<<"$CRM")"
+`;
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: ROOT,
+      env: { ...process.env, API: e2e.platform.baseUrl, DATABASE_URL: e2e.db.url },
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 120_000,
+    });
+    const captured = /^CAPTURED (.+)$/m.exec(stdout);
+    expect(captured).not.toBeNull();
+    const [token, pool, won, entry, booking, hook, crmToken] = captured![1].split(' ');
+
+    const admin = new Api(e2e.platform.baseUrl, token);
+    const entries = await admin.get<{ items: Array<{ id: string; leadStateId: string; data: object }> }>(
+      `/connect/table_entries?tableId=${pool}`,
+    );
+    expect(entries.body.items).toHaveLength(2);
+    expect(entries.body.items.find((item) => item.id === entry)).toMatchObject({
+      leadStateId: won,
+      data: { email: 'jo@example.com', age: 42 },
+    });
+    // What the walkthrough deleted is gone, and the revoked token no longer works.
+    expect((await admin.get(`/connect/calendar_bookings/${booking}`)).status).toBe(404);
+    expect((await admin.get(`/connect/ingress_webhooks/${hook}`)).status).toBe(404);
+    expect((await new Api(e2e.platform.baseUrl, crmToken).get('/connect/custom_fields')).status).toBe(401);
+    // Both leads were announced on NATS.
+    await eventually(
+      () =>
+        e2e.events.events.filter(
+          (event) => event.body.type === 'table.entry.added' && event.body.data.tableId === pool,
+        ).length === 2,
+      { timeoutMs: 10_000, message: 'both walkthrough leads published' },
+    );
+  });
+});
