@@ -1,0 +1,123 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  assertEntryFits,
+  assertReplyFits,
+  inspectJson,
+  jsonByteLength,
+  MAX_ARRAY_LENGTH,
+  MAX_DEPTH,
+  MAX_ENTRY_BYTES,
+  MAX_KEYS_PER_OBJECT,
+  MAX_REPLY_BYTES,
+  MAX_REPORTED_ERRORS,
+  MAX_STRING_LENGTH,
+  NATS_MAX_PAYLOAD_BYTES,
+  PAGE_BYTE_BUDGET,
+  utf8Length,
+} from './limits';
+import { DomainError } from './errors';
+
+const fields = (value: unknown): string[] => inspectJson(value).map((e) => e.field);
+
+describe('limits', () => {
+  it('leave every reply and event inside one NATS payload', () => {
+    expect(MAX_ENTRY_BYTES * 2).toBeLessThan(PAGE_BYTE_BUDGET + 1);
+    expect(PAGE_BYTE_BUDGET).toBeLessThan(MAX_REPLY_BYTES);
+    expect(MAX_REPLY_BYTES).toBeLessThan(NATS_MAX_PAYLOAD_BYTES - 64 * 1024);
+  });
+
+  it('count UTF-8 bytes like Buffer does', () => {
+    for (const text of ['abc', 'é', '€', '😀', 'a\ud800b', '\udc00']) {
+      expect(utf8Length(text)).toBe(Buffer.byteLength(text));
+    }
+    expect(jsonByteLength({ a: '€' })).toBe(Buffer.byteLength(JSON.stringify({ a: '€' })));
+  });
+});
+
+describe('inspectJson', () => {
+  it('accepts ordinary bodies and keys JavaScript uses on Object.prototype', () => {
+    expect(
+      inspectJson({
+        data: { constructor: 'a', prototype: 'b', toString: 'c', hasOwnProperty: 'd', __defineGetter__: 'e' },
+      }),
+    ).toEqual([]);
+  });
+
+  it('names NUL and unpaired surrogates in values and keys', () => {
+    expect(inspectJson({ data: { a: 'x\u0000y' } })).toEqual([
+      { field: 'data.a', message: expect.stringContaining('NUL') as string },
+    ]);
+    expect(inspectJson({ data: { a: '\ud800' } })[0]!.message).toContain('surrogate');
+    expect(inspectJson({ data: { a: '😀' } })).toEqual([]);
+    expect(fields({ data: { 'k\u0000': 1 } })).toEqual(['data.k\\u0000']);
+    expect(fields({ name: ['ok', 'x\udc00'] })).toEqual(['name[1]']);
+  });
+
+  it('refuses non-finite numbers by key', () => {
+    expect(inspectJson(JSON.parse('{"data":{"n":1e400,"m":-1e400}}'))).toEqual([
+      { field: 'data.n', message: expect.stringContaining('finite') as string },
+      { field: 'data.m', message: expect.stringContaining('finite') as string },
+    ]);
+  });
+
+  it('refuses __proto__ keys saying why', () => {
+    expect(inspectJson(JSON.parse('{"data":{"__proto__":{"x":1}}}'))).toEqual([
+      { field: 'data.__proto__', message: expect.stringContaining('prototype') as string },
+    ]);
+  });
+
+  it('bounds keys, arrays, strings and depth, with one error per broken limit', () => {
+    const many = Object.fromEntries(Array.from({ length: 15_000 }, (_, i) => [`k${i}`, { a: 1 }]));
+    expect(inspectJson({ data: many })).toEqual([
+      { field: 'data', message: `must have at most ${MAX_KEYS_PER_OBJECT} keys (got 15000)` },
+    ]);
+    expect(fields({ tags: new Array(MAX_ARRAY_LENGTH + 1).fill('a') })).toEqual(['tags']);
+    expect(fields({ s: 'x'.repeat(MAX_STRING_LENGTH + 1) })).toEqual(['s']);
+    expect(fields({ ['k'.repeat(201)]: 1 })).toHaveLength(1);
+    let deep: unknown = 1;
+    for (let i = 0; i < MAX_DEPTH; i++) deep = [deep];
+    expect(inspectJson(deep)).toEqual([]);
+    expect(inspectJson([deep])[0]!.message).toContain(`deeper than ${MAX_DEPTH}`);
+  });
+
+  it('walks a 1 MiB nesting without overflowing the stack', () => {
+    const depth = 512 * 1024;
+    const value: unknown = JSON.parse('['.repeat(depth) + ']'.repeat(depth));
+    expect(inspectJson(value)).toHaveLength(1);
+  });
+
+  it('lists a bounded number of errors', () => {
+    const bad = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`k${i}`, '\u0000']));
+    const errors = inspectJson(bad);
+    expect(errors).toHaveLength(MAX_REPORTED_ERRORS + 1);
+    expect(errors[MAX_REPORTED_ERRORS]).toEqual({ field: '(more)', message: '130 more errors not listed' });
+  });
+});
+
+describe('assertEntryFits', () => {
+  it('accepts up to the limit and names the larger field beyond it', () => {
+    const fill = (bytes: number) => ({ v: 'x'.repeat(bytes - '{"v":""}'.length) });
+    expect(() => assertEntryFits(fill(MAX_ENTRY_BYTES - 2), {})).not.toThrow();
+    let error: unknown;
+    try {
+      assertEntryFits(fill(MAX_ENTRY_BYTES), { a: 1 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).code).toBe('PAYLOAD_TOO_LARGE');
+    expect((error as DomainError).details).toMatchObject({ field: 'data', limit: MAX_ENTRY_BYTES });
+  });
+
+  it('catches numbers that grow when re-serialized', () => {
+    const data = { n: JSON.parse(`[${new Array(60_000).fill('1e20').join(',')}]`) as number[] };
+    expect(() => assertEntryFits(data, {})).toThrow(/limit is 262144 bytes/);
+  });
+});
+
+describe('assertReplyFits', () => {
+  it('turns an oversized reply into a typed error', () => {
+    expect(assertReplyFits({ a: 1 }, 'x')).toEqual({ a: 1 });
+    expect(() => assertReplyFits({ a: 'x'.repeat(MAX_REPLY_BYTES) }, 'The entry')).toThrow(DomainError);
+  });
+});
