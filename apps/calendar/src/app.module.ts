@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthController, MessagingModule, outboxProviders } from '@rocketlead/messaging';
+import { HealthController, MessagingModule, outboxProviders, natsSecurity } from '@rocketlead/messaging';
 import { CALENDAR_CONFIG } from './config.token';
 import { CALENDAR_SCHEMA } from './database/entities';
 import type { CalendarConfig } from './config';
@@ -34,6 +34,7 @@ export class AppModule {
         MessagingModule.forRoot({
           serviceName: SERVICE_NAME,
           natsUrl: config.NATS_URL,
+          natsSecurity: natsSecurity(config),
           namespace: config.RL_NAMESPACE,
         }),
         calendarDatabase.module(config),

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthController, MessagingModule } from '@rocketlead/messaging';
+import { HealthController, MessagingModule, natsSecurity } from '@rocketlead/messaging';
 import { INGRESS_CONFIG } from './config.token';
 import type { IngressConfig } from './config';
 import { ingressDatabase } from './database/database.module';
@@ -45,6 +45,7 @@ export class AppModule {
         MessagingModule.forRoot({
           serviceName: SERVICE_NAME,
           natsUrl: config.NATS_URL,
+          natsSecurity: natsSecurity(config),
           namespace: config.RL_NAMESPACE,
         }),
         ingressDatabase.module(config),

@@ -1,6 +1,11 @@
+import type { NatsSecurityOptions } from './nats-connection';
+
 export interface MessagingOptions {
   serviceName: string;
+  /** NATS_URL: comma-separated servers; a user and password may be part of it. */
   natsUrl: string;
+  /** Token, creds file and TLS files from the environment (see natsSecurity()). */
+  natsSecurity?: NatsSecurityOptions;
   namespace: string;
   /** Queue group for command handlers; defaults to the service name. */
   queueGroup?: string;

@@ -31,7 +31,8 @@ export class MessagingModule {
         { provide: JsonLogger, useValue: new JsonLogger(options.serviceName) },
         {
           provide: NATS_CONNECTION,
-          useFactory: () => connectNats({ url: options.natsUrl, name: options.serviceName }),
+          useFactory: () =>
+            connectNats({ url: options.natsUrl, name: options.serviceName, ...options.natsSecurity }),
         },
         NatsLifecycle,
         RpcClient,

@@ -1,10 +1,15 @@
 // Environment config validated at boot: every bad variable is reported in one readable error.
+import { accessSync, constants, statSync } from 'node:fs';
 
 export interface EnvVarSpec<T> {
   /** Default used when the variable is unset or empty; omit to make the variable required. */
   default?: string;
   parse: (raw: string) => T;
   description: string;
+  /** Cross-variable rule, checked when the variable is set and parsed: returns the problem, if any. */
+  check?: (env: NodeJS.ProcessEnv) => string | undefined;
+  /** How the raw value may appear in an error: secrets are masked. */
+  display?: (raw: string) => string;
 }
 
 export type EnvSpec = Record<string, EnvVarSpec<unknown>>;
@@ -28,16 +33,38 @@ export function loadConfig<S extends EnvSpec>(spec: S, env: NodeJS.ProcessEnv = 
     }
     try {
       out[name] = item.parse(raw);
+      const problem = env[name] ? item.check?.(env) : undefined;
+      if (problem) problems.push(`${name}: ${problem}`);
     } catch (error) {
-      problems.push(`${name}=${JSON.stringify(raw)} is invalid: ${(error as Error).message}`);
+      problems.push(
+        `${name}=${JSON.stringify(item.display ? item.display(raw) : raw)} is invalid: ${(error as Error).message}`,
+      );
     }
   }
   if (problems.length) throw new ConfigError(problems);
   return out as ConfigOf<S>;
 }
 
+const set = (env: NodeJS.ProcessEnv, name: string): boolean => (env[name] ?? '') !== '';
+
 export const parsers = {
   string: (raw: string): string => raw,
+  /** A readable file's path; empty means "not used". */
+  optionalFile: (raw: string): string => {
+    if (raw === '') return raw;
+    let stat;
+    try {
+      stat = statSync(raw);
+      accessSync(raw, constants.R_OK);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new Error(
+        code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'file is not readable' : 'cannot read file',
+      );
+    }
+    if (!stat.isFile()) throw new Error('is not a file');
+    return raw;
+  },
   port: (raw: string): number => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error('must be a port number 0-65535');
@@ -74,6 +101,10 @@ export const parsers = {
   },
 };
 
+// A user (with or without password) inside any of the NATS_URL servers.
+const natsUrlUser = (env: NodeJS.ProcessEnv): boolean =>
+  (env.NATS_URL ?? '').split(',').some((server) => /^[a-z]+:\/\/[^/@]+@/i.test(server.trim()));
+
 /** Variables every service reads, with working local defaults; a service adds its own to these. */
 export function commonServiceEnv(defaultPort: number) {
   return {
@@ -84,8 +115,50 @@ export function commonServiceEnv(defaultPort: number) {
     },
     NATS_URL: {
       default: 'nats://127.0.0.1:4222',
-      parse: parsers.url('nats'),
-      description: 'NATS server(s) with JetStream',
+      parse: (raw: string): string => {
+        for (const server of raw.split(',')) parsers.url('nats', 'tls')(server.trim());
+        return raw;
+      },
+      description: 'NATS server(s) with JetStream; nats://user:password@host:4222 authenticates with a user',
+      display: (raw: string) => raw.replace(/\/\/([^/@:]*)(:[^/@]*)?@/g, '//$1:[redacted]@'),
+    },
+    NATS_TOKEN: {
+      default: '',
+      parse: parsers.string,
+      description: 'NATS authentication token',
+      display: () => '[redacted]',
+      check: (env: NodeJS.ProcessEnv) =>
+        set(env, 'NATS_CREDS')
+          ? 'set NATS_TOKEN or NATS_CREDS, not both'
+          : natsUrlUser(env)
+            ? 'set NATS_TOKEN or a user in NATS_URL, not both'
+            : undefined,
+    },
+    NATS_CREDS: {
+      default: '',
+      parse: parsers.optionalFile,
+      description: 'Path of a NATS .creds file (user JWT and NKey seed)',
+      check: (env: NodeJS.ProcessEnv) =>
+        natsUrlUser(env) ? 'set NATS_CREDS or a user in NATS_URL, not both' : undefined,
+    },
+    NATS_TLS_CA: {
+      default: '',
+      parse: parsers.optionalFile,
+      description: 'PEM file of the CA that signed the NATS server certificate',
+    },
+    NATS_TLS_CERT: {
+      default: '',
+      parse: parsers.optionalFile,
+      description: 'PEM client certificate for NATS (mutual TLS); only together with NATS_TLS_KEY',
+      check: (env: NodeJS.ProcessEnv) =>
+        set(env, 'NATS_TLS_KEY') ? undefined : 'set NATS_TLS_KEY too (certificate and key go together)',
+    },
+    NATS_TLS_KEY: {
+      default: '',
+      parse: parsers.optionalFile,
+      description: 'PEM private key of NATS_TLS_CERT',
+      check: (env: NodeJS.ProcessEnv) =>
+        set(env, 'NATS_TLS_CERT') ? undefined : 'set NATS_TLS_CERT too (certificate and key go together)',
     },
     RL_NAMESPACE: {
       default: '',

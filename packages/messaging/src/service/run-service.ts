@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { JsonLogger } from '@rocketlead/observability';
+import { startBootHealth } from './boot-health';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -17,9 +18,32 @@ export interface RunServiceOptions {
 
 /**
  * Starts a service on Fastify with JSON logs and graceful shutdown: on SIGTERM/SIGINT it stops taking
- * work, finishes what is in flight, drains NATS and closes the Postgres pool (via lifecycle hooks).
+ * work, finishes what is in flight, drains NATS and closes the Postgres pool (via lifecycle hooks), logging
+ * "service stopping" and "service stopped". While it boots (waiting for NATS or Postgres), the health port
+ * already answers: live 200, ready 503 with the reason (e.g. NATS refused the credential).
  */
 export async function runService(options: RunServiceOptions): Promise<NestFastifyApplication> {
+  surviveUnhandledErrors(options.logger);
+  const started: { app?: NestFastifyApplication } = {};
+  let stopping = false;
+  const bootHealth = options.port === 0 ? undefined : await startBootHealth(options.port, options.host);
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return; // a terminal's Ctrl-C and the runner's SIGTERM may both arrive
+    stopping = true;
+    options.logger.event('info', 'service stopping', { signal, pid: process.pid });
+    void (async () => {
+      try {
+        await bootHealth?.close();
+        await started.app?.close();
+      } catch (error) {
+        options.logger.event('error', 'shutdown failed', { error: errorFields(error) });
+      }
+      options.logger.event('info', 'service stopped', { signal, pid: process.pid });
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
@@ -29,11 +53,40 @@ export async function runService(options: RunServiceOptions): Promise<NestFastif
     logger: options.logger,
     bufferLogs: false,
   });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  started.app = app;
   await options.configure?.(app);
+  await bootHealth?.close();
   await app.listen(options.port, options.host);
   options.logger.event('info', 'service started', { port: options.port, pid: process.pid });
   return app;
+}
+
+function errorFields(error: unknown): Record<string, unknown> {
+  return error instanceof Error
+    ? { name: error.name, message: error.message, stack: error.stack }
+    : { message: String(error) };
+}
+
+let survivalInstalled = false;
+
+/**
+ * An unhandled rejection or uncaught exception is a bug the service survives: it is logged as one JSON error
+ * line with its stack, and the process keeps serving instead of taking every organization down with it.
+ */
+export function surviveUnhandledErrors(logger: JsonLogger): void {
+  if (survivalInstalled) return;
+  survivalInstalled = true;
+  process.on('unhandledRejection', (reason) =>
+    logger.event('error', 'unhandled rejection (bug: the service keeps running)', {
+      error: errorFields(reason),
+    }),
+  );
+  process.on('uncaughtException', (error, origin) =>
+    logger.event('error', 'uncaught exception (bug: the service keeps running)', {
+      origin,
+      error: errorFields(error),
+    }),
+  );
 }
 
 /** Logs a fatal boot error as one JSON line (config errors list every bad variable) and exits. */
