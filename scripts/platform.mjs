@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Runs the whole platform in the foreground: migrations first, then every service, until SIGINT/SIGTERM.
+// A service that crashes is restarted with exponential backoff (logged loudly) instead of stopping the rest.
 // Each service writes JSON lines tagged with its name; this runner adds its own lines as service "platform".
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -9,13 +10,20 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // Start order matters: leads and calendar answer the commands ingress sends.
+// <SERVICE>_PORT picks each port; ingress also honours PORT (the one port users reach).
 export const SERVICES = [
   { name: 'leads', port: process.env.LEADS_PORT ?? '3001' },
   { name: 'calendar', port: process.env.CALENDAR_PORT ?? '3002' },
-  { name: 'ingress', port: process.env.PORT ?? '3000' },
+  { name: 'ingress', port: process.env.INGRESS_PORT ?? process.env.PORT ?? '3000' },
 ];
 
 const STOP_TIMEOUT_MS = 20_000;
+// Restart backoff: 0.5 s doubling to 30 s; a service that stayed up this long starts again from 0.5 s.
+const RESTART_FIRST_MS = 500;
+const RESTART_MAX_MS = 30_000;
+const RESTART_RESET_AFTER_MS = 60_000;
+const READY_POLL_MS = 250;
+const READY_NAG_MS = 30_000;
 
 function log(level, msg, fields = {}) {
   process.stdout.write(
@@ -83,23 +91,116 @@ function alive(pid) {
   }
 }
 
+/** Asks /health/ready; resolves to null when ready, else what it said (or why it could not be asked). */
+async function notReady(service) {
+  try {
+    const res = await fetch(`http://127.0.0.1:${service.port}/health/ready`, {
+      signal: AbortSignal.timeout(2_000),
+    });
+    if (res.status === 200) return null;
+    const body = await res.json().catch(() => ({}));
+    return body.reasons ?? body.checks ?? `HTTP ${res.status}`;
+  } catch (error) {
+    return error.cause?.code ?? error.name;
+  }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Keeps one service running: restarts it after a crash with backoff until the platform stops. */
+class Supervisor {
+  restarts = 0;
+  child = undefined;
+  timer = undefined;
+  stopping = false;
+
+  constructor(service) {
+    this.service = service;
+  }
+
+  start() {
+    const startedAt = Date.now();
+    const child = run(this.service, []);
+    this.child = child;
+    child.once('exit', (code, signal) => {
+      if (this.stopping) return;
+      if (Date.now() - startedAt >= RESTART_RESET_AFTER_MS) this.restarts = 0;
+      const delay = Math.min(RESTART_FIRST_MS * 2 ** this.restarts, RESTART_MAX_MS);
+      this.restarts++;
+      log('error', 'service crashed; restarting', {
+        name: this.service.name,
+        code,
+        signal,
+        restartInMs: delay,
+        restartCount: this.restarts,
+      });
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        if (!this.stopping) this.start();
+        void this.announceReady();
+      }, delay);
+    });
+  }
+
+  /** After a restart: one line when the service answers ready again. */
+  async announceReady() {
+    const child = this.child;
+    while (!this.stopping && this.child === child && child.exitCode === null && child.signalCode === null) {
+      if ((await notReady(this.service)) === null) {
+        log('info', 'service restarted and ready', { name: this.service.name, restartCount: this.restarts });
+        return;
+      }
+      await sleep(READY_POLL_MS);
+    }
+  }
+
+  async stop() {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    const child = this.child;
+    if (!child) return;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited(child);
+  }
+
+  kill() {
+    this.child?.kill('SIGKILL');
+  }
+}
+
+/** Logs "platform running" once every service answers ready; says who it waits for (and why) meanwhile. */
+async function announceRunning(isStopping) {
+  let nagAt = Date.now() + READY_NAG_MS;
+  while (!isStopping()) {
+    const states = await Promise.all(SERVICES.map(async (s) => [s.name, await notReady(s)]));
+    const waiting = Object.fromEntries(states.filter(([, reason]) => reason !== null));
+    if (Object.keys(waiting).length === 0) {
+      if (!isStopping())
+        log('info', 'platform running', { services: SERVICES.map((s) => `${s.name}:${s.port}`) });
+      return;
+    }
+    if (Date.now() >= nagAt) {
+      log('warn', 'waiting for services to be ready', { waiting });
+      nagAt = Date.now() + READY_NAG_MS;
+    }
+    await sleep(READY_POLL_MS);
+  }
+}
+
 async function main() {
   const launchers = launcherChain();
-  await migrateAll();
-  const children = new Map(SERVICES.map((service) => [service.name, run(service, [])]));
   let stopping = false;
+  const supervisors = SERVICES.map((service) => new Supervisor(service));
 
   const stop = async (reason, exitCode) => {
     if (stopping) return;
     stopping = true;
     log('info', 'stopping platform', { reason });
-    const all = [...children.values()];
-    for (const child of all) if (child.exitCode === null) child.kill('SIGTERM');
     const timer = setTimeout(() => {
       log('warn', 'services did not stop in time; killing them');
-      for (const child of all) child.kill('SIGKILL');
+      for (const supervisor of supervisors) supervisor.kill();
     }, STOP_TIMEOUT_MS);
-    await Promise.all(all.map(exited));
+    await Promise.all(supervisors.map((supervisor) => supervisor.stop()));
     clearTimeout(timer);
     log('info', 'platform stopped');
     process.exit(exitCode);
@@ -110,14 +211,11 @@ async function main() {
   setInterval(() => {
     if (launchers.some((pid) => !alive(pid))) void stop('launcher exited', 0);
   }, 250).unref();
-  for (const [name, child] of children) {
-    child.once('exit', (code, signal) => {
-      if (stopping) return;
-      log('error', 'service exited unexpectedly', { name, code, signal });
-      void stop(`${name} exited`, 1);
-    });
-  }
-  log('info', 'platform running', { services: SERVICES.map((s) => `${s.name}:${s.port}`) });
+
+  await migrateAll();
+  if (stopping) return;
+  for (const supervisor of supervisors) supervisor.start();
+  await announceRunning(() => stopping);
 }
 
 main().catch((error) => {
