@@ -1,6 +1,7 @@
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '@rocketlead/contracts';
+import { JsonLogger } from '@rocketlead/observability';
 import { ApiTokensRepository } from '../api-tokens/api-tokens.repository';
 import type { Scope } from '../api-tokens/api-token.entity';
 import type { AuthenticatedRequest } from './principal';
@@ -23,6 +24,7 @@ export class ConnectAuthGuard implements CanActivate {
   constructor(
     private readonly tokens: ApiTokensRepository,
     private readonly reflector: Reflector,
+    private readonly logger: JsonLogger,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,7 +39,14 @@ export class ConnectAuthGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (required && !grants(token.scopes, required)) {
+    if (!required) {
+      // A route without a declared scope is a programming error: deny it rather than let any token in.
+      this.logger.event('error', 'route declares no scope; denied', {
+        route: `${context.getClass().name}.${context.getHandler().name}`,
+      });
+      throw new DomainError('FORBIDDEN', 'This route declares no required scope; access is denied');
+    }
+    if (!grants(token.scopes, required)) {
       throw new DomainError('FORBIDDEN', `This API token lacks the ${required} scope`, {
         requiredScope: required,
       });

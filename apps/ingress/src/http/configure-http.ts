@@ -1,12 +1,28 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MAX_BODY_BYTES } from '@rocketlead/contracts';
 import type { JsonLogger } from '@rocketlead/observability';
 import { HttpErrorFilter } from './http-error.filter';
+import { inspectQueryAndParams } from './inspect-query.hook';
+import { JSON_SUFFIX_TYPE, parseJsonBody } from './json-body.parser';
 import { rejectNonJsonBodies } from './json-only.hook';
 import { createValidationPipe } from './validation';
 
-/** Validation, the one error shape, and JSON-only bodies for every route of ingress. */
+/** Validation, the one error shape, and JSON-only bodies within the limits for every route of ingress. */
 export function configureHttp(app: NestFastifyApplication, logger: JsonLogger): void {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(logger));
-  app.getHttpAdapter().getInstance().addHook('onRequest', rejectNonJsonBodies);
+  // Replaces Fastify's JSON parser (which answers `__proto__` with "not valid JSON" and an empty body with
+  // a 400) for application/json and every `+json` media type.
+  for (const type of ['application/json', JSON_SUFFIX_TYPE]) {
+    app.useBodyParser(type, { bodyLimit: MAX_BODY_BYTES }, (_request, body, done) => {
+      try {
+        done(null, parseJsonBody(body));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
+  }
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', rejectNonJsonBodies);
+  fastify.addHook('preValidation', inspectQueryAndParams);
 }

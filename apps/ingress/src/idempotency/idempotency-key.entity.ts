@@ -1,11 +1,15 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** A client's Idempotency-Key: the request it was first used with and the response it got. */
+/** A client's Idempotency-Key (scoped to the organization and the credential that sent it): the request it was first used with and the response it got. */
 @Entity({ name: 'idempotency_keys' })
 @Index('idempotency_keys_expiry_idx', ['expiresAt'])
 export class IdempotencyKeyEntity {
   @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
   organizationId: string;
+
+  /** The API token or ingress webhook that sent the key: each credential has its own keys. */
+  @PrimaryColumn({ name: 'credential_id', type: 'uuid' })
+  credentialId: string;
 
   @PrimaryColumn({ type: 'text' })
   key: string;

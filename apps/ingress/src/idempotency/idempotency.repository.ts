@@ -17,6 +17,12 @@ export interface KeyRecord {
   leaseExpired: boolean;
 }
 
+/** Keys belong to one credential (API token or ingress webhook) of one organization. */
+export interface KeyScope {
+  organizationId: string;
+  credentialId: string;
+}
+
 export type Reservation =
   { acquired: true; reservationId: string } | { acquired: false; existing: KeyRecord };
 
@@ -48,52 +54,53 @@ export class IdempotencyRepository {
    * Claims the key for this request, or reports the request that holds it. An expired key is
    * replaced (new reservation); a pending key whose lease ran out is taken over (same reservation).
    */
-  async reserve(organizationId: string, key: string, requestHash: Buffer): Promise<Reservation> {
+  async reserve(scope: KeyScope, key: string, requestHash: Buffer): Promise<Reservation> {
     const reservationId = uuidv7();
     const rows = (await this.dataSource.query(
       `INSERT INTO ingress.idempotency_keys
-         (organization_id, key, request_hash, reservation_id, state, locked_until, expires_at)
-       VALUES ($1, $2, $3, $4, 'pending', now() + make_interval(secs => ${PENDING_LEASE_SECONDS}), now() + interval '${KEY_TTL_HOURS} hours')
-       ON CONFLICT (organization_id, key) DO UPDATE
+         (organization_id, credential_id, key, request_hash, reservation_id, state, locked_until, expires_at)
+       VALUES ($1, $5, $2, $3, $4, 'pending', now() + make_interval(secs => ${PENDING_LEASE_SECONDS}), now() + interval '${KEY_TTL_HOURS} hours')
+       ON CONFLICT (organization_id, credential_id, key) DO UPDATE
          SET request_hash = EXCLUDED.request_hash, reservation_id = EXCLUDED.reservation_id, state = 'pending',
              response_status = NULL, response_body = NULL, created_at = now(),
              locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at
          WHERE ingress.idempotency_keys.expires_at < now()
        RETURNING reservation_id`,
-      [organizationId, key, requestHash, reservationId],
+      [scope.organizationId, key, requestHash, reservationId, scope.credentialId],
     )) as { reservation_id: string }[];
     if (rows.length) return { acquired: true, reservationId: rows[0]!.reservation_id };
-    const existing = await this.find(organizationId, key);
-    if (!existing) return this.reserve(organizationId, key, requestHash); // expired and deleted meanwhile
+    const existing = await this.find(scope, key);
+    if (!existing) return this.reserve(scope, key, requestHash); // expired and deleted meanwhile
     return { acquired: false, existing };
   }
 
   /** Takes over a pending key whose lease expired; true when this caller won it. */
-  async takeOver(organizationId: string, key: string, reservationId: string): Promise<boolean> {
+  async takeOver(scope: KeyScope, key: string, reservationId: string): Promise<boolean> {
     const result = returnedRows(
       await this.dataSource.query(
         `UPDATE ingress.idempotency_keys SET locked_until = now() + make_interval(secs => ${PENDING_LEASE_SECONDS})
-       WHERE organization_id = $1 AND key = $2 AND reservation_id = $3 AND state = 'pending' AND locked_until < now()
+       WHERE organization_id = $1 AND credential_id = $4 AND key = $2 AND reservation_id = $3 AND state = 'pending' AND locked_until < now()
        RETURNING 1`,
-        [organizationId, key, reservationId],
+        [scope.organizationId, key, reservationId, scope.credentialId],
       ),
     );
     return result.length > 0;
   }
 
-  async complete(organizationId: string, key: string, status: number, body: unknown): Promise<void> {
+  async complete(scope: KeyScope, key: string, status: number, body: unknown): Promise<void> {
     await this.dataSource.query(
       `UPDATE ingress.idempotency_keys SET state = 'completed', response_status = $3, response_body = $4::jsonb
-       WHERE organization_id = $1 AND key = $2`,
-      [organizationId, key, status, JSON.stringify(body)],
+       WHERE organization_id = $1 AND credential_id = $5 AND key = $2`,
+      [scope.organizationId, key, status, JSON.stringify(body), scope.credentialId],
     );
   }
 
   /** Frees the key after a failure the client should be able to retry (5xx). */
-  async release(organizationId: string, key: string, reservationId: string): Promise<void> {
+  async release(scope: KeyScope, key: string, reservationId: string): Promise<void> {
     await this.dataSource.query(
-      `DELETE FROM ingress.idempotency_keys WHERE organization_id = $1 AND key = $2 AND reservation_id = $3 AND state = 'pending'`,
-      [organizationId, key, reservationId],
+      `DELETE FROM ingress.idempotency_keys
+       WHERE organization_id = $1 AND credential_id = $4 AND key = $2 AND reservation_id = $3 AND state = 'pending'`,
+      [scope.organizationId, key, reservationId, scope.credentialId],
     );
   }
 
@@ -106,11 +113,11 @@ export class IdempotencyRepository {
     return rows.length;
   }
 
-  private async find(organizationId: string, key: string): Promise<KeyRecord | null> {
+  private async find(scope: KeyScope, key: string): Promise<KeyRecord | null> {
     const rows = (await this.dataSource.query(
       `SELECT request_hash, reservation_id, state, response_status, response_body, locked_until < now() AS lease_expired
-       FROM ingress.idempotency_keys WHERE organization_id = $1 AND key = $2`,
-      [organizationId, key],
+       FROM ingress.idempotency_keys WHERE organization_id = $1 AND credential_id = $3 AND key = $2`,
+      [scope.organizationId, key, scope.credentialId],
     )) as {
       request_hash: Buffer;
       reservation_id: string;

@@ -13,6 +13,8 @@ export const IDEMPOTENCY_KEY_MAX = 255;
 
 export interface IdempotentCall<T> {
   organizationId: string;
+  /** The API token or ingress webhook the request came with; its keys are its own. */
+  credentialId: string;
   /** The Idempotency-Key header; without it the work simply runs. */
   key: string | undefined;
   route: string;
@@ -49,7 +51,8 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
   }
 
   async run<T>(call: IdempotentCall<T>): Promise<T> {
-    const { organizationId, key } = call;
+    const { key } = call;
+    const scope = { organizationId: call.organizationId, credentialId: call.credentialId };
     if (key === undefined) return call.work(undefined);
     if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX) {
       throw new DomainError('VALIDATION_FAILED', 'Validation failed', {
@@ -57,7 +60,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
       });
     }
     const hash = this.keys.fingerprint(call.route, call.body);
-    const reservation = await this.keys.reserve(organizationId, key, hash);
+    const reservation = await this.keys.reserve(scope, key, hash);
     let reservationId: string;
     if (reservation.acquired) {
       reservationId = reservation.reservationId;
@@ -78,10 +81,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
         }
         return existing.responseBody as T;
       }
-      if (
-        !existing.leaseExpired ||
-        !(await this.keys.takeOver(organizationId, key, existing.reservationId))
-      ) {
+      if (!existing.leaseExpired || !(await this.keys.takeOver(scope, key, existing.reservationId))) {
         throw new DomainError(
           'CONFLICT',
           'A request with this Idempotency-Key is still in progress; retry shortly',
@@ -94,14 +94,14 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     }
     try {
       const result = await call.work(reservationId);
-      await this.keys.complete(organizationId, key, 201, result);
+      await this.keys.complete(scope, key, 201, result);
       return result;
     } catch (error) {
       const body = toHttpError(error);
       // Client errors are part of the recorded outcome; server-side failures leave the key free to retry.
       if (body.statusCode >= 400 && body.statusCode < 500)
-        await this.keys.complete(organizationId, key, body.statusCode, body);
-      else await this.keys.release(organizationId, key, reservationId);
+        await this.keys.complete(scope, key, body.statusCode, body);
+      else await this.keys.release(scope, key, reservationId);
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import { IngressInit1795388759603 } from './1795388759603-IngressInit';
+import { IdempotencyKeyPerCredential1795431489054 } from './1795431489054-IdempotencyKeyPerCredential';
 
 /** Every migration of the ingress schema, in order. Generated; never edit one that has landed. */
-export const INGRESS_MIGRATIONS = [IngressInit1795388759603];
+export const INGRESS_MIGRATIONS = [IngressInit1795388759603, IdempotencyKeyPerCredential1795431489054];
