@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { INestApplication } from '@nestjs/common';
@@ -27,6 +27,7 @@ import {
   eventually,
   startInfrastructure,
   uniqueName,
+  withContext,
   type Infrastructure,
 } from '@rocketlead/testing';
 import { AppModule } from '../src/app.module';
@@ -158,7 +159,7 @@ describe('calendar service (real Postgres and NATS)', () => {
     });
     pg = new Client({ connectionString: db.url });
     await pg.connect();
-  });
+  }, 120_000);
 
   afterAll(async () => {
     leadsStub?.unsubscribe();
@@ -171,7 +172,7 @@ describe('calendar service (real Postgres and NATS)', () => {
     }
     await db?.drop();
     await infra?.stop();
-  });
+  }, 120_000);
 
   it('creates calendars and refuses an unknown time zone', async () => {
     const created = await send(COMMANDS.calendarsCreate, {
@@ -712,6 +713,6 @@ describe('calendar service (real Postgres and NATS)', () => {
   it('publishes only events that match their contracts', () => {
     expect(collector.events.length).toBeGreaterThan(0);
     for (const event of collector.events)
-      expect(validateEvent(event.body), event.body.type).toMatchObject({ ok: true });
+      withContext(event.body.type, () => expect(validateEvent(event.body)).toMatchObject({ ok: true }));
   });
 });

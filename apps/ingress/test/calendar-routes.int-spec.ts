@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection } from 'nats';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
@@ -109,7 +109,7 @@ describe('ingress calendar routes (real Postgres and NATS; leads and calendar as
     stranger = (await orgs.bootstrap('Other')).token;
     writer = await token(['write']);
     reader = await token(['read']);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await app?.close();
@@ -121,7 +121,7 @@ describe('ingress calendar routes (real Postgres and NATS; leads and calendar as
     }
     await db?.drop();
     await infra?.stop();
-  });
+  }, 120_000);
 
   it('creates calendars with admin only, UTC and non-exclusive by default, and reads them with read', async () => {
     expect((await call('POST', '/connect/calendars', undefined, { name: 'A' })).status).toBe(401);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection } from 'nats';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WireNames } from '@rocketlead/contracts';
@@ -115,7 +115,7 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
     bootstrap = (name) => orgs.bootstrap(name);
     admin = (await bootstrap('Acme')).token;
     nc = await connect({ servers: infra.natsUrl });
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await app?.close();
@@ -126,7 +126,7 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
     }
     await db?.drop();
     await infra?.stop();
-  });
+  }, 120_000);
 
   it('answers 401 for a missing, unknown or revoked token and 403 for a missing scope', async () => {
     expect((await call('GET', '/connect/custom_fields')).status).toBe(401);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { INestApplication } from '@nestjs/common';
@@ -93,7 +93,7 @@ describe('leads service (real Postgres and NATS)', () => {
     nc = await connect({ servers: infra.natsUrl });
     names = new WireNames(namespace);
     events = await EventCollector.start(nc, names.stream('LEADS').name);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await events?.stop();
@@ -104,7 +104,7 @@ describe('leads service (real Postgres and NATS)', () => {
     }
     await db?.drop();
     await infra?.stop();
-  });
+  }, 120_000);
 
   it('rejects a request that does not match the command contract, naming the fields', async () => {
     const error = await failure(send(COMMANDS.poolsCreate, { organizationId: 'nope', name: '' }));

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { createEvent, uuidv7, WireNames, type CloudEvent } from '@rocketlead/contracts';
@@ -87,7 +87,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
     names = new WireNames(uniqueName('m'));
     await ensureStreams(nc, names);
     collector = await EventCollector.start(nc, names.stream('LEADS').name);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await collector?.stop();
@@ -98,7 +98,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
     await dataSource?.destroy();
     await db?.drop();
     await infra?.stop();
-  });
+  }, 120_000);
 
   it('publishes committed rows in order, with Nats-Msg-Id = event id, and marks them published', async () => {
     const org = uuidv7();

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { startInfrastructure, uniqueName, type Infrastructure } from '@rocketlead/testing';
@@ -29,12 +29,12 @@ describe('persistence (real Postgres)', () => {
   beforeAll(async () => {
     infra = await startInfrastructure();
     url = withDatabase(infra.postgresUrl, uniqueName('persist'));
-  });
+  }, 120_000);
 
   afterAll(async () => {
     if (url) await dropDatabase(url);
     await infra?.stop();
-  });
+  }, 120_000);
 
   it('creates a missing database once, even when several processes race', async () => {
     await Promise.all([ensureDatabase(url), ensureDatabase(url), ensureDatabase(url)]);

@@ -3,3 +3,4 @@ export * from './infrastructure';
 export * from './test-database';
 export * from './event-collector';
 export * from './platform-process';
+export * from './with-context';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { JsonLogger } from '@rocketlead/observability';
 import { createServiceDataSource, migrate } from '@rocketlead/persistence';
@@ -71,14 +71,14 @@ describe('timers (real Postgres)', () => {
     await migrate(dataSource);
     await dataSource.initialize();
     await runner('a').start();
-  });
+  }, 120_000);
 
   afterAll(async () => {
     for (const r of runners) await r.stop();
     await dataSource?.destroy();
     await db?.drop();
     await infra?.stop();
-  });
+  }, 120_000);
 
   it('fires a timer no earlier than its time and soon after it', async () => {
     await schedule('ontime:1', 800);

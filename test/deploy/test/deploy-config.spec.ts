@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { withContext } from '@rocketlead/testing';
 import { CALENDAR_ENV } from '@rocketlead/calendar/config';
 import { INGRESS_ENV } from '@rocketlead/ingress/config';
 import { LEADS_ENV } from '@rocketlead/leads/config';
@@ -251,13 +252,15 @@ const lastArgs = (op: string): string | undefined =>
 
 /** Fails with every problem on its own line, each naming the file it is in. */
 function expectNoProblems(problems: string[]): void {
-  expect(problems, problems.length ? `\n  ${problems.join('\n  ')}\n` : undefined).toEqual([]);
+  withContext(problems.length ? `\n  ${problems.join('\n  ')}\n` : undefined, () =>
+    expect(problems).toEqual([]),
+  );
 }
 
 describe('health routes', () => {
   it('the health controller serves /health/live and /health/ready', () => {
-    expect(HEALTH_ROUTES, `${HEALTH_FILE}: routes`).toEqual(
-      expect.arrayContaining(['/health/live', '/health/ready']),
+    withContext(`${HEALTH_FILE}: routes`, () =>
+      expect(HEALTH_ROUTES).toEqual(expect.arrayContaining(['/health/live', '/health/ready'])),
     );
   });
 });
@@ -277,10 +280,10 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
       }
     };
     walk(`apps/${name}/src`);
-    expect(
-      sources.some((s) => /controllers:\s*\[[^\]]*\bHealthController\b/.test(s)),
+    withContext(
       `apps/${name}/src: no module lists HealthController, so the probes' /health routes would 404`,
-    ).toBe(true);
+      () => expect(sources.some((s) => /controllers:\s*\[[^\]]*\bHealthController\b/.test(s))).toBe(true),
+    );
   });
 
   describe(COMPOSE, () => {
@@ -374,7 +377,9 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
     const jobWhere = `${job?.file ?? K8S}: Job ${name}-migrate`;
 
     it(`has a Deployment running "${name}" with an environment the config accepts`, () => {
-      expect(deployment, `${K8S}: no Deployment ${name} in ${KUSTOMIZATION} resources`).toBeDefined();
+      withContext(`${K8S}: no Deployment ${name} in ${KUSTOMIZATION} resources`, () =>
+        expect(deployment).toBeDefined(),
+      );
       const problems = [...envResolution, ...envProblems(where, name, spec, env)];
       const args = seq(container.args).map(String);
       if (args.join(' ') !== name)
@@ -421,7 +426,7 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
 
     it(`has a Service on port ${servicePort} that routes to the service port and selects no Job pod`, () => {
       const svc = findObject('Service', name);
-      expect(svc, `${K8S}: no Service ${name}`).toBeDefined();
+      withContext(`${K8S}: no Service ${name}`, () => expect(svc).toBeDefined());
       const serviceSpec = map(svc?.body.spec);
       const selector = map(serviceSpec.selector);
       const problems: string[] = [];
@@ -442,7 +447,9 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
     });
 
     it(`has a Job ${name}-migrate running "${name} migrate"`, () => {
-      expect(job, `${K8S}: no Job ${name}-migrate in ${KUSTOMIZATION} resources`).toBeDefined();
+      withContext(`${K8S}: no Job ${name}-migrate in ${KUSTOMIZATION} resources`, () =>
+        expect(job).toBeDefined(),
+      );
       const jobSpec = map(job?.body.spec);
       const { env: jobEnv, problems } = k8sEnv(jobWhere, jobContainer);
       problems.push(
@@ -585,15 +592,21 @@ describe(DOCKERFILE, () => {
 
 describe(ENTRYPOINT, () => {
   // Runs the real script against stand-in dist files that print what they were started with.
-  const appDir = mkdtempSync(join(tmpdir(), 'rl-entrypoint-'));
   const report =
     'console.log(JSON.stringify({ file: __filename.split("/apps/")[1], args: process.argv.slice(2) }))';
-  for (const { name } of SERVICES) {
-    mkdirSync(join(appDir, 'apps', name, 'dist'), { recursive: true });
-    writeFileSync(join(appDir, 'apps', name, 'dist', 'main.js'), report);
-  }
-  writeFileSync(join(appDir, 'apps', 'ingress', 'dist', 'cli.js'), report);
-  afterAll(() => rmSync(appDir, { recursive: true, force: true }));
+  let appDir = '';
+  // Made in a hook (not while collecting) so that afterAll removes it however the tests end.
+  beforeAll(() => {
+    appDir = mkdtempSync(join(tmpdir(), 'rl-entrypoint-'));
+    for (const { name } of SERVICES) {
+      mkdirSync(join(appDir, 'apps', name, 'dist'), { recursive: true });
+      writeFileSync(join(appDir, 'apps', name, 'dist', 'main.js'), report);
+    }
+    writeFileSync(join(appDir, 'apps', 'ingress', 'dist', 'cli.js'), report);
+  });
+  afterAll(() => {
+    if (appDir) rmSync(appDir, { recursive: true, force: true });
+  });
 
   const run = (...args: string[]): { status: number | null; out: string } => {
     const result = spawnSync('sh', [join(ROOT, ENTRYPOINT), ...args], {
@@ -608,21 +621,27 @@ describe(ENTRYPOINT, () => {
   };
 
   it.each(SERVICES.map((s) => s.name))('starts %s and its migration', (name) => {
-    expect(run(name), `${ENTRYPOINT} ${name}`).toEqual({
-      status: 0,
-      out: JSON.stringify({ file: `${name}/dist/main.js`, args: [] }),
-    });
-    expect(run(name, 'migrate'), `${ENTRYPOINT} ${name} migrate`).toEqual({
-      status: 0,
-      out: JSON.stringify({ file: `${name}/dist/main.js`, args: ['migrate'] }),
-    });
+    withContext(`${ENTRYPOINT} ${name}`, () =>
+      expect(run(name)).toEqual({
+        status: 0,
+        out: JSON.stringify({ file: `${name}/dist/main.js`, args: [] }),
+      }),
+    );
+    withContext(`${ENTRYPOINT} ${name} migrate`, () =>
+      expect(run(name, 'migrate')).toEqual({
+        status: 0,
+        out: JSON.stringify({ file: `${name}/dist/main.js`, args: ['migrate'] }),
+      }),
+    );
   });
 
   it('passes the ingress cli its arguments unchanged', () => {
-    expect(run('ingress', 'cli', 'bootstrap', '--org', 'Acme Inc'), `${ENTRYPOINT} ingress cli`).toEqual({
-      status: 0,
-      out: JSON.stringify({ file: 'ingress/dist/cli.js', args: ['bootstrap', '--org', 'Acme Inc'] }),
-    });
+    withContext(`${ENTRYPOINT} ingress cli`, () =>
+      expect(run('ingress', 'cli', 'bootstrap', '--org', 'Acme Inc')).toEqual({
+        status: 0,
+        out: JSON.stringify({ file: 'ingress/dist/cli.js', args: ['bootstrap', '--org', 'Acme Inc'] }),
+      }),
+    );
   });
 
   it('refuses anything else', () => {
@@ -633,6 +652,8 @@ describe(ENTRYPOINT, () => {
       ['leads', 'migrate', 'now'],
       ['leads', 'start'],
     ])
-      expect(run(...args).status, `${ENTRYPOINT} ${args.join(' ')} should fail`).not.toBe(0);
+      withContext(`${ENTRYPOINT} ${args.join(' ')} should fail`, () =>
+        expect(run(...args).status).not.toBe(0),
+      );
   });
 });

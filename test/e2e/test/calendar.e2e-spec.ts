@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Api, E2E, UUID_V7 } from './support/platform';
 
 const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
@@ -18,11 +18,11 @@ describe('calendar bookings through the Connect API (all services as processes)'
   beforeAll(async () => {
     e2e = await E2E.start();
     ({ admin, organizationId } = await e2e.organization('Studio'));
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await e2e?.stop();
-  });
+  }, 120_000);
 
   it('creates calendars (admin) with a time zone, refusing unknown zones', async () => {
     const created = await admin.post('/connect/calendars', {

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { withContext } from '@rocketlead/testing';
 import { Api, E2E } from './support/platform';
 
 describe('Connect API (both services as processes, over HTTP)', () => {
@@ -20,11 +21,11 @@ describe('Connect API (both services as processes, over HTTP)', () => {
   beforeAll(async () => {
     e2e = await E2E.start();
     ({ admin } = await e2e.organization('Acme'));
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await e2e?.stop();
-  });
+  }, 120_000);
 
   it('serves liveness and readiness', async () => {
     expect((await e2e.anonymous().get('/health/live')).status).toBe(200);
@@ -70,9 +71,11 @@ describe('Connect API (both services as processes, over HTTP)', () => {
         const res = await e2e
           .anonymous()
           .request('GET', '/connect/custom_fields', undefined, { authorization });
-        expect(res.status, label).toBe(401);
-        expect(res.body, label).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
-        expect(typeof res.body.message, label).toBe('string');
+        withContext(label, () => {
+          expect(res.status).toBe(401);
+          expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+          expect(typeof res.body.message).toBe('string');
+        });
       }
       expect((await admin.get('/connect/custom_fields')).status).toBe(200);
     });
@@ -94,7 +97,10 @@ describe('Connect API (both services as processes, over HTTP)', () => {
         '/connect/custom_fields',
       ];
       for (const api of [reader, writer, admin])
-        for (const pathname of reads) expect((await api.get(pathname)).status, pathname).toBe(200);
+        for (const pathname of reads) {
+          const { status } = await api.get(pathname);
+          withContext(pathname, () => expect(status).toBe(200));
+        }
 
       // Entry changes: write and admin, not read.
       const denied = await reader.patch(`/connect/table_entries/${entryId}`, { data: { email: 'r@b' } });
@@ -126,15 +132,17 @@ describe('Connect API (both services as processes, over HTTP)', () => {
         ['POST', '/connect/api_tokens', { name: 't', scopes: ['read'] }],
       ];
       for (const api of [reader, writer])
-        for (const [method, pathname, body] of configuration)
-          expect((await api.request(method, pathname, body)).status, `${method} ${pathname}`).toBe(403);
+        for (const [method, pathname, body] of configuration) {
+          const { status } = await api.request(method, pathname, body);
+          withContext(`${method} ${pathname}`, () => expect(status).toBe(403));
+        }
       // Nothing above took effect: the old webhook token still works and the pool kept its name.
       expect((await e2e.ingest(setup, { data: { email: 'still@works' } })).status).toBe(201);
       expect((await admin.get(`/connect/lead_pools/${setup.poolId}`)).body.name).toBe('Pool');
-      for (const [method, pathname, body] of configuration)
-        expect((await admin.request(method, pathname, body)).status, `${method} ${pathname}`).toBeLessThan(
-          300,
-        );
+      for (const [method, pathname, body] of configuration) {
+        const { status } = await admin.request(method, pathname, body);
+        withContext(`${method} ${pathname}`, () => expect(status).toBeLessThan(300));
+      }
     });
 
     it('lets read and write tokens GET an ingress webhook (every GET needs only read)', async () => {
@@ -143,7 +151,7 @@ describe('Connect API (both services as processes, over HTTP)', () => {
       const setup = await e2e.pool(admin);
       for (const api of [reader, writer]) {
         const res = await api.get(`/connect/ingress_webhooks/${setup.webhookId}`);
-        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        withContext(JSON.stringify(res.body), () => expect(res.status).toBe(200));
         expect(res.body).toMatchObject({ id: setup.webhookId, tableId: setup.poolId });
       }
     });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Api, E2E, TRACEPARENT, UUID_V7, type PoolSetup } from './support/platform';
 
 describe('events on NATS (both services as processes)', () => {
@@ -11,11 +11,11 @@ describe('events on NATS (both services as processes)', () => {
     e2e = await E2E.start();
     ({ admin, organizationId } = await e2e.organization('Events'));
     setup = await e2e.pool(admin, { email: 'string' });
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await e2e?.stop();
-  });
+  }, 120_000);
 
   it('an ingress webhook entry emits table.entry.added then leadState.changed from null', async () => {
     const entry = (await e2e.ingest(setup, { data: { email: 'a@b' } })).body;

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { withContext } from '@rocketlead/testing';
 import { Api, E2E } from './support/platform';
 
 describe('POST /public/ingress_webhooks/:id (both services as processes)', () => {
@@ -14,11 +15,11 @@ describe('POST /public/ingress_webhooks/:id (both services as processes)', () =>
   beforeAll(async () => {
     e2e = await E2E.start();
     ({ admin } = await e2e.organization('Hooks Inc'));
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await e2e?.stop();
-  });
+  }, 120_000);
 
   it('answers 201 with the created TableEntry and the default lead state', async () => {
     const setup = await e2e.pool(admin);
@@ -79,7 +80,7 @@ describe('POST /public/ingress_webhooks/:id (both services as processes)', () =>
     ];
     for (const [data, typeError] of cases) {
       const res = await e2e.ingest(setup, { data });
-      expect(res.status, JSON.stringify(data)).toBe(400);
+      withContext(JSON.stringify(data), () => expect(res.status).toBe(400));
       expect(res.body).toEqual({
         statusCode: 400,
         error: 'Bad Request',
@@ -111,7 +112,7 @@ describe('POST /public/ingress_webhooks/:id (both services as processes)', () =>
         e2e.ingest(setup, { data: { plan: 'gold', seats: 'many' } }),
         e2e.ingest(setup, { data: { plan: true, seats: 3 } }),
       ]);
-      expect(results.map((r) => r.status).sort(), `round ${round}`).toEqual([201, 400]);
+      withContext(`round ${round}`, () => expect(results.map((r) => r.status).sort()).toEqual([201, 400]));
       const winner = results.find((r) => r.status === 201)!;
       const loser = results.find((r) => r.status === 400)!;
       expect(loser.body.message).toBe('Validation failed');
@@ -222,7 +223,7 @@ describe('POST /public/ingress_webhooks/:id (both services as processes)', () =>
     ];
     for (const [body, fields] of cases) {
       const res = await e2e.ingest(setup, body);
-      expect(res.status, JSON.stringify(body)).toBe(400);
+      withContext(JSON.stringify(body), () => expect(res.status).toBe(400));
       expect(res.body.message).toBe('Validation failed');
       expect((res.body.errors as { field: string }[]).map((e) => e.field)).toEqual(fields);
     }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -11,10 +11,22 @@ export const natsServerAvailable = existsSync(NATS_SERVER_BIN);
 
 /** A private nats-server (JetStream on disk) that this test may stop and start without disturbing others. */
 export class PrivateNats {
+  private static readonly created = new Set<PrivateNats>();
   private child: ChildProcess | undefined;
   readonly storeDir = mkdtempSync(path.join(tmpdir(), 'rl-fault-nats-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number) {
+    PrivateNats.created.add(this);
+  }
+
+  /** Stops every server this process started and deletes their store folders. */
+  static async removeAll(): Promise<void> {
+    for (const nats of PrivateNats.created) {
+      await nats.down();
+      rmSync(nats.storeDir, { recursive: true, force: true });
+      PrivateNats.created.delete(nats);
+    }
+  }
 
   static async start(): Promise<PrivateNats> {
     const nats = new PrivateNats(await freePort());
@@ -45,7 +57,7 @@ export class PrivateNats {
   /** Graceful stop (SIGTERM): the server flushes its store, as an orderly restart would. */
   async down(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;

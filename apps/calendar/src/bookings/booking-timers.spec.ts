@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { timerKey, timerPlan } from './booking-timers';
 
 const at = (iso: string): Date => new Date(iso);

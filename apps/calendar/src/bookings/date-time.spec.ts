@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { withContext } from '@rocketlead/testing';
 import { isValidTimeZone, parseOffsetDateTime } from './date-time';
 
 describe('parseOffsetDateTime', () => {
@@ -18,7 +19,7 @@ describe('parseOffsetDateTime', () => {
     for (const value of ['2026-05-10T12:00:00', '2026-05-10', 'tomorrow', '2026-05-10T12:00:00+0200', ''])
       expect(parseOffsetDateTime('startDateTime', value)).toEqual({
         field: 'startDateTime',
-        message: expect.stringContaining('with an offset') as string,
+        message: expect.stringContaining('with an offset'),
       });
   });
 
@@ -35,21 +36,23 @@ describe('parseOffsetDateTime', () => {
       '2026-05-10T12:00:00+24:00',
       '2026-05-10T12:00:00+01:60',
     ])
-      expect(parseOffsetDateTime('endDateTime', value), value).toEqual({
-        field: 'endDateTime',
-        message: 'is not a valid date-time',
-      });
+      withContext(value, () =>
+        expect(parseOffsetDateTime('endDateTime', value)).toEqual({
+          field: 'endDateTime',
+          message: 'is not a valid date-time',
+        }),
+      );
   });
 });
 
 describe('isValidTimeZone', () => {
   it('knows IANA zones and their aliases', () => {
     for (const zone of ['UTC', 'Europe/Berlin', 'America/Argentina/Buenos_Aires', 'Asia/Calcutta'])
-      expect(isValidTimeZone(zone), zone).toBe(true);
+      withContext(zone, () => expect(isValidTimeZone(zone)).toBe(true));
   });
 
   it('refuses made-up zones and bare offsets', () => {
     for (const zone of ['Mars/Olympus', 'Europe/Nowhere', '+01:00', '-05:00', ''])
-      expect(isValidTimeZone(zone), zone).toBe(false);
+      withContext(zone, () => expect(isValidTimeZone(zone)).toBe(false));
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { checkCustomFieldData, checkData, inferType, schemaConflicts } from './schema-inference';
 
 describe('inferType', () => {
@@ -38,9 +38,7 @@ describe('checkData', () => {
 
   it('names invalid values by field', () => {
     const check = checkData({}, { nested: { a: 1 } });
-    expect(check.invalid).toEqual([
-      { field: 'data.nested', message: expect.stringContaining('got object') as string },
-    ]);
+    expect(check.invalid).toEqual([{ field: 'data.nested', message: expect.stringContaining('got object') }]);
   });
 });
 

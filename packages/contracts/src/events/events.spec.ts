@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { createEvent, validateEvent } from './index';
 import { uuidv7 } from '../uuid';
 import { WireNames } from '../names';

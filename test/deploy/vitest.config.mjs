@@ -1,3 +1,0 @@
-import { packageTestConfig } from '../../vitest.shared.mjs';
-
-export default packageTestConfig();
