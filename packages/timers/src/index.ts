@@ -1,3 +1,5 @@
 export * from './timer.entity';
 export * from './timers';
 export * from './timer-runner';
+export * from './timers-migrations';
+export * from './timers-retention';

@@ -27,7 +27,7 @@ export class Timers {
          INSERT INTO "${this.schema}".timers (key, kind, due_at, payload, state)
          VALUES ($1, $2, $3, $4::jsonb, 'pending')
          ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
-           state = 'pending', fired_at = NULL, attempts = 0, last_error = NULL
+           state = 'pending', fired_at = NULL, attempts = 0, last_error = NULL, done_at = NULL
          RETURNING 1)
        SELECT pg_notify($5, '') FROM (SELECT 1) AS once`,
       [spec.key, spec.kind, spec.dueAt, JSON.stringify(spec.payload), timersChannel(this.schema)],
@@ -49,7 +49,8 @@ export class Timers {
   async cancel(manager: EntityManager, key: string): Promise<boolean> {
     const rows = (await manager.query(
       `WITH cancelled AS (
-         UPDATE "${this.schema}".timers SET state = 'cancelled' WHERE key = $1 AND state = 'pending' RETURNING 1)
+         UPDATE "${this.schema}".timers SET state = 'cancelled', done_at = now()
+         WHERE key = $1 AND state = 'pending' RETURNING 1)
        SELECT 1 FROM cancelled`,
       [key],
     )) as unknown[];

@@ -1,20 +1,19 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { timersMigrations } from '../src';
 
-/** The timers table as a service migration creates it, plus a table the handler writes to. */
-export class TimersTestInit1700000000002 implements MigrationInterface {
-  name = 'TimersTestInit1700000000002';
+/** A table the tests' handlers write to. */
+class TimersTestEffects1795431600000 implements MigrationInterface {
+  name = 'TimersTestEffects1795431600000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE "timertest"."timers" ("key" text PRIMARY KEY, "kind" text NOT NULL, "due_at" timestamptz NOT NULL,
-      "payload" jsonb NOT NULL DEFAULT '{}'::jsonb, "state" text NOT NULL DEFAULT 'pending', "created_at" timestamptz NOT NULL DEFAULT now(),
-      "fired_at" timestamptz, "attempts" int NOT NULL DEFAULT 0, "last_error" text)`);
-    await q.query(`CREATE INDEX "timers_due_idx" ON "timertest"."timers" ("due_at") WHERE state = 'pending'`);
     await q.query(`CREATE TABLE "timertest"."effects" ("key" text NOT NULL, "runner" text NOT NULL, "late" boolean NOT NULL,
       "due_at" timestamptz NOT NULL, "fired_at" timestamptz NOT NULL)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE "timertest"."effects"');
-    await q.query('DROP TABLE "timertest"."timers"');
   }
 }
+
+/** The timers table exactly as services get it (from the timers package), plus the effects table. */
+export const TIMERS_TEST_MIGRATIONS = [...timersMigrations('timertest'), TimersTestEffects1795431600000];

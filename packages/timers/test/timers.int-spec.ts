@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
-import { JsonLogger } from '@rocketlead/observability';
+import { isTraceparent, JsonLogger, traceIdOf } from '@rocketlead/observability';
 import { createServiceDataSource, migrate } from '@rocketlead/persistence';
 import {
   createTestDatabase,
@@ -10,8 +10,8 @@ import {
   uniqueName,
   type Infrastructure,
 } from '@rocketlead/testing';
-import { TimerEntity, TimerRunner, Timers } from '../src';
-import { TimersTestInit1700000000002 } from './timers-test.migration';
+import { sweepTimers, TimerEntity, TimerRunner, Timers } from '../src';
+import { TIMERS_TEST_MIGRATIONS } from './timers-test.migration';
 
 const SCHEMA = 'timertest';
 const logger = new JsonLogger('timers-test', 'error', () => undefined);
@@ -66,7 +66,7 @@ describe('timers (real Postgres)', () => {
       url: db.url,
       schema: SCHEMA,
       entities: [TimerEntity],
-      migrations: [TimersTestInit1700000000002],
+      migrations: TIMERS_TEST_MIGRATIONS,
     });
     await migrate(dataSource);
     await dataSource.initialize();
@@ -264,5 +264,111 @@ describe('timers (real Postgres)', () => {
       return rows[0] && rows[0].attempts >= 1 ? rows[0] : undefined;
     });
     expect(row).toMatchObject({ state: 'pending', last_error: 'handler refused' });
+  });
+
+  it('dead-letters a timer whose handler fails on every attempt, with an error log, and reports it', async () => {
+    for (const r of runners.splice(0)) await r.stop();
+    const lines: string[] = [];
+    const failing = new TimerRunner({
+      dataSource,
+      url: db.url,
+      schema: SCHEMA,
+      logger: new JsonLogger('timers-test', 'warn', (line) => lines.push(line)),
+      maxAttempts: 2,
+      handler: (timer) =>
+        (timer.payload as { fail?: boolean }).fail
+          ? Promise.reject(new Error('always refused'))
+          : Promise.resolve(),
+    });
+    runners.push(failing);
+    await failing.start();
+    await schedule('dead:1', 50, { fail: true });
+    const row = await eventually(
+      async () => {
+        const rows = (await dataSource.query(
+          `SELECT state, attempts, last_error, done_at FROM ${SCHEMA}.timers WHERE key = 'dead:1'`,
+        )) as { state: string; attempts: number; last_error: string; done_at: Date | null }[];
+        return rows[0]?.state === 'dead' ? rows[0] : undefined;
+      },
+      { timeoutMs: 10_000, message: 'timer dead' },
+    );
+    expect(row).toMatchObject({ state: 'dead', attempts: 2, last_error: 'always refused' });
+    expect(row.done_at).toBeInstanceOf(Date);
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 'error', key: 'dead:1', attempts: 2, error: 'always refused' }),
+    );
+    const { status, metrics } = await failing.collect();
+    expect(status.dead).toBeGreaterThanOrEqual(1);
+    const deadTotal = metrics.find((m) => m.name === 'rocketlead_timers_dead_lettered_total');
+    expect(deadTotal?.value).toBeGreaterThanOrEqual(1);
+    expect(metrics).toContainEqual(
+      expect.objectContaining({ name: 'rocketlead_timers_dead_lettered_total', value: expect.any(Number) }),
+    );
+    // A dead timer is not pending: it is never claimed again.
+    expect(await dataSource.transaction((m) => timers.pending(m, 'dead:1'))).toBeNull();
+  });
+
+  it('gives each firing a new trace (its own root span) whose traceparent the handler gets, batch or one by one', async () => {
+    for (const r of runners.splice(0)) await r.stop();
+    const seen: { key: string; given: string }[] = [];
+    const batchSeen: string[] = [];
+    const traced = new TimerRunner({
+      dataSource,
+      url: db.url,
+      schema: SCHEMA,
+      logger,
+      handler: (timer) => {
+        seen.push({ key: timer.key, given: timer.traceparent });
+        return Promise.resolve();
+      },
+      batchHandler: (batch) => {
+        if (batch.some((t) => t.key.startsWith('trace:single'))) throw new Error('one by one, please');
+        batchSeen.push(...batch.map((t) => t.traceparent));
+        return Promise.resolve();
+      },
+    });
+    runners.push(traced);
+    await traced.start();
+    const due = new Date(Date.now() + 300);
+    await dataSource.transaction(async (m) => {
+      for (let i = 0; i < 3; i++)
+        await timers.schedule(m, { key: `trace:batch:${i}`, kind: 'test', dueAt: due, payload: {} });
+    });
+    await eventually(() => batchSeen.length >= 3, { message: 'batch fired' });
+    await schedule('trace:single:1', 100);
+    await schedule('trace:single:2', 150);
+    await eventually(() => seen.length >= 2, { message: 'single timers fired' });
+    const all = [...batchSeen, ...seen.map((s) => s.given)];
+    expect(all.every((tp) => isTraceparent(tp))).toBe(true);
+    // A new trace each time: no two firings share a trace id.
+    expect(new Set(all.map((tp) => traceIdOf(tp))).size).toBe(all.length);
+  });
+
+  it('retention deletes only fired, cancelled and dead timers older than their period', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    await dataSource.query(
+      `INSERT INTO ${SCHEMA}.timers (key, kind, due_at, state, done_at) VALUES
+        ('ret-keep:fired-recent', 'test', now(), 'fired', now() - interval '1 hour'),
+        ('ret-gone:fired-old', 'test', now(), 'fired', now() - interval '8 days'),
+        ('ret-gone:cancelled-old', 'test', now(), 'cancelled', now() - interval '8 days'),
+        ('ret-keep:dead-8d', 'test', now(), 'dead', now() - interval '8 days'),
+        ('ret-gone:dead-31d', 'test', now(), 'dead', now() - interval '31 days'),
+        ('ret-keep:pending-old', 'test', now() + interval '1 day', 'pending', NULL)`,
+    );
+    await dataSource.query(
+      `UPDATE ${SCHEMA}.timers SET created_at = now() - interval '60 days' WHERE key LIKE 'ret-keep:%'`,
+    );
+    const removed = await sweepTimers(dataSource, SCHEMA, { doneMs: 7 * day, deadMs: 30 * day });
+    expect(removed.done).toBeGreaterThanOrEqual(2);
+    expect(removed.dead).toBeGreaterThanOrEqual(1);
+    const left = (await dataSource.query(
+      `SELECT key FROM ${SCHEMA}.timers WHERE key LIKE 'ret-keep:%' OR key LIKE 'ret-gone:%-%' ORDER BY key`,
+    )) as { key: string }[];
+    expect(left.map((r) => r.key)).toEqual([
+      'ret-keep:dead-8d',
+      'ret-keep:fired-recent',
+      'ret-keep:pending-old',
+    ]);
   });
 });
