@@ -19,12 +19,28 @@ export class CustomFieldsRepository {
     return (manager ?? this.dataSource.manager).getRepository(CustomFieldEntity);
   }
 
-  /** Returns null when the organization already has a field of that name. */
-  async insert(organizationId: string, name: string, type: FieldType): Promise<CustomFieldEntity | null> {
+  /**
+   * Returns `duplicate` when the organization already has a field of that name and `full` when it has
+   * `max` fields; an advisory lock per organization makes the count exact under concurrent creates.
+   */
+  async insert(
+    organizationId: string,
+    name: string,
+    type: FieldType,
+    max: number,
+  ): Promise<CustomFieldEntity | 'duplicate' | 'full'> {
     try {
-      return await this.repo().save(this.repo().create({ id: uuidv7(), organizationId, name, type }));
+      return await this.dataSource.transaction(async (manager) => {
+        await manager.query(`SELECT pg_advisory_xact_lock(hashtext('leads.custom_fields:' || $1))`, [
+          organizationId,
+        ]);
+        if ((await this.repo(manager).countBy({ organizationId })) >= max) return 'full' as const;
+        return this.repo(manager).save(
+          this.repo(manager).create({ id: uuidv7(), organizationId, name, type }),
+        );
+      });
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return null;
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return 'duplicate';
       throw error;
     }
   }

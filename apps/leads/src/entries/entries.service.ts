@@ -1,8 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  assertEntryFits,
+  assertReplyFits,
+  assertWithinLimits,
   createEvent,
   DomainError,
+  jsonByteLength,
+  MAX_REPLY_BYTES,
+  PAGE_BYTE_BUDGET,
   TABLE_ENTRY_ADDED,
   TABLE_ENTRY_LEAD_STATE_CHANGED,
   type Actor,
@@ -30,8 +36,26 @@ import { ServiceOutbox } from '@rocketlead/messaging';
 import { encodeCursor, parseCursor } from './cursor';
 import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
 import { checkCustomFieldData, checkData } from './schema-inference';
+import { assertSchemaFits } from '../pools/schema-limits';
 
 const SOURCE = '/leads';
+
+/** Content limits of a lead's values, re-checked here: ingress is not the only possible sender. */
+function checkEntryLimits(data: unknown, customFieldData: unknown): void {
+  if (data !== undefined) assertWithinLimits(data, { path: 'data', depth: 2 });
+  if (customFieldData !== undefined)
+    assertWithinLimits(customFieldData, { path: 'customFieldData', depth: 2 });
+}
+
+/** `patch` over `current` with own properties only, so no key is mistaken for an inherited one. */
+function merge(
+  current: Record<string, EntryValue>,
+  patch: Record<string, unknown> | undefined,
+): Record<string, EntryValue> {
+  const merged = new Map<string, EntryValue>(Object.entries(current));
+  for (const [key, value] of Object.entries(patch ?? {})) merged.set(key, value as EntryValue);
+  return Object.fromEntries(merged);
+}
 
 const validationFailed = (details: Record<string, unknown>): DomainError =>
   new DomainError('VALIDATION_FAILED', 'Validation failed', details);
@@ -50,6 +74,8 @@ export class EntriesService {
   ) {}
 
   async create(request: EntriesCreateRequest): Promise<TableEntry> {
+    checkEntryLimits(request.data, request.customFieldData);
+    assertEntryFits(request.data, request.customFieldData);
     const { actor, idempotencyKey } = request;
     if (idempotencyKey) {
       const existing = await this.entries.findByIdempotencyKey(actor.organizationId, idempotencyKey);
@@ -76,6 +102,8 @@ export class EntriesService {
     if (!pool) throw poolNotFound();
     const check = this.checkEntryData(pool, request.data, request.schemaMode);
     if (Object.keys(check.newKeys).length > 0) {
+      // Refused before taking the lock when the schema is already too full; checked again under it.
+      assertSchemaFits(pool.tableSchema, check.newKeys, 'data');
       const entry = await this.transaction((manager) => this.createLockingSchema(manager, request));
       this.outbox.committed();
       return entry;
@@ -91,7 +119,11 @@ export class EntriesService {
     const pool = await this.pools.lock(manager, request.actor.organizationId, request.tableId);
     if (!pool) throw poolNotFound();
     const check = this.checkEntryData(pool, request.data, request.schemaMode);
-    if (Object.keys(check.newKeys).length > 0) await this.pools.extendSchema(manager, pool.id, check.newKeys);
+    if (Object.keys(check.newKeys).length > 0) {
+      // The request that would grow the schema past its limits is refused and adds nothing.
+      assertSchemaFits(pool.tableSchema, check.newKeys, 'data');
+      await this.pools.extendSchema(manager, pool.id, check.newKeys);
+    }
     return this.insert(manager, pool, request);
   }
 
@@ -125,7 +157,7 @@ export class EntriesService {
   async get(request: EntriesGetRequest): Promise<TableEntry> {
     const entry = await this.entries.find(request.organizationId, request.id);
     if (!entry) throw entryNotFound();
-    return entry;
+    return assertReplyFits(entry, 'The table entry');
   }
 
   async list(request: EntriesListRequest): Promise<Page<TableEntry>> {
@@ -134,12 +166,28 @@ export class EntriesService {
     const after = request.cursor ? parseCursor(request.cursor) : undefined;
     // One extra row tells whether another page exists.
     const rows = await this.entries.list(request.organizationId, request.tableId, request.limit + 1, after);
-    const items = rows.slice(0, request.limit);
+    const items: TableEntry[] = [];
+    // The page also stops before its serialized size passes the byte budget, so it always fits in a reply.
+    let bytes = 0;
+    for (const row of rows.slice(0, request.limit)) {
+      const size = jsonByteLength(row) + 1;
+      if (items.length > 0 && bytes + size > PAGE_BYTE_BUDGET) break;
+      if (size > MAX_REPLY_BYTES) {
+        // Only an entry stored before the limits existed can be this large; it is named, not skipped.
+        throw new DomainError('PAYLOAD_TOO_LARGE', 'A table entry on this page is too large to return', {
+          entryId: row.id,
+          bytes: size,
+          limit: MAX_REPLY_BYTES,
+        });
+      }
+      items.push(row);
+      bytes += size;
+    }
     const last = items[items.length - 1];
     return {
       items,
       nextCursor:
-        rows.length > request.limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+        rows.length > items.length && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
     };
   }
 
@@ -157,6 +205,7 @@ export class EntriesService {
         ],
       });
     }
+    checkEntryLimits(request.data, request.customFieldData);
     const updated = await this.transaction(async (manager) => {
       const current = await this.entries.lock(manager, org, request.id);
       if (!current) throw entryNotFound();
@@ -166,12 +215,13 @@ export class EntriesService {
       if (request.leadStateId && request.leadStateId !== current.leadStateId) {
         await this.resolveLeadState(manager, pool, request.leadStateId);
       }
+      const data = merge(current.data, request.data);
+      const customFieldData = merge(current.customFieldData, request.customFieldData);
+      // The merged entry is what is stored and sent: it must fit, or nothing changes.
+      assertEntryFits(data, customFieldData);
       const updated = await this.entries.update(manager, org, current.id, {
-        data: { ...current.data, ...(request.data as EntryData | undefined) },
-        customFieldData: {
-          ...current.customFieldData,
-          ...(request.customFieldData as Record<string, EntryValue> | undefined),
-        },
+        data,
+        customFieldData,
         leadStateId: request.leadStateId ?? current.leadStateId,
       });
       if (updated.leadStateId !== current.leadStateId) {

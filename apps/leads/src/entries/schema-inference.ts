@@ -1,4 +1,10 @@
-import type { EntryValue, FieldError, FieldType, TableSchema } from '@rocketlead/contracts';
+import {
+  MAX_KEY_LENGTH,
+  type EntryValue,
+  type FieldError,
+  type FieldType,
+  type TableSchema,
+} from '@rocketlead/contracts';
 
 export interface TypeError {
   key: string;
@@ -17,8 +23,6 @@ export interface DataCheck {
   newKeys: TableSchema;
 }
 
-export const MAX_KEY_LENGTH = 200;
-
 /** The type a value locks, `null` for null (which infers nothing), or undefined when not a storable value. */
 export function inferType(value: unknown): FieldType | null | undefined {
   if (value === null) return null;
@@ -36,7 +40,14 @@ function describe(value: unknown): string {
 }
 
 export function checkData(schema: TableSchema, data: Record<string, unknown>, field = 'data'): DataCheck {
-  const result: DataCheck = { invalid: [], typeErrors: [], unknownKeys: [], newKeys: {} };
+  // Own-property lookups only, and a prototype-less map of new keys: a key such as `constructor` or
+  // `toString` is a key like any other, never something inherited from Object.prototype.
+  const result: DataCheck = {
+    invalid: [],
+    typeErrors: [],
+    unknownKeys: [],
+    newKeys: Object.create(null) as TableSchema,
+  };
   for (const [key, value] of Object.entries(data)) {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       result.invalid.push({
@@ -69,6 +80,14 @@ export function schemaConflicts(current: TableSchema, proposed: TableSchema): Ty
   return Object.entries(proposed)
     .filter(([key, type]) => Object.prototype.hasOwnProperty.call(current, key) && current[key] !== type)
     .map(([key, type]) => ({ key, expected: current[key]!, received: type }));
+}
+
+/** The schema with `added` keys appended; locked keys keep their type (keys are only ever added). */
+export function mergeSchema(current: TableSchema, added: TableSchema): TableSchema {
+  const merged = new Map(Object.entries(current));
+  for (const [key, type] of Object.entries(added)) if (!merged.has(key)) merged.set(key, type);
+  // fromEntries defines own properties: no key is taken for an accessor of Object.prototype.
+  return Object.fromEntries(merged) as TableSchema;
 }
 
 /** Checks custom-field values against the organization's field definitions. */

@@ -26,6 +26,10 @@ export class LeadStatesRepository {
     );
   }
 
+  count(manager: EntityManager, organizationId: string, tableId: string): Promise<number> {
+    return this.repo(manager).countBy({ organizationId, tableId });
+  }
+
   list(organizationId: string, tableId: string): Promise<LeadStateEntity[]> {
     return this.repo().find({ where: { organizationId, tableId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }

@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { LeadState, LeadStatesCreateRequest, LeadStatesListRequest } from '@rocketlead/contracts';
+import {
+  assertReplyFits,
+  assertWithinLimits,
+  limitsViolated,
+  MAX_LEAD_STATES_PER_POOL,
+  type LeadState,
+  type LeadStatesCreateRequest,
+  type LeadStatesListRequest,
+} from '@rocketlead/contracts';
 import type { Transactional } from '@rocketlead/persistence';
 import { TRANSACTION } from '@rocketlead/persistence';
 import { PoolsRepository } from '../pools/pools.repository';
@@ -16,9 +24,19 @@ export class LeadStatesService {
 
   create(request: LeadStatesCreateRequest): Promise<LeadState> {
     const { organizationId, tableId } = request;
+    assertWithinLimits(request.name, { path: 'name' });
     return this.transaction(async (manager) => {
       const pool = await this.pools.lock(manager, organizationId, tableId);
       if (!pool) throw poolNotFound();
+      // Their list is one reply, so a pool holds a bounded number; the pool lock makes the count exact.
+      if ((await this.states.count(manager, organizationId, tableId)) >= MAX_LEAD_STATES_PER_POOL) {
+        throw limitsViolated([
+          {
+            field: 'name',
+            message: `a lead pool has at most ${MAX_LEAD_STATES_PER_POOL} lead states; this one is full`,
+          },
+        ]);
+      }
       const state = await this.states.insert(manager, organizationId, tableId, request.name);
       let defaultId = pool.defaultLeadStateId;
       if (request.isDefault) {
@@ -33,6 +51,9 @@ export class LeadStatesService {
     const pool = await this.pools.find(request.organizationId, request.tableId);
     if (!pool) throw poolNotFound();
     const rows = await this.states.list(request.organizationId, request.tableId);
-    return rows.map((row) => toLeadState(row, pool.defaultLeadStateId));
+    return assertReplyFits(
+      rows.map((row) => toLeadState(row, pool.defaultLeadStateId)),
+      'The list of lead states',
+    );
   }
 }

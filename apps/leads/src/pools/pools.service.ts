@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  assertReplyFits,
+  assertWithinLimits,
   DomainError,
   type LeadPool,
   type PoolsCreateRequest,
@@ -11,6 +13,7 @@ import { TRANSACTION } from '@rocketlead/persistence';
 import { LeadStatesRepository } from '../lead-states/lead-states.repository';
 import { schemaConflicts } from '../entries/schema-inference';
 import { PoolsRepository, toLeadPool } from './pools.repository';
+import { assertSchemaFits } from './schema-limits';
 
 export const poolNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Lead pool not found');
 
@@ -23,24 +26,30 @@ export class PoolsService {
   ) {}
 
   async create(request: PoolsCreateRequest): Promise<LeadPool> {
+    assertWithinLimits(request.name, { path: 'name' });
     return toLeadPool(await this.pools.insert(request.organizationId, request.name));
   }
 
   async get(request: PoolsGetRequest): Promise<LeadPool> {
     const pool = await this.pools.find(request.organizationId, request.id);
     if (!pool) throw poolNotFound();
-    return toLeadPool(pool);
+    return assertReplyFits(toLeadPool(pool), 'The lead pool');
   }
 
   update(request: PoolsUpdateRequest): Promise<LeadPool> {
     const { organizationId, id } = request;
+    if (request.name !== undefined) assertWithinLimits(request.name, { path: 'name' });
+    if (request.tableSchema) assertWithinLimits(request.tableSchema, { path: 'tableSchema', depth: 2 });
     return this.transaction(async (manager) => {
       const pool = await this.pools.lock(manager, organizationId, id);
       if (!pool) throw poolNotFound();
+      let tableSchema: LeadPool['tableSchema'] | undefined;
       if (request.tableSchema) {
         const typeErrors = schemaConflicts(pool.tableSchema, request.tableSchema);
         if (typeErrors.length)
           throw new DomainError('VALIDATION_FAILED', 'Validation failed', { typeErrors });
+        // Keys are only added: the locked keys keep their types and stay in the schema.
+        tableSchema = assertSchemaFits(pool.tableSchema, request.tableSchema, 'tableSchema');
       }
       if (request.defaultLeadStateId) {
         const state = await this.states.findInPool(organizationId, id, request.defaultLeadStateId, manager);
@@ -55,8 +64,7 @@ export class PoolsService {
         ...(request.defaultLeadStateId !== undefined
           ? { defaultLeadStateId: request.defaultLeadStateId }
           : {}),
-        // Keys are only added: the locked keys keep their types and stay in the schema.
-        ...(request.tableSchema ? { tableSchema: { ...request.tableSchema, ...pool.tableSchema } } : {}),
+        ...(tableSchema ? { tableSchema } : {}),
       });
       return toLeadPool(updated);
     });
