@@ -47,6 +47,7 @@ export class AppModule {
           natsUrl: config.NATS_URL,
           natsSecurity: natsSecurity(config),
           namespace: config.RL_NAMESPACE,
+          rpcTimeoutMs: config.RPC_TIMEOUT_MS,
         }),
         ingressDatabase.module(config),
       ],

@@ -7,11 +7,6 @@ export const INGRESS_ENV = {
     parse: (raw: string) => (raw === 'auto' ? raw : parsers.url('http', 'https')(raw).replace(/\/+$/, '')),
     description: 'Base URL clients use to reach ingress (for webhook URLs); auto = http://localhost:PORT',
   },
-  RPC_TIMEOUT_MS: {
-    default: '10000',
-    parse: parsers.positiveInt,
-    description: 'Timeout of requests to other services',
-  },
 };
 
 export type IngressConfig = ConfigOf<typeof INGRESS_ENV>;

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   IDEMPOTENCY_MISMATCH: 422,
   UNAVAILABLE: 503,
   INTERNAL: 500,
+  // A service's reply exceeded the NATS maximum payload: a server-side limit the caller cannot fix by retrying.
+  REPLY_TOO_LARGE: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,4 +1,4 @@
-// A small runtime validator so contracts carry no dependencies: producers and consumers share these schemas.
+// A small runtime validator for event payloads: producers and consumers share these schemas.
 import { isUuid } from './uuid';
 
 export interface FieldError {

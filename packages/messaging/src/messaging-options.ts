@@ -9,4 +9,6 @@ export interface MessagingOptions {
   namespace: string;
   /** Queue group for command handlers; defaults to the service name. */
   queueGroup?: string;
+  /** RPC_TIMEOUT_MS: how long every command request waits for its reply (then UNAVAILABLE); default 10 s. */
+  rpcTimeoutMs?: number;
 }

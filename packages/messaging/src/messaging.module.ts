@@ -7,7 +7,8 @@ import { MESSAGING_OPTIONS, NATS_CONNECTION } from './tokens';
 import type { MessagingOptions } from './messaging-options';
 import { connectNats } from './nats-connection';
 import { RpcClient } from './rpc/rpc-client';
-import { RpcServer } from './rpc/rpc-server';
+import { CommandClientProxy } from './rpc/command-client.proxy';
+import { CommandTransportServer } from './rpc/command-transport.server';
 
 /** Closes the NATS connection last, after servers and consumers stopped in beforeApplicationShutdown. */
 class NatsLifecycle implements OnApplicationShutdown {
@@ -35,10 +36,19 @@ export class MessagingModule {
             connectNats({ url: options.natsUrl, name: options.serviceName, ...options.natsSecurity }),
         },
         NatsLifecycle,
+        CommandClientProxy,
         RpcClient,
-        RpcServer,
+        CommandTransportServer,
       ],
-      exports: [MESSAGING_OPTIONS, WireNames, NATS_CONNECTION, RpcClient, JsonLogger],
+      exports: [
+        MESSAGING_OPTIONS,
+        WireNames,
+        NATS_CONNECTION,
+        CommandClientProxy,
+        RpcClient,
+        CommandTransportServer,
+        JsonLogger,
+      ],
     };
   }
 }

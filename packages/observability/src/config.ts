@@ -177,5 +177,10 @@ export function commonServiceEnv(defaultPort: number) {
       parse: parsers.oneOf('debug', 'info', 'warn', 'error'),
       description: 'Log level',
     },
+    RPC_TIMEOUT_MS: {
+      default: '10000',
+      parse: parsers.positiveInt,
+      description: 'How long every request to another service waits for its reply (then 503)',
+    },
   };
 }

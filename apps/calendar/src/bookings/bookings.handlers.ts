@@ -1,53 +1,54 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   COMMANDS,
   type Booking,
-  type BookingsActionRequest,
-  type BookingsCreateRequest,
-  type BookingsGetRequest,
-  type BookingsListRequest,
-  type BookingsUpdateRequest,
+  BookingsActionCommand,
+  BookingsCreateCommand,
+  BookingsGetCommand,
+  BookingsListCommand,
+  BookingsUpdateCommand,
   type Page,
 } from '@rocketlead/contracts';
-import { CommandHandler } from '@rocketlead/messaging';
 import { BookingsService } from './bookings.service';
 
-@Injectable()
+/** Command handlers, served by the command transport of @rocketlead/messaging. */
+@Controller()
 export class BookingsHandlers {
   constructor(private readonly bookings: BookingsService) {}
 
-  @CommandHandler(COMMANDS.bookingsCreate)
-  create(request: BookingsCreateRequest): Promise<Booking> {
-    return this.bookings.create(request);
+  @MessagePattern(COMMANDS.bookingsCreate)
+  create(@Payload() command: BookingsCreateCommand): Promise<Booking> {
+    return this.bookings.create(command);
   }
 
-  @CommandHandler(COMMANDS.bookingsGet)
-  get(request: BookingsGetRequest): Promise<Booking> {
-    return this.bookings.get(request);
+  @MessagePattern(COMMANDS.bookingsGet)
+  get(@Payload() command: BookingsGetCommand): Promise<Booking> {
+    return this.bookings.get(command);
   }
 
-  @CommandHandler(COMMANDS.bookingsList)
-  list(request: BookingsListRequest): Promise<Page<Booking>> {
-    return this.bookings.list(request);
+  @MessagePattern(COMMANDS.bookingsList)
+  list(@Payload() command: BookingsListCommand): Promise<Page<Booking>> {
+    return this.bookings.list(command);
   }
 
-  @CommandHandler(COMMANDS.bookingsUpdate)
-  update(request: BookingsUpdateRequest): Promise<Booking> {
-    return this.bookings.update(request);
+  @MessagePattern(COMMANDS.bookingsUpdate)
+  update(@Payload() command: BookingsUpdateCommand): Promise<Booking> {
+    return this.bookings.update(command);
   }
 
-  @CommandHandler(COMMANDS.bookingsCancel)
-  cancel(request: BookingsActionRequest): Promise<Booking> {
-    return this.bookings.cancel(request);
+  @MessagePattern(COMMANDS.bookingsCancel)
+  cancel(@Payload() command: BookingsActionCommand): Promise<Booking> {
+    return this.bookings.cancel(command);
   }
 
-  @CommandHandler(COMMANDS.bookingsComplete)
-  complete(request: BookingsActionRequest): Promise<Booking> {
-    return this.bookings.complete(request);
+  @MessagePattern(COMMANDS.bookingsComplete)
+  complete(@Payload() command: BookingsActionCommand): Promise<Booking> {
+    return this.bookings.complete(command);
   }
 
-  @CommandHandler(COMMANDS.bookingsDelete)
-  remove(request: BookingsActionRequest): Promise<Booking> {
-    return this.bookings.remove(request);
+  @MessagePattern(COMMANDS.bookingsDelete)
+  remove(@Payload() command: BookingsActionCommand): Promise<Booking> {
+    return this.bookings.remove(command);
   }
 }

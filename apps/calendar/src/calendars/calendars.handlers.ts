@@ -1,24 +1,20 @@
-import { Injectable } from '@nestjs/common';
-import {
-  COMMANDS,
-  type Calendar,
-  type CalendarsCreateRequest,
-  type CalendarsGetRequest,
-} from '@rocketlead/contracts';
-import { CommandHandler } from '@rocketlead/messaging';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { COMMANDS, type Calendar, CalendarsCreateCommand, CalendarsGetCommand } from '@rocketlead/contracts';
 import { CalendarsService } from './calendars.service';
 
-@Injectable()
+/** Command handlers, served by the command transport of @rocketlead/messaging. */
+@Controller()
 export class CalendarsHandlers {
   constructor(private readonly calendars: CalendarsService) {}
 
-  @CommandHandler(COMMANDS.calendarsCreate)
-  create(request: CalendarsCreateRequest): Promise<Calendar> {
-    return this.calendars.create(request);
+  @MessagePattern(COMMANDS.calendarsCreate)
+  create(@Payload() command: CalendarsCreateCommand): Promise<Calendar> {
+    return this.calendars.create(command);
   }
 
-  @CommandHandler(COMMANDS.calendarsGet)
-  get(request: CalendarsGetRequest): Promise<Calendar> {
-    return this.calendars.get(request);
+  @MessagePattern(COMMANDS.calendarsGet)
+  get(@Payload() command: CalendarsGetCommand): Promise<Calendar> {
+    return this.calendars.get(command);
   }
 }

@@ -10,14 +10,18 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { COMMANDS, type Booking, type Page } from '@rocketlead/contracts';
+import {
+  COMMANDS,
+  type Booking,
+  type Page,
+  CreateBookingBody,
+  UpdateBookingBody,
+} from '@rocketlead/contracts';
 import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
 import { UuidParam } from '../http/uuid-param.pipe';
-import { CreateBookingDto } from './dto/create-booking.dto';
 import { ListBookingsQuery } from './dto/list-bookings.query';
-import { UpdateBookingDto } from './dto/update-booking.dto';
 import { CalendarBookingsService } from './calendar-bookings.service';
 
 @Controller('connect/calendar_bookings')
@@ -29,7 +33,7 @@ export class CalendarBookingsController {
   @RequireScope('write')
   create(
     @CurrentPrincipal() principal: Principal,
-    @Body() dto: CreateBookingDto,
+    @Body() dto: CreateBookingBody,
     @CurrentRequest() request: RequestContext,
   ): Promise<Booking> {
     return this.bookings.create(principal, dto, request);
@@ -60,7 +64,7 @@ export class CalendarBookingsController {
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', UuidParam()) id: string,
-    @Body() dto: UpdateBookingDto,
+    @Body() dto: UpdateBookingBody,
     @CurrentRequest() request: RequestContext,
   ): Promise<Booking> {
     return this.bookings.update(principal, id, dto, request);

@@ -1,13 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { COMMANDS, type Booking, type Page } from '@rocketlead/contracts';
+import { Injectable } from '@nestjs/common';
+import {
+  COMMANDS,
+  type Booking,
+  type Page,
+  type CreateBookingBody,
+  type UpdateBookingBody,
+} from '@rocketlead/contracts';
 import { RpcClient, type RequestOptions } from '@rocketlead/messaging';
-import { INGRESS_CONFIG } from '../config.token';
-import type { IngressConfig } from '../config';
 import type { Principal } from '../auth/principal';
 import { connectActor, type RequestContext } from '../http/request-context';
-import type { CreateBookingDto } from './dto/create-booking.dto';
 import type { ListBookingsQuery } from './dto/list-bookings.query';
-import type { UpdateBookingDto } from './dto/update-booking.dto';
 
 type BookingAction =
   typeof COMMANDS.bookingsCancel | typeof COMMANDS.bookingsComplete | typeof COMMANDS.bookingsDelete;
@@ -15,12 +17,9 @@ type BookingAction =
 /** Bookings live in `calendar`; ingress authorizes and forwards. */
 @Injectable()
 export class CalendarBookingsService {
-  constructor(
-    private readonly rpc: RpcClient,
-    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
-  ) {}
+  constructor(private readonly rpc: RpcClient) {}
 
-  create(principal: Principal, dto: CreateBookingDto, request: RequestContext): Promise<Booking> {
+  create(principal: Principal, dto: CreateBookingBody, request: RequestContext): Promise<Booking> {
     return this.rpc.request(
       COMMANDS.bookingsCreate,
       {
@@ -59,7 +58,12 @@ export class CalendarBookingsService {
     );
   }
 
-  update(principal: Principal, id: string, dto: UpdateBookingDto, request: RequestContext): Promise<Booking> {
+  update(
+    principal: Principal,
+    id: string,
+    dto: UpdateBookingBody,
+    request: RequestContext,
+  ): Promise<Booking> {
     return this.rpc.request(
       COMMANDS.bookingsUpdate,
       {
@@ -81,8 +85,7 @@ export class CalendarBookingsService {
     );
   }
 
-  /** Writes may wait on leads (tableEntryId) and on row locks: they get the configured timeout. */
   private writeOptions(request: RequestContext): RequestOptions {
-    return { traceparent: request.traceparent, timeoutMs: this.config.RPC_TIMEOUT_MS };
+    return { traceparent: request.traceparent };
   }
 }

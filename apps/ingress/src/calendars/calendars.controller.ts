@@ -1,10 +1,9 @@
 import { Body, Controller, Get, Param, Post, UseGuards } from '@nestjs/common';
-import type { Calendar } from '@rocketlead/contracts';
+import { type Calendar, CreateCalendarBody } from '@rocketlead/contracts';
 import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
 import { UuidParam } from '../http/uuid-param.pipe';
-import { CreateCalendarDto } from './dto/create-calendar.dto';
 import { CalendarsService } from './calendars.service';
 
 @Controller('connect/calendars')
@@ -16,7 +15,7 @@ export class CalendarsController {
   @RequireScope('admin')
   create(
     @CurrentPrincipal() principal: Principal,
-    @Body() dto: CreateCalendarDto,
+    @Body() dto: CreateCalendarBody,
     @CurrentRequest() request: RequestContext,
   ): Promise<Calendar> {
     return this.calendars.create(principal, dto, request);

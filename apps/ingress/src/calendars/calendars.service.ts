@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { COMMANDS, type Calendar } from '@rocketlead/contracts';
+import { COMMANDS, type Calendar, type CreateCalendarBody } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
 import type { RequestContext } from '../http/request-context';
-import type { CreateCalendarDto } from './dto/create-calendar.dto';
 
 @Injectable()
 export class CalendarsService {
   constructor(private readonly rpc: RpcClient) {}
 
-  create(principal: Principal, dto: CreateCalendarDto, request: RequestContext): Promise<Calendar> {
+  create(principal: Principal, dto: CreateCalendarBody, request: RequestContext): Promise<Calendar> {
     return this.rpc.request(
       COMMANDS.calendarsCreate,
       {

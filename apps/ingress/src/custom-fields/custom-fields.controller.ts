@@ -1,9 +1,8 @@
 import { Body, Controller, Get, Post, UseGuards } from '@nestjs/common';
-import type { CustomField } from '@rocketlead/contracts';
+import { type CustomField, CreateCustomFieldBody } from '@rocketlead/contracts';
 import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
-import { CreateCustomFieldDto } from './dto/create-custom-field.dto';
 import { CustomFieldsService } from './custom-fields.service';
 
 @Controller('connect/custom_fields')
@@ -15,7 +14,7 @@ export class CustomFieldsController {
   @RequireScope('admin')
   create(
     @CurrentPrincipal() principal: Principal,
-    @Body() dto: CreateCustomFieldDto,
+    @Body() dto: CreateCustomFieldBody,
     @CurrentRequest() request: RequestContext,
   ): Promise<CustomField> {
     return this.fields.create(principal, dto, request);

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { COMMANDS, DomainError, type TableEntry } from '@rocketlead/contracts';
+import {
+  assertEntryFits,
+  COMMANDS,
+  DomainError,
+  type TableEntry,
+  type IngressPayloadBody,
+} from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 import { INGRESS_CONFIG } from '../config.token';
 import type { IngressConfig } from '../config';
@@ -9,7 +15,6 @@ import { IdempotencyService } from '../idempotency/idempotency.service';
 import { IngressWebhooksRepository } from './ingress-webhooks.repository';
 import type { IngressWebhookEntity } from './ingress-webhook.entity';
 import type { CreateIngressWebhookDto } from './dto/create-ingress-webhook.dto';
-import type { IngressPayloadDto } from './dto/ingress-payload.dto';
 
 export interface IngressWebhookView {
   id: string;
@@ -72,12 +77,14 @@ export class IngressWebhooksService {
   /** POST /public/ingress_webhooks/:id (webhook already verified) — one new entry per call unless an Idempotency-Key repeats. */
   async ingest(
     webhook: IngressWebhookEntity,
-    payload: IngressPayloadDto,
+    payload: IngressPayloadBody,
     idempotencyKey: string | undefined,
     request: RequestContext,
   ): Promise<TableEntry> {
+    assertEntryFits(payload.data, payload.customFieldData);
     return this.idempotency.run({
       organizationId: webhook.organizationId,
+      credentialId: webhook.id,
       key: idempotencyKey,
       route: `ingress_webhook:${webhook.id}`,
       body: payload,
@@ -92,7 +99,7 @@ export class IngressWebhooksService {
             schemaMode: 'infer',
             ...(downstreamKey ? { idempotencyKey: downstreamKey } : {}),
           },
-          { traceparent: request.traceparent, timeoutMs: this.config.RPC_TIMEOUT_MS },
+          { traceparent: request.traceparent },
         ),
     });
   }

@@ -1,7 +1,6 @@
 import { Body, Controller, Headers, Post, UseGuards } from '@nestjs/common';
-import type { TableEntry } from '@rocketlead/contracts';
+import { type TableEntry, IngressPayloadBody } from '@rocketlead/contracts';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
-import { IngressPayloadDto } from './dto/ingress-payload.dto';
 import { CurrentWebhook, IngressWebhookGuard } from './ingress-webhook.guard';
 import type { IngressWebhookEntity } from './ingress-webhook.entity';
 import { IngressWebhooksService } from './ingress-webhooks.service';
@@ -16,7 +15,7 @@ export class PublicIngressController {
   ingest(
     @CurrentWebhook() webhook: IngressWebhookEntity,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Body() payload: IngressPayloadDto,
+    @Body() payload: IngressPayloadBody,
     @CurrentRequest() request: RequestContext,
   ): Promise<TableEntry> {
     return this.webhooks.ingest(webhook, payload, idempotencyKey, request);

@@ -1,12 +1,15 @@
 import { Body, Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
-import type { LeadPool, LeadState } from '@rocketlead/contracts';
+import {
+  type LeadPool,
+  type LeadState,
+  CreateLeadPoolBody,
+  CreateLeadStateBody,
+  UpdateLeadPoolBody,
+} from '@rocketlead/contracts';
 import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
 import { UuidParam } from '../http/uuid-param.pipe';
-import { CreateLeadPoolDto } from './dto/create-lead-pool.dto';
-import { CreateLeadStateDto } from './dto/create-lead-state.dto';
-import { UpdateLeadPoolDto } from './dto/update-lead-pool.dto';
 import { LeadPoolsService } from './lead-pools.service';
 
 @Controller('connect/lead_pools')
@@ -18,7 +21,7 @@ export class LeadPoolsController {
   @RequireScope('admin')
   create(
     @CurrentPrincipal() principal: Principal,
-    @Body() dto: CreateLeadPoolDto,
+    @Body() dto: CreateLeadPoolBody,
     @CurrentRequest() request: RequestContext,
   ): Promise<LeadPool> {
     return this.pools.create(principal, dto, request);
@@ -39,7 +42,7 @@ export class LeadPoolsController {
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', UuidParam()) id: string,
-    @Body() dto: UpdateLeadPoolDto,
+    @Body() dto: UpdateLeadPoolBody,
     @CurrentRequest() request: RequestContext,
   ): Promise<LeadPool> {
     return this.pools.update(principal, id, dto, request);
@@ -50,7 +53,7 @@ export class LeadPoolsController {
   createState(
     @CurrentPrincipal() principal: Principal,
     @Param('id', UuidParam()) id: string,
-    @Body() dto: CreateLeadStateDto,
+    @Body() dto: CreateLeadStateBody,
     @CurrentRequest() request: RequestContext,
   ): Promise<LeadState> {
     return this.pools.createState(principal, id, dto, request);

@@ -1,18 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { COMMANDS, type LeadPool, type LeadState } from '@rocketlead/contracts';
+import {
+  COMMANDS,
+  type LeadPool,
+  type LeadState,
+  type CreateLeadPoolBody,
+  type UpdateLeadPoolBody,
+  type CreateLeadStateBody,
+} from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
 import type { RequestContext } from '../http/request-context';
-import type { CreateLeadPoolDto } from './dto/create-lead-pool.dto';
-import type { UpdateLeadPoolDto } from './dto/update-lead-pool.dto';
-import type { CreateLeadStateDto } from './dto/create-lead-state.dto';
 
 /** Lead pools and their states live in `leads`; ingress authorizes and forwards. */
 @Injectable()
 export class LeadPoolsService {
   constructor(private readonly rpc: RpcClient) {}
 
-  create(principal: Principal, dto: CreateLeadPoolDto, request: RequestContext): Promise<LeadPool> {
+  create(principal: Principal, dto: CreateLeadPoolBody, request: RequestContext): Promise<LeadPool> {
     return this.rpc.request(
       COMMANDS.poolsCreate,
       { organizationId: principal.organizationId, name: dto.name },
@@ -31,7 +35,7 @@ export class LeadPoolsService {
   update(
     principal: Principal,
     id: string,
-    dto: UpdateLeadPoolDto,
+    dto: UpdateLeadPoolBody,
     request: RequestContext,
   ): Promise<LeadPool> {
     return this.rpc.request(
@@ -44,7 +48,7 @@ export class LeadPoolsService {
   createState(
     principal: Principal,
     tableId: string,
-    dto: CreateLeadStateDto,
+    dto: CreateLeadStateBody,
     request: RequestContext,
   ): Promise<LeadState> {
     return this.rpc.request(

@@ -1,12 +1,15 @@
 import { Body, Controller, Get, Headers, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import type { Page, TableEntry } from '@rocketlead/contracts';
+import {
+  type Page,
+  type TableEntry,
+  CreateTableEntryBody,
+  UpdateTableEntryBody,
+} from '@rocketlead/contracts';
 import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
 import { UuidParam } from '../http/uuid-param.pipe';
-import { CreateTableEntryDto } from './dto/create-table-entry.dto';
 import { ListTableEntriesQuery } from './dto/list-table-entries.query';
-import { UpdateTableEntryDto } from './dto/update-table-entry.dto';
 import { TableEntriesService } from './table-entries.service';
 
 @Controller('connect/table_entries')
@@ -18,7 +21,7 @@ export class TableEntriesController {
   @RequireScope('write')
   create(
     @CurrentPrincipal() principal: Principal,
-    @Body() dto: CreateTableEntryDto,
+    @Body() dto: CreateTableEntryBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @CurrentRequest() request: RequestContext,
   ): Promise<TableEntry> {
@@ -50,7 +53,7 @@ export class TableEntriesController {
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', UuidParam()) id: string,
-    @Body() dto: UpdateTableEntryDto,
+    @Body() dto: UpdateTableEntryBody,
     @CurrentRequest() request: RequestContext,
   ): Promise<TableEntry> {
     return this.entries.update(principal, id, dto, request);

@@ -1,13 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { COMMANDS, type Page, type TableEntry } from '@rocketlead/contracts';
+import { Injectable } from '@nestjs/common';
+import {
+  assertEntryFits,
+  COMMANDS,
+  type Page,
+  type TableEntry,
+  type CreateTableEntryBody,
+  type UpdateTableEntryBody,
+} from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
-import { INGRESS_CONFIG } from '../config.token';
-import type { IngressConfig } from '../config';
 import type { Principal } from '../auth/principal';
 import { connectActor, type RequestContext } from '../http/request-context';
 import { IdempotencyService } from '../idempotency/idempotency.service';
-import type { CreateTableEntryDto } from './dto/create-table-entry.dto';
-import type { UpdateTableEntryDto } from './dto/update-table-entry.dto';
 import { LIST_LIMIT_DEFAULT, type ListTableEntriesQuery } from './dto/list-table-entries.query';
 
 @Injectable()
@@ -15,17 +18,18 @@ export class TableEntriesService {
   constructor(
     private readonly rpc: RpcClient,
     private readonly idempotency: IdempotencyService,
-    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
   ) {}
 
   create(
     principal: Principal,
-    dto: CreateTableEntryDto,
+    dto: CreateTableEntryBody,
     idempotencyKey: string | undefined,
     request: RequestContext,
   ): Promise<TableEntry> {
+    assertEntryFits(dto.data, dto.customFieldData);
     return this.idempotency.run({
       organizationId: principal.organizationId,
+      credentialId: principal.tokenId,
       key: idempotencyKey,
       route: 'connect:table_entries',
       body: dto,
@@ -41,7 +45,7 @@ export class TableEntriesService {
             schemaMode: 'strict',
             ...(downstreamKey ? { idempotencyKey: downstreamKey } : {}),
           },
-          { traceparent: request.traceparent, timeoutMs: this.config.RPC_TIMEOUT_MS },
+          { traceparent: request.traceparent },
         ),
     });
   }
@@ -74,9 +78,11 @@ export class TableEntriesService {
   update(
     principal: Principal,
     id: string,
-    dto: UpdateTableEntryDto,
+    dto: UpdateTableEntryBody,
     request: RequestContext,
   ): Promise<TableEntry> {
+    // The merged entry is checked again by leads; a patch alone past the limit can only grow it further.
+    assertEntryFits(dto.data, dto.customFieldData);
     return this.rpc.request(
       COMMANDS.entriesUpdate,
       {
@@ -86,7 +92,7 @@ export class TableEntriesService {
         ...(dto.data !== undefined ? { data: dto.data } : {}),
         ...(dto.customFieldData !== undefined ? { customFieldData: dto.customFieldData } : {}),
       },
-      { traceparent: request.traceparent, timeoutMs: this.config.RPC_TIMEOUT_MS },
+      { traceparent: request.traceparent },
     );
   }
 }

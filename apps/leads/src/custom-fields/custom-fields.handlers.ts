@@ -1,24 +1,25 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   COMMANDS,
   type CustomField,
-  type CustomFieldsCreateRequest,
-  type CustomFieldsListRequest,
+  CustomFieldsCreateCommand,
+  CustomFieldsListCommand,
 } from '@rocketlead/contracts';
-import { CommandHandler } from '@rocketlead/messaging';
 import { CustomFieldsService } from './custom-fields.service';
 
-@Injectable()
+/** Command handlers, served by the command transport of @rocketlead/messaging. */
+@Controller()
 export class CustomFieldsHandlers {
   constructor(private readonly fields: CustomFieldsService) {}
 
-  @CommandHandler(COMMANDS.customFieldsCreate)
-  create(request: CustomFieldsCreateRequest): Promise<CustomField> {
-    return this.fields.create(request);
+  @MessagePattern(COMMANDS.customFieldsCreate)
+  create(@Payload() command: CustomFieldsCreateCommand): Promise<CustomField> {
+    return this.fields.create(command);
   }
 
-  @CommandHandler(COMMANDS.customFieldsList)
-  list(request: CustomFieldsListRequest): Promise<CustomField[]> {
-    return this.fields.list(request);
+  @MessagePattern(COMMANDS.customFieldsList)
+  list(@Payload() command: CustomFieldsListCommand): Promise<CustomField[]> {
+    return this.fields.list(command);
   }
 }

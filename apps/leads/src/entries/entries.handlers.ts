@@ -1,37 +1,38 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   COMMANDS,
-  type EntriesCreateRequest,
-  type EntriesGetRequest,
-  type EntriesListRequest,
-  type EntriesUpdateRequest,
+  EntriesCreateCommand,
+  EntriesGetCommand,
+  EntriesListCommand,
+  EntriesUpdateCommand,
   type Page,
   type TableEntry,
 } from '@rocketlead/contracts';
-import { CommandHandler } from '@rocketlead/messaging';
 import { EntriesService } from './entries.service';
 
-@Injectable()
+/** Command handlers, served by the command transport of @rocketlead/messaging. */
+@Controller()
 export class EntriesHandlers {
   constructor(private readonly entries: EntriesService) {}
 
-  @CommandHandler(COMMANDS.entriesCreate)
-  create(request: EntriesCreateRequest): Promise<TableEntry> {
-    return this.entries.create(request);
+  @MessagePattern(COMMANDS.entriesCreate)
+  create(@Payload() command: EntriesCreateCommand): Promise<TableEntry> {
+    return this.entries.create(command);
   }
 
-  @CommandHandler(COMMANDS.entriesGet)
-  get(request: EntriesGetRequest): Promise<TableEntry> {
-    return this.entries.get(request);
+  @MessagePattern(COMMANDS.entriesGet)
+  get(@Payload() command: EntriesGetCommand): Promise<TableEntry> {
+    return this.entries.get(command);
   }
 
-  @CommandHandler(COMMANDS.entriesList)
-  list(request: EntriesListRequest): Promise<Page<TableEntry>> {
-    return this.entries.list(request);
+  @MessagePattern(COMMANDS.entriesList)
+  list(@Payload() command: EntriesListCommand): Promise<Page<TableEntry>> {
+    return this.entries.list(command);
   }
 
-  @CommandHandler(COMMANDS.entriesUpdate)
-  update(request: EntriesUpdateRequest): Promise<TableEntry> {
-    return this.entries.update(request);
+  @MessagePattern(COMMANDS.entriesUpdate)
+  update(@Payload() command: EntriesUpdateCommand): Promise<TableEntry> {
+    return this.entries.update(command);
   }
 }

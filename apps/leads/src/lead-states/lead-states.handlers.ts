@@ -1,24 +1,25 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   COMMANDS,
   type LeadState,
-  type LeadStatesCreateRequest,
-  type LeadStatesListRequest,
+  LeadStatesCreateCommand,
+  LeadStatesListCommand,
 } from '@rocketlead/contracts';
-import { CommandHandler } from '@rocketlead/messaging';
 import { LeadStatesService } from './lead-states.service';
 
-@Injectable()
+/** Command handlers, served by the command transport of @rocketlead/messaging. */
+@Controller()
 export class LeadStatesHandlers {
   constructor(private readonly states: LeadStatesService) {}
 
-  @CommandHandler(COMMANDS.leadStatesCreate)
-  create(request: LeadStatesCreateRequest): Promise<LeadState> {
-    return this.states.create(request);
+  @MessagePattern(COMMANDS.leadStatesCreate)
+  create(@Payload() command: LeadStatesCreateCommand): Promise<LeadState> {
+    return this.states.create(command);
   }
 
-  @CommandHandler(COMMANDS.leadStatesList)
-  list(request: LeadStatesListRequest): Promise<LeadState[]> {
-    return this.states.list(request);
+  @MessagePattern(COMMANDS.leadStatesList)
+  list(@Payload() command: LeadStatesListCommand): Promise<LeadState[]> {
+    return this.states.list(command);
   }
 }

@@ -1,30 +1,31 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   COMMANDS,
   type LeadPool,
-  type PoolsCreateRequest,
-  type PoolsGetRequest,
-  type PoolsUpdateRequest,
+  PoolsCreateCommand,
+  PoolsGetCommand,
+  PoolsUpdateCommand,
 } from '@rocketlead/contracts';
-import { CommandHandler } from '@rocketlead/messaging';
 import { PoolsService } from './pools.service';
 
-@Injectable()
+/** Command handlers, served by the command transport of @rocketlead/messaging. */
+@Controller()
 export class PoolsHandlers {
   constructor(private readonly pools: PoolsService) {}
 
-  @CommandHandler(COMMANDS.poolsCreate)
-  create(request: PoolsCreateRequest): Promise<LeadPool> {
-    return this.pools.create(request);
+  @MessagePattern(COMMANDS.poolsCreate)
+  create(@Payload() command: PoolsCreateCommand): Promise<LeadPool> {
+    return this.pools.create(command);
   }
 
-  @CommandHandler(COMMANDS.poolsGet)
-  get(request: PoolsGetRequest): Promise<LeadPool> {
-    return this.pools.get(request);
+  @MessagePattern(COMMANDS.poolsGet)
+  get(@Payload() command: PoolsGetCommand): Promise<LeadPool> {
+    return this.pools.get(command);
   }
 
-  @CommandHandler(COMMANDS.poolsUpdate)
-  update(request: PoolsUpdateRequest): Promise<LeadPool> {
-    return this.pools.update(request);
+  @MessagePattern(COMMANDS.poolsUpdate)
+  update(@Payload() command: PoolsUpdateCommand): Promise<LeadPool> {
+    return this.pools.update(command);
   }
 }

@@ -1,117 +1,205 @@
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { COMMANDS } from '../names';
-import type { Actor, Attendee, Booking, Calendar, Page } from '../models';
-import { CHANNELS } from '../models';
-import { s, type Schema } from '../validation';
+import type { Attendee, Booking, Calendar, Page } from '../models';
+import { IsRequired, NestedMessage } from '../message-validation';
+import { ActorMessage } from './actor.message';
+import { ByIdQuery, OrganizationScoped } from './leads.commands';
 
-// Request and response contracts of the `calendar` service.
+// Messages of the `calendar` service: HTTP bodies defined once, commands extend them.
 
-export interface CalendarsCreateRequest {
-  organizationId: string;
+export const BOOKINGS_LIMIT_MAX = 100;
+
+// ---- HTTP bodies (Connect API) ----
+
+export class CreateCalendarBody {
+  @IsString()
+  @Length(1, 200)
   name: string;
-  timezone: string;
-  exclusive: boolean;
+
+  /** An IANA time zone name; checked by the calendar service. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  timezone?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  exclusive?: boolean;
 }
-export interface CalendarsGetRequest {
-  organizationId: string;
-  id: string;
+
+export class AttendeeBody implements Attendee {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  email?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  phone?: string;
 }
-export interface BookingsCreateRequest {
-  actor: Actor;
+
+export class CreateBookingBody {
+  @IsUUID()
   calendarId: string;
+
+  /** ISO 8601 with an offset; parsed and compared by the calendar service. */
+  @IsString()
+  @Length(1, 64)
   startDateTime: string;
+
+  @IsString()
+  @Length(1, 64)
   endDateTime: string;
+
+  @IsOptional()
+  @IsUUID()
   tableEntryId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   title?: string;
-  attendees?: Attendee[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @NestedMessage(() => AttendeeBody, { each: true })
+  attendees?: AttendeeBody[];
 }
-export interface BookingsGetRequest {
-  organizationId: string;
-  id: string;
+
+export class UpdateBookingBody {
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  startDateTime?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  endDateTime?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  title?: string;
 }
-export interface BookingsListRequest {
+
+// ---- Commands ----
+
+/** Ingress fills the defaults (UTC, not exclusive), so the command carries every field. */
+export class CalendarsCreateCommand extends CreateCalendarBody {
+  @IsUUID()
   organizationId: string;
+
+  @IsRequired()
+  override timezone: string;
+
+  @IsRequired()
+  override exclusive: boolean;
+}
+
+export class CalendarsGetCommand extends ByIdQuery {}
+
+export class BookingsCreateCommand extends CreateBookingBody {
+  @IsObject()
+  @NestedMessage(() => ActorMessage)
+  actor: ActorMessage;
+}
+
+export class BookingsGetCommand extends ByIdQuery {}
+
+export class BookingsListCommand extends OrganizationScoped {
+  @IsOptional()
+  @IsUUID()
   calendarId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   from?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   to?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(BOOKINGS_LIMIT_MAX)
   limit: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   cursor?: string;
 }
-export interface BookingsUpdateRequest {
-  actor: Actor;
-  id: string;
-  startDateTime?: string;
-  endDateTime?: string;
-  title?: string;
-}
-export interface BookingsActionRequest {
-  actor: Actor;
+
+export class BookingsUpdateCommand extends UpdateBookingBody {
+  @IsObject()
+  @NestedMessage(() => ActorMessage)
+  actor: ActorMessage;
+
+  @IsUUID()
   id: string;
 }
+
+export class BookingsActionCommand {
+  @IsObject()
+  @NestedMessage(() => ActorMessage)
+  actor: ActorMessage;
+
+  @IsUUID()
+  id: string;
+}
+
+// Request type names the services were written against.
+export type CalendarsCreateRequest = CalendarsCreateCommand;
+export type CalendarsGetRequest = CalendarsGetCommand;
+export type BookingsCreateRequest = BookingsCreateCommand;
+export type BookingsGetRequest = BookingsGetCommand;
+export type BookingsListRequest = BookingsListCommand;
+export type BookingsUpdateRequest = BookingsUpdateCommand;
+export type BookingsActionRequest = BookingsActionCommand;
 
 export interface CalendarCommandMap {
-  [COMMANDS.calendarsCreate]: [CalendarsCreateRequest, Calendar];
-  [COMMANDS.calendarsGet]: [CalendarsGetRequest, Calendar];
-  [COMMANDS.bookingsCreate]: [BookingsCreateRequest, Booking];
-  [COMMANDS.bookingsGet]: [BookingsGetRequest, Booking];
-  [COMMANDS.bookingsList]: [BookingsListRequest, Page<Booking>];
-  [COMMANDS.bookingsUpdate]: [BookingsUpdateRequest, Booking];
-  [COMMANDS.bookingsCancel]: [BookingsActionRequest, Booking];
-  [COMMANDS.bookingsComplete]: [BookingsActionRequest, Booking];
-  [COMMANDS.bookingsDelete]: [BookingsActionRequest, Booking];
+  [COMMANDS.calendarsCreate]: [CalendarsCreateCommand, Calendar];
+  [COMMANDS.calendarsGet]: [CalendarsGetCommand, Calendar];
+  [COMMANDS.bookingsCreate]: [BookingsCreateCommand, Booking];
+  [COMMANDS.bookingsGet]: [BookingsGetCommand, Booking];
+  [COMMANDS.bookingsList]: [BookingsListCommand, Page<Booking>];
+  [COMMANDS.bookingsUpdate]: [BookingsUpdateCommand, Booking];
+  [COMMANDS.bookingsCancel]: [BookingsActionCommand, Booking];
+  [COMMANDS.bookingsComplete]: [BookingsActionCommand, Booking];
+  [COMMANDS.bookingsDelete]: [BookingsActionCommand, Booking];
 }
 
-const actor = s.object({
-  organizationId: s.uuid(),
-  channel: s.literal(...CHANNELS),
-  apiTokenId: s.nullable(s.uuid()),
-  memberId: s.nullable(s.string()),
-  correlationId: s.string({ min: 1, max: 200 }),
-  traceparent: s.nullable(s.string({ max: 200 })),
-});
-const attendee = s.object(
-  {
-    name: s.optional(s.string({ max: 200 })),
-    email: s.optional(s.string({ max: 320 })),
-    phone: s.optional(s.string({ max: 50 })),
-  },
-  { strict: true },
-);
-const action = s.object({ actor, id: s.uuid() });
-
-export const CALENDAR_COMMAND_SCHEMAS: { [K in keyof CalendarCommandMap]: Schema<unknown> } = {
-  [COMMANDS.calendarsCreate]: s.object({
-    organizationId: s.uuid(),
-    name: s.string({ min: 1, max: 200 }),
-    timezone: s.string({ min: 1, max: 100 }),
-    exclusive: s.boolean(),
-  }),
-  [COMMANDS.calendarsGet]: s.object({ organizationId: s.uuid(), id: s.uuid() }),
-  [COMMANDS.bookingsCreate]: s.object({
-    actor,
-    calendarId: s.uuid(),
-    startDateTime: s.string({ min: 1, max: 64 }),
-    endDateTime: s.string({ min: 1, max: 64 }),
-    tableEntryId: s.optional(s.uuid()),
-    title: s.optional(s.string({ max: 500 })),
-    attendees: s.optional(s.array(attendee, { max: 100 })),
-  }),
-  [COMMANDS.bookingsGet]: s.object({ organizationId: s.uuid(), id: s.uuid() }),
-  [COMMANDS.bookingsList]: s.object({
-    organizationId: s.uuid(),
-    calendarId: s.optional(s.uuid()),
-    from: s.optional(s.string({ max: 64 })),
-    to: s.optional(s.string({ max: 64 })),
-    limit: s.number({ int: true, min: 1, max: 100 }),
-    cursor: s.optional(s.string({ max: 500 })),
-  }),
-  [COMMANDS.bookingsUpdate]: s.object({
-    actor,
-    id: s.uuid(),
-    startDateTime: s.optional(s.string({ min: 1, max: 64 })),
-    endDateTime: s.optional(s.string({ min: 1, max: 64 })),
-    title: s.optional(s.string({ max: 500 })),
-  }),
-  [COMMANDS.bookingsCancel]: action,
-  [COMMANDS.bookingsComplete]: action,
-  [COMMANDS.bookingsDelete]: action,
-};
+export const CALENDAR_COMMAND_CLASSES = {
+  [COMMANDS.calendarsCreate]: CalendarsCreateCommand,
+  [COMMANDS.calendarsGet]: CalendarsGetCommand,
+  [COMMANDS.bookingsCreate]: BookingsCreateCommand,
+  [COMMANDS.bookingsGet]: BookingsGetCommand,
+  [COMMANDS.bookingsList]: BookingsListCommand,
+  [COMMANDS.bookingsUpdate]: BookingsUpdateCommand,
+  [COMMANDS.bookingsCancel]: BookingsActionCommand,
+  [COMMANDS.bookingsComplete]: BookingsActionCommand,
+  [COMMANDS.bookingsDelete]: BookingsActionCommand,
+} satisfies { [K in keyof CalendarCommandMap]: new () => CalendarCommandMap[K][0] };

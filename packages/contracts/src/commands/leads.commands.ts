@@ -1,8 +1,19 @@
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { COMMANDS } from '../names';
 import {
-  CHANNELS,
   FIELD_TYPES,
-  type Actor,
   type CustomField,
   type EntryData,
   type EntryValue,
@@ -13,143 +24,229 @@ import {
   type TableEntry,
   type TableSchema,
 } from '../models';
-import { s, type Schema } from '../validation';
+import { IsTableSchema, NestedMessage } from '../message-validation';
+import { ActorMessage } from './actor.message';
 
-// Request and response contracts of the `leads` service, with the schemas its handlers validate against.
+// Messages of the `leads` service. Each HTTP body is defined once here; the command it becomes extends it
+// with what ingress adds (organization, actor, ids from the path), so ingress and leads validate alike.
 
 export const NAME_MAX = 200;
 export const LIST_LIMIT_MAX = 100;
 
-const actor = s.object({
-  organizationId: s.uuid(),
-  channel: s.literal(...CHANNELS),
-  apiTokenId: s.nullable(s.uuid()),
-  memberId: s.nullable(s.string()),
-  correlationId: s.string({ min: 1, max: 200 }),
-  traceparent: s.nullable(s.string({ max: 200 })),
-});
-const scoped = { organizationId: s.uuid() };
-const name = s.string({ min: 1, max: NAME_MAX });
-const fieldType = s.literal(...FIELD_TYPES);
-const anyRecord = s.record(s.unknown());
+// ---- HTTP bodies (Connect API) ----
 
-export interface PoolsCreateRequest {
-  organizationId: string;
+export class CreateLeadPoolBody {
+  @IsString()
+  @Length(1, NAME_MAX)
   name: string;
 }
-export interface PoolsGetRequest {
-  organizationId: string;
-  id: string;
-}
-export interface PoolsUpdateRequest {
-  organizationId: string;
-  id: string;
+
+export class UpdateLeadPoolBody {
+  @IsOptional()
+  @IsString()
+  @Length(1, NAME_MAX)
   name?: string;
+
+  // null clears the default; entries then need an explicit leadStateId.
+  @IsOptional()
+  @IsUUID()
   defaultLeadStateId?: string | null;
+
+  @IsOptional()
+  @IsTableSchema()
   tableSchema?: TableSchema;
 }
-export interface LeadStatesCreateRequest {
-  organizationId: string;
-  tableId: string;
+
+export class CreateLeadStateBody {
+  @IsString()
+  @Length(1, NAME_MAX)
   name: string;
+
+  @IsOptional()
+  @IsBoolean()
   isDefault?: boolean;
 }
-export interface LeadStatesListRequest {
-  organizationId: string;
-  tableId: string;
-}
-export interface CustomFieldsCreateRequest {
-  organizationId: string;
+
+export class CreateCustomFieldBody {
+  @IsString()
+  @Length(1, NAME_MAX)
   name: string;
+
+  @IsIn(FIELD_TYPES, { message: `type must be one of ${FIELD_TYPES.join(', ')}` })
   type: FieldType;
 }
-export interface CustomFieldsListRequest {
+
+export class CreateTableEntryBody {
+  @IsUUID()
+  tableId: string;
+
+  @IsObject()
+  data: EntryData;
+
+  @IsOptional()
+  @IsUUID()
+  leadStateId?: string;
+
+  @IsOptional()
+  @IsObject()
+  customFieldData?: Record<string, EntryValue>;
+}
+
+export class UpdateTableEntryBody {
+  @IsOptional()
+  @IsUUID()
+  leadStateId?: string;
+
+  @IsOptional()
+  @IsObject()
+  data?: EntryData;
+
+  @IsOptional()
+  @IsObject()
+  customFieldData?: Record<string, EntryValue>;
+}
+
+/** Body of POST /public/ingress_webhooks/:id; value types are checked against the pool schema by leads. */
+export class IngressPayloadBody {
+  @IsObject()
+  data: EntryData;
+
+  @IsOptional()
+  @IsObject()
+  customFieldData?: Record<string, EntryValue>;
+}
+
+// ---- Commands ----
+
+export class OrganizationScoped {
+  @IsUUID()
   organizationId: string;
 }
-export interface EntriesCreateRequest {
-  actor: Actor;
+
+export class ByIdQuery extends OrganizationScoped {
+  @IsUUID()
+  id: string;
+}
+
+export class PoolsCreateCommand extends CreateLeadPoolBody {
+  @IsUUID()
+  organizationId: string;
+}
+
+export class PoolsGetCommand extends ByIdQuery {}
+
+export class PoolsUpdateCommand extends UpdateLeadPoolBody {
+  @IsUUID()
+  organizationId: string;
+
+  @IsUUID()
+  id: string;
+}
+
+export class LeadStatesCreateCommand extends CreateLeadStateBody {
+  @IsUUID()
+  organizationId: string;
+
+  @IsUUID()
   tableId: string;
-  data: EntryData;
-  customFieldData?: Record<string, EntryValue>;
-  leadStateId?: string;
+}
+
+export class LeadStatesListCommand extends OrganizationScoped {
+  @IsUUID()
+  tableId: string;
+}
+
+export class CustomFieldsCreateCommand extends CreateCustomFieldBody {
+  @IsUUID()
+  organizationId: string;
+}
+
+export class CustomFieldsListCommand extends OrganizationScoped {}
+
+export const SCHEMA_MODES = ['infer', 'strict'] as const;
+export type SchemaMode = (typeof SCHEMA_MODES)[number];
+
+export class EntriesCreateCommand extends CreateTableEntryBody {
+  @IsObject()
+  @NestedMessage(() => ActorMessage)
+  actor: ActorMessage;
+
   /** `infer`: new keys lock their type (ingress webhooks); `strict`: unknown keys are rejected (Connect API). */
-  schemaMode: 'infer' | 'strict';
+  @IsIn(SCHEMA_MODES)
+  schemaMode: SchemaMode;
+
   /** Same key, same organization: the first entry is returned and nothing new is created. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 300)
   idempotencyKey?: string;
 }
-export interface EntriesGetRequest {
-  organizationId: string;
-  id: string;
-}
-export interface EntriesListRequest {
-  organizationId: string;
+
+export class EntriesGetCommand extends ByIdQuery {}
+
+export class EntriesListCommand extends OrganizationScoped {
+  @IsOptional()
+  @IsUUID()
   tableId?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(LIST_LIMIT_MAX)
   limit: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   cursor?: string;
 }
-export interface EntriesUpdateRequest {
-  actor: Actor;
+
+export class EntriesUpdateCommand extends UpdateTableEntryBody {
+  @IsObject()
+  @NestedMessage(() => ActorMessage)
+  actor: ActorMessage;
+
+  @IsUUID()
   id: string;
-  leadStateId?: string;
-  data?: EntryData;
-  customFieldData?: Record<string, EntryValue>;
 }
 
-/** Maps each command to its request and response types, so the client and handlers agree. */
+// Request type names the services were written against.
+export type PoolsCreateRequest = PoolsCreateCommand;
+export type PoolsGetRequest = PoolsGetCommand;
+export type PoolsUpdateRequest = PoolsUpdateCommand;
+export type LeadStatesCreateRequest = LeadStatesCreateCommand;
+export type LeadStatesListRequest = LeadStatesListCommand;
+export type CustomFieldsCreateRequest = CustomFieldsCreateCommand;
+export type CustomFieldsListRequest = CustomFieldsListCommand;
+export type EntriesCreateRequest = EntriesCreateCommand;
+export type EntriesGetRequest = EntriesGetCommand;
+export type EntriesListRequest = EntriesListCommand;
+export type EntriesUpdateRequest = EntriesUpdateCommand;
+
+/** Maps each command to its request class and response type, so callers and handlers agree. */
 export interface LeadsCommandMap {
-  [COMMANDS.poolsCreate]: [PoolsCreateRequest, LeadPool];
-  [COMMANDS.poolsGet]: [PoolsGetRequest, LeadPool];
-  [COMMANDS.poolsUpdate]: [PoolsUpdateRequest, LeadPool];
-  [COMMANDS.leadStatesCreate]: [LeadStatesCreateRequest, LeadState];
-  [COMMANDS.leadStatesList]: [LeadStatesListRequest, LeadState[]];
-  [COMMANDS.customFieldsCreate]: [CustomFieldsCreateRequest, CustomField];
-  [COMMANDS.customFieldsList]: [CustomFieldsListRequest, CustomField[]];
-  [COMMANDS.entriesCreate]: [EntriesCreateRequest, TableEntry];
-  [COMMANDS.entriesGet]: [EntriesGetRequest, TableEntry];
-  [COMMANDS.entriesList]: [EntriesListRequest, Page<TableEntry>];
-  [COMMANDS.entriesUpdate]: [EntriesUpdateRequest, TableEntry];
+  [COMMANDS.poolsCreate]: [PoolsCreateCommand, LeadPool];
+  [COMMANDS.poolsGet]: [PoolsGetCommand, LeadPool];
+  [COMMANDS.poolsUpdate]: [PoolsUpdateCommand, LeadPool];
+  [COMMANDS.leadStatesCreate]: [LeadStatesCreateCommand, LeadState];
+  [COMMANDS.leadStatesList]: [LeadStatesListCommand, LeadState[]];
+  [COMMANDS.customFieldsCreate]: [CustomFieldsCreateCommand, CustomField];
+  [COMMANDS.customFieldsList]: [CustomFieldsListCommand, CustomField[]];
+  [COMMANDS.entriesCreate]: [EntriesCreateCommand, TableEntry];
+  [COMMANDS.entriesGet]: [EntriesGetCommand, TableEntry];
+  [COMMANDS.entriesList]: [EntriesListCommand, Page<TableEntry>];
+  [COMMANDS.entriesUpdate]: [EntriesUpdateCommand, TableEntry];
 }
 
-export const LEADS_COMMAND_SCHEMAS: { [K in keyof LeadsCommandMap]: Schema<unknown> } = {
-  [COMMANDS.poolsCreate]: s.object({ ...scoped, name }),
-  [COMMANDS.poolsGet]: s.object({ ...scoped, id: s.uuid() }),
-  [COMMANDS.poolsUpdate]: s.object({
-    ...scoped,
-    id: s.uuid(),
-    name: s.optional(name),
-    defaultLeadStateId: s.optional(s.nullable(s.uuid())),
-    tableSchema: s.optional(s.record(fieldType, { maxKeys: 500 })),
-  }),
-  [COMMANDS.leadStatesCreate]: s.object({
-    ...scoped,
-    tableId: s.uuid(),
-    name,
-    isDefault: s.optional(s.boolean()),
-  }),
-  [COMMANDS.leadStatesList]: s.object({ ...scoped, tableId: s.uuid() }),
-  [COMMANDS.customFieldsCreate]: s.object({ ...scoped, name, type: fieldType }),
-  [COMMANDS.customFieldsList]: s.object(scoped),
-  [COMMANDS.entriesCreate]: s.object({
-    actor,
-    tableId: s.uuid(),
-    data: anyRecord,
-    customFieldData: s.optional(anyRecord),
-    leadStateId: s.optional(s.uuid()),
-    schemaMode: s.literal('infer', 'strict'),
-    idempotencyKey: s.optional(s.string({ min: 1, max: 300 })),
-  }),
-  [COMMANDS.entriesGet]: s.object({ ...scoped, id: s.uuid() }),
-  [COMMANDS.entriesList]: s.object({
-    ...scoped,
-    tableId: s.optional(s.uuid()),
-    limit: s.number({ int: true, min: 1, max: LIST_LIMIT_MAX }),
-    cursor: s.optional(s.string({ max: 500 })),
-  }),
-  [COMMANDS.entriesUpdate]: s.object({
-    actor,
-    id: s.uuid(),
-    leadStateId: s.optional(s.uuid()),
-    data: s.optional(anyRecord),
-    customFieldData: s.optional(anyRecord),
-  }),
-};
+export const LEADS_COMMAND_CLASSES = {
+  [COMMANDS.poolsCreate]: PoolsCreateCommand,
+  [COMMANDS.poolsGet]: PoolsGetCommand,
+  [COMMANDS.poolsUpdate]: PoolsUpdateCommand,
+  [COMMANDS.leadStatesCreate]: LeadStatesCreateCommand,
+  [COMMANDS.leadStatesList]: LeadStatesListCommand,
+  [COMMANDS.customFieldsCreate]: CustomFieldsCreateCommand,
+  [COMMANDS.customFieldsList]: CustomFieldsListCommand,
+  [COMMANDS.entriesCreate]: EntriesCreateCommand,
+  [COMMANDS.entriesGet]: EntriesGetCommand,
+  [COMMANDS.entriesList]: EntriesListCommand,
+  [COMMANDS.entriesUpdate]: EntriesUpdateCommand,
+} satisfies { [K in keyof LeadsCommandMap]: new () => LeadsCommandMap[K][0] };

@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { DynamicModule, Type } from '@nestjs/common';
 import { JsonLogger } from '@rocketlead/observability';
 import { startBootHealth } from './boot-health';
+import { serveCommands } from '../rpc/serve-commands';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -55,6 +56,10 @@ export async function runService(options: RunServiceOptions): Promise<NestFastif
   });
   started.app = app;
   await options.configure?.(app);
+  serveCommands(app);
+  // Init hooks (streams, relays) complete before the first command is taken.
+  await app.init();
+  await app.startAllMicroservices();
   await bootHealth?.close();
   await app.listen(options.port, options.host);
   options.logger.event('info', 'service started', { port: options.port, pid: process.pid });

@@ -1,7 +1,0 @@
-import { IsString, Length } from 'class-validator';
-
-export class CreateLeadPoolDto {
-  @IsString()
-  @Length(1, 200)
-  name: string;
-}

@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { DomainError, WireNames, type CommandName, type RpcReply } from '@rocketlead/contracts';
+import { currentTraceparent } from '@rocketlead/observability';
+import { MESSAGING_OPTIONS, NATS_CONNECTION } from '../tokens';
+import type { MessagingOptions } from '../messaging-options';
+import { requestFailure } from './rpc-reply';
+
+export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
+
+/** A command payload with the trace it belongs to (like Nest's NatsRecord, for our transport). */
+export class CommandRecord<T = unknown> {
+  constructor(
+    readonly data: T,
+    readonly traceparent: string | null = null,
+  ) {}
+}
+
+/**
+ * The caller's side of the command transport, as a Nest `ClientProxy`: `send(COMMANDS.x, payload)` makes a
+ * NATS request on the namespaced subject over the service's own connection, with a traceparent header and
+ * the RPC_TIMEOUT_MS deadline. The observable yields the result or errors with the handler's DomainError;
+ * no reply in time (or no replica) is UNAVAILABLE.
+ */
+@Injectable()
+export class CommandClientProxy extends ClientProxy {
+  private readonly timeoutMs: number;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
+    private readonly names: WireNames,
+  ) {
+    super();
+    this.timeoutMs = options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
+  }
+
+  /** The connection belongs to the messaging module; there is nothing to open. */
+  connect(): Promise<NatsConnection> {
+    return Promise.resolve(this.nc);
+  }
+
+  /** The messaging module drains the shared connection on shutdown. */
+  close(): void {}
+
+  unwrap<T>(): T {
+    return this.nc as T;
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    const command = this.normalizePattern(packet.pattern as string);
+    const record = packet.data instanceof CommandRecord ? packet.data : new CommandRecord(packet.data);
+    let cancelled = false;
+    const h = natsHeaders();
+    h.set('traceparent', currentTraceparent(record.traceparent));
+    // nats.js may throw synchronously (e.g. payload over max_payload): keep every failure in the promise.
+    void Promise.resolve()
+      .then(() =>
+        this.nc.request(this.names.command(command as CommandName), JSON.stringify(record.data), {
+          timeout: this.timeoutMs,
+          headers: h,
+        }),
+      )
+      .then(
+        (msg) => {
+          if (cancelled) return;
+          let reply: RpcReply<unknown>;
+          try {
+            reply = msg.json<RpcReply<unknown>>();
+          } catch {
+            return callback({ err: new DomainError('INTERNAL', 'Internal server error') });
+          }
+          if (reply.ok) callback({ response: reply.result ?? null, isDisposed: true });
+          else callback({ err: DomainError.from(reply.error) });
+        },
+        (error: unknown) => {
+          if (!cancelled) callback({ err: requestFailure(command, error) });
+        },
+      );
+    return () => {
+      cancelled = true;
+    };
+  }
+
+  /** Events travel through the outbox and JetStream, never through the command transport. */
+  protected dispatchEvent(): Promise<never> {
+    return Promise.reject(
+      new Error('The command transport carries commands only; publish events via the outbox'),
+    );
+  }
+}

@@ -1,0 +1,193 @@
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import {
+  ErrorCode as NatsErrorCode,
+  type Msg,
+  type NatsConnection,
+  type NatsError,
+  type Subscription,
+} from 'nats';
+import {
+  COMMANDS,
+  DomainError,
+  WireNames,
+  type CommandName,
+  type ErrorBody,
+  type RpcReply,
+} from '@rocketlead/contracts';
+import { JsonLogger, withSpan } from '@rocketlead/observability';
+import { MESSAGING_OPTIONS, NATS_CONNECTION } from '../tokens';
+import type { MessagingOptions } from '../messaging-options';
+import { CommandContext } from './command-context';
+import { isErrorBody } from './rpc-reply';
+
+const KNOWN_COMMANDS = new Set<string>(Object.values(COMMANDS));
+const encoder = new TextEncoder();
+const INTERNAL: ErrorBody = { code: 'INTERNAL', message: 'Internal server error' };
+
+/**
+ * The command transport of every service: a Nest microservice strategy serving `@MessagePattern(COMMANDS.x)`
+ * handlers over core NATS request/reply on the service's existing connection. Subjects are namespaced
+ * (WireNames), replicas share load through a queue group, the caller's traceparent header is continued,
+ * and every request gets exactly one reply: the result, or a typed error (`DomainError` codes; anything
+ * unexpected is logged with its stack and answered INTERNAL; a reply too large for NATS becomes
+ * REPLY_TOO_LARGE). On shutdown it stops taking requests and finishes the ones in flight.
+ */
+@Injectable()
+export class CommandTransportServer
+  extends Server
+  implements CustomTransportStrategy, BeforeApplicationShutdown
+{
+  private readonly subscriptions: Subscription[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    private readonly names: WireNames,
+    private readonly log: JsonLogger,
+  ) {
+    super();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    try {
+      const queue = this.options.queueGroup ?? this.options.serviceName;
+      for (const [pattern, handler] of this.messageHandlers) {
+        if (handler.isEventHandler)
+          throw new Error(`@EventPattern('${pattern}'): events are consumed from JetStream, not served here`);
+        if (!KNOWN_COMMANDS.has(pattern))
+          throw new Error(
+            `@MessagePattern('${pattern}') is not a command of COMMANDS in @rocketlead/contracts`,
+          );
+        const subject = this.names.command(pattern as CommandName);
+        this.subscriptions.push(
+          this.nc.subscribe(subject, {
+            queue,
+            callback: (error, msg) => {
+              if (error) return this.log.event('error', 'command subscription failed', { subject, error });
+              this.track(this.handle(pattern, handler, msg));
+            },
+          }),
+        );
+      }
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Stops taking requests (queue-group peers get the next ones) and waits for those in flight. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all(this.subscriptions.map((sub) => sub.drain().catch(() => sub.unsubscribe())));
+      // Draining may still dispatch messages that were already delivered; wait until nothing is left.
+      while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    })();
+    return this.closing;
+  }
+
+  /** Drains before other providers (database, outbox) stop, as the requests in flight still need them. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  on(): never {
+    throw new Error('The command transport has no events to listen to');
+  }
+
+  unwrap<T>(): T {
+    return this.nc as T;
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Never rejects: every failure becomes a reply or a log line. */
+  private async handle(command: string, handler: MessageHandler, msg: Msg): Promise<void> {
+    let reply: RpcReply<unknown>;
+    try {
+      reply = await withSpan(`rpc ${command}`, msg.headers?.get('traceparent'), 'server', () =>
+        this.execute(command, handler, msg),
+      );
+    } catch (error) {
+      reply = this.failure(command, error);
+    }
+    if (msg.reply) this.respond(command, msg, reply);
+  }
+
+  private async execute(command: string, handler: MessageHandler, msg: Msg): Promise<RpcReply<unknown>> {
+    try {
+      let payload: unknown;
+      try {
+        payload = msg.json();
+      } catch {
+        throw new DomainError('BAD_REQUEST', 'Request is not valid JSON');
+      }
+      const context = new CommandContext([msg.subject, msg.headers, command]);
+      const result: unknown = await lastValueFrom(
+        this.transformToObservable(await handler(payload, context)),
+        { defaultValue: null },
+      );
+      return { ok: true, result };
+    } catch (error) {
+      return this.failure(command, error);
+    }
+  }
+
+  private failure(command: string, error: unknown): RpcReply<never> {
+    if (error instanceof DomainError) return { ok: false, error: error.toBody() };
+    if (isErrorBody(error)) return { ok: false, error: DomainError.from(error).toBody() };
+    this.log.event('error', 'command handler failed', { command, error });
+    return { ok: false, error: INTERNAL };
+  }
+
+  /** Sends the reply; one that cannot be sent (too large, unserializable) becomes a typed error reply. */
+  private respond(command: string, msg: Msg, reply: RpcReply<unknown>): void {
+    let data: Uint8Array;
+    try {
+      data = encoder.encode(JSON.stringify(reply));
+    } catch (error) {
+      this.log.event('error', 'command reply could not be serialized', { command, error });
+      data = encoder.encode(JSON.stringify({ ok: false, error: INTERNAL }));
+    }
+    const limit = this.nc.info?.max_payload;
+    if (limit !== undefined && data.byteLength > limit) {
+      this.log.event('error', 'command reply larger than the NATS max_payload', {
+        command,
+        bytes: data.byteLength,
+        limit,
+      });
+      data = this.tooLarge(command, data.byteLength, limit);
+    }
+    try {
+      msg.respond(data);
+    } catch (error) {
+      this.log.event('error', 'command reply could not be sent', { command, error });
+      try {
+        const tooLarge = (error as Partial<NatsError>).code === NatsErrorCode.MaxPayloadExceeded;
+        msg.respond(
+          tooLarge
+            ? this.tooLarge(command, data.byteLength, limit)
+            : encoder.encode(JSON.stringify({ ok: false, error: INTERNAL })),
+        );
+      } catch (again) {
+        this.log.event('error', 'command error reply could not be sent either', { command, error: again });
+      }
+    }
+  }
+
+  private tooLarge(command: string, bytes: number, limit: number | undefined): Uint8Array {
+    const error = new DomainError(
+      'REPLY_TOO_LARGE',
+      `The reply to ${command} is ${bytes} bytes, more than a message may carry` +
+        (limit ? ` (${limit} bytes)` : ''),
+      { bytes, ...(limit ? { limit } : {}) },
+    );
+    return encoder.encode(JSON.stringify({ ok: false, error: error.toBody() }));
+  }
+}
