@@ -8,6 +8,26 @@ import {
 import { isValidTimeZone } from '../bookings/date-time';
 import { CalendarsRepository, toCalendar } from './calendars.repository';
 
+// Lower-cased name → IANA spelling of every zone ICU lists, plus `UTC` (which it lists as an alias).
+let spellings: Map<string, string> | undefined;
+
+/** `Word/Word_Word`: the conventional IANA capitalisation a client may already have used for an alias. */
+const conventional = (zone: string): string =>
+  zone.toLowerCase().replace(/(^|[/_-])([a-z])/g, (_, sep: string, c: string) => sep + c.toUpperCase());
+
+/**
+ * The stored spelling of a valid zone: `utc` → `UTC`, `europe/berlin` → `Europe/Berlin`. A zone ICU lists is
+ * spelled as listed; an alias it does not list (`Asia/Kolkata`) is kept when conventionally capitalised and
+ * otherwise replaced by the zone it links to (`us/pacific` → `America/Los_Angeles`).
+ */
+export function canonicalTimeZone(zone: string): string {
+  spellings ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((z) => [z.toLowerCase(), z]));
+  const listed = spellings.get(zone.toLowerCase());
+  if (listed) return listed;
+  if (zone === conventional(zone)) return zone;
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
 export const calendarNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Calendar not found');
 
 @Injectable()
@@ -20,8 +40,9 @@ export class CalendarsService {
         errors: [{ field: 'timezone', message: `unknown IANA time zone "${request.timezone}"` }],
       });
     }
+    const timezone = canonicalTimeZone(request.timezone);
     return toCalendar(
-      await this.calendars.insert(request.organizationId, request.name, request.timezone, request.exclusive),
+      await this.calendars.insert(request.organizationId, request.name, timezone, request.exclusive),
     );
   }
 
