@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { eventually } from './eventually';
+import { REPO_ROOT } from './repo-root';
 
 export interface ServiceProcess {
   name: string;
@@ -12,8 +13,8 @@ export interface ServiceProcess {
 }
 
 export interface PlatformOptions {
-  /** Repository root (the folder holding apps/). */
-  root: string;
+  /** Repository root (the folder holding apps/); this checkout's by default. */
+  root?: string;
   databaseUrl: string;
   natsUrl: string;
   namespace: string;
@@ -31,6 +32,10 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+function appEntry(options: PlatformOptions, name: string, entry: string): string {
+  return path.join(options.root ?? REPO_ROOT, 'apps', name, 'dist', entry);
 }
 
 function serviceEnv(options: PlatformOptions, port: number): NodeJS.ProcessEnv {
@@ -53,7 +58,7 @@ export async function runToCompletion(
   entry: string,
   args: string[],
 ): Promise<string> {
-  const child = spawn(process.execPath, [path.join(options.root, 'apps', name, 'dist', entry), ...args], {
+  const child = spawn(process.execPath, [appEntry(options, name, entry), ...args], {
     env: serviceEnv(options, 0),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -73,7 +78,7 @@ export async function startService(
   port?: number,
 ): Promise<ServiceProcess> {
   const chosen = port ?? (await freePort());
-  const child = spawn(process.execPath, [path.join(options.root, 'apps', name, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [appEntry(options, name, 'main.js')], {
     env: serviceEnv(options, chosen),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import path from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { WireNames } from '@rocketlead/contracts';
 import {
+  Api,
+  createPoolWithWebhook,
   createTestDatabase,
   EventCollector,
   eventually,
@@ -17,7 +18,6 @@ import {
 } from '@rocketlead/testing';
 import { natsServerAvailable, Poster, PrivateNats, query } from './support';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const CONCURRENCY = 16;
 
 interface Scenario {
@@ -36,7 +36,6 @@ async function setUp(): Promise<Scenario> {
   const nats = await PrivateNats.start();
   const namespace = uniqueName('f');
   const platform = await startPlatform({
-    root: ROOT,
     databaseUrl: db.url,
     natsUrl: nats.url,
     namespace,
@@ -44,26 +43,15 @@ async function setUp(): Promise<Scenario> {
     env: { RPC_TIMEOUT_MS: '2000', LOG_LEVEL: 'error' },
   });
   const { token } = await platform.bootstrap('Fault Co');
-  const api = async (pathname: string, body: unknown): Promise<Record<string, string>> => {
-    const res = await fetch(`${platform.baseUrl}${pathname}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(res.status).toBe(201);
-    return (await res.json()) as Record<string, string>;
-  };
-  const pool = await api('/connect/lead_pools', { name: 'Faults' });
-  await api(`/connect/lead_pools/${pool.id}/lead_states`, { name: 'New', isDefault: true });
-  const hook = await api('/connect/ingress_webhooks', { tableId: pool.id });
+  const { webhookId, webhookToken } = await createPoolWithWebhook(new Api(platform.baseUrl, token));
   return {
     infra,
     db,
     nats,
     names: new WireNames(namespace),
     platform,
-    webhookUrl: `${platform.baseUrl}/public/ingress_webhooks/${hook.id}`,
-    webhookToken: hook.token!,
+    webhookUrl: `${platform.baseUrl}/public/ingress_webhooks/${webhookId}`,
+    webhookToken,
   };
 }
 

@@ -1,73 +1,22 @@
-import path from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { WireNames } from '@rocketlead/contracts';
 import {
+  Api,
+  createPoolWithWebhook,
   createTestDatabase,
   EventCollector,
   startInfrastructure,
   startPlatform,
   uniqueName,
+  type ApiResponse,
   type CollectedEvent,
   type Infrastructure,
+  type PoolSetup,
   type RunningPlatform,
 } from '@rocketlead/testing';
 
-export interface Response<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-/** A small HTTP client for one caller (a Connect token, or none). */
-export class Api {
-  constructor(
-    readonly baseUrl: string,
-    readonly token?: string,
-  ) {}
-
-  async request<T = Record<string, unknown>>(
-    method: string,
-    pathname: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Response<T>> {
-    const res = await fetch(`${this.baseUrl}${pathname}`, {
-      method,
-      headers: {
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
-  }
-
-  get<T = Record<string, unknown>>(pathname: string): Promise<Response<T>> {
-    return this.request<T>('GET', pathname);
-  }
-  post<T = Record<string, unknown>>(
-    pathname: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<Response<T>> {
-    return this.request<T>('POST', pathname, body, headers);
-  }
-  patch<T = Record<string, unknown>>(pathname: string, body: unknown): Promise<Response<T>> {
-    return this.request<T>('PATCH', pathname, body);
-  }
-  delete(pathname: string): Promise<Response> {
-    return this.request('DELETE', pathname);
-  }
-}
-
-export interface PoolSetup {
-  poolId: string;
-  stateId: string;
-  webhookId: string;
-  webhookToken: string;
-}
+// The HTTP client and pool setup live in @rocketlead/testing; the e2e tests import them from here too.
+export { Api, type PoolSetup };
 
 /** One running platform (leads + ingress as processes) per test file, on a fresh database and namespace. */
 export class E2E {
@@ -86,7 +35,6 @@ export class E2E {
     const db = await createTestDatabase(infra.postgresUrl, uniqueName('e2e'));
     const namespace = uniqueName('e');
     const platform = await startPlatform({
-      root: path.resolve(__dirname, '../../../..'),
       databaseUrl: db.url,
       natsUrl: infra.natsUrl,
       namespace,
@@ -131,29 +79,15 @@ export class E2E {
   }
 
   /** A lead pool with a default state and an ingress webhook. */
-  async pool(admin: Api, tableSchema?: Record<string, string>): Promise<PoolSetup> {
-    const pool = await admin.post<{ id: string }>('/connect/lead_pools', { name: 'Pool' });
-    const state = await admin.post<{ id: string }>(`/connect/lead_pools/${pool.body.id}/lead_states`, {
-      name: 'New',
-      isDefault: true,
-    });
-    if (tableSchema) await admin.patch(`/connect/lead_pools/${pool.body.id}`, { tableSchema });
-    const hook = await admin.post<{ id: string; token: string }>('/connect/ingress_webhooks', {
-      tableId: pool.body.id,
-    });
-    return {
-      poolId: pool.body.id,
-      stateId: state.body.id,
-      webhookId: hook.body.id,
-      webhookToken: hook.body.token,
-    };
+  pool(admin: Api, tableSchema?: Record<string, string>): Promise<PoolSetup> {
+    return createPoolWithWebhook(admin, tableSchema);
   }
 
   ingest(
     setup: Pick<PoolSetup, 'webhookId' | 'webhookToken'>,
     body: unknown,
     headers: Record<string, string> = {},
-  ): Promise<Response> {
+  ): Promise<ApiResponse> {
     return this.anonymous().post(`/public/ingress_webhooks/${setup.webhookId}`, body, {
       'x-rocketlead-ingress-token': setup.webhookToken,
       ...headers,
