@@ -168,7 +168,7 @@ export class EntriesService {
     const rows = await this.entries.list(request.organizationId, request.tableId, request.limit + 1, after);
     const items: TableEntry[] = [];
     // The page also stops before its serialized size passes the byte budget, so it always fits in a reply.
-    let bytes = 0;
+    let bytes = 1;
     for (const row of rows.slice(0, request.limit)) {
       const size = jsonByteLength(row) + 1;
       if (items.length > 0 && bytes + size > PAGE_BYTE_BUDGET) break;
