@@ -44,9 +44,9 @@ describe('inspectJson', () => {
   });
 
   it('names NUL and unpaired surrogates in values and keys', () => {
-    expect(inspectJson({ data: { a: 'x\u0000y' } })).toEqual([
-      { field: 'data.a', message: expect.stringContaining('NUL') as string },
-    ]);
+    const nul = inspectJson({ data: { a: 'x\u0000y' } });
+    expect(nul.map((e) => e.field)).toEqual(['data.a']);
+    expect(nul[0]!.message).toContain('NUL');
     expect(inspectJson({ data: { a: '\ud800' } })[0]!.message).toContain('surrogate');
     expect(inspectJson({ data: { a: '😀' } })).toEqual([]);
     expect(fields({ data: { 'k\u0000': 1 } })).toEqual(['data.k\\u0000']);
@@ -54,16 +54,15 @@ describe('inspectJson', () => {
   });
 
   it('refuses non-finite numbers by key', () => {
-    expect(inspectJson(JSON.parse('{"data":{"n":1e400,"m":-1e400}}'))).toEqual([
-      { field: 'data.n', message: expect.stringContaining('finite') as string },
-      { field: 'data.m', message: expect.stringContaining('finite') as string },
-    ]);
+    const errors = inspectJson(JSON.parse('{"data":{"n":1e400,"m":-1e400}}'));
+    expect(errors.map((e) => e.field)).toEqual(['data.n', 'data.m']);
+    for (const error of errors) expect(error.message).toContain('finite');
   });
 
   it('refuses __proto__ keys saying why', () => {
-    expect(inspectJson(JSON.parse('{"data":{"__proto__":{"x":1}}}'))).toEqual([
-      { field: 'data.__proto__', message: expect.stringContaining('prototype') as string },
-    ]);
+    const errors = inspectJson(JSON.parse('{"data":{"__proto__":{"x":1}}}'));
+    expect(errors.map((e) => e.field)).toEqual(['data.__proto__']);
+    expect(errors[0]!.message).toContain('prototype');
   });
 
   it('bounds keys, arrays, strings and depth, with one error per broken limit', () => {
