@@ -9,6 +9,8 @@ import { connectNats } from './nats-connection';
 import { RpcClient } from './rpc/rpc-client';
 import { CommandClientProxy } from './rpc/command-client.proxy';
 import { CommandTransportServer } from './rpc/command-transport.server';
+import { MetricsRegistry } from './health/metrics.registry';
+import { TelemetryShutdown } from './health/telemetry-shutdown';
 
 /** Closes the NATS connection last, after servers and consumers stopped in beforeApplicationShutdown. */
 class NatsLifecycle implements OnApplicationShutdown {
@@ -36,6 +38,8 @@ export class MessagingModule {
             connectNats({ url: options.natsUrl, name: options.serviceName, ...options.natsSecurity }),
         },
         NatsLifecycle,
+        TelemetryShutdown,
+        MetricsRegistry,
         CommandClientProxy,
         RpcClient,
         CommandTransportServer,
@@ -48,6 +52,7 @@ export class MessagingModule {
         RpcClient,
         CommandTransportServer,
         JsonLogger,
+        MetricsRegistry,
       ],
     };
   }

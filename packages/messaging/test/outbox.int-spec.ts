@@ -19,26 +19,36 @@ import {
   ensureStreams,
   EventConsumer,
   InboxEntity,
+  HealthController,
   JetStreamOutboxPublisher,
+  MetricsController,
+  MetricsRegistry,
   OutboxEntity,
   OutboxRelay,
+  sweepEventTables,
   type OutboxPublisher,
 } from '../src';
-import { MessagingTestInit1700000000000 } from './messaging-test.migration';
+import { MESSAGING_TEST_MIGRATIONS } from './messaging-test.migration';
+import { natsServerAvailable, PrivateNats } from './private-nats';
 
 const SCHEMA = 'msgtest';
 const logger = new JsonLogger('messaging-test', 'error');
 
-function entryAdded(org: string, n: number): CloudEvent {
+function entryAdded(
+  org: string,
+  n: number,
+  type = 'table.entry.added',
+  extra: Record<string, unknown> = {},
+): CloudEvent {
   return createEvent({
-    type: 'table.entry.added',
+    type,
     source: '/test',
     subject: `entry-${n}`,
     data: {
       id: uuidv7(),
       tableId: uuidv7(),
       organizationId: org,
-      data: { n },
+      data: { n, ...extra },
       customFieldData: {},
       leadStateId: uuidv7(),
       createdAt: new Date().toISOString(),
@@ -79,7 +89,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       url: db.url,
       schema: SCHEMA,
       entities: [OutboxEntity, InboxEntity],
-      migrations: [MessagingTestInit1700000000000],
+      migrations: MESSAGING_TEST_MIGRATIONS,
     });
     await migrate(dataSource);
     await dataSource.initialize();
@@ -108,7 +118,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       dataSource,
       url: db.url,
       schema: SCHEMA,
-      publisher: new JetStreamOutboxPublisher(nc.jetstream(), names),
+      publisher: new JetStreamOutboxPublisher(nc, names),
       logger,
     });
     await relay.start();
@@ -140,7 +150,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       dataSource,
       url: db.url,
       schema: SCHEMA,
-      publisher: new JetStreamOutboxPublisher(nc.jetstream(), names),
+      publisher: new JetStreamOutboxPublisher(nc, names),
       logger,
     });
     await relay.start();
@@ -154,7 +164,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
 
   it('keeps rows while publishing fails and publishes all of them once it recovers', async () => {
     const org = uuidv7();
-    const publisher = new FlakyPublisher(new JetStreamOutboxPublisher(nc.jetstream(), names));
+    const publisher = new FlakyPublisher(new JetStreamOutboxPublisher(nc, names));
     publisher.down = true;
     const relay = new OutboxRelay({
       dataSource,
@@ -185,7 +195,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
   it('re-publishing the same event is de-duplicated by the stream', async () => {
     const org = uuidv7();
     const event = entryAdded(org, 1);
-    const publisher = new JetStreamOutboxPublisher(nc.jetstream(), names);
+    const publisher = new JetStreamOutboxPublisher(nc, names);
     await publisher.publish(event);
     await publisher.publish(event);
     const marker = entryAdded(org, 2);
@@ -221,7 +231,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
     await consumer.start();
     const dlq = await EventCollector.start(nc, names.stream('DEAD_LETTER').name);
     try {
-      const publisher = new JetStreamOutboxPublisher(nc.jetstream(), names);
+      const publisher = new JetStreamOutboxPublisher(nc, names);
       const first = entryAdded(org, 1);
       await publisher.publish(first);
       await publisher.publish(entryAdded(org, 2));
@@ -248,5 +258,261 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       await dlq.stop();
       await consumer.stop();
     }
+  });
+
+  describe('rows that can never be published', () => {
+    const lines: string[] = [];
+    const captured = new JsonLogger('messaging-test', 'warn', (line) => lines.push(line));
+    const logged = (): Record<string, unknown>[] =>
+      lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const deadLetters = async (eventId: string) =>
+      (await dataSource.query(
+        `SELECT event_id, type, organization_id, attempts, reason FROM ${SCHEMA}.outbox_dead_letter WHERE event_id = $1`,
+        [eventId],
+      )) as { event_id: string; type: string; organization_id: string; attempts: number; reason: string }[];
+    const outboxRow = async (eventId: string) =>
+      (await dataSource.query(
+        `SELECT published_at, attempts, last_error FROM ${SCHEMA}.outbox WHERE event_id = $1`,
+        [eventId],
+      )) as { published_at: Date | null; attempts: number; last_error: string | null }[];
+
+    it('dead-letters a row larger than the NATS max payload at once; a later row of another organization is published', async () => {
+      const big = entryAdded(uuidv7(), 1, 'table.entry.added', {
+        blob: 'x'.repeat(nc.info!.max_payload + 1024),
+      });
+      const later = entryAdded(uuidv7(), 2);
+      await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, [big]));
+      await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, [later]));
+      const relay = new OutboxRelay({
+        dataSource,
+        url: db.url,
+        schema: SCHEMA,
+        publisher: new JetStreamOutboxPublisher(nc, names),
+        logger: captured,
+      });
+      await relay.start();
+      try {
+        await collector.waitFor((e) => e.body.id === later.id);
+        const [dead] = await eventually(async () => {
+          const rows = await deadLetters(big.id);
+          return rows.length ? rows : undefined;
+        });
+        expect(dead).toMatchObject({
+          type: 'table.entry.added',
+          organization_id: big.organizationid,
+          attempts: 1,
+        });
+        expect(dead!.reason).toMatch(/exceeds the NATS max payload/);
+        expect(await outboxRow(big.id)).toEqual([]);
+        expect(collector.events.some((e) => e.body.id === big.id)).toBe(false);
+        const line = logged().find((l) => l.msg === 'outbox event dead-lettered' && l.eventId === big.id);
+        expect(line).toMatchObject({
+          level: 'error',
+          type: 'table.entry.added',
+          organizationId: big.organizationid,
+        });
+        expect(line!.reason).toEqual(expect.any(String));
+        // Identifies the event, never carries its data.
+        expect(JSON.stringify(line)).not.toContain('xxxxxxxx');
+        const { metrics } = await relay.collect();
+        expect(metrics).toContainEqual(
+          expect.objectContaining({
+            name: 'rocketlead_outbox_dead_lettered_total',
+            labels: { schema: SCHEMA, reason: 'too_large' },
+            value: 1,
+          }),
+        );
+      } finally {
+        await relay.stop();
+      }
+    });
+
+    it('retries a row no stream accepts with backoff, without holding up later rows, then dead-letters it', async () => {
+      const orphan = entryAdded(uuidv7(), 1, 'nostream.thing.happened');
+      const later = entryAdded(uuidv7(), 2);
+      await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, [orphan, later]));
+      const relay = new OutboxRelay({
+        dataSource,
+        url: db.url,
+        schema: SCHEMA,
+        publisher: new JetStreamOutboxPublisher(nc, names),
+        logger: captured,
+        pollIntervalMs: 50,
+        maxAttempts: 3,
+        retryDelayMs: 100,
+      });
+      await relay.start();
+      try {
+        // The row behind the refused one goes out while the refused one waits for its next attempt.
+        await collector.waitFor((e) => e.body.id === later.id);
+        const [dead] = await eventually(
+          async () => {
+            const rows = await deadLetters(orphan.id);
+            return rows.length ? rows : undefined;
+          },
+          { timeoutMs: 15_000, message: 'orphan dead-lettered' },
+        );
+        expect(dead).toMatchObject({ type: 'nostream.thing.happened', attempts: 3 });
+        expect(dead!.reason).toMatch(/no stream/);
+        const retries = logged().filter(
+          (l) => l.msg === 'outbox event refused; will retry' && l.eventId === orphan.id,
+        );
+        expect(retries.map((l) => l.attempts)).toEqual([1, 2]);
+        expect(await outboxRow(orphan.id)).toEqual([]);
+      } finally {
+        await relay.stop();
+      }
+    });
+
+    const withNatsServer = natsServerAvailable ? it : it.skip;
+    withNatsServer(
+      'dead-letters nothing while NATS is unreachable, and publishes every row in order once it is back',
+      async () => {
+        const server = await PrivateNats.start();
+        const privateNc = await connect({
+          servers: server.url,
+          reconnectTimeWait: 100,
+          maxReconnectAttempts: -1,
+        });
+        const privateNames = new WireNames(uniqueName('p'));
+        let relay: OutboxRelay | undefined;
+        let privateCollector: EventCollector | undefined;
+        try {
+          await ensureStreams(privateNc, privateNames);
+          relay = new OutboxRelay({
+            dataSource,
+            url: db.url,
+            schema: SCHEMA,
+            publisher: new JetStreamOutboxPublisher(privateNc, privateNames, 300),
+            logger: captured,
+            pollIntervalMs: 50,
+            maxAttempts: 1, // any refusal would dead-letter at once: none may happen
+          });
+          await relay.start();
+          await server.down();
+          const org = uuidv7();
+          const events = Array.from({ length: 5 }, (_, i) => entryAdded(org, i));
+          for (const event of events) await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, [event]));
+          // The relay tries (and fails) several times while the server is away.
+          const failuresBefore = lines.length;
+          await eventually(
+            () =>
+              logged()
+                .slice(failuresBefore)
+                .filter((l) => l.msg === 'outbox publish failed; will retry').length >= 3,
+            { timeoutMs: 20_000, message: 'relay retried while NATS was down' },
+          );
+          for (const event of events) {
+            expect(await outboxRow(event.id)).toEqual([
+              expect.objectContaining({ published_at: null, attempts: 0 }),
+            ]);
+            expect(await deadLetters(event.id)).toEqual([]);
+          }
+          await server.up();
+          // The server may still be recovering its streams when it accepts connections: retry until it answers.
+        privateCollector = await eventually(
+          () => EventCollector.start(privateNc, privateNames.stream('LEADS').name),
+          { timeoutMs: 20_000, message: 'collector on the restarted server' },
+        );
+          const got = await privateCollector.waitFor((e) => e.body.organizationid === org, 20_000, 5);
+          expect(got.map((e) => e.body.id)).toEqual(events.map((e) => e.id));
+          for (const event of events) expect(await deadLetters(event.id)).toEqual([]);
+        } finally {
+          await relay?.stop();
+          await privateCollector?.stop();
+          await privateNc.close();
+          await server.dispose();
+        }
+      },
+    );
+  });
+
+  it('reports outbox lag and dead letters on /health/ready and /metrics', async () => {
+    const relay = new OutboxRelay({
+      dataSource,
+      url: db.url,
+      schema: SCHEMA,
+      publisher: new JetStreamOutboxPublisher(nc, names),
+      logger,
+    });
+    await relay.flush();
+    const registry = new MetricsRegistry();
+    registry.register(relay);
+    const health = new HealthController(dataSource, nc, registry);
+    const metrics = new MetricsController(registry);
+    const org = uuidv7();
+    await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, [entryAdded(org, 1), entryAdded(org, 2)]));
+    await dataSource.query(
+      `UPDATE ${SCHEMA}.outbox SET created_at = now() - interval '90 seconds' WHERE payload->>'organizationid' = $1`,
+      [org],
+    );
+    const deadBefore = (await dataSource.query(
+      `SELECT count(*)::int AS n FROM ${SCHEMA}.outbox_dead_letter`,
+    )) as [{ n: number }];
+    const ready = await health.ready();
+    expect(ready).toMatchObject({ status: 'ok', checks: { postgres: 'up', nats: 'up' } });
+    expect(ready.outbox).toEqual({
+      pending: 2,
+      oldestPendingAgeSeconds: expect.any(Number),
+      deadLetters: deadBefore[0].n,
+    });
+    expect(
+      (ready.outbox as { oldestPendingAgeSeconds: number }).oldestPendingAgeSeconds,
+    ).toBeGreaterThanOrEqual(90);
+    const text = await metrics.metrics();
+    expect(text).toContain('# TYPE rocketlead_outbox_pending gauge');
+    expect(text).toContain(`rocketlead_outbox_pending{schema="${SCHEMA}"} 2\n`);
+    expect(text).toContain(`rocketlead_outbox_dead_letters{schema="${SCHEMA}"} ${deadBefore[0].n}\n`);
+    expect(text).toMatch(/rocketlead_outbox_oldest_pending_age_seconds\{schema="msgtest"\} (9\d|1\d\d)/);
+    await relay.flush();
+    expect((await health.ready()).outbox).toMatchObject({ pending: 0, oldestPendingAgeSeconds: 0 });
+    expect(await metrics.metrics()).toContain(`rocketlead_outbox_published_total{schema="${SCHEMA}"} 2\n`);
+  });
+
+  it('retention deletes only published outbox rows, inbox rows and dead letters older than their period', async () => {
+    const ids = Array.from({ length: 6 }, () => uuidv7());
+    await dataSource.query(
+      `INSERT INTO ${SCHEMA}.outbox (event_id, type, payload, published_at) VALUES
+         ($1, 't', '{}', now() - interval '25 hours'), ($2, 't', '{}', now() - interval '23 hours')`,
+      [ids[0], ids[1]],
+    );
+    await dataSource.query(
+      `INSERT INTO ${SCHEMA}.outbox (event_id, type, payload, created_at) VALUES ($1, 't', '{}', now() - interval '30 days')`,
+      [ids[2]],
+    );
+    await dataSource.query(
+      `INSERT INTO ${SCHEMA}.inbox (consumer, event_id, handled_at) VALUES
+         ('retention', $1, now() - interval '15 days'), ('retention', $2, now() - interval '13 days')`,
+      [ids[3], ids[4]],
+    );
+    await dataSource.query(
+      `INSERT INTO ${SCHEMA}.outbox_dead_letter (id, event_id, type, payload, attempts, reason, created_at, dead_at) VALUES
+         (-1, $1, 't', '{}', 1, 'r', now(), now() - interval '31 days'), (-2, $2, 't', '{}', 1, 'r', now(), now() - interval '29 days')`,
+      [ids[5], uuidv7()],
+    );
+    const hour = 60 * 60 * 1000;
+    const removed = await sweepEventTables(dataSource, SCHEMA, {
+      outboxMs: 24 * hour,
+      inboxMs: 14 * 24 * hour,
+      deadLetterMs: 30 * 24 * hour,
+    });
+    expect(removed).toEqual({ outbox: 1, inbox: 1, deadLetters: 1 });
+    const outbox = (await dataSource.query(
+      `SELECT event_id FROM ${SCHEMA}.outbox WHERE event_id = ANY($1::uuid[])`,
+      [ids],
+    )) as { event_id: string }[];
+    // The unpublished row stays however old it is.
+    expect(outbox.map((r) => r.event_id).sort()).toEqual([ids[1], ids[2]].sort());
+    const inbox = (await dataSource.query(
+      `SELECT event_id FROM ${SCHEMA}.inbox WHERE consumer = 'retention'`,
+    )) as {
+      event_id: string;
+    }[];
+    expect(inbox.map((r) => r.event_id)).toEqual([ids[4]]);
+    const dead = (await dataSource.query(`SELECT id FROM ${SCHEMA}.outbox_dead_letter WHERE id < 0`)) as {
+      id: string;
+    }[];
+    expect(dead.map((r) => r.id)).toEqual(['-2']);
+    await dataSource.query(`DELETE FROM ${SCHEMA}.outbox WHERE event_id = ANY($1::uuid[])`, [ids]);
   });
 });

@@ -1,7 +1,11 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** Records that a consumer handled an event; written in the handler's transaction so redeliveries are no-ops. */
+/**
+ * Records that a consumer handled an event; written in the handler's transaction so redeliveries are no-ops.
+ * Deleted after the inbox retention period (by `handled_at`, hence its index).
+ */
 @Entity({ name: 'inbox' })
+@Index('inbox_handled_at_idx', ['handledAt'])
 export class InboxEntity {
   @PrimaryColumn({ type: 'text' })
   consumer: string;

@@ -1,31 +1,103 @@
 import { Client } from 'pg';
-import { headers as natsHeaders, type JetStreamClient } from 'nats';
-import type { DataSource } from 'typeorm';
+import {
+  ErrorCode,
+  headers as natsHeaders,
+  NatsError,
+  type JetStreamClient,
+  type MsgHdrs,
+  type NatsConnection,
+} from 'nats';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { CloudEvent, WireNames } from '@rocketlead/contracts';
-import type { JsonLogger } from '@rocketlead/observability';
+import type { JsonLogger, MetricSample, StatusSource } from '@rocketlead/observability';
 import { outboxChannel } from './outbox-writer';
+import { sweepEventTables, type EventRetention } from './outbox-retention';
+
+/** Why a row could not be published, as far as the row itself is concerned. */
+export type RefusalKind =
+  /** Larger than the server's max payload: no retry can succeed, it is dead-lettered at once. */
+  | 'too_large'
+  /** The server refused this message (no stream for its subject, a stream limit, a permission). */
+  | 'refused';
+
+/**
+ * A publish that failed because of the message, not because NATS is unreachable. Any other error a publisher
+ * throws counts as transient: the row waits, unchanged, for NATS to come back.
+ */
+export class OutboxRefusal extends Error {
+  constructor(
+    readonly kind: RefusalKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OutboxRefusal';
+  }
+}
 
 export interface OutboxPublisher {
+  /** Resolves once the stream acked; rejects with an OutboxRefusal when the message itself is refused. */
   publish(event: CloudEvent): Promise<void>;
+}
+
+/** Size of the header block as the client sends it (`NATS/1.0`, one `key: value` line each, a blank line). */
+function headerBytes(h: MsgHdrs): number {
+  let n = 'NATS/1.0\r\n\r\n'.length;
+  for (const [key, values] of h) for (const value of values) n += Buffer.byteLength(`${key}: ${value}\r\n`);
+  return n;
+}
+
+/**
+ * Tells refusals of a message (which count toward its attempts) from a connection that cannot deliver
+ * anything right now (closed, draining, disconnected: the publish times out), which must never cost an
+ * event its attempts.
+ */
+export function classifyPublishError(error: unknown): OutboxRefusal | undefined {
+  if (error instanceof OutboxRefusal) return error;
+  if (!(error instanceof NatsError)) return undefined;
+  if (error.code === (ErrorCode.MaxPayloadExceeded as string))
+    return new OutboxRefusal('too_large', error.message);
+  // 503 on a JetStream publish: the server answered, but no stream listens on the subject.
+  if (error.code === (ErrorCode.NoResponders as string))
+    return new OutboxRefusal('refused', 'no stream accepts the subject (503 no responders)');
+  if (error.isJetStreamError() || error.isPermissionError())
+    return new OutboxRefusal('refused', error.message);
+  return undefined;
 }
 
 /** Publishes to JetStream with Nats-Msg-Id = event id, so a re-publish after a crash is de-duplicated. */
 export class JetStreamOutboxPublisher implements OutboxPublisher {
+  private readonly js: JetStreamClient;
+
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly nc: NatsConnection,
     private readonly names: WireNames,
     private readonly timeoutMs = 5_000,
-  ) {}
+  ) {
+    this.js = nc.jetstream();
+  }
 
   async publish(event: CloudEvent): Promise<void> {
     const h = natsHeaders();
     if (event.traceparent) h.set('traceparent', event.traceparent);
     h.set('content-type', 'application/cloudevents+json');
-    await this.js.publish(this.names.eventSubject(event.type), JSON.stringify(event), {
-      msgID: event.id,
-      headers: h,
-      timeout: this.timeoutMs,
-    });
+    h.set('Nats-Msg-Id', event.id);
+    const body = Buffer.from(JSON.stringify(event));
+    // Known only while connected; when it is not, the publish below waits or fails as transient.
+    const maxPayload = this.nc.info?.max_payload;
+    if (maxPayload !== undefined && body.length + headerBytes(h) > maxPayload)
+      throw new OutboxRefusal(
+        'too_large',
+        `event of ${body.length} bytes exceeds the NATS max payload of ${maxPayload} bytes`,
+      );
+    try {
+      await this.js.publish(this.names.eventSubject(event.type), body, {
+        msgID: event.id,
+        headers: h,
+        timeout: this.timeoutMs,
+      });
+    } catch (error) {
+      throw classifyPublishError(error) ?? error;
+    }
   }
 }
 
@@ -38,24 +110,61 @@ export interface OutboxRelayOptions {
   logger: JsonLogger;
   batchSize?: number;
   pollIntervalMs?: number;
-  /** Published rows older than this are deleted by the relay. */
-  retentionMs?: number;
+  /** How long published rows, inbox rows and dead letters are kept (defaults: 24 h, 14 d, 30 d). */
+  retention?: Partial<EventRetention>;
   /** Pause before draining again when more commits arrived during a drain. */
   coalesceMs?: number;
+  /** Refusals before a row is dead-lettered (default 10). */
+  maxAttempts?: number;
+  /** Wait after the first refusal, doubled after each further one, capped at 5 minutes (default 1 s). */
+  retryDelayMs?: number;
 }
 
+export const DEFAULT_EVENT_RETENTION: EventRetention = {
+  outboxMs: 24 * 60 * 60 * 1000,
+  inboxMs: 14 * 24 * 60 * 60 * 1000,
+  deadLetterMs: 30 * 24 * 60 * 60 * 1000,
+};
+
 const LOCKED_ELSEWHERE = -1;
+const MAX_RETRY_DELAY_MS = 5 * 60 * 1000;
+// Counting pending rows stops here, so the health check stays cheap however far behind the relay is.
+const COUNT_CAP = 100_000;
 
 interface OutboxRow {
   id: string;
   payload: CloudEvent;
+  attempts: number;
+}
+
+/** A refused row as recorded in the batch: dead-lettered when `retryInMs` is undefined. */
+interface Refused {
+  row: OutboxRow;
+  kind: RefusalKind;
+  attempts: number;
+  reason: string;
+  retryInMs: number | undefined;
+}
+
+export interface OutboxStatus {
+  /** Unpublished rows (counted up to 100,000). */
+  pending: number;
+  /** Age of the oldest unpublished row, 0 when there is none. */
+  oldestPendingAgeSeconds: number;
+  /** Dead-letter records currently kept (counted up to 100,000). */
+  deadLetters: number;
 }
 
 /**
  * Moves committed outbox rows to JetStream in id order. Woken by NOTIFY, with a poll as fallback;
  * one replica drains at a time (advisory lock), rows are marked published only after the stream acks.
+ *
+ * A row the stream refuses is retried with backoff while the rows behind it go on, and is moved to the
+ * dead-letter table once its attempts run out (at once when it is larger than the server's max payload).
+ * While NATS is unreachable nothing counts as an attempt: every row waits and goes out when it is back.
  */
-export class OutboxRelay {
+export class OutboxRelay implements StatusSource {
+  readonly statusName = 'outbox';
   private listener: Client | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
@@ -63,16 +172,23 @@ export class OutboxRelay {
   private stopped = true;
   private failures = 0;
   private lastCleanup = 0;
+  private publishedTotal = 0;
+  private refusedTotal = 0;
+  private readonly deadLetteredTotal: Record<RefusalKind, number> = { too_large: 0, refused: 0 };
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
-  private readonly retentionMs: number;
+  private readonly retention: EventRetention;
   private readonly coalesceMs: number;
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
-    this.retentionMs = options.retentionMs ?? 24 * 60 * 60 * 1000;
+    this.retention = { ...DEFAULT_EVENT_RETENTION, ...options.retention };
     this.coalesceMs = options.coalesceMs ?? 10;
+    this.maxAttempts = options.maxAttempts ?? 10;
+    this.retryDelayMs = options.retryDelayMs ?? 1_000;
   }
 
   async start(): Promise<void> {
@@ -108,23 +224,98 @@ export class OutboxRelay {
     });
   }
 
-  /** Drains until the outbox is empty; resolves when every row committed before the call is published. */
+  /**
+   * Drains until no row is ready; resolves when every row committed before the call is published, dead-
+   * lettered or waiting for its next attempt. Rejects when NATS could not take a row.
+   */
   async flush(): Promise<void> {
     for (;;) {
-      const published = await this.publishBatch();
-      if (published === 0) return;
-      if (published === LOCKED_ELSEWHERE) await new Promise((resolve) => setTimeout(resolve, 20));
+      const handled = await this.publishBatch();
+      if (handled === 0) return;
+      if (handled === LOCKED_ELSEWHERE) await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  }
+
+  /** Pending rows, the age of the oldest, and the dead letters kept: two index lookups and a capped count. */
+  async status(): Promise<OutboxStatus> {
+    const { dataSource, schema } = this.options;
+    const [pending, oldest, dead] = (await Promise.all([
+      dataSource.query(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM "${schema}".outbox WHERE published_at IS NULL LIMIT ${COUNT_CAP}) AS p`,
+      ),
+      dataSource.query(
+        `SELECT greatest(0, EXTRACT(EPOCH FROM now() - created_at))::float8 AS age FROM "${schema}".outbox
+         WHERE published_at IS NULL ORDER BY id LIMIT 1`,
+      ),
+      dataSource.query(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM "${schema}".outbox_dead_letter LIMIT ${COUNT_CAP}) AS d`,
+      ),
+    ])) as [{ n: number }[], { age: number }[], { n: number }[]];
+    return {
+      pending: pending[0]?.n ?? 0,
+      oldestPendingAgeSeconds: Math.round((oldest[0]?.age ?? 0) * 1000) / 1000,
+      deadLetters: dead[0]?.n ?? 0,
+    };
+  }
+
+  async collect(): Promise<{ status: Record<string, number>; metrics: MetricSample[] }> {
+    const status = await this.status();
+    const labels = { schema: this.options.schema };
+    const metrics: MetricSample[] = [
+      {
+        name: 'rocketlead_outbox_pending',
+        help: 'Outbox rows not yet published (counted up to 100000)',
+        type: 'gauge',
+        value: status.pending,
+        labels,
+      },
+      {
+        name: 'rocketlead_outbox_oldest_pending_age_seconds',
+        help: 'Age of the oldest unpublished outbox row, 0 when none',
+        type: 'gauge',
+        value: status.oldestPendingAgeSeconds,
+        labels,
+      },
+      {
+        name: 'rocketlead_outbox_dead_letters',
+        help: 'Dead-lettered outbox rows currently kept (counted up to 100000)',
+        type: 'gauge',
+        value: status.deadLetters,
+        labels,
+      },
+      {
+        name: 'rocketlead_outbox_published_total',
+        help: 'Outbox rows published by this process',
+        type: 'counter',
+        value: this.publishedTotal,
+        labels,
+      },
+      {
+        name: 'rocketlead_outbox_refused_total',
+        help: 'Publishes of outbox rows refused by NATS in this process (each counts toward the row attempts)',
+        type: 'counter',
+        value: this.refusedTotal,
+        labels,
+      },
+      ...(Object.keys(this.deadLetteredTotal) as RefusalKind[]).map((reason): MetricSample => ({
+        name: 'rocketlead_outbox_dead_lettered_total',
+        help: 'Outbox rows dead-lettered by this process',
+        type: 'counter',
+        value: this.deadLetteredTotal[reason],
+        labels: { ...labels, reason },
+      })),
+    ];
+    return { status: { ...status }, metrics };
   }
 
   private async drainLoop(): Promise<void> {
     try {
-      let published = 0;
+      let handled = 0;
       do {
-        published = await this.publishBatch();
-      } while (!this.stopped && published === this.batchSize); // a full batch: more may be waiting
+        handled = await this.publishBatch();
+      } while (!this.stopped && handled === this.batchSize); // a full batch: more may be waiting
       // Another replica holds the drain lock: look again shortly rather than waiting for the poll.
-      if (published === LOCKED_ELSEWHERE) this.again = true;
+      if (handled === LOCKED_ELSEWHERE) this.again = true;
       this.failures = 0;
       await this.cleanup();
     } catch (error) {
@@ -139,36 +330,104 @@ export class OutboxRelay {
     }
   }
 
-  /** Publishes one batch inside a transaction; returns how many rows it published. */
+  /**
+   * Publishes one batch inside a transaction; returns how many rows it handled. Rows the stream acked are
+   * marked, refused ones are rescheduled or dead-lettered, and all of it commits before a transient failure
+   * (NATS unreachable) is thrown to the caller's backoff.
+   */
   private async publishBatch(): Promise<number> {
     const { dataSource, schema, publisher } = this.options;
-    return dataSource.transaction(async (manager) => {
+    const outcome = await dataSource.transaction(async (manager) => {
       const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
         `outbox:${schema}`,
       ])) as [{ locked: boolean }];
-      if (!locked) return LOCKED_ELSEWHERE;
+      if (!locked) return { handled: LOCKED_ELSEWHERE };
+      // Rows waiting after a refusal are skipped until their time: they never hold up the rows behind them.
       const rows = (await manager.query(
-        `SELECT id, payload FROM "${schema}".outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id, payload, attempts FROM "${schema}".outbox
+         WHERE published_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       )) as OutboxRow[];
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { handled: 0 };
       // Sent in id order on one connection; acks are awaited together.
-      await Promise.all(rows.map((row) => publisher.publish(row.payload)));
-      await manager.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-        rows.map((row) => row.id),
-      ]);
-      return rows.length;
+      const results = await Promise.allSettled(rows.map((row) => publisher.publish(row.payload)));
+      const acked: string[] = [];
+      const refusals: Refused[] = [];
+      let transient: Error | undefined;
+      for (const [i, result] of results.entries()) {
+        const row = rows[i]!;
+        if (result.status === 'fulfilled') {
+          acked.push(row.id);
+          continue;
+        }
+        const refusal = classifyPublishError(result.reason);
+        if (refusal) refusals.push(await this.refused(manager, row, refusal));
+        else transient ??= result.reason instanceof Error ? result.reason : new Error(String(result.reason));
+      }
+      if (acked.length > 0)
+        await manager.query(
+          `UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`,
+          [acked],
+        );
+      return { handled: rows.length, published: acked.length, refusals, transient };
     });
+    // Counted and logged once committed: a rolled-back batch changed nothing.
+    this.publishedTotal += outcome.published ?? 0;
+    for (const r of outcome.refusals ?? []) this.report(r);
+    if (outcome.transient !== undefined) throw outcome.transient;
+    return outcome.handled;
+  }
+
+  /** Records a refusal: the row waits with backoff, or moves to the dead-letter table when it cannot succeed. */
+  private async refused(manager: EntityManager, row: OutboxRow, refusal: OutboxRefusal): Promise<Refused> {
+    const { schema } = this.options;
+    const attempts = row.attempts + 1;
+    const reason = refusal.message.slice(0, 500);
+    if (refusal.kind === 'too_large' || attempts >= this.maxAttempts) {
+      await manager.query(
+        `WITH moved AS (DELETE FROM "${schema}".outbox WHERE id = $1 RETURNING id, event_id, type, payload, created_at)
+         INSERT INTO "${schema}".outbox_dead_letter (id, event_id, type, organization_id, payload, attempts, reason, created_at)
+         SELECT id, event_id, type, payload->>'organizationid', payload, $2, $3, created_at FROM moved
+         ON CONFLICT (event_id) DO UPDATE SET id = EXCLUDED.id, payload = EXCLUDED.payload,
+           attempts = EXCLUDED.attempts, reason = EXCLUDED.reason, dead_at = now()`,
+        [row.id, attempts, reason],
+      );
+      return { row, kind: refusal.kind, attempts, reason, retryInMs: undefined };
+    }
+    const retryInMs = Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2 ** (attempts - 1));
+    await manager.query(
+      `UPDATE "${schema}".outbox SET attempts = $2, last_error = $3,
+         next_attempt_at = now() + ($4::bigint * interval '1 millisecond') WHERE id = $1`,
+      [row.id, attempts, reason, retryInMs],
+    );
+    return { row, kind: refusal.kind, attempts, reason, retryInMs };
+  }
+
+  /** Counts and logs a committed refusal; the log identifies the event, never carries its data. */
+  private report({ row, kind, attempts, reason, retryInMs }: Refused): void {
+    const fields = {
+      schema: this.options.schema,
+      eventId: row.payload.id,
+      type: row.payload.type,
+      organizationId: row.payload.organizationid,
+      attempts,
+      reason,
+    };
+    this.refusedTotal += 1;
+    if (retryInMs === undefined) {
+      this.deadLetteredTotal[kind] += 1;
+      this.options.logger.event('error', 'outbox event dead-lettered', fields);
+    } else {
+      this.options.logger.event('warn', 'outbox event refused; will retry', { ...fields, retryInMs });
+    }
   }
 
   private async cleanup(): Promise<void> {
     const now = Date.now();
     if (now - this.lastCleanup < 60_000) return;
     this.lastCleanup = now;
-    await this.options.dataSource.query(
-      `DELETE FROM "${this.options.schema}".outbox WHERE published_at < now() - ($1::bigint * interval '1 millisecond')`,
-      [this.retentionMs],
-    );
+    await sweepEventTables(this.options.dataSource, this.options.schema, this.retention);
   }
 
   private async listen(): Promise<void> {

@@ -1,6 +1,9 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** An event waiting to be published; written in the same transaction as the change it describes. */
+/**
+ * An event waiting to be published; written in the same transaction as the change it describes. The table
+ * comes from `messagingMigrations(schema)`.
+ */
 @Entity({ name: 'outbox' })
 @Index('outbox_unpublished_idx', ['id'], { where: 'published_at IS NULL' })
 export class OutboxEntity {
@@ -21,4 +24,15 @@ export class OutboxEntity {
 
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt: Date | null;
+
+  /** Publishes the stream refused (never those that failed because NATS was unreachable). */
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError: string | null;
+
+  /** A refused row waits until then before its next try; the rows behind it go on meanwhile. */
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt: Date | null;
 }

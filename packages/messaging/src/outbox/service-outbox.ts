@@ -6,6 +6,8 @@ import { JsonLogger } from '@rocketlead/observability';
 import { NATS_CONNECTION } from '../tokens';
 import { appendToOutbox, OutboxSignal, withEvents, type Statement } from './outbox-writer';
 import { JetStreamOutboxPublisher, OutboxRelay } from './outbox-relay';
+import type { EventRetention } from './outbox-retention';
+import { MetricsRegistry } from '../health/metrics.registry';
 
 /** Where a service writes the events of a change: inside the change's transaction, or as one statement with it. */
 export class ServiceOutbox {
@@ -41,28 +43,38 @@ export class OutboxRelayHost implements OnApplicationBootstrap, BeforeApplicatio
   }
 }
 
-/** The outbox of a service (its own schema) and the relay that publishes it. */
-export function outboxProviders(options: { schema: string; databaseUrl: string }): Provider[] {
+export interface OutboxProvidersOptions {
+  schema: string;
+  databaseUrl: string;
+  /** Retention of published rows, inbox rows and dead letters (see `eventRetentionEnv`); defaults otherwise. */
+  retention?: Partial<EventRetention>;
+}
+
+/** The outbox of a service (its own schema), the relay that publishes it, and its numbers on /metrics. */
+export function outboxProviders(options: OutboxProvidersOptions): Provider[] {
   return [
     { provide: ServiceOutbox, useValue: new ServiceOutbox(options.schema) },
     {
       provide: OutboxRelayHost,
-      inject: [DataSource, NATS_CONNECTION, WireNames, JsonLogger, ServiceOutbox],
+      inject: [DataSource, NATS_CONNECTION, WireNames, JsonLogger, ServiceOutbox, MetricsRegistry],
       useFactory: (
         dataSource: DataSource,
         nc: NatsConnection,
         names: WireNames,
         logger: JsonLogger,
         outbox: ServiceOutbox,
+        metrics: MetricsRegistry,
       ) => {
         const relay = new OutboxRelay({
           dataSource,
           url: options.databaseUrl,
           schema: options.schema,
-          publisher: new JetStreamOutboxPublisher(nc.jetstream(), names),
+          publisher: new JetStreamOutboxPublisher(nc, names),
           logger,
+          retention: options.retention,
         });
         outbox.signal.onCommitted(() => relay.kick());
+        metrics.register(relay);
         return new OutboxRelayHost(relay);
       },
     },
