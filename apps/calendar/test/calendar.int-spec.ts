@@ -19,7 +19,7 @@ import {
   type TableEntry,
   validateEvent,
 } from '@rocketlead/contracts';
-import { deleteStreams } from '@rocketlead/messaging';
+import { deleteStreams, serveCommands } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import {
   createTestDatabase,
@@ -64,7 +64,9 @@ describe('calendar service (real Postgres and NATS)', () => {
     const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
       logger: new JsonLogger('calendar', 'error'),
     });
+    serveCommands(app);
     await app.init();
+    await app.startAllMicroservices();
     apps.push(app);
     return app;
   }

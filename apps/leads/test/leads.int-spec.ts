@@ -15,7 +15,7 @@ import {
   type CommandResponse,
   type RpcReply,
 } from '@rocketlead/contracts';
-import { deleteStreams } from '@rocketlead/messaging';
+import { deleteStreams, serveCommands } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import {
   createTestDatabase,
@@ -89,7 +89,9 @@ describe('leads service (real Postgres and NATS)', () => {
     app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
       logger: new JsonLogger('leads', 'error'),
     });
+    serveCommands(app);
     await app.init();
+    await app.startAllMicroservices();
     nc = await connect({ servers: infra.natsUrl });
     names = new WireNames(namespace);
     events = await EventCollector.start(nc, names.stream('LEADS').name);

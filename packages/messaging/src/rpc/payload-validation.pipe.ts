@@ -12,9 +12,10 @@ const UNCHECKED: unknown[] = [String, Boolean, Number, Array, Object, Buffer, Da
 @Injectable()
 export class PayloadValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    // Arguments of RPC handlers carry numeric types; only the whole payload is a message.
+    // Nest reports `@Payload()` as 'body' to pipes (older versions passed the numeric RPC type); only the
+    // whole payload is a message, `@Ctx()` and `@Payload('field')` are not.
     const type = metadata.type as unknown;
-    if (type !== RpcParamtype.PAYLOAD || metadata.data !== undefined) return value;
+    if ((type !== 'body' && type !== RpcParamtype.PAYLOAD) || metadata.data !== undefined) return value;
     const metatype = metadata.metatype;
     if (!metatype || UNCHECKED.includes(metatype)) return value;
     const errors = validateMessage(metatype as MessageClass, value);
