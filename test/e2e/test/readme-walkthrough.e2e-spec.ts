@@ -25,10 +25,10 @@ describe('README API walkthrough', () => {
   let e2e: E2E;
   beforeAll(async () => {
     e2e = await E2E.start();
-  });
+  }, 120_000);
   afterAll(async () => {
     await e2e.stop();
-  });
+  }, 120_000);
 
   it('runs top to bottom against the running platform, exactly as written', async () => {
     // Run as a user would paste it, with errexit so any failed call stops it; then report what it captured.
