@@ -170,3 +170,114 @@ export function healthRoutes(): { file: string; routes: string[] } {
   );
   return { file, routes };
 }
+
+// ---- nats-server configuration
+
+/** A value of a nats-server config file: a string (numbers, booleans and `$VARIABLE`s stay text), list or map. */
+export type NatsConfValue = string | NatsConfValue[] | NatsConfMap;
+export interface NatsConfMap {
+  [key: string]: NatsConfValue;
+}
+
+/**
+ * Parses the nats-server configuration format (the subset deploy/nats-server.conf uses): `key: value`,
+ * `key = value` or `key { ... }`, maps, lists, quoted and bare strings, `#` and `//` comments.
+ */
+export function parseNatsConf(text: string, file = 'nats-server.conf'): NatsConfMap {
+  let i = 0;
+  const fail = (what: string): never => {
+    const line = text.slice(0, i).split('\n').length;
+    throw new Error(`${file}:${line}: ${what}`);
+  };
+  const skip = (separators: RegExp): void => {
+    for (;;) {
+      const ch = text[i];
+      if (ch === undefined) return;
+      if (ch === '#' || (ch === '/' && text[i + 1] === '/')) {
+        while (i < text.length && text[i] !== '\n') i++;
+      } else if (separators.test(ch)) i++;
+      else return;
+    }
+  };
+  const quoted = (): string => {
+    const quote = text[i++];
+    const start = i;
+    while (i < text.length && text[i] !== quote) i++;
+    if (i >= text.length) fail('unterminated string');
+    return text.slice(start, i++);
+  };
+  const bare = (stop: RegExp): string => {
+    const start = i;
+    while (i < text.length && !stop.test(text[i] ?? '')) i++;
+    if (i === start) fail(`unexpected ${JSON.stringify(text[i] ?? 'end of file')}`);
+    return text.slice(start, i);
+  };
+  const value = (): NatsConfValue => {
+    skip(/[ \t]/);
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      return entries('}');
+    }
+    if (ch === '[') {
+      i++;
+      const list: NatsConfValue[] = [];
+      for (;;) {
+        skip(/[\s,]/);
+        if (text[i] === ']') {
+          i++;
+          return list;
+        }
+        if (i >= text.length) fail('unterminated list');
+        list.push(value());
+      }
+    }
+    if (ch === '"' || ch === "'") return quoted();
+    return bare(/[\s,\]}#]/).trim();
+  };
+  const entries = (end: '}' | undefined): NatsConfMap => {
+    const out: NatsConfMap = {};
+    for (;;) {
+      skip(/[\s,;]/);
+      if (i >= text.length) {
+        if (end) fail(`missing ${end}`);
+        return out;
+      }
+      if (text[i] === end) {
+        i++;
+        return out;
+      }
+      const key = text[i] === '"' || text[i] === "'" ? quoted() : bare(/[\s:={[]/);
+      skip(/[ \t]/);
+      if (text[i] === ':' || text[i] === '=') i++;
+      out[key] = value();
+    }
+  };
+  return entries(undefined);
+}
+
+/** Whether a NATS subject matches a pattern with `*` (one token) and `>` (one or more trailing tokens). */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let k = 0; k < p.length; k++) {
+    if (p[k] === '>') return s.length > k;
+    if (k >= s.length || (p[k] !== '*' && p[k] !== s[k])) return false;
+  }
+  return p.length === s.length;
+}
+
+/** Whether a `publish` or `subscribe` permission (string, list or {allow, deny}) lets a subject through. */
+export function permits(permission: NatsConfValue | undefined, subject: string): boolean {
+  if (permission === undefined) return true; // no rule: nats-server allows everything
+  const list = (v: NatsConfValue | undefined): string[] =>
+    v === undefined ? [] : typeof v === 'string' ? [v] : Array.isArray(v) ? v.map(String) : [];
+  const { allow, deny } =
+    typeof permission === 'string' || Array.isArray(permission)
+      ? { allow: list(permission), deny: [] }
+      : {
+          allow: permission.allow === undefined ? ['>'] : list(permission.allow),
+          deny: list(permission.deny),
+        };
+  return allow.some((p) => subjectMatches(p, subject)) && !deny.some((p) => subjectMatches(p, subject));
+}

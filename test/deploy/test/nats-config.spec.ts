@@ -1,0 +1,271 @@
+// deploy/nats-server.conf checked against what the services really do on NATS: the subjects come from
+// packages/contracts (WireNames, COMMANDS, STREAMS), the streams each service ensures from its migrate.ts.
+// Then docker-compose.yml and k8s/base are checked to run each service as its own user of that file.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import {
+  COMMANDS,
+  QUEUE_GROUPS,
+  STREAMS,
+  WireNames,
+  type CommandName,
+  type StreamKey,
+} from '@rocketlead/contracts';
+import { withContext } from '@rocketlead/testing';
+import {
+  ROOT,
+  listDir,
+  loadYaml,
+  map,
+  parseNatsConf,
+  permits,
+  readRepoFile,
+  scalar,
+  seq,
+  type NatsConfMap,
+  type NatsConfValue,
+} from './deploy-files';
+
+const CONF = 'deploy/nats-server.conf';
+const K8S_CONF = 'k8s/base/nats-server.conf';
+const COMPOSE = 'docker-compose.yml';
+const K8S = 'k8s/base';
+const SERVICES = ['ingress', 'leads', 'calendar'] as const;
+type Service = (typeof SERVICES)[number];
+
+// The configuration is written for the default namespace (RL_NAMESPACE=''), as compose and k8s run.
+const names = new WireNames('');
+const conf = parseNatsConf(readRepoFile(CONF), CONF);
+const users = seq(map(conf.authorization).users as unknown).map((u) => u as NatsConfMap);
+const userOf = (name: string): NatsConfMap | undefined => users.find((u) => u.user === name);
+const permissionsOf = (name: string): NatsConfMap =>
+  (userOf(name)?.permissions as NatsConfMap | undefined) ?? {};
+const canPublish = (user: string, subject: string): boolean => permits(permissionsOf(user).publish, subject);
+const canSubscribe = (user: string, subject: string): boolean =>
+  permits(permissionsOf(user).subscribe, subject);
+/** A command handler replies on the request's reply subject: allow_responses, or publish on _INBOX. */
+const canReply = (user: string): boolean =>
+  permissionsOf(user).allow_responses === 'true' || canPublish(user, '_INBOX.reply.1');
+
+/** A concrete subject inside a pattern: `events.table.>` -> `events.table.x`. */
+const concrete = (pattern: string): string => pattern.replace(/>$/, 'x').replace(/\*/g, 'x');
+
+/** Streams a service creates in its migration (`ensureStreams(nc, names, ['LEADS', ...])`). */
+function ensuredStreams(service: Service): StreamKey[] {
+  const file = `apps/${service}/src/migrate.ts`;
+  if (!existsSync(join(ROOT, file))) return [];
+  const list = /ensureStreams\([\s\S]*?\[([^\]]*)\]/.exec(readRepoFile(file))?.[1] ?? '';
+  return [...list.matchAll(/'(\w+)'/g)].map((m) => m[1] as StreamKey).filter((k) => k in STREAMS);
+}
+
+/** Command names a service answers: the first token of the command is its queue group. */
+const commandsOf = (service: Service): CommandName[] =>
+  Object.values(COMMANDS).filter((c) => c.split('.')[0] === service && service in QUEUE_GROUPS);
+
+interface Needs {
+  publish: string[];
+  subscribe: string[];
+  replies: boolean;
+}
+
+/** What each service does on NATS, derived from the contracts and its migration. */
+function needs(service: Service): Needs {
+  const out: Needs = { publish: [], subscribe: ['_INBOX.abc.*'], replies: false };
+  const handled = commandsOf(service);
+  if (handled.length) {
+    out.subscribe.push(...handled.map((c) => names.command(c)));
+    out.replies = true;
+  }
+  // ingress is the HTTP edge: every command is sent from one of its routes.
+  if (service === 'ingress') out.publish.push(...Object.values(COMMANDS).map((c) => names.command(c)));
+  const streams = ensuredStreams(service);
+  if (streams.length) out.publish.push('$JS.API.INFO');
+  for (const key of streams) {
+    const stream = names.stream(key);
+    out.publish.push(
+      ...['INFO', 'CREATE', 'UPDATE'].map((op) => `$JS.API.STREAM.${op}.${stream.name}`),
+      // Its events (outbox relay), or dead letters of its consumers.
+      ...(key === 'DEAD_LETTER'
+        ? [names.deadLetterSubject(`${service}-consumer`)]
+        : stream.subjects.map(concrete)),
+    );
+  }
+  return out;
+}
+
+function expectNoProblems(problems: string[]): void {
+  withContext(problems.length ? `\n  ${problems.join('\n  ')}\n` : undefined, () =>
+    expect(problems).toEqual([]),
+  );
+}
+
+const text = (value: NatsConfValue | undefined): string => (typeof value === 'string' ? value : '');
+/** The environment variable a user's password comes from (`password: $NATS_LEADS_PASSWORD`). */
+const variableOf = (user: NatsConfMap | undefined): string | undefined =>
+  /^\$(\w+)$/.exec(text(user?.password))?.[1];
+const passwordVariable = (user: string): string | undefined => variableOf(userOf(user));
+
+/** user and password inside a NATS_URL. */
+function natsUrlCredentials(url: string | undefined): { user?: string; password?: string } {
+  const match = /^[a-z]+:\/\/([^:@/]*)(?::([^@/]*))?@/i.exec(url ?? '');
+  return match ? { user: match[1], password: match[2] } : {};
+}
+
+describe(CONF, () => {
+  it('has one user per service, with its password from the environment (not in the file)', () => {
+    const problems: string[] = [];
+    for (const service of SERVICES) {
+      if (!userOf(service)) problems.push(`${CONF}: no user ${service}`);
+      else if (!passwordVariable(service))
+        problems.push(`${CONF}: user ${service}'s password is not a $VARIABLE from the environment`);
+    }
+    expectNoProblems(problems);
+  });
+
+  it.each(SERVICES)('lets %s use every subject it needs', (service) => {
+    const need = needs(service);
+    const problems: string[] = [];
+    for (const subject of need.publish)
+      if (!canPublish(service, subject)) problems.push(`${CONF}: ${service} may not publish ${subject}`);
+    for (const subject of need.subscribe)
+      if (!canSubscribe(service, subject)) problems.push(`${CONF}: ${service} may not subscribe ${subject}`);
+    if (need.replies && !canReply(service))
+      problems.push(`${CONF}: ${service} answers commands but may not reply (allow_responses)`);
+    expectNoProblems(problems);
+  });
+
+  it.each(SERVICES)("refuses %s every other service's commands and events", (service) => {
+    const problems: string[] = [];
+    const mine = new Set(ensuredStreams(service));
+    for (const key of Object.keys(STREAMS) as StreamKey[]) {
+      if (mine.has(key) || key === 'DEAD_LETTER') continue;
+      const stream = names.stream(key);
+      for (const subject of stream.subjects.map(concrete))
+        if (canPublish(service, subject)) problems.push(`${CONF}: ${service} may publish ${subject}`);
+      for (const op of ['CREATE', 'UPDATE', 'DELETE', 'PURGE'])
+        if (canPublish(service, `$JS.API.STREAM.${op}.${stream.name}`))
+          problems.push(`${CONF}: ${service} may ${op.toLowerCase()} stream ${stream.name}`);
+    }
+    for (const other of SERVICES.filter((s) => s !== service))
+      for (const command of commandsOf(other))
+        if (canSubscribe(service, names.command(command)))
+          problems.push(`${CONF}: ${service} may subscribe ${other}'s command ${names.command(command)}`);
+    if (canPublish(service, '$JS.API.STREAM.DELETE.ANY'))
+      problems.push(`${CONF}: ${service} may delete streams`);
+    // Nothing but the HTTP edge sends commands today.
+    if (service !== 'ingress')
+      for (const command of Object.values(COMMANDS))
+        if (canPublish(service, names.command(command)))
+          problems.push(`${CONF}: ${service} may send the command ${names.command(command)}`);
+    expectNoProblems(problems);
+  });
+
+  const bin = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
+  (existsSync(bin) ? it : it.skip)('is accepted by nats-server -t (with every password set)', () => {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+    for (const user of users) {
+      const variable = variableOf(user);
+      if (variable) env[variable] = `test-${variable}`;
+    }
+    const result = spawnSync(bin, ['-c', join(ROOT, CONF), '-t'], { env, encoding: 'utf8' });
+    withContext(`${CONF}: nats-server -t says: ${result.stderr}${result.stdout}`, () =>
+      expect(result.status).toBe(0),
+    );
+  });
+});
+
+describe(COMPOSE, () => {
+  const compose = map(loadYaml(COMPOSE)[0]?.services);
+  const nats = map(compose.nats);
+  const natsEnv = map(nats.environment);
+
+  it('runs nats-server with deploy/nats-server.conf mounted, and every password set', () => {
+    const problems: string[] = [];
+    const command = seq(nats.command).map(String);
+    const confPath = command[command.indexOf('-c') + 1];
+    if (!command.includes('-c') || !confPath) problems.push(`${COMPOSE}: nats is not started with -c <conf>`);
+    const mounted = seq(nats.volumes)
+      .map(String)
+      .some((v) => v.replace(/:ro$/, '') === `./${CONF}:${confPath}`);
+    if (!mounted) problems.push(`${COMPOSE}: nats does not mount ./${CONF} at ${confPath}`);
+    if (!command.includes('-js')) problems.push(`${COMPOSE}: nats runs without JetStream (-js)`);
+    for (const user of users) {
+      const variable = variableOf(user);
+      if (variable && !scalar(natsEnv[variable]))
+        problems.push(`${COMPOSE}: nats does not set ${variable} (password of ${text(user.user)})`);
+    }
+    expectNoProblems(problems);
+  });
+
+  it.each(SERVICES)('connects %s and its migration as its own NATS user', (service) => {
+    const problems: string[] = [];
+    for (const name of [service, `migrate-${service}`]) {
+      const env = map(map(compose[name]).environment);
+      const { user, password } = natsUrlCredentials(scalar(env.NATS_URL));
+      const variable = passwordVariable(service);
+      if (user !== service)
+        problems.push(`${COMPOSE}: ${name} NATS_URL user is ${user}, expected ${service}`);
+      else if (!variable || password !== scalar(natsEnv[variable]))
+        problems.push(`${COMPOSE}: ${name} NATS_URL password is not nats's ${variable}`);
+      if ((scalar(env.RL_NAMESPACE) ?? '') !== '')
+        problems.push(`${COMPOSE}: ${name} sets RL_NAMESPACE, but ${CONF} is written for the default one`);
+    }
+    expectNoProblems(problems);
+  });
+});
+
+describe(K8S, () => {
+  const kustomization = loadYaml(`${K8S}/kustomization.yaml`)[0] ?? {};
+  const examples = new Map<string, Map<string, string>>();
+  for (const file of listDir('k8s').filter((f) => /\.example\.ya?ml$/.test(f)))
+    for (const body of loadYaml(`k8s/${file}`).filter((b) => b.kind === 'Secret')) {
+      const data = new Map(Object.entries(map(body.stringData)).map(([k, v]) => [k, String(v)]));
+      examples.set(scalar(map(body.metadata).name) ?? '', data);
+    }
+
+  it('ships deploy/nats-server.conf unchanged as a ConfigMap, and an example of its passwords', () => {
+    const problems: string[] = [];
+    const generated = seq(kustomization.configMapGenerator)
+      .map(map)
+      .some((g) => seq(g.files).map(String).includes('nats-server.conf'));
+    if (!generated) problems.push(`${K8S}/kustomization.yaml: no configMapGenerator with nats-server.conf`);
+    if (!existsSync(join(ROOT, K8S_CONF)) || readRepoFile(K8S_CONF) !== readRepoFile(CONF))
+      problems.push(`${K8S_CONF}: differs from ${CONF} (copy it: cp ${CONF} ${K8S_CONF})`);
+    const passwords = [...examples.values()].flatMap((secret) => [...secret.keys()]);
+    for (const user of users) {
+      const variable = variableOf(user);
+      if (variable && !passwords.includes(variable))
+        problems.push(`k8s/*.example.yaml: no Secret describes ${variable} (password of ${text(user.user)})`);
+    }
+    expectNoProblems(problems);
+  });
+
+  it.each(SERVICES)('connects %s and its migration Job as its own NATS user', (service) => {
+    const problems: string[] = [];
+    for (const file of [`${K8S}/${service}.yaml`, `${K8S}/${service}-migrate.yaml`]) {
+      const workload = loadYaml(file).find((d) => d.kind === 'Deployment' || d.kind === 'Job');
+      const containers = seq(map(map(map(workload?.spec).template).spec).containers).map(map);
+      for (const container of containers) {
+        const item = seq(container.env)
+          .map(map)
+          .find((e) => e.name === 'NATS_URL');
+        const ref = map(map(item?.valueFrom).secretKeyRef);
+        const url = examples.get(scalar(ref.name) ?? '')?.get(scalar(ref.key) ?? '');
+        const { user } = natsUrlCredentials(url);
+        if (!item) problems.push(`${file}: ${String(container.name)} has no NATS_URL from a Secret`);
+        else if (user !== service)
+          problems.push(
+            `${file}: NATS_URL (Secret ${String(ref.name)} ${String(ref.key)}) user is ${user}, expected ${service}`,
+          );
+      }
+    }
+    const config = loadYaml(`${K8S}/config.yaml`).map((d) => map(d.data));
+    if (config.some((data) => 'NATS_URL' in data))
+      problems.push(`${K8S}/config.yaml: NATS_URL is per service (its own user), not shared`);
+    if (config.some((data) => (scalar(data.RL_NAMESPACE) ?? '') !== ''))
+      problems.push(`${K8S}/config.yaml: RL_NAMESPACE is set, but ${CONF} is written for the default one`);
+    expectNoProblems(problems);
+  });
+});
