@@ -48,5 +48,6 @@ try {
 }
 
 if (status !== 0 && totals.failed === 0) console.error(`test-summary: ${command} exited with ${status}`);
+if (totals.passed + totals.failed === 0) console.error('test-summary: no test ran');
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(status !== 0 || totals.failed > 0 || totals.passed + totals.failed === 0 ? 1 : 0);
