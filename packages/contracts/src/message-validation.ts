@@ -10,10 +10,8 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { FIELD_TYPES } from './models';
+import { MAX_REPORTED_ERRORS } from './limits';
 import type { FieldError } from './validation';
-
-/** A reply listing thousands of field errors must stay small: the first ones say enough. */
-export const FIELD_ERRORS_MAX = 20;
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -85,10 +83,10 @@ export function validateMessage(type: MessageClass, value: unknown): FieldError[
     forbidUnknownValues: true,
   });
   const fields = flattenValidationErrors(errors);
-  if (fields.length <= FIELD_ERRORS_MAX) return fields;
+  if (fields.length <= MAX_REPORTED_ERRORS) return fields;
   return [
-    ...fields.slice(0, FIELD_ERRORS_MAX),
-    { field: '(more)', message: `${fields.length - FIELD_ERRORS_MAX} more errors not listed` },
+    ...fields.slice(0, MAX_REPORTED_ERRORS),
+    { field: '(more)', message: `${fields.length - MAX_REPORTED_ERRORS} more errors not listed` },
   ];
 }
 
