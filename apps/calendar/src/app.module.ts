@@ -1,5 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthController, MessagingModule, outboxProviders, natsSecurity } from '@rocketlead/messaging';
+import {
+  HealthController,
+  MessagingModule,
+  MetricsController,
+  outboxProviders,
+  natsSecurity,
+} from '@rocketlead/messaging';
 import { CALENDAR_CONFIG } from './config.token';
 import { CALENDAR_SCHEMA } from './database/entities';
 import type { CalendarConfig } from './config';
@@ -40,7 +46,7 @@ export class AppModule {
         }),
         calendarDatabase.module(config),
       ],
-      controllers: [HealthController, CalendarsHandlers, BookingsHandlers],
+      controllers: [HealthController, MetricsController, CalendarsHandlers, BookingsHandlers],
       providers: [
         CalendarsRepository,
         CalendarsService,
@@ -48,7 +54,15 @@ export class AppModule {
         BookingsService,
         BookingTimers,
         EntriesGateway,
-        ...outboxProviders({ schema: CALENDAR_SCHEMA, databaseUrl: config.DATABASE_URL }),
+        ...outboxProviders({
+          schema: CALENDAR_SCHEMA,
+          databaseUrl: config.DATABASE_URL,
+          retention: {
+            outboxMs: config.OUTBOX_RETENTION,
+            inboxMs: config.INBOX_RETENTION,
+            deadLetterMs: config.DEAD_LETTER_RETENTION,
+          },
+        }),
         TimerRunnerService,
       ],
     };

@@ -283,6 +283,7 @@ describe('calendar service (real Postgres and NATS)', () => {
       apitokenid: actor.apiTokenId,
       data: booking,
     });
+    const firingTraces = new Set<string>();
     for (const type of [HAS_STARTED, HAS_ENDED]) {
       const event = await waitFor(booking.id, type, 10_000);
       const arrivedAt = Date.now();
@@ -307,9 +308,14 @@ describe('calendar service (real Postgres and NATS)', () => {
         apitokenid: null,
         memberid: null,
         correlationid: booking.id,
-        traceparent: null,
       });
+      // Each firing is a trace of its own, not the booking request's.
+      const traceparent = String(event.body.traceparent);
+      expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+      expect(traceparent.split('-')[1]).not.toBe(String(booked.body.traceparent).split('-')[1]);
+      firingTraces.add(traceparent.split('-')[1]!);
     }
+    expect(firingTraces.size).toBe(2);
   });
 
   it('a deleted booking never fires its timers', async () => {

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthController, MessagingModule, natsSecurity } from '@rocketlead/messaging';
+import { HealthController, MessagingModule, MetricsController, natsSecurity } from '@rocketlead/messaging';
 import { INGRESS_CONFIG } from './config.token';
 import type { IngressConfig } from './config';
 import { ingressDatabase } from './database/database.module';
@@ -53,6 +53,7 @@ export class AppModule {
       ],
       controllers: [
         HealthController,
+        MetricsController,
         ApiTokensController,
         IngressWebhooksController,
         PublicIngressController,

@@ -1,5 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthController, MessagingModule, outboxProviders, natsSecurity } from '@rocketlead/messaging';
+import {
+  HealthController,
+  MessagingModule,
+  MetricsController,
+  outboxProviders,
+  natsSecurity,
+} from '@rocketlead/messaging';
 import { LEADS_CONFIG } from './config.token';
 import { LEADS_SCHEMA } from './database/entities';
 import type { LeadsConfig } from './config';
@@ -42,6 +48,7 @@ export class AppModule {
       ],
       controllers: [
         HealthController,
+        MetricsController,
         PoolsHandlers,
         LeadStatesHandlers,
         CustomFieldsHandlers,
@@ -56,7 +63,15 @@ export class AppModule {
         CustomFieldsService,
         EntriesRepository,
         EntriesService,
-        ...outboxProviders({ schema: LEADS_SCHEMA, databaseUrl: config.DATABASE_URL }),
+        ...outboxProviders({
+          schema: LEADS_SCHEMA,
+          databaseUrl: config.DATABASE_URL,
+          retention: {
+            outboxMs: config.OUTBOX_RETENTION,
+            inboxMs: config.INBOX_RETENTION,
+            deadLetterMs: config.DEAD_LETTER_RETENTION,
+          },
+        }),
       ],
     };
   }

@@ -1,7 +1,7 @@
-import { commonServiceEnv, loadConfig, type ConfigOf } from '@rocketlead/observability';
+import { commonServiceEnv, eventRetentionEnv, loadConfig, type ConfigOf } from '@rocketlead/observability';
 
 // leads serves only health endpoints over HTTP; its API is request/reply over NATS.
-export const LEADS_ENV = commonServiceEnv(3001);
+export const LEADS_ENV = { ...commonServiceEnv(3001), ...eventRetentionEnv() };
 
 export type LeadsConfig = ConfigOf<typeof LEADS_ENV>;
 

@@ -94,6 +94,18 @@ export const parsers = {
       if (!values.includes(raw as T)) throw new Error(`must be one of ${values.join(', ')}`);
       return raw as T;
     },
+  /** A duration such as `90s`, `15m`, `24h` or `7d`, in milliseconds; `min` refuses anything shorter. */
+  duration:
+    (min?: { ms: number; why: string }) =>
+    (raw: string): number => {
+      const match = /^(\d+)(s|m|h|d)$/.exec(raw.trim());
+      if (!match) throw new Error('must be a number with a unit s, m, h or d, e.g. 24h or 7d');
+      const unitMs = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+      const ms = Number(match[1]) * unitMs;
+      if (ms <= 0 || !Number.isSafeInteger(ms)) throw new Error('must be a positive duration');
+      if (min && ms < min.ms) throw new Error(`must be at least ${min.why}`);
+      return ms;
+    },
   namespace: (raw: string): string => {
     if (raw !== '' && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(raw))
       throw new Error('must be lowercase letters, digits and dashes');
@@ -181,6 +193,35 @@ export function commonServiceEnv(defaultPort: number) {
       default: '10000',
       parse: parsers.positiveInt,
       description: 'How long every request to another service waits for its reply (then 503)',
+    },
+  };
+}
+
+/**
+ * Retention of the event tables of a service with an outbox (leads, calendar): how long handled rows are kept
+ * before the relay deletes them.
+ */
+export function eventRetentionEnv() {
+  return {
+    OUTBOX_RETENTION: {
+      default: '24h',
+      parse: parsers.duration(),
+      description: 'How long published outbox rows are kept (for inspection) before deletion',
+    },
+    INBOX_RETENTION: {
+      default: '14d',
+      // An inbox row is what makes a redelivered event a no-op. JetStream can redeliver an event that was
+      // handled but not acked (a crash between commit and ack) whenever the consumer comes back, for as long
+      // as the stream keeps the message (7 days), and the outbox may publish a second copy once the stream's
+      // 2-minute duplicate window has passed. Both are covered only while the row is kept at least as long
+      // as the stream keeps messages.
+      parse: parsers.duration({ ms: 7 * 86_400_000, why: '7d, the time the event streams keep a message' }),
+      description: "How long inbox rows (handled event ids) are kept; at least the streams' 7-day max age",
+    },
+    DEAD_LETTER_RETENTION: {
+      default: '30d',
+      parse: parsers.duration(),
+      description: 'How long dead-lettered outbox rows and dead timers are kept for inspection and replay',
     },
   };
 }

@@ -107,14 +107,14 @@ export class BookingTimers {
           source: '/calendar',
           subject: row.id,
           data,
-          // Timed events are caused by the clock, not by a caller.
+          // Timed events are caused by the clock, not by a caller: each firing is its own trace.
           actor: {
             organizationId: row.organizationId,
             channel: 'system',
             apiTokenId: null,
             memberId: null,
             correlationId: row.id,
-            traceparent: null,
+            traceparent: timer.traceparent,
           },
         }),
       );

@@ -11,7 +11,7 @@ import { CALENDAR_SCHEMA } from '../database/entities';
 import { CALENDAR_CONFIG } from '../config.token';
 import type { CalendarConfig } from '../config';
 import { BookingTimers } from '../bookings/booking-timers';
-import { ServiceOutbox } from '@rocketlead/messaging';
+import { MetricsRegistry, ServiceOutbox } from '@rocketlead/messaging';
 
 /** Fires booking timers for the service's lifetime; any number of replicas may run one. */
 @Injectable()
@@ -24,6 +24,7 @@ export class TimerRunnerService implements OnApplicationBootstrap, BeforeApplica
     @Inject(CALENDAR_CONFIG) config: CalendarConfig,
     timers: BookingTimers,
     outbox: ServiceOutbox,
+    metrics: MetricsRegistry,
   ) {
     this.runner = new TimerRunner({
       dataSource,
@@ -33,7 +34,9 @@ export class TimerRunnerService implements OnApplicationBootstrap, BeforeApplica
       handler: (timer, manager) => timers.fire(timer, manager),
       batchHandler: (batch, manager) => timers.fireAll(batch, manager),
       onCommitted: () => outbox.committed(),
+      retention: { doneMs: config.TIMERS_RETENTION, deadMs: config.DEAD_LETTER_RETENTION },
     });
+    metrics.register(this.runner);
   }
 
   onApplicationBootstrap(): Promise<void> {
