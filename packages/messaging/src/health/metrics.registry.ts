@@ -19,7 +19,7 @@ export class MetricsRegistry {
   /** Asks every source; one that fails (its database is down) is left out rather than failing the rest. */
   async collect(): Promise<CollectedStatus> {
     const results = await Promise.allSettled(this.sources.map((source) => source.collect()));
-    const out: CollectedStatus = { status: {}, metrics: [] };
+    const out: CollectedStatus = { status: {}, metrics: processMetrics() };
     for (const [i, result] of results.entries()) {
       if (result.status !== 'fulfilled') continue;
       out.status[this.sources[i]!.statusName] = result.value.status;
@@ -27,6 +27,24 @@ export class MetricsRegistry {
     }
     return out;
   }
+}
+
+/** Every service reports these, whatever else it runs. */
+function processMetrics(): MetricSample[] {
+  return [
+    {
+      name: 'rocketlead_process_uptime_seconds',
+      help: 'Seconds since the process started',
+      type: 'gauge',
+      value: Math.round(process.uptime()),
+    },
+    {
+      name: 'rocketlead_process_resident_memory_bytes',
+      help: 'Resident memory of the process',
+      type: 'gauge',
+      value: process.memoryUsage.rss(),
+    },
+  ];
 }
 
 function escapeLabel(value: string): string {
