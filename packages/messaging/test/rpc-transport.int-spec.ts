@@ -28,6 +28,8 @@ import { eventually, startInfrastructure, uniqueName, type Infrastructure } from
 import { CommandContext, MessagingModule, RpcClient, serveCommands } from '../src';
 
 const REPLICA = Symbol('REPLICA');
+/** The NATS server's max_payload, read once connected. */
+let maxPayload = 0;
 const logger = new JsonLogger('rpc-test', 'error');
 
 /** Requests held open by the test (the slow handler waits until released). */
@@ -73,9 +75,8 @@ class TestHandlers {
   }
 
   @MessagePattern(COMMANDS.entriesList)
-  huge(@Payload() command: EntriesListCommand, @Ctx() context: CommandContext): { items: string[] } {
-    const limit = Number(context.getHeaders()?.get('x-test-max-payload'));
-    return { items: ['x'.repeat(limit + command.limit)] };
+  huge(@Payload() command: EntriesListCommand): { items: string[] } {
+    return { items: ['x'.repeat(maxPayload + command.limit)] };
   }
 
   @MessagePattern(COMMANDS.entriesGet)
@@ -149,6 +150,7 @@ describe('command transport on @nestjs/microservices (real NATS)', () => {
   beforeAll(async () => {
     infra = await startInfrastructure();
     nc = await connect({ servers: infra.natsUrl });
+    maxPayload = nc.info!.max_payload;
     await startReplica(namespace, 'a');
     caller = await startCaller(namespace);
   }, 60_000);
@@ -223,20 +225,10 @@ describe('command transport on @nestjs/microservices (real NATS)', () => {
   });
 
   it('answers a reply larger than the NATS max_payload with REPLY_TOO_LARGE and keeps serving', async () => {
-    const maxPayload = nc.info!.max_payload;
-    const h = natsHeaders();
-    h.set('x-test-max-payload', String(maxPayload));
-    const request = { organizationId: uuidv7(), limit: 1 };
-    const raw = await nc.request(names.command(COMMANDS.entriesList), JSON.stringify(request), {
-      timeout: 5_000,
-      headers: h,
-    });
-    const reply = raw.json<RpcReply<unknown>>();
-    expect(reply).toMatchObject({
-      ok: false,
-      error: { code: 'REPLY_TOO_LARGE', details: { limit: maxPayload } },
-    });
-    expect(DomainError.from((reply as { error: DomainError }).error).code).toBe('REPLY_TOO_LARGE');
+    const error = await failure(caller.request(COMMANDS.entriesList, { organizationId: uuidv7(), limit: 1 }));
+    expect(error.code).toBe('REPLY_TOO_LARGE');
+    expect(error.details).toMatchObject({ limit: maxPayload });
+    expect(error.message).toContain('The reply to leads.entries.list is');
     await expect(
       caller.request(COMMANDS.poolsCreate, { organizationId: uuidv7(), name: 'still' }),
     ).resolves.toMatchObject({
