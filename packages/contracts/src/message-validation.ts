@@ -1,5 +1,7 @@
 // Validation of message classes (HTTP bodies and the commands they become) with class-validator:
 // one definition per message, checked the same way at the edge and in the service that handles it.
+// class-transformer's @Type reads design-type metadata: the polyfill must be there whoever imports contracts.
+import 'reflect-metadata';
 import { Type, type ClassConstructor } from 'class-transformer';
 import {
   ValidateBy,
