@@ -29,7 +29,7 @@ import {
   type OutboxPublisher,
 } from '../src';
 import { MESSAGING_TEST_MIGRATIONS } from './messaging-test.migration';
-import { natsServerAvailable, PrivateNats } from './private-nats';
+import { natsServerAvailable, PrivateNats } from '@rocketlead/testing';
 
 const SCHEMA = 'msgtest';
 const logger = new JsonLogger('messaging-test', 'error');
@@ -410,10 +410,10 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
           }
           await server.up();
           // The server may still be recovering its streams when it accepts connections: retry until it answers.
-        privateCollector = await eventually(
-          () => EventCollector.start(privateNc, privateNames.stream('LEADS').name),
-          { timeoutMs: 20_000, message: 'collector on the restarted server' },
-        );
+          privateCollector = await eventually(
+            () => EventCollector.start(privateNc, privateNames.stream('LEADS').name),
+            { timeoutMs: 20_000, message: 'collector on the restarted server' },
+          );
           const got = await privateCollector.waitFor((e) => e.body.organizationid === org, 20_000, 5);
           expect(got.map((e) => e.body.id)).toEqual(events.map((e) => e.id));
           for (const event of events) expect(await deadLetters(event.id)).toEqual([]);

@@ -6,3 +6,4 @@ export * from './platform-process';
 export * from './with-context';
 export * from './api-client';
 export * from './repo-root';
+export * from './private-nats';

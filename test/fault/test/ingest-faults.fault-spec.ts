@@ -7,6 +7,8 @@ import {
   createTestDatabase,
   EventCollector,
   eventually,
+  natsServerAvailable,
+  PrivateNats,
   startInfrastructure,
   startPlatform,
   startService,
@@ -16,7 +18,7 @@ import {
   type Infrastructure,
   type RunningPlatform,
 } from '@rocketlead/testing';
-import { natsServerAvailable, Poster, PrivateNats, query } from './support';
+import { Poster, query } from './support';
 
 const CONCURRENCY = 16;
 
@@ -109,7 +111,7 @@ async function assertExactlyOnce(s: Scenario, created: string[]): Promise<void> 
   afterEach(async () => {
     if (!s) return;
     await s.platform.stop();
-    await s.nats.down();
+    await s.nats.dispose();
     await s.db.drop();
     await s.infra.stop();
     s = undefined;

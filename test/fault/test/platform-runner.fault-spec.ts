@@ -10,13 +10,14 @@ import {
   createTestDatabase,
   eventually,
   freePort,
+  natsServerAvailable,
+  PrivateNats,
   REPO_ROOT,
   runToCompletion,
   startInfrastructure,
   uniqueName,
   withContext,
 } from '@rocketlead/testing';
-import { natsServerAvailable, PrivateNats } from './support';
 
 interface LogLine {
   service?: string;

@@ -1,68 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
-import { connect } from 'nats';
-import { eventually, freePort } from '@rocketlead/testing';
 
-export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
-export const natsServerAvailable = existsSync(NATS_SERVER_BIN);
-
-/** A private nats-server (JetStream on disk) that this test may stop and start without disturbing others. */
-export class PrivateNats {
-  private static readonly created = new Set<PrivateNats>();
-  private child: ChildProcess | undefined;
-  readonly storeDir = mkdtempSync(path.join(tmpdir(), 'rl-fault-nats-'));
-
-  private constructor(readonly port: number) {
-    PrivateNats.created.add(this);
-  }
-
-  /** Stops every server this process started and deletes their store folders. */
-  static async removeAll(): Promise<void> {
-    for (const nats of PrivateNats.created) {
-      await nats.down();
-      rmSync(nats.storeDir, { recursive: true, force: true });
-      PrivateNats.created.delete(nats);
-    }
-  }
-
-  static async start(): Promise<PrivateNats> {
-    const nats = new PrivateNats(await freePort());
-    await nats.up();
-    return nats;
-  }
-
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-
-  async up(): Promise<void> {
-    this.child = spawn(
-      NATS_SERVER_BIN,
-      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
-      { stdio: 'ignore' },
-    );
-    await eventually(
-      async () => {
-        const nc = await connect({ servers: this.url, timeout: 500 });
-        await nc.close();
-        return true;
-      },
-      { timeoutMs: 15_000, message: 'private nats-server up' },
-    );
-  }
-
-  /** Graceful stop (SIGTERM): the server flushes its store, as an orderly restart would. */
-  async down(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
+// The private nats-server lives in @rocketlead/testing (the messaging tests use it too).
+export { natsServerAvailable, PrivateNats } from '@rocketlead/testing';
 
 /** Posts to an ingress webhook from `concurrency` clients until stopped; records every 201's entry id. */
 export class Poster {
