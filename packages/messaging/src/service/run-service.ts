@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, Type } from '@nestjs/common';
-import { JsonLogger } from '@rocketlead/observability';
+import { JsonLogger, stopTelemetry } from '@rocketlead/observability';
 import { startBootHealth } from './boot-health';
 import { serveCommands } from '../rpc/serve-commands';
 
@@ -39,6 +39,8 @@ export async function runService(options: RunServiceOptions): Promise<NestFastif
       } catch (error) {
         options.logger.event('error', 'shutdown failed', { error: errorFields(error) });
       }
+      // Also when the signal came before the app existed; a no-op after the app's own shutdown hook flushed.
+      await stopTelemetry().catch(() => undefined);
       options.logger.event('info', 'service stopped', { signal, pid: process.pid });
       process.exit(0);
     })();
