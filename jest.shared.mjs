@@ -30,7 +30,11 @@ export function packageJestConfig(overrides = {}) {
     moduleFileExtensions: ['ts', 'js', 'json', 'node'],
     // Jest has one timeout for tests and hooks; hooks that start infrastructure pass their own.
     testTimeout: 60_000,
-    reporters: ['default', path.join(ROOT, 'scripts', 'jest-totals-reporter.mjs')],
+    reporters: [
+      'default',
+      path.join(ROOT, 'scripts', 'jest-totals-reporter.mjs'),
+      path.join(ROOT, 'scripts', 'jest-exit-guard.mjs'),
+    ],
     ...overrides,
   };
 }
