@@ -1,4 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { InboxEntity } from '../inbox/inbox.entity';
+import { OutboxDeadLetterEntity } from './outbox-dead-letter.entity';
+import { OutboxEntity } from './outbox.entity';
+
+/** The entities of the tables `messagingMigrations` makes: list them in a service's entities. */
+export const MESSAGING_ENTITIES = [OutboxEntity, InboxEntity, OutboxDeadLetterEntity];
 
 /** A migration class as TypeORM's `migrations` option takes it. */
 export type MigrationClass = new () => MigrationInterface;
