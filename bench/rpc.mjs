@@ -8,12 +8,14 @@
 //           (CommandClientProxy, firstValueFrom) — what the services use
 //   nest    the same controller over Nest's built-in NATS transport (ServerNats + ClientNats)
 //
-// Each variant runs N sequential requests, then N requests with C in flight at once. Prints a table and
+// Each variant runs N sequential requests, then N requests with C in flight at once; the variants take turns
+// for R rounds (so background load hits them alike) and the median round is reported. Prints a table and
 // writes bench/results/local/rpc.json (with --record also the tracked bench/results/rpc.json). Figures are
 // measurements of this machine, not assertions.
 //
-//   --requests     BENCH_REQUESTS     requests per phase              (5000)
+//   --requests     BENCH_REQUESTS     requests per phase              (4000)
 //   --concurrency  BENCH_CONCURRENCY  in flight in the concurrent phase (32)
+//   --rounds       BENCH_ROUNDS       rounds of every variant          (3)
 //   --record                          also write bench/results/rpc.json
 //   NATS_URL                          nats://127.0.0.1:4222
 import { createRequire } from 'node:module';
@@ -38,8 +40,9 @@ const { JsonLogger, newTraceparent } = require('@rocketlead/observability');
 
 const { values: args } = parseArgs({
   options: {
-    requests: { type: 'string', default: process.env.BENCH_REQUESTS ?? '5000' },
+    requests: { type: 'string', default: process.env.BENCH_REQUESTS ?? '4000' },
     concurrency: { type: 'string', default: process.env.BENCH_CONCURRENCY ?? '32' },
+    rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '3' },
     record: { type: 'boolean', default: false },
   },
 });
@@ -53,6 +56,7 @@ function positiveInt(name, raw) {
 }
 const N = positiveInt('requests', args.requests);
 const C = positiveInt('concurrency', args.concurrency);
+const R = positiveInt('rounds', args.rounds);
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const NAMESPACE = `bench-rpc-${process.pid}`;
 const { COMMANDS, EntriesCreateCommand, validateMessage, WireNames } = contracts;
@@ -91,6 +95,16 @@ function percentile(sorted, p) {
 }
 
 async function measure(call) {
+  // A server's subscription may reach NATS a moment after it reports listening: wait for the first reply.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await call();
+      break;
+    } catch (error) {
+      if (attempt > 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
   for (let i = 0; i < 200; i++) await call(); // warm-up, not counted
   const phases = {};
   for (const [phase, inFlight] of [
@@ -143,6 +157,7 @@ async function raw() {
       msg.respond(JSON.stringify(reply));
     },
   });
+  await server.flush();
   const body = JSON.stringify(payload);
   const result = await measure(async () => {
     const h = natsHeaders();
@@ -214,14 +229,32 @@ async function nest() {
   return result;
 }
 
-const results = { raw: await raw(), custom: await custom(), nest: await nest() };
+const variants = { raw, custom, nest };
+const rounds = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+for (let round = 0; round < R; round++) {
+  const order = Object.keys(variants);
+  for (let i = 0; i < round % order.length; i++) order.push(order.shift());
+  for (const name of order) rounds[name].push(await variants[name]());
+}
+/** Per phase, the round with the median throughput. */
+const median = (runs, phase) =>
+  [...runs].sort((a, b) => a[phase].perSecond - b[phase].perSecond)[Math.floor(runs.length / 2)][phase];
+const results = Object.fromEntries(
+  Object.entries(rounds).map(([name, runs]) => [
+    name,
+    { sequential: median(runs, 'sequential'), concurrent: median(runs, 'concurrent') },
+  ]),
+);
 const summary = {
   benchmark: 'rpc',
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version },
   requests: N,
   concurrency: C,
+  rounds: R,
+  loadAverage: os.loadavg(),
   results,
+  allRounds: rounds,
 };
 console.log(
   `request/reply, ${N} requests per phase, ${C} in flight when concurrent (${os.cpus().length} CPUs)`,

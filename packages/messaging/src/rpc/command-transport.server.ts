@@ -73,7 +73,8 @@ export class CommandTransportServer
           }),
         );
       }
-      callback();
+      // Ready only once the server has the subscriptions: a request right after start must find a responder.
+      this.nc.flush().then(() => callback(), callback);
     } catch (error) {
       callback(error);
     }
