@@ -1,7 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import { DomainError, ERROR_CODES } from '@rocketlead/contracts';
+import { DomainError, ERROR_CODES, MAX_BODY_BYTES } from '@rocketlead/contracts';
 import type { JsonLogger } from '@rocketlead/observability';
 
 export interface HttpErrorBody {
@@ -23,15 +23,15 @@ const reason = (status: number): string => STATUS_CODES[status] ?? 'Error';
 function fromFastify(error: FastifyLikeError): HttpErrorBody | null {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { statusCode: 413, error: reason(413), message: 'Request body is larger than 1 MiB' };
+      return {
+        statusCode: 413,
+        error: reason(413),
+        message: `Request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`,
+        field: '(body)',
+        limit: MAX_BODY_BYTES,
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { statusCode: 400, error: reason(400), message: 'Content-Type must be application/json' };
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return {
-        statusCode: 400,
-        error: reason(400),
-        message: 'Request body is empty but Content-Type is application/json',
-      };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return {
         statusCode: 400,
