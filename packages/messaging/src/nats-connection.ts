@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   connect,
   credsAuthenticator,
@@ -30,6 +31,8 @@ export interface NatsConnectOptions extends NatsSecurityOptions {
    * restart) while its readiness reports why; a one-shot job (migrations) gives up at once instead.
    */
   failOnAuthError?: boolean;
+  /** Stops retrying (the connect rejects): a shutdown while NATS still refuses. */
+  signal?: AbortSignal;
 }
 
 /** The NATS_* variables of a service config, as validated by commonServiceEnv. */
@@ -155,6 +158,8 @@ function connectionOptions(options: NatsConnectOptions): ConnectionOptions {
     ...(options.token ? { token: options.token } : {}),
     ...(authenticator.length ? { authenticator } : {}),
     ...(options.tls ? { tls: { ...options.tls } } : {}),
+    // One connect attempt (TCP, TLS, CONNECT) gives up after this; the loop in connectNats tries again.
+    timeout: 5_000,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     // A rejected credential after a reconnect (rotated secret) is retried, not a reason to close for good.
@@ -164,8 +169,6 @@ function connectionOptions(options: NatsConnectOptions): ConnectionOptions {
     noAsyncTraces: true,
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Connects, retrying until NATS accepts (backoff up to 5 s), then keeps reconnecting forever: a NATS restart
@@ -188,17 +191,23 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
       return nc;
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const reason = describeNatsError(error);
+      let reason = describeNatsError(error);
+      // A server that refuses the client certificate just closes: all the client sees is a timeout.
+      if (options.tls && code === 'TIMEOUT')
+        reason += ' (TLS: is the client certificate accepted by the server?)';
       bootStatus = { up: false, reason };
       const auth = isAuthCode(code);
       if (auth && options.failOnAuthError) throw new Error(`${reason} (${server})`);
       // Loud but not a flood: the first failure, a new reason, then once every 30 s.
       if (reason !== lastReason || Date.now() - lastLogged > 30_000) {
-        logger.event(auth ? 'error' : 'warn', reason, { server, retryInMs: delay });
+        // A refused credential or certificate needs someone to act; an unreachable server may just be starting.
+        const level = auth || reason.startsWith('NATS TLS') ? 'error' : 'warn';
+        logger.event(level, reason, { server, retryInMs: delay });
         lastReason = reason;
         lastLogged = Date.now();
       }
-      await sleep(delay);
+      await sleep(delay, undefined, { signal: options.signal }).catch(() => undefined);
+      if (options.signal?.aborted) throw new Error(`gave up connecting: ${reason} (${server})`);
       delay = Math.min(delay * 2, 5_000);
     }
   }

@@ -6,4 +6,5 @@ export * from './platform-process';
 export * from './with-context';
 export * from './api-client';
 export * from './repo-root';
+export * from './configured-nats';
 export * from './private-nats';
