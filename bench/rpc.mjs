@@ -16,6 +16,7 @@
 //   --requests     BENCH_REQUESTS     requests per phase              (4000)
 //   --concurrency  BENCH_CONCURRENCY  in flight in the concurrent phase (32)
 //   --rounds       BENCH_ROUNDS       rounds of every variant          (3)
+//   --only         BENCH_ONLY         e.g. custom,nest                 (all)
 //   --record                          also write bench/results/rpc.json
 //   NATS_URL                          nats://127.0.0.1:4222
 import { createRequire } from 'node:module';
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     requests: { type: 'string', default: process.env.BENCH_REQUESTS ?? '4000' },
     concurrency: { type: 'string', default: process.env.BENCH_CONCURRENCY ?? '32' },
     rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '3' },
+    only: { type: 'string', default: process.env.BENCH_ONLY },
     record: { type: 'boolean', default: false },
   },
 });
@@ -229,7 +231,9 @@ async function nest() {
   return result;
 }
 
-const variants = { raw, custom, nest };
+const variants = Object.fromEntries(
+  Object.entries({ raw, custom, nest }).filter(([name]) => !args.only || args.only.split(',').includes(name)),
+);
 const rounds = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
 for (let round = 0; round < R; round++) {
   const order = Object.keys(variants);
