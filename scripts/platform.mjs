@@ -31,9 +31,15 @@ function log(level, msg, fields = {}) {
   );
 }
 
+/** `<SERVICE>_NATS_URL` (e.g. LEADS_NATS_URL) gives one service its own NATS user; NATS_URL is the default. */
+function serviceNats(service) {
+  const own = process.env[`${service.name.toUpperCase()}_NATS_URL`];
+  return own ? { NATS_URL: own } : {};
+}
+
 function run(service, args, env) {
   const child = spawn(process.execPath, [path.join(root, 'apps', service.name, 'dist', 'main.js'), ...args], {
-    env: { ...process.env, ...env, PORT: service.port },
+    env: { ...process.env, ...serviceNats(service), ...env, PORT: service.port },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   createInterface({ input: child.stdout }).on('line', (line) => process.stdout.write(`${line}\n`));
