@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect } from 'nats';
+import { NATS_SERVER_BIN, natsServerBinAvailable } from './configured-nats';
 import { eventually } from './eventually';
 import { freePort } from './platform-process';
 
-const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 /** Tests that stop and start NATS need a local nats-server binary (NATS_SERVER_BIN); without one they skip. */
-export const natsServerAvailable = existsSync(NATS_SERVER);
+export const natsServerAvailable = natsServerBinAvailable();
 
 /**
  * A nats-server of one test alone (JetStream in a temp folder, loopback, a free port) that the test may
@@ -41,7 +41,7 @@ export class PrivateNats {
 
   async up(): Promise<void> {
     this.child = spawn(
-      NATS_SERVER,
+      NATS_SERVER_BIN,
       ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
       { stdio: 'ignore' },
     );
