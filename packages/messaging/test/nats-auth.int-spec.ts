@@ -140,6 +140,7 @@ describe('NATS environment validated at boot', () => {
       queue: 'leads',
       callback: (_err, msg) => msg.respond(new TextEncoder().encode('{"ok":true}')),
     });
+    await leads.flush(); // the subscription is on the server before ingress asks
     const reply = await ingress.request(names.command(COMMANDS.poolsGet), '{}', { timeout: 5_000 });
     expect(reply.string()).toBe('{"ok":true}');
     sub.unsubscribe();
@@ -231,6 +232,7 @@ describe('NATS environment validated at boot', () => {
     });
     try {
       nc.subscribe('ping', { callback: (_e, msg) => msg.respond(new TextEncoder().encode('pong')) });
+      await nc.flush();
       expect((await nc.request('ping', '', { timeout: 5_000 })).string()).toBe('pong');
     } finally {
       await nc.close();
@@ -354,6 +356,7 @@ const opensslAvailable = (() => {
       });
       try {
         nc.subscribe('ping', { callback: (_e, msg) => msg.respond(new TextEncoder().encode('pong')) });
+        await nc.flush();
         expect((await nc.request('ping', '', { timeout: 5_000 })).string()).toBe('pong');
         expect(await natsStatus(nc)).toEqual({ up: true });
       } finally {
