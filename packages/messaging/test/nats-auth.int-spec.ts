@@ -94,6 +94,16 @@ describe('NATS environment validated at boot', () => {
   });
 });
 
+const serverOptions = (leadsPassword = PASSWORDS.leads) => ({
+  configFile: path.join(REPO_ROOT, 'deploy', 'nats-server.conf'),
+  env: {
+    NATS_LEADS_PASSWORD: leadsPassword,
+    NATS_CALENDAR_PASSWORD: PASSWORDS.calendar,
+    NATS_INGRESS_PASSWORD: PASSWORDS.ingress,
+    NATS_ADMIN_PASSWORD: 'admin-S3cret',
+  },
+});
+
 (available ? describe : describe.skip)('deploy/nats-server.conf: a user per service', () => {
   let server: ConfiguredNats;
   const open: NatsConnection[] = [];
@@ -109,15 +119,7 @@ describe('NATS environment validated at boot', () => {
   };
 
   beforeAll(async () => {
-    server = await ConfiguredNats.start({
-      configFile: path.join(REPO_ROOT, 'deploy', 'nats-server.conf'),
-      env: {
-        NATS_LEADS_PASSWORD: PASSWORDS.leads,
-        NATS_CALENDAR_PASSWORD: PASSWORDS.calendar,
-        NATS_INGRESS_PASSWORD: PASSWORDS.ingress,
-        NATS_ADMIN_PASSWORD: 'admin-S3cret',
-      },
-    });
+    server = await ConfiguredNats.start(serverOptions());
   }, 30_000);
 
   afterAll(async () => {
@@ -209,6 +211,32 @@ describe('NATS environment validated at boot', () => {
     abort.abort();
     await expect(retrying).rejects.toThrow(/gave up connecting: NATS authentication failed/);
   });
+
+  it('a connected service whose password stops being accepted reports why, and recovers once it is again', async () => {
+    const { logger, lines } = capturingLogger('leads');
+    const leads = await connectAs('leads', logger);
+    // The server's leads password is rotated, but not yet the service's.
+    await server.restart(serverOptions('rotated-Password'));
+    await eventually(
+      async () =>
+        (await natsStatus(leads, 200)).reason === 'NATS authentication failed: Authorization Violation',
+      { timeoutMs: 20_000, message: 'readiness reason names the refused credential' },
+    );
+    expect(await natsStatus(leads, 200)).toEqual({
+      up: false,
+      reason: 'NATS authentication failed: Authorization Violation',
+    });
+    expect(parsed(lines)).toContainEqual(
+      expect.objectContaining({ level: 'error', msg: 'NATS authentication failed: Authorization Violation' }),
+    );
+    expect(leads.isClosed()).toBe(false);
+    // Back to the password the service has: it reconnects by itself.
+    await server.restart(serverOptions());
+    await eventually(async () => (await natsStatus(leads, 200)).up, {
+      timeoutMs: 20_000,
+      message: 'reconnected after the credential is accepted again',
+    });
+  }, 60_000);
 });
 
 (available ? describe : describe.skip)('NATS_TOKEN', () => {

@@ -95,13 +95,23 @@ export class ConfiguredNats {
     );
   }
 
-  async dispose(): Promise<void> {
+  /** Stops the server and starts it again on the same port and store, e.g. with rotated passwords. */
+  async restart(options: ConfiguredNatsOptions): Promise<void> {
+    await this.stop();
+    await this.up(options);
+  }
+
+  private async stop(): Promise<void> {
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
     }
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -35,6 +35,16 @@ const WRONG = 'wrong-pw-9a7f';
 // deploy/nats-server.conf is written for the default namespace; this server is private to the test.
 const names = new WireNames('');
 
+const serverOptions = (leadsPassword = PASSWORDS.leads) => ({
+  configFile: path.join(REPO_ROOT, 'deploy', 'nats-server.conf'),
+  env: {
+    NATS_LEADS_PASSWORD: leadsPassword,
+    NATS_CALENDAR_PASSWORD: PASSWORDS.calendar,
+    NATS_INGRESS_PASSWORD: PASSWORDS.ingress,
+    NATS_ADMIN_PASSWORD: PASSWORDS.admin,
+  },
+});
+
 (natsServerBinAvailable() ? describe : describe.skip)('services on deploy/nats-server.conf', () => {
   let nats: ConfiguredNats;
   let db: { url: string; drop(): Promise<void> };
@@ -49,15 +59,7 @@ const names = new WireNames('');
   beforeAll(async () => {
     const infra = await startInfrastructure();
     db = await createTestDatabase(infra.postgresUrl, uniqueName('natsauth'));
-    nats = await ConfiguredNats.start({
-      configFile: path.join(REPO_ROOT, 'deploy', 'nats-server.conf'),
-      env: {
-        NATS_LEADS_PASSWORD: PASSWORDS.leads,
-        NATS_CALENDAR_PASSWORD: PASSWORDS.calendar,
-        NATS_INGRESS_PASSWORD: PASSWORDS.ingress,
-        NATS_ADMIN_PASSWORD: PASSWORDS.admin,
-      },
-    });
+    nats = await ConfiguredNats.start(serverOptions());
   }, 60_000);
 
   afterAll(async () => {
@@ -166,4 +168,31 @@ const names = new WireNames('');
     const violations = running.flatMap((s) => s.output).filter((l) => l.includes('permissions violation'));
     expect(violations).toEqual([]);
   }, 120_000);
+
+  it('a running service whose password NATS stops accepting turns not ready with the reason, then recovers', async () => {
+    const leads = running.find((s) => s.name === 'leads')!;
+    const readiness = async () => {
+      const res = await fetch(`http://127.0.0.1:${leads.port}/health/ready`);
+      return { status: res.status, body: (await res.json()) as { reasons?: { nats?: string } } };
+    };
+    await nats.restart(serverOptions('rotated-pw-e41b'));
+    const refused = await eventually(
+      async () => {
+        const r = await readiness();
+        return r.status === 503 && r.body.reasons?.nats?.startsWith('NATS authentication') ? r : undefined;
+      },
+      { timeoutMs: 30_000, message: 'leads not ready, naming NATS' },
+    );
+    expect(refused.body).toMatchObject({
+      checks: { nats: 'down' },
+      reasons: { nats: 'NATS authentication failed: Authorization Violation' },
+    });
+    // The service kept running and reconnects once its password is accepted again.
+    await nats.restart(serverOptions());
+    await eventually(async () => (await readiness()).status === 200, {
+      timeoutMs: 30_000,
+      message: 'leads ready again',
+    });
+    expect(leads.child.exitCode).toBeNull();
+  }, 90_000);
 });

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Optional, ServiceUnavailableExceptio
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { NATS_CONNECTION } from '../tokens';
-import { natsReachable } from '../nats-connection';
+import { natsStatus } from '../nats-connection';
 import { MetricsRegistry } from './metrics.registry';
 
 /**
@@ -36,12 +36,14 @@ export class HealthController {
         .query('SELECT 1')
         .then(() => true)
         .catch(() => false),
-      natsReachable(this.nc),
+      natsStatus(this.nc),
     ]);
-    if (!postgres || !nats) {
+    if (!postgres || !nats.up) {
       throw new ServiceUnavailableException({
         message: 'Not ready',
-        checks: { postgres: postgres ? 'up' : 'down', nats: nats ? 'up' : 'down' },
+        checks: { postgres: postgres ? 'up' : 'down', nats: nats.up ? 'up' : 'down' },
+        // Why NATS is down, e.g. "NATS authentication failed: Authorization Violation".
+        ...(nats.reason ? { reasons: { nats: nats.reason } } : {}),
       });
     }
     const collected = await this.metrics?.collect();
