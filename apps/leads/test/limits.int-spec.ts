@@ -243,8 +243,9 @@ describe('leads enforces the limits itself (real Postgres and NATS)', () => {
       [legacy, org, tableId, JSON.stringify({ a: 'x'.repeat(MAX_REPLY_BYTES) }), normal.leadStateId],
     );
     const get = await failure(entries.get({ organizationId: org, id: legacy }));
-    expect(get.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(get.code).toBe('REPLY_TOO_LARGE');
     const list = await failure(entries.list({ organizationId: org, tableId, limit: 100 }));
+    expect(list.code).toBe('REPLY_TOO_LARGE');
     expect(list.details).toMatchObject({ entryId: legacy });
     // The service keeps serving and publishing.
     const after = await create(tableId, { a: 'y' });

@@ -117,6 +117,8 @@ describe('assertEntryFits', () => {
 describe('assertReplyFits', () => {
   it('turns an oversized reply into a typed error', () => {
     expect(assertReplyFits({ a: 1 }, 'x')).toEqual({ a: 1 });
-    expect(() => assertReplyFits({ a: 'x'.repeat(MAX_REPLY_BYTES) }, 'The entry')).toThrow(DomainError);
+    expect(() => assertReplyFits({ a: 'x'.repeat(MAX_REPLY_BYTES) }, 'The entry')).toThrow(
+      expect.objectContaining({ code: 'REPLY_TOO_LARGE' }),
+    );
   });
 });

@@ -206,8 +206,9 @@ export function tooManyKeys(field: string, what: string, count: number, limit: n
 export function assertReplyFits<T>(reply: T, what: string): T {
   const bytes = jsonByteLength(reply);
   if (bytes > MAX_REPLY_BYTES) {
+    // The same code the command transport answers with: the server, not the request, is at fault.
     throw new DomainError(
-      'PAYLOAD_TOO_LARGE',
+      'REPLY_TOO_LARGE',
       `${what} is ${bytes} bytes serialized, more than a reply can carry (${MAX_REPLY_BYTES} bytes)`,
       { limit: MAX_REPLY_BYTES, bytes },
     );

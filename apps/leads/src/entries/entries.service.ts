@@ -174,7 +174,7 @@ export class EntriesService {
       if (items.length > 0 && bytes + size > PAGE_BYTE_BUDGET) break;
       if (size > MAX_REPLY_BYTES) {
         // Only an entry stored before the limits existed can be this large; it is named, not skipped.
-        throw new DomainError('PAYLOAD_TOO_LARGE', 'A table entry on this page is too large to return', {
+        throw new DomainError('REPLY_TOO_LARGE', 'A table entry on this page is too large to return', {
           entryId: row.id,
           bytes: size,
           limit: MAX_REPLY_BYTES,
