@@ -253,7 +253,16 @@ describe('Connect API (both services as processes, over HTTP)', () => {
   describe('request bodies', () => {
     it('refuses bodies over 1 MiB with 413', async () => {
       const res = await admin.post('/connect/lead_pools', { name: 'x'.repeat(1024 * 1024) });
-      expect(res).toMatchObject({ status: 413, body: { statusCode: 413, error: 'Payload Too Large' } });
+      expect(res).toMatchObject({
+        status: 413,
+        body: {
+          statusCode: 413,
+          error: 'Payload Too Large',
+          message: 'Request body is larger than 1048576 bytes (1 MiB)',
+          field: '(body)',
+          limit: 1048576,
+        },
+      });
     });
 
     it('refuses malformed JSON and non-JSON content types with a clear 400', async () => {

@@ -316,6 +316,14 @@ describe('hardening: hostile and odd requests get a 4xx and the platform keeps s
       const schemaPatch = await admin.patch(`/connect/lead_pools/${other.poolId}`, { tableSchema });
       expect(schemaPatch.status).toBe(200);
       expect(schemaPatch.body.tableSchema).toEqual(tableSchema);
+      // A pool whose schema already holds these keys still takes new ones, and a rename of the pool too.
+      const grown = await admin.patch<{ tableSchema: Record<string, string>; name: string }>(
+        `/connect/lead_pools/${pool.poolId}`,
+        { name: 'Renamed', tableSchema: { extra: 'string' } },
+      );
+      expect(grown.status).toBe(200);
+      expect(grown.body.name).toBe('Renamed');
+      expect(Object.keys(grown.body.tableSchema).sort()).toEqual([...special, 'extra'].sort());
       await stillServingAndPublishing();
     });
 

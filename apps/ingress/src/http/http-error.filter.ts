@@ -19,17 +19,19 @@ interface FastifyLikeError {
 
 const reason = (status: number): string => STATUS_CODES[status] ?? 'Error';
 
+const bodyTooLarge = (): HttpErrorBody => ({
+  statusCode: 413,
+  error: reason(413),
+  message: `Request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`,
+  field: '(body)',
+  limit: MAX_BODY_BYTES,
+});
+
 /** Errors raised by Fastify itself before a route runs (body parsing, content type, size). */
 function fromFastify(error: FastifyLikeError): HttpErrorBody | null {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return {
-        statusCode: 413,
-        error: reason(413),
-        message: `Request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`,
-        field: '(body)',
-        limit: MAX_BODY_BYTES,
-      };
+      return bodyTooLarge();
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { statusCode: 400, error: reason(400), message: 'Content-Type must be application/json' };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -66,6 +68,8 @@ export function toHttpError(exception: unknown): HttpErrorBody {
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
+    // Nest wraps the body parser's size refusal in a 413 HttpException; nothing else raises one here.
+    if (status === 413) return bodyTooLarge();
     const response = exception.getResponse();
     const body = typeof response === 'string' ? { message: response } : (response as Record<string, unknown>);
     const details = Object.fromEntries(

@@ -122,7 +122,7 @@ export class EntriesService {
     if (Object.keys(check.newKeys).length > 0) {
       // The request that would grow the schema past its limits is refused and adds nothing.
       assertSchemaFits(pool.tableSchema, check.newKeys, 'data');
-      await this.pools.extendSchema(manager, pool.id, check.newKeys);
+      await this.pools.extendSchema(manager, pool.organizationId, pool.id, check.newKeys);
     }
     return this.insert(manager, pool, request);
   }

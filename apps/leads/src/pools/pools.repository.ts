@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7, type LeadPool, type TableSchema } from '@rocketlead/contracts';
+import { returnedRows } from '@rocketlead/persistence';
 import { PoolEntity } from './pool.entity';
 
 export function toLeadPool(row: PoolEntity): LeadPool {
@@ -12,6 +13,18 @@ export function toLeadPool(row: PoolEntity): LeadPool {
     tableSchema: row.tableSchema,
     createdAt: row.createdAt.toISOString(),
   };
+}
+
+const COLUMNS = 'id, organization_id, name, default_lead_state_id, table_schema, created_at, updated_at';
+
+interface PoolRow {
+  id: string;
+  organization_id: string;
+  name: string;
+  default_lead_state_id: string | null;
+  table_schema: TableSchema;
+  created_at: Date;
+  updated_at: Date;
 }
 
 @Injectable()
@@ -36,20 +49,13 @@ export class PoolsRepository {
   // Plain SQL: every ingested lead reads its pool.
   async find(organizationId: string, id: string, manager?: EntityManager): Promise<PoolEntity | null> {
     const rows = (await (manager ?? this.dataSource.manager).query(
-      `SELECT id, organization_id, name, default_lead_state_id, table_schema, created_at, updated_at
-       FROM leads.pools WHERE organization_id = $1 AND id = $2`,
+      `SELECT ${COLUMNS} FROM leads.pools WHERE organization_id = $1 AND id = $2`,
       [organizationId, id],
-    )) as {
-      id: string;
-      organization_id: string;
-      name: string;
-      default_lead_state_id: string | null;
-      table_schema: TableSchema;
-      created_at: Date;
-      updated_at: Date;
-    }[];
-    const row = rows[0];
-    if (!row) return null;
+    )) as PoolRow[];
+    return rows[0] ? this.toEntity(rows[0], manager) : null;
+  }
+
+  private toEntity(row: PoolRow, manager?: EntityManager): PoolEntity {
     return this.repo(manager).create({
       id: row.id,
       organizationId: row.organization_id,
@@ -73,19 +79,39 @@ export class PoolsRepository {
     return rows.length ? this.find(organizationId, id, manager) : null;
   }
 
-  async extendSchema(manager: EntityManager, id: string, keys: TableSchema): Promise<void> {
+  async extendSchema(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+    keys: TableSchema,
+  ): Promise<void> {
     await manager.query(
-      `UPDATE leads.pools SET table_schema = table_schema || $2::jsonb, updated_at = now() WHERE id = $1`,
-      [id, JSON.stringify(keys)],
+      `UPDATE leads.pools SET table_schema = table_schema || $3::jsonb, updated_at = now()
+       WHERE organization_id = $1 AND id = $2`,
+      [organizationId, id, JSON.stringify(keys)],
     );
   }
 
+  // Plain SQL, not save(): TypeORM's change detection calls methods on the stored JSON, and a schema may
+  // hold keys such as `hasOwnProperty` that shadow them.
   async update(
     manager: EntityManager,
     pool: PoolEntity,
     changes: { name?: string; defaultLeadStateId?: string | null; tableSchema?: TableSchema },
   ): Promise<PoolEntity> {
-    Object.assign(pool, changes, { updatedAt: new Date() });
-    return this.repo(manager).save(pool);
+    const rows = returnedRows<PoolRow>(
+      await manager.query(
+        `UPDATE leads.pools SET name = $3, default_lead_state_id = $4, table_schema = $5::jsonb, updated_at = now()
+         WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+        [
+          pool.organizationId,
+          pool.id,
+          changes.name ?? pool.name,
+          changes.defaultLeadStateId !== undefined ? changes.defaultLeadStateId : pool.defaultLeadStateId,
+          JSON.stringify(changes.tableSchema ?? pool.tableSchema),
+        ],
+      ),
+    );
+    return this.toEntity(rows[0], manager);
   }
 }
