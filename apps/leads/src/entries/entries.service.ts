@@ -98,7 +98,7 @@ export class EntriesService {
    * without a lock and stored with its events in one statement. Only new keys take the pool lock.
    */
   private async createOnce(request: EntriesCreateRequest): Promise<TableEntry> {
-    const pool = await this.pools.find(request.actor.organizationId, request.tableId);
+    const pool = await this.pools.findCached(request.actor.organizationId, request.tableId);
     if (!pool) throw poolNotFound();
     const check = this.checkEntryData(pool, request.data, request.schemaMode);
     if (Object.keys(check.newKeys).length > 0) {

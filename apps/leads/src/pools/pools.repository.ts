@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7, type LeadPool, type TableSchema } from '@rocketlead/contracts';
 import { returnedRows } from '@rocketlead/persistence';
 import { PoolEntity } from './pool.entity';
+import { PoolCache, POOLS_CHANGED_CHANNEL } from './pool-cache';
 
 export function toLeadPool(row: PoolEntity): LeadPool {
   return {
@@ -28,8 +29,24 @@ interface PoolRow {
 }
 
 @Injectable()
-export class PoolsRepository {
+export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly cache = new PoolCache();
+
   constructor(private readonly dataSource: DataSource) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { url } = this.dataSource.options as { url?: string };
+    if (url) await this.cache.listen(url);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.cache.stop();
+  }
+
+  /** The pool for the ingest path: from memory when fresh (see PoolCache for why that is safe). */
+  findCached(organizationId: string, id: string): Promise<PoolEntity | null> {
+    return this.cache.read(organizationId, id, () => this.find(organizationId, id));
+  }
 
   private repo(manager?: EntityManager) {
     return (manager ?? this.dataSource.manager).getRepository(PoolEntity);
@@ -90,6 +107,8 @@ export class PoolsRepository {
        WHERE organization_id = $1 AND id = $2`,
       [organizationId, id, JSON.stringify(keys)],
     );
+    // A stale copy elsewhere only misses keys (safe); this process sees them on its next read.
+    this.cache.invalidate(PoolCache.key(organizationId, id));
   }
 
   // Plain SQL, not save(): TypeORM's change detection calls methods on the stored JSON, and a schema may
@@ -112,6 +131,10 @@ export class PoolsRepository {
         ],
       ),
     );
+    // Other replicas drop their copy when this commits; this process at once (before the reply).
+    const key = PoolCache.key(pool.organizationId, pool.id);
+    await manager.query('SELECT pg_notify($1, $2)', [POOLS_CHANGED_CHANNEL, key]);
+    this.cache.invalidate(key);
     return this.toEntity(rows[0], manager);
   }
 }
