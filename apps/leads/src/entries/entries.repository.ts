@@ -101,6 +101,36 @@ export class EntriesRepository {
     await (manager ?? this.dataSource.manager).query(statement.sql, statement.params);
   }
 
+  /**
+   * Stores several entries in ONE statement that `withEvents` extends with all their events: one commit for
+   * the group, and all or nothing (any failure, such as a repeated idempotency key, stores none of them).
+   */
+  async insertManyWithEvents(
+    items: { entry: TableEntry; idempotencyKey: string | null }[],
+    withEvents: (change: Statement) => Statement,
+  ): Promise<void> {
+    const params: unknown[] = [];
+    const rows = items.map(({ entry, idempotencyKey }) => {
+      const n = params.push(
+        entry.id,
+        entry.organizationId,
+        entry.tableId,
+        JSON.stringify(entry.data),
+        JSON.stringify(entry.customFieldData),
+        entry.leadStateId,
+        idempotencyKey,
+        entry.createdAt,
+      );
+      return `($${n - 7}::uuid, $${n - 6}::uuid, $${n - 5}::uuid, $${n - 4}::jsonb, $${n - 3}::jsonb, $${n - 2}::uuid, $${n - 1}, $${n}::timestamptz, $${n}::timestamptz)`;
+    });
+    const statement = withEvents({
+      sql: `INSERT INTO leads.entries (id, organization_id, table_id, data, custom_field_data, lead_state_id, idempotency_key, created_at, updated_at)
+              VALUES ${rows.join(', ')} RETURNING id`,
+      params,
+    });
+    await this.dataSource.query(statement.sql, statement.params);
+  }
+
   async find(organizationId: string, id: string, manager?: EntityManager): Promise<TableEntry | null> {
     const rows = (await (manager ?? this.dataSource.manager).query(
       `SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND id = $2`,

@@ -32,10 +32,11 @@ import { LeadStatesRepository } from '../lead-states/lead-states.repository';
 import { PoolsRepository } from '../pools/pools.repository';
 import { poolNotFound } from '../pools/pools.service';
 import type { PoolEntity } from '../pools/pool.entity';
-import { ServiceOutbox } from '@rocketlead/messaging';
+import { ServiceOutbox, type Statement } from '@rocketlead/messaging';
 import { encodeCursor, parseCursor } from './cursor';
 import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
 import { checkCustomFieldData, checkData } from './schema-inference';
+import { EntryGroupWriter, type PendingEntry } from './entry-group-writer';
 import { assertSchemaFits } from '../pools/schema-limits';
 
 const SOURCE = '/leads';
@@ -64,6 +65,8 @@ export const entryNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Ta
 
 @Injectable()
 export class EntriesService {
+  private readonly writer: EntryGroupWriter;
+
   constructor(
     private readonly entries: EntriesRepository,
     private readonly pools: PoolsRepository,
@@ -71,7 +74,18 @@ export class EntriesService {
     private readonly fields: CustomFieldsRepository,
     private readonly outbox: ServiceOutbox,
     @Inject(TRANSACTION) private readonly transaction: Transactional,
-  ) {}
+  ) {
+    const withEvents = (events: CloudEvent[]) => (change: Statement) => this.outbox.statement(change, events);
+    this.writer = new EntryGroupWriter({
+      writeGroup: (items: PendingEntry[]) =>
+        this.entries.insertManyWithEvents(items, withEvents(items.flatMap((item) => item.events))),
+      writeOne: (item: PendingEntry) =>
+        this.entries.insertWithEvents(undefined, item.entry, item.idempotencyKey, withEvents(item.events)),
+      committed: () => this.outbox.committed(),
+      maxGroup: Number(process.env.ENTRY_GROUP_MAX ?? 64),
+      maxInFlight: Number(process.env.ENTRY_GROUP_IN_FLIGHT ?? 2),
+    });
+  }
 
   async create(request: EntriesCreateRequest): Promise<TableEntry> {
     checkEntryLimits(request.data, request.customFieldData);
@@ -147,10 +161,15 @@ export class EntriesService {
       this.event(actor, TABLE_ENTRY_ADDED, entry.id, entry),
       this.stateChanged(actor, entry, null),
     ];
-    await this.entries.insertWithEvents(manager, entry, request.idempotencyKey ?? null, (change) =>
+    const idempotencyKey = request.idempotencyKey ?? null;
+    if (!manager) {
+      // Outside a transaction: written with the entries of concurrent requests, one commit for all.
+      await this.writer.write({ entry, idempotencyKey, events });
+      return entry;
+    }
+    await this.entries.insertWithEvents(manager, entry, idempotencyKey, (change) =>
       this.outbox.statement(change, events),
     );
-    if (!manager) this.outbox.committed();
     return entry;
   }
 

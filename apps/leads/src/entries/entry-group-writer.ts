@@ -1,0 +1,104 @@
+import type { CloudEvent, TableEntry } from '@rocketlead/contracts';
+
+/** A validated entry with its events, waiting to be stored. */
+export interface PendingEntry {
+  entry: TableEntry;
+  idempotencyKey: string | null;
+  events: CloudEvent[];
+}
+
+interface Waiter extends PendingEntry {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export interface EntryGroupWriterOptions {
+  /** Stores the group atomically (one statement): all of it or none of it. */
+  writeGroup: (items: PendingEntry[]) => Promise<void>;
+  /** Stores one entry on its own: used alone, and for each entry of a group whose statement failed. */
+  writeOne: (item: PendingEntry) => Promise<void>;
+  /** Called after a write that stored events has committed. */
+  committed: () => void;
+  /** Most entries in one statement. */
+  maxGroup?: number;
+  /** Groups written at the same time. */
+  maxInFlight?: number;
+}
+
+/**
+ * Group commit for entry inserts. Entries that arrive while earlier groups are being written, or in the same
+ * turn of the event loop, are written together: one statement (entries and outbox rows), one commit, then
+ * every caller is answered. Nothing waits on a timer: an entry alone at low load is written at once.
+ * When a group's statement fails (an idempotency key already taken, a row the database refuses), nothing
+ * of it was stored, and each entry is written again on its own, so only the entry at fault fails.
+ */
+export class EntryGroupWriter {
+  private queue: Waiter[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+  private readonly maxGroup: number;
+  private readonly maxInFlight: number;
+
+  constructor(private readonly options: EntryGroupWriterOptions) {
+    this.maxGroup = options.maxGroup ?? 64;
+    this.maxInFlight = options.maxInFlight ?? 2;
+  }
+
+  /** Resolves once the entry and its events are committed; rejects with this entry's own error. */
+  write(item: PendingEntry): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ ...item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    // Entries validated in this turn of the event loop join the same group.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+      const group = this.queue.splice(0, this.maxGroup);
+      this.inFlight += 1;
+      void this.run(group).finally(() => {
+        this.inFlight -= 1;
+        if (this.queue.length > 0) this.schedule();
+      });
+    }
+  }
+
+  private async run(group: Waiter[]): Promise<void> {
+    if (group.length > 1) {
+      let stored = false;
+      try {
+        await this.options.writeGroup(group);
+        stored = true;
+      } catch {
+        // Fall through: each entry on its own, with its own outcome.
+      }
+      if (stored) {
+        this.options.committed();
+        for (const waiter of group) waiter.resolve();
+        return;
+      }
+    }
+    await Promise.all(group.map((waiter) => this.runOne(waiter)));
+  }
+
+  private async runOne(waiter: Waiter): Promise<void> {
+    try {
+      await this.options.writeOne(waiter);
+    } catch (error) {
+      waiter.reject(error);
+      return;
+    }
+    this.options.committed();
+    waiter.resolve();
+  }
+}
