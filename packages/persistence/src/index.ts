@@ -3,3 +3,4 @@ export * from './ensure-database';
 export * from './data-source';
 export * from './database.module';
 export * from './cursor';
+export * from './notified-cache';

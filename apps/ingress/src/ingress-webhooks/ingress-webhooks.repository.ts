@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { NotifiedCache, notifyChanged } from '@rocketlead/persistence';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { isUuid, uuidv7 } from '@rocketlead/contracts';
 import {
   generateWebhookToken,
@@ -12,9 +13,38 @@ import { IngressWebhookEntity } from './ingress-webhook.entity';
 export type WebhookCheck =
   { result: 'ok'; webhook: IngressWebhookEntity } | { result: 'not_found' } | { result: 'bad_token' };
 
+/** Channel on which a rotated or deleted webhook tells the other replicas to drop their copy. */
+export const WEBHOOKS_CHANGED_CHANNEL = 'ingress_webhooks_changed';
+
+interface WebhookRow {
+  id: string;
+  organization_id: string;
+  table_id: string;
+  token_hash: Buffer;
+}
+
 @Injectable()
-export class IngressWebhooksRepository {
+export class IngressWebhooksRepository implements OnApplicationBootstrap, OnApplicationShutdown {
+  /**
+   * Webhooks by id for the public endpoint; the presented token is still hashed and compared on every call.
+   * Rotating or deleting drops the copy in this process before the change is answered and in the other
+   * replicas by NOTIFY when it commits (and no copy is older than a second).
+   */
+  private readonly cache = new NotifiedCache<WebhookRow>({
+    channel: WEBHOOKS_CHANGED_CHANNEL,
+    applicationName: 'ingress-webhook-cache',
+  });
+
   constructor(private readonly dataSource: DataSource) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { url } = this.dataSource.options as { url?: string };
+    if (url) await this.cache.listen(url);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.cache.stop();
+  }
 
   private get repo() {
     return this.dataSource.getRepository(IngressWebhookEntity);
@@ -51,40 +81,67 @@ export class IngressWebhooksRepository {
   /** Replaces the token hash; the old token stops matching with this commit. */
   async rotate(organizationId: string, id: string): Promise<string | null> {
     const token = generateWebhookToken();
-    const result = await this.repo.update(
-      { organizationId, id, deletedAt: IsNull() },
-      { tokenHash: hashSecret(token), rotatedAt: new Date() },
+    const changed = await this.changeAndNotify(id, (manager) =>
+      manager
+        .getRepository(IngressWebhookEntity)
+        .update(
+          { organizationId, id, deletedAt: IsNull() },
+          { tokenHash: hashSecret(token), rotatedAt: new Date() },
+        ),
     );
-    return (result.affected ?? 0) > 0 ? token : null;
+    return changed ? token : null;
   }
 
   async softDelete(organizationId: string, id: string): Promise<boolean> {
-    const result = await this.repo.update(
-      { organizationId, id, deletedAt: IsNull() },
-      { deletedAt: new Date() },
+    return this.changeAndNotify(id, (manager) =>
+      manager
+        .getRepository(IngressWebhookEntity)
+        .update({ organizationId, id, deletedAt: IsNull() }, { deletedAt: new Date() }),
     );
-    return (result.affected ?? 0) > 0;
+  }
+
+  /** The change and the NOTIFY commit together; this process drops its copy before and after it. */
+  private async changeAndNotify(
+    id: string,
+    change: (manager: EntityManager) => Promise<{ affected?: number | null }>,
+  ): Promise<boolean> {
+    this.cache.invalidate(id);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const result = await change(manager);
+        if ((result.affected ?? 0) === 0) return false;
+        const notify = notifyChanged(WEBHOOKS_CHANGED_CHANNEL, id);
+        await manager.query(notify.sql, notify.params);
+        return true;
+      });
+    } finally {
+      // A verify that read the old row while the change was running must not have kept it.
+      this.cache.invalidate(id);
+    }
   }
 
   /** Public endpoint check: the webhook is looked up by id, then the token compared in constant time. */
   async verify(id: string, presented: string | undefined): Promise<WebhookCheck> {
     if (!isUuid(id)) return { result: 'not_found' };
     // Plain SQL: this runs on every ingested lead.
-    const rows = (await this.dataSource.query(
-      `SELECT id, organization_id, table_id, token_hash FROM ingress.ingress_webhooks WHERE id = $1 AND deleted_at IS NULL`,
-      [id],
-    )) as { id: string; organization_id: string; table_id: string; token_hash: Buffer }[];
-    const row = rows[0];
+    const row = await this.cache.read(id, async () => {
+      const rows = (await this.dataSource.query(
+        `SELECT id, organization_id, table_id, token_hash FROM ingress.ingress_webhooks WHERE id = $1 AND deleted_at IS NULL`,
+        [id],
+      )) as WebhookRow[];
+      return rows[0] ?? null;
+    });
     if (!row) return { result: 'not_found' };
-    const webhook = this.repo.create({
+    if (!presented || !isWebhookTokenFormat(presented) || !secretMatches(presented, row.token_hash)) {
+      return { result: 'bad_token' };
+    }
+    // A plain instance rather than repo.create(): no ORM work on the ingest path.
+    const webhook = Object.assign(new IngressWebhookEntity(), {
       id: row.id,
       organizationId: row.organization_id,
       tableId: row.table_id,
       tokenHash: row.token_hash,
     });
-    if (!presented || !isWebhookTokenFormat(presented) || !secretMatches(presented, webhook.tokenHash)) {
-      return { result: 'bad_token' };
-    }
     return { result: 'ok', webhook };
   }
 }

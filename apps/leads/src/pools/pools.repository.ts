@@ -1,9 +1,8 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7, type LeadPool, type TableSchema } from '@rocketlead/contracts';
-import { returnedRows } from '@rocketlead/persistence';
+import { NotifiedCache, notifyChanged, returnedRows } from '@rocketlead/persistence';
 import { PoolEntity } from './pool.entity';
-import { PoolCache, POOLS_CHANGED_CHANNEL } from './pool-cache';
 
 export function toLeadPool(row: PoolEntity): LeadPool {
   return {
@@ -28,9 +27,22 @@ interface PoolRow {
   updated_at: Date;
 }
 
+/** Channel on which a pool change tells the other replicas to drop their copy. */
+export const POOLS_CHANGED_CHANNEL = 'leads_pools_changed';
+
+const cacheKey = (organizationId: string, id: string): string => `${organizationId}:${id}`;
+
 @Injectable()
 export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly cache = new PoolCache();
+  /**
+   * Pools read on the ingest path. A pool's schema only grows and its keys keep their types, so a stale copy
+   * can only miss keys, which sends the request to the locked path that re-reads the pool; the default lead
+   * state can change, so an update drops the copies (here at once, elsewhere by NOTIFY, 1 s at most).
+   */
+  private readonly cache = new NotifiedCache<PoolEntity>({
+    channel: POOLS_CHANGED_CHANNEL,
+    applicationName: 'leads-pool-cache',
+  });
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -43,9 +55,9 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
     return this.cache.stop();
   }
 
-  /** The pool for the ingest path: from memory when fresh (see PoolCache for why that is safe). */
+  /** The pool for the ingest path: from memory when fresh (see `cache` for why that is safe). */
   findCached(organizationId: string, id: string): Promise<PoolEntity | null> {
-    return this.cache.read(organizationId, id, () => this.find(organizationId, id));
+    return this.cache.read(cacheKey(organizationId, id), () => this.find(organizationId, id));
   }
 
   private repo(manager?: EntityManager) {
@@ -108,7 +120,7 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
       [organizationId, id, JSON.stringify(keys)],
     );
     // A stale copy elsewhere only misses keys (safe); this process sees them on its next read.
-    this.cache.invalidate(PoolCache.key(organizationId, id));
+    this.cache.invalidate(cacheKey(organizationId, id));
   }
 
   // Plain SQL, not save(): TypeORM's change detection calls methods on the stored JSON, and a schema may
@@ -132,8 +144,9 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
       ),
     );
     // Other replicas drop their copy when this commits; this process at once (before the reply).
-    const key = PoolCache.key(pool.organizationId, pool.id);
-    await manager.query('SELECT pg_notify($1, $2)', [POOLS_CHANGED_CHANNEL, key]);
+    const key = cacheKey(pool.organizationId, pool.id);
+    const notify = notifyChanged(POOLS_CHANGED_CHANNEL, key);
+    await manager.query(notify.sql, notify.params);
     this.cache.invalidate(key);
     return this.toEntity(rows[0], manager);
   }

@@ -1,0 +1,98 @@
+import { Client } from 'pg';
+
+export interface NotifiedCacheOptions {
+  /** Postgres channel on which writers name the key (the payload) whose copies must go; empty: all. */
+  channel: string;
+  /** A backstop for a notification lost while the listener reconnects: no copy is older than this. */
+  maxAgeMs?: number;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+interface Cached<T> {
+  value: T;
+  at: number;
+}
+
+/** The statement a writer runs in its transaction so every replica drops its copy of `key` on commit. */
+export function notifyChanged(channel: string, key: string): { sql: string; params: string[] } {
+  return { sql: 'SELECT pg_notify($1, $2)', params: [channel, key] };
+}
+
+/**
+ * Rows read on a hot path, kept in memory per process. The writer invalidates its own process at once and
+ * NOTIFYs the channel so the others drop their copy when the change commits; copies older than `maxAgeMs`
+ * are read again, and nothing is kept while the listener is down. A read that overlapped an invalidation
+ * is returned but not kept, so an invalidation is never undone by a read that started before it.
+ */
+export class NotifiedCache<T> {
+  private readonly entries = new Map<string, Cached<T>>();
+  private generation = 0;
+  private listener: Client | undefined;
+  private stopped = false;
+  private readonly maxAgeMs: number;
+
+  constructor(private readonly options: NotifiedCacheOptions) {
+    this.maxAgeMs = options.maxAgeMs ?? 1_000;
+  }
+
+  get(key: string, now = Date.now()): T | undefined {
+    const cached = this.entries.get(key);
+    if (!cached) return undefined;
+    if (now - cached.at > this.maxAgeMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return cached.value;
+  }
+
+  /** Reads through the cache; `null` (not found) is never kept. */
+  async read(key: string, load: () => Promise<T | null>): Promise<T | null> {
+    const hit = this.get(key);
+    if (hit !== undefined) return hit;
+    const generation = this.generation;
+    const at = Date.now();
+    const value = await load();
+    if (value !== null && generation === this.generation && this.listener)
+      this.entries.set(key, { value, at });
+    return value;
+  }
+
+  invalidate(key?: string): void {
+    this.generation += 1;
+    if (key === undefined) this.entries.clear();
+    else this.entries.delete(key);
+  }
+
+  /** Starts listening for changes made elsewhere; until it listens, nothing is kept. */
+  async listen(url: string): Promise<void> {
+    if (this.stopped) return;
+    const client = new Client({
+      connectionString: url,
+      application_name: this.options.applicationName ?? `${this.options.channel}-cache`,
+    });
+    client.on('notification', (message) => this.invalidate(message.payload || undefined));
+    client.on('error', () => {
+      // Notifications may be missed from here on: forget everything and listen again.
+      if (this.listener === client) this.listener = undefined;
+      this.invalidate();
+      client.end().catch(() => undefined);
+      if (!this.stopped) setTimeout(() => void this.listen(url).catch(() => undefined), 1_000).unref();
+    });
+    await client.connect();
+    await client.query(`LISTEN "${this.options.channel}"`);
+    if (this.stopped) {
+      await client.end();
+      return;
+    }
+    this.listener = client;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const listener = this.listener;
+    this.listener = undefined;
+    this.invalidate();
+    await listener?.end().catch(() => undefined);
+  }
+}
