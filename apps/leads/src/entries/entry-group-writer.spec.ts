@@ -1,0 +1,76 @@
+import { describe, expect, it } from '@jest/globals';
+import type { TableEntry } from '@rocketlead/contracts';
+import { EntryGroupWriter, type PendingEntry } from './entry-group-writer';
+
+const pending = (id: string): PendingEntry => ({
+  entry: { id } as TableEntry,
+  idempotencyKey: null,
+  events: [],
+});
+
+/** A writer whose storage is recorded in memory; `bad` ids are refused by any statement holding them. */
+function recordingWriter(bad: string[] = [], options: { maxGroup?: number; maxInFlight?: number } = {}) {
+  const groups: string[][] = [];
+  const singles: string[] = [];
+  const stored: string[] = [];
+  let commits = 0;
+  const writer = new EntryGroupWriter({
+    writeGroup: (items) => {
+      const ids = items.map((item) => item.entry.id);
+      groups.push(ids);
+      if (ids.some((id) => bad.includes(id))) return Promise.reject(new Error('group refused'));
+      stored.push(...ids);
+      return Promise.resolve();
+    },
+    writeOne: (item) => {
+      singles.push(item.entry.id);
+      if (bad.includes(item.entry.id)) return Promise.reject(new Error(`refused ${item.entry.id}`));
+      stored.push(item.entry.id);
+      return Promise.resolve();
+    },
+    committed: () => {
+      commits += 1;
+    },
+    ...options,
+  });
+  return { writer, groups, singles, stored, commits: () => commits };
+}
+
+describe('EntryGroupWriter', () => {
+  it('writes a lone entry on its own, without a group statement', async () => {
+    const w = recordingWriter();
+    await w.writer.write(pending('a'));
+    expect(w.groups).toEqual([]);
+    expect(w.singles).toEqual(['a']);
+    expect(w.commits()).toBe(1);
+  });
+
+  it('writes entries arriving together as one group and answers each after its commit', async () => {
+    const w = recordingWriter([], { maxInFlight: 1 });
+    const ids = ['a', 'b', 'c', 'd'];
+    await Promise.all(ids.map((id) => w.writer.write(pending(id))));
+    expect(w.groups).toEqual([ids]);
+    expect(w.stored).toEqual(ids);
+    expect(w.commits()).toBe(1);
+  });
+
+  it('caps a group at maxGroup entries', async () => {
+    const w = recordingWriter([], { maxGroup: 3, maxInFlight: 1 });
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => w.writer.write(pending(id))));
+    // The remaining two are the next group, written once the first has been.
+    expect(w.groups).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e'],
+    ]);
+    expect(w.stored).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('one entry refused by the group statement fails alone; the others are stored and resolve', async () => {
+    const w = recordingWriter(['c'], { maxInFlight: 1 });
+    const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((id) => w.writer.write(pending(id))));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason).toEqual(new Error('refused c'));
+    expect(w.stored.sort()).toEqual(['a', 'b', 'd']);
+    expect(w.singles.sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
