@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually } from './eventually';
 import { freePort } from './platform-process';
+import { REPO_ROOT } from './repo-root';
 
 /** The nats-server binary the NATS tests start (NATS_SERVER_BIN overrides). */
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
@@ -17,6 +18,18 @@ export interface ConfiguredNatsOptions {
   config?: string;
   /** Environment of nats-server: the `$VARIABLES` of the configuration (passwords, tokens). */
   env?: Record<string, string>;
+}
+
+/**
+ * deploy/nats-server.conf with a password per user: `{ leads: 'pw' }` sets its `$NATS_LEADS_PASSWORD`.
+ */
+export function deployNatsOptions(passwords: Record<string, string>): ConfiguredNatsOptions {
+  return {
+    configFile: path.join(REPO_ROOT, 'deploy', 'nats-server.conf'),
+    env: Object.fromEntries(
+      Object.entries(passwords).map(([user, password]) => [`NATS_${user.toUpperCase()}_PASSWORD`, password]),
+    ),
+  };
 }
 
 /**

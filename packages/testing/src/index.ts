@@ -8,3 +8,5 @@ export * from './api-client';
 export * from './repo-root';
 export * from './configured-nats';
 export * from './private-nats';
+export * from './test-environment';
+export * from './commands';

@@ -6,11 +6,13 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
 /** A fresh database on the test server; drop() removes it (and any open connections). */
-export async function createTestDatabase(
-  serverUrl: string,
-  name: string,
-): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(serverUrl: string, name: string): Promise<TestDatabase> {
   const admin = withDatabase(serverUrl, 'postgres');
   const run = async (sql: string): Promise<void> => {
     const client = new Client({ connectionString: admin });
