@@ -1,19 +1,15 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { INestApplication } from '@nestjs/common';
-import { connect, type NatsConnection, type Subscription } from 'nats';
+import type { Subscription } from 'nats';
 import { Client } from 'pg';
 import {
   COMMANDS,
   DomainError,
   uuidv7,
-  WireNames,
   type Actor,
-  type CommandMap,
-  type CommandRequest,
-  type CommandResponse,
   type EntriesGetRequest,
   type RpcReply,
   type TableEntry,
@@ -22,13 +18,14 @@ import {
 import { deleteStreams, serveCommands } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import {
-  createTestDatabase,
-  EventCollector,
+  commandSender,
   eventually,
-  startInfrastructure,
-  uniqueName,
+  failure,
+  startServiceApp,
   withContext,
-  type Infrastructure,
+  type CommandSender,
+  type EventCollector,
+  type ServiceUnderTest,
 } from '@rocketlead/testing';
 import { AppModule } from '../src/app.module';
 import { loadCalendarConfig, type CalendarConfig } from '../src/config';
@@ -38,12 +35,8 @@ const HAS_STARTED = 'calendar.appointment.hasStarted';
 const HAS_ENDED = 'calendar.appointment.hasEnded';
 
 describe('calendar service (real Postgres and NATS)', () => {
-  let infra: Infrastructure;
-  let db: { url: string; drop(): Promise<void> };
-  let config: CalendarConfig;
-  const apps: INestApplication[] = [];
-  let nc: NatsConnection;
-  let names: WireNames;
+  let calendarService: ServiceUnderTest<CalendarConfig, INestApplication>;
+  let send: CommandSender;
   let collector: EventCollector;
   let pg: Client;
   let leadsStub: Subscription;
@@ -59,36 +52,6 @@ describe('calendar service (real Postgres and NATS)', () => {
     correlationId: 'int',
     traceparent: null,
   };
-
-  async function startApp(): Promise<INestApplication> {
-    const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
-      logger: new JsonLogger('calendar', 'error'),
-    });
-    serveCommands(app);
-    await app.init();
-    await app.startAllMicroservices();
-    apps.push(app);
-    return app;
-  }
-
-  async function send<K extends keyof CommandMap>(
-    command: K,
-    request: CommandRequest<K>,
-  ): Promise<CommandResponse<K>> {
-    const msg = await nc.request(names.command(command), JSON.stringify(request), { timeout: 10_000 });
-    const reply = msg.json<RpcReply<CommandResponse<K>>>();
-    if (!reply.ok) throw DomainError.from(reply.error);
-    return reply.result;
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<DomainError> {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-    return error;
-  }
 
   const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
   const of = (bookingId: string, type?: string) =>
@@ -133,20 +96,24 @@ describe('calendar service (real Postgres and NATS)', () => {
   }
 
   beforeAll(async () => {
-    infra = await startInfrastructure();
-    db = await createTestDatabase(infra.postgresUrl, uniqueName('cal'));
-    const namespace = uniqueName('c');
-    config = loadCalendarConfig({
-      DATABASE_URL: db.url,
-      NATS_URL: infra.natsUrl,
-      RL_NAMESPACE: namespace,
-      PORT: '0',
+    calendarService = await startServiceApp<CalendarConfig, INestApplication>({
+      name: 'cal',
+      deleteStreams,
+      loadConfig: loadCalendarConfig,
+      migrate: migrateCalendar,
+      start: async (config) => {
+        const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
+          logger: new JsonLogger('calendar', 'error'),
+        });
+        serveCommands(app);
+        await app.init();
+        await app.startAllMicroservices();
+        return app;
+      },
     });
-    await migrateCalendar(config);
-    await startApp();
-    nc = await connect({ servers: infra.natsUrl });
-    names = new WireNames(namespace);
-    collector = await EventCollector.start(nc, names.stream('CALENDAR').name);
+    const { nc, names } = calendarService;
+    send = commandSender(nc, names);
+    collector = await calendarService.collect('CALENDAR');
     // leads owns entries; a stand-in answers its entriesGet command on real NATS, scoped as leads does.
     leadsStub = nc.subscribe(names.command(COMMANDS.entriesGet), {
       callback: (_, msg) => {
@@ -159,21 +126,14 @@ describe('calendar service (real Postgres and NATS)', () => {
         msg.respond(JSON.stringify(reply));
       },
     });
-    pg = new Client({ connectionString: db.url });
+    pg = new Client({ connectionString: calendarService.db.url });
     await pg.connect();
   }, 120_000);
 
   afterAll(async () => {
     leadsStub?.unsubscribe();
     await pg?.end();
-    await collector?.stop();
-    for (const app of apps.splice(0)) await app.close();
-    if (nc) {
-      await deleteStreams(nc, names);
-      await nc.close();
-    }
-    await db?.drop();
-    await infra?.stop();
+    await calendarService?.stop();
   }, 120_000);
 
   it('creates calendars and refuses an unknown time zone', async () => {
@@ -629,7 +589,7 @@ describe('calendar service (real Postgres and NATS)', () => {
   });
 
   it('two replicas fire each timer once', async () => {
-    await startApp();
+    await calendarService.boot();
     const calendarId = await calendar();
     const due = inMs(2_000);
     const bookings = await Promise.all(
@@ -642,7 +602,7 @@ describe('calendar service (real Postgres and NATS)', () => {
       expect(of(b.id, HAS_STARTED)).toHaveLength(1);
       expect(of(b.id, HAS_ENDED)).toHaveLength(1);
     }
-    await apps.pop()!.close();
+    await calendarService.apps.pop()!.close();
   });
 
   it('a timer that came due while calendar was down fires on recovery, marked late', async () => {
@@ -653,12 +613,12 @@ describe('calendar service (real Postgres and NATS)', () => {
       startDateTime: inMs(1_000),
       endDateTime: inMs(600_000),
     });
-    for (const app of apps.splice(0)) await app.close();
+    for (const app of calendarService.apps.splice(0)) await app.close();
     // Down for longer than the runner's lateness threshold (2 s) past the start.
     await eventually(() => Date.now() > Date.parse(booking.startDateTime) + 2_500, { timeoutMs: 10_000 });
     expect(of(booking.id, HAS_STARTED)).toEqual([]);
     const restartedAt = Date.now();
-    await startApp();
+    await calendarService.boot();
     const started = await waitFor(booking.id, HAS_STARTED, 30_000);
     expect((started.body.data as { late: boolean }).late).toBe(true);
     expect(Date.now() - restartedAt).toBeLessThan(30_000);

@@ -1,39 +1,12 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { INestApplication } from '@nestjs/common';
-import { connect, type NatsConnection } from 'nats';
-import {
-  COMMANDS,
-  DomainError,
-  uuidv7,
-  WireNames,
-  type Actor,
-  type CommandMap,
-  type CommandRequest,
-  type CommandResponse,
-  type RpcReply,
-} from '@rocketlead/contracts';
-import { deleteStreams, serveCommands } from '@rocketlead/messaging';
-import { JsonLogger } from '@rocketlead/observability';
-import {
-  createTestDatabase,
-  EventCollector,
-  startInfrastructure,
-  uniqueName,
-  type Infrastructure,
-} from '@rocketlead/testing';
-import { AppModule } from '../src/app.module';
-import { loadLeadsConfig } from '../src/config';
-import { migrateLeads } from '../src/migrate';
+import { COMMANDS, DomainError, uuidv7, type Actor } from '@rocketlead/contracts';
+import { commandSender, failure, type CommandSender, type EventCollector } from '@rocketlead/testing';
+import { startLeads, type LeadsUnderTest } from './support';
 
 describe('leads service (real Postgres and NATS)', () => {
-  let infra: Infrastructure;
-  let db: { url: string; drop(): Promise<void> };
-  let app: INestApplication;
-  let nc: NatsConnection;
-  let names: WireNames;
+  let leads: LeadsUnderTest;
+  let send: CommandSender;
   let events: EventCollector;
   const org = uuidv7();
   const actor: Actor = {
@@ -44,25 +17,6 @@ describe('leads service (real Postgres and NATS)', () => {
     correlationId: 'int',
     traceparent: null,
   };
-
-  async function send<K extends keyof CommandMap>(
-    command: K,
-    request: CommandRequest<K>,
-  ): Promise<CommandResponse<K>> {
-    const msg = await nc.request(names.command(command), JSON.stringify(request), { timeout: 10_000 });
-    const reply = msg.json<RpcReply<CommandResponse<K>>>();
-    if (!reply.ok) throw DomainError.from(reply.error);
-    return reply.result;
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<DomainError> {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-    return error;
-  }
 
   async function poolWithDefault(): Promise<{ poolId: string; stateId: string }> {
     const pool = await send(COMMANDS.poolsCreate, { organizationId: org, name: 'Pool' });
@@ -76,37 +30,12 @@ describe('leads service (real Postgres and NATS)', () => {
   }
 
   beforeAll(async () => {
-    infra = await startInfrastructure();
-    db = await createTestDatabase(infra.postgresUrl, uniqueName('leads'));
-    const namespace = uniqueName('l');
-    const config = loadLeadsConfig({
-      DATABASE_URL: db.url,
-      NATS_URL: infra.natsUrl,
-      RL_NAMESPACE: namespace,
-      PORT: '0',
-    });
-    await migrateLeads(config);
-    app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
-      logger: new JsonLogger('leads', 'error'),
-    });
-    serveCommands(app);
-    await app.init();
-    await app.startAllMicroservices();
-    nc = await connect({ servers: infra.natsUrl });
-    names = new WireNames(namespace);
-    events = await EventCollector.start(nc, names.stream('LEADS').name);
+    leads = await startLeads('leads');
+    send = commandSender(leads.nc, leads.names);
+    events = await leads.collect('LEADS');
   }, 120_000);
 
-  afterAll(async () => {
-    await events?.stop();
-    await app?.close();
-    if (nc) {
-      await deleteStreams(nc, names);
-      await nc.close();
-    }
-    await db?.drop();
-    await infra?.stop();
-  }, 120_000);
+  afterAll(() => leads?.stop(), 120_000);
 
   it('rejects a request that does not match the command contract, naming the fields', async () => {
     const error = await failure(send(COMMANDS.poolsCreate, { organizationId: 'nope', name: '' }));

@@ -1,12 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { INestApplication } from '@nestjs/common';
-import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import {
-  DomainError,
   MAX_CUSTOM_FIELDS_PER_ORGANIZATION,
   MAX_ENTRY_BYTES,
   MAX_KEYS_PER_OBJECT,
@@ -16,22 +11,11 @@ import {
   PAGE_BYTE_BUDGET,
   TABLE_ENTRY_ADDED,
   uuidv7,
-  WireNames,
   type Actor,
   type EntriesCreateRequest,
 } from '@rocketlead/contracts';
-import { deleteStreams } from '@rocketlead/messaging';
-import { JsonLogger } from '@rocketlead/observability';
-import {
-  createTestDatabase,
-  EventCollector,
-  startInfrastructure,
-  uniqueName,
-  type Infrastructure,
-} from '@rocketlead/testing';
-import { AppModule } from '../src/app.module';
-import { loadLeadsConfig } from '../src/config';
-import { migrateLeads } from '../src/migrate';
+import { failure, type EventCollector } from '@rocketlead/testing';
+import { startLeads, type LeadsUnderTest } from './support';
 import { EntriesService } from '../src/entries/entries.service';
 import { PoolsService } from '../src/pools/pools.service';
 import { LeadStatesService } from '../src/lead-states/lead-states.service';
@@ -40,11 +24,7 @@ import { CustomFieldsService } from '../src/custom-fields/custom-fields.service'
 // The owning service re-checks every limit where the final value is computed: ingress is not the only
 // possible sender, and a PATCH or an inferred schema is only known in full here.
 describe('leads enforces the limits itself (real Postgres and NATS)', () => {
-  let infra: Infrastructure;
-  let db: { url: string; drop(): Promise<void> };
-  let app: INestApplication;
-  let nc: NatsConnection;
-  let names: WireNames;
+  let leads: LeadsUnderTest;
   let events: EventCollector;
   let entries: EntriesService;
   let pools: PoolsService;
@@ -59,15 +39,6 @@ describe('leads enforces the limits itself (real Postgres and NATS)', () => {
     correlationId: 'limits',
     traceparent: null,
   };
-
-  async function failure(promise: Promise<unknown>): Promise<DomainError> {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-    return error;
-  }
 
   async function pool(): Promise<string> {
     const created = await pools.create({ organizationId: org, name: 'Pool' });
@@ -95,39 +66,15 @@ describe('leads enforces the limits itself (real Postgres and NATS)', () => {
     (await entries.list({ organizationId: org, tableId, limit: 100 })).items.length;
 
   beforeAll(async () => {
-    infra = await startInfrastructure();
-    db = await createTestDatabase(infra.postgresUrl, uniqueName('leadslimits'));
-    const namespace = uniqueName('ll');
-    const config = loadLeadsConfig({
-      DATABASE_URL: db.url,
-      NATS_URL: infra.natsUrl,
-      RL_NAMESPACE: namespace,
-      PORT: '0',
-    });
-    await migrateLeads(config);
-    app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
-      logger: new JsonLogger('leads', 'error'),
-    });
-    await app.init();
-    entries = app.get(EntriesService);
-    pools = app.get(PoolsService);
-    states = app.get(LeadStatesService);
-    fields = app.get(CustomFieldsService);
-    nc = await connect({ servers: infra.natsUrl });
-    names = new WireNames(namespace);
-    events = await EventCollector.start(nc, names.stream('LEADS').name);
+    leads = await startLeads('leadslimits', { commands: false });
+    entries = leads.app.get(EntriesService);
+    pools = leads.app.get(PoolsService);
+    states = leads.app.get(LeadStatesService);
+    fields = leads.app.get(CustomFieldsService);
+    events = await leads.collect('LEADS');
   }, 120_000);
 
-  afterAll(async () => {
-    await events?.stop();
-    await app?.close();
-    if (nc) {
-      await deleteStreams(nc, names);
-      await nc.close();
-    }
-    await db?.drop();
-    await infra?.stop();
-  }, 120_000);
+  afterAll(() => leads?.stop(), 120_000);
 
   it('refuses content ingress would have refused: size, key count, NUL, __proto__', async () => {
     const tableId = await pool();
@@ -237,7 +184,7 @@ describe('leads enforces the limits itself (real Postgres and NATS)', () => {
     const tableId = await pool();
     const normal = await create(tableId, { a: 'x' });
     const legacy = uuidv7();
-    await app.get(DataSource).query(
+    await leads.app.get(DataSource).query(
       `INSERT INTO leads.entries (id, organization_id, table_id, data, custom_field_data, lead_state_id, created_at, updated_at)
        VALUES ($1, $2, $3, $4::jsonb, '{}'::jsonb, $5, now(), now())`,
       [legacy, org, tableId, JSON.stringify({ a: 'x'.repeat(MAX_REPLY_BYTES) }), normal.leadStateId],

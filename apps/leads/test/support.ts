@@ -1,0 +1,33 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { INestApplication } from '@nestjs/common';
+import { deleteStreams, serveCommands } from '@rocketlead/messaging';
+import { JsonLogger } from '@rocketlead/observability';
+import { startServiceApp, type ServiceUnderTest } from '@rocketlead/testing';
+import { AppModule } from '../src/app.module';
+import { loadLeadsConfig, type LeadsConfig } from '../src/config';
+import { migrateLeads } from '../src/migrate';
+
+export type LeadsUnderTest = ServiceUnderTest<LeadsConfig, INestApplication>;
+
+/**
+ * leads in this process on a fresh database and namespace. With `commands: false` it takes no commands from
+ * NATS (a test then calls its services directly).
+ */
+export function startLeads(name: string, { commands = true } = {}): Promise<LeadsUnderTest> {
+  return startServiceApp<LeadsConfig, INestApplication>({
+    name,
+    deleteStreams,
+    loadConfig: loadLeadsConfig,
+    migrate: migrateLeads,
+    start: async (config) => {
+      const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
+        logger: new JsonLogger('leads', 'error'),
+      });
+      if (commands) serveCommands(app);
+      await app.init();
+      await app.startAllMicroservices();
+      return app;
+    },
+  });
+}
