@@ -1,63 +1,15 @@
 import 'reflect-metadata';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connect, type NatsConnection } from 'nats';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DataSource } from 'typeorm';
-import { WireNames } from '@rocketlead/contracts';
-import { deleteStreams, runService } from '@rocketlead/messaging';
-import { JsonLogger } from '@rocketlead/observability';
-import { transactional } from '@rocketlead/persistence';
-import {
-  createTestDatabase,
-  runToCompletion,
-  startInfrastructure,
-  startService,
-  stopService,
-  uniqueName,
-  type Infrastructure,
-  type ServiceProcess,
-} from '@rocketlead/testing';
-import { AppModule } from '../src/app.module';
-import { loadIngressConfig } from '../src/config';
-import { configureHttp } from '../src/http/configure-http';
-import { migrateIngress } from '../src/migrate';
-import { OrganizationsService } from '../src/organizations/organizations.service';
-import { OrganizationsRepository } from '../src/organizations/organizations.repository';
-import { ApiTokensRepository } from '../src/api-tokens/api-tokens.repository';
-
-interface Res {
-  status: number;
-  body: Record<string, unknown>;
-}
+import { startIngress, type IngressUnderTest, type Res } from './support';
 
 // The calendar routes of the Connect API: ingress in-process, leads and calendar as real processes.
 describe('ingress calendar routes (real Postgres and NATS; leads and calendar as processes)', () => {
-  let infra: Infrastructure;
-  let db: { url: string; drop(): Promise<void> };
-  let app: NestFastifyApplication;
-  const services: ServiceProcess[] = [];
-  let names: WireNames;
+  let ingress: IngressUnderTest;
   let admin: string;
   let writer: string;
   let reader: string;
   let stranger: string;
-
-  async function call(method: string, url: string, token?: string, body?: unknown): Promise<Res> {
-    const res = await app.inject({
-      method: method as 'GET',
-      url,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-    });
-    return {
-      status: res.statusCode,
-      body: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {},
-    };
-  }
+  const call: IngressUnderTest['call'] = (...args) => ingress.call(...args);
 
   const inHours = (hours: number): string => new Date(Date.now() + hours * 3_600_000).toISOString();
   const fields = (res: Res): string[] => (res.body.errors as { field: string }[]).map((e) => e.field);
@@ -72,56 +24,14 @@ describe('ingress calendar routes (real Postgres and NATS; leads and calendar as
   }
 
   beforeAll(async () => {
-    infra = await startInfrastructure();
-    db = await createTestDatabase(infra.postgresUrl, uniqueName('ingresscal'));
-    const namespace = uniqueName('ic');
-    names = new WireNames(namespace);
-    const root = path.resolve(__dirname, '../../..');
-    const processOptions = { root, databaseUrl: db.url, natsUrl: infra.natsUrl, namespace };
-    for (const name of ['leads', 'calendar']) {
-      await runToCompletion(processOptions, name, 'main.js', ['migrate']);
-      services.push(await startService(processOptions, name));
-    }
-    const config = loadIngressConfig({
-      DATABASE_URL: db.url,
-      NATS_URL: infra.natsUrl,
-      RL_NAMESPACE: namespace,
-      PORT: '0',
-      HOST: '127.0.0.1',
-    });
-    await migrateIngress(config);
-    const logger = new JsonLogger('ingress', 'error');
-    app = await runService({
-      name: 'ingress',
-      module: AppModule.forConfig(config),
-      port: 0,
-      host: '127.0.0.1',
-      logger,
-      configure: (a) => configureHttp(a, logger),
-    });
-    const dataSource = app.get(DataSource);
-    const orgs = new OrganizationsService(
-      new OrganizationsRepository(dataSource),
-      new ApiTokensRepository(dataSource),
-      transactional(dataSource),
-    );
-    admin = (await orgs.bootstrap('Acme')).token;
-    stranger = (await orgs.bootstrap('Other')).token;
+    ingress = await startIngress('ingresscal', ['leads', 'calendar']);
+    admin = (await ingress.bootstrap('Acme')).token;
+    stranger = (await ingress.bootstrap('Other')).token;
     writer = await token(['write']);
     reader = await token(['read']);
   }, 120_000);
 
-  afterAll(async () => {
-    await app?.close();
-    for (const service of services.reverse()) await stopService(service);
-    if (names) {
-      const nc: NatsConnection = await connect({ servers: infra.natsUrl });
-      await deleteStreams(nc, names);
-      await nc.close();
-    }
-    await db?.drop();
-    await infra?.stop();
-  }, 120_000);
+  afterAll(() => ingress?.stop(), 120_000);
 
   it('creates calendars with admin only, UTC and non-exclusive by default, and reads them with read', async () => {
     expect((await call('POST', '/connect/calendars', undefined, { name: 'A' })).status).toBe(401);
@@ -303,7 +213,7 @@ describe('ingress calendar routes (real Postgres and NATS; leads and calendar as
 
     expect((await call('DELETE', `/connect/calendar_bookings/${c}`, reader)).status).toBe(403);
     expect((await call('DELETE', `/connect/calendar_bookings/${c}`, stranger)).status).toBe(404);
-    const deleted = await app.inject({
+    const deleted = await ingress.app.inject({
       method: 'DELETE',
       url: `/connect/calendar_bookings/${c}`,
       headers: { authorization: `Bearer ${writer}` },

@@ -1,68 +1,12 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connect, type NatsConnection } from 'nats';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WireNames } from '@rocketlead/contracts';
-import { deleteStreams, runService } from '@rocketlead/messaging';
-import { JsonLogger } from '@rocketlead/observability';
-import { transactional } from '@rocketlead/persistence';
-import { DataSource } from 'typeorm';
-import {
-  createTestDatabase,
-  runToCompletion,
-  startInfrastructure,
-  startService,
-  stopService,
-  uniqueName,
-  type Infrastructure,
-  type ServiceProcess,
-} from '@rocketlead/testing';
-import path from 'node:path';
-import { AppModule } from '../src/app.module';
-import { loadIngressConfig } from '../src/config';
-import { configureHttp } from '../src/http/configure-http';
-import { migrateIngress } from '../src/migrate';
-import { OrganizationsService } from '../src/organizations/organizations.service';
-import { OrganizationsRepository } from '../src/organizations/organizations.repository';
-import { ApiTokensRepository } from '../src/api-tokens/api-tokens.repository';
-
-interface Res {
-  status: number;
-  body: Record<string, unknown>;
-}
+import { startIngress, type IngressUnderTest } from './support';
 
 describe('ingress service (real Postgres and NATS; leads as a process)', () => {
-  let infra: Infrastructure;
-  let db: { url: string; drop(): Promise<void> };
-  let app: NestFastifyApplication;
-  let leads: ServiceProcess;
-  let nc: NatsConnection;
-  let names: WireNames;
+  let ingress: IngressUnderTest;
   let admin: string;
-  let bootstrap: (name: string) => Promise<{ organizationId: string; token: string }>;
-
-  async function call(
-    method: string,
-    url: string,
-    token?: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Res> {
-    const res = await app.inject({
-      method: method as 'GET',
-      url,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-    });
-    return {
-      status: res.statusCode,
-      body: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {},
-    };
-  }
+  const call: IngressUnderTest['call'] = (...args) => ingress.call(...args);
+  const bootstrap = (name: string) => ingress.bootstrap(name);
 
   async function poolWithWebhook(
     token: string,
@@ -81,52 +25,11 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
   }
 
   beforeAll(async () => {
-    infra = await startInfrastructure();
-    db = await createTestDatabase(infra.postgresUrl, uniqueName('ingress'));
-    const namespace = uniqueName('i');
-    names = new WireNames(namespace);
-    const root = path.resolve(__dirname, '../../..');
-    const processOptions = { root, databaseUrl: db.url, natsUrl: infra.natsUrl, namespace };
-    await runToCompletion(processOptions, 'leads', 'main.js', ['migrate']);
-    leads = await startService(processOptions, 'leads');
-    const config = loadIngressConfig({
-      DATABASE_URL: db.url,
-      NATS_URL: infra.natsUrl,
-      RL_NAMESPACE: namespace,
-      PORT: '0',
-      HOST: '127.0.0.1',
-    });
-    await migrateIngress(config);
-    const logger = new JsonLogger('ingress', 'error');
-    app = await runService({
-      name: 'ingress',
-      module: AppModule.forConfig(config),
-      port: 0,
-      host: '127.0.0.1',
-      logger,
-      configure: (a) => configureHttp(a, logger),
-    });
-    const dataSource = app.get(DataSource);
-    const orgs = new OrganizationsService(
-      new OrganizationsRepository(dataSource),
-      new ApiTokensRepository(dataSource),
-      transactional(dataSource),
-    );
-    bootstrap = (name) => orgs.bootstrap(name);
+    ingress = await startIngress('ingress', ['leads']);
     admin = (await bootstrap('Acme')).token;
-    nc = await connect({ servers: infra.natsUrl });
   }, 120_000);
 
-  afterAll(async () => {
-    await app?.close();
-    if (leads) await stopService(leads);
-    if (nc) {
-      await deleteStreams(nc, names);
-      await nc.close();
-    }
-    await db?.drop();
-    await infra?.stop();
-  }, 120_000);
+  afterAll(() => ingress?.stop(), 120_000);
 
   it('answers 401 for a missing, unknown or revoked token and 403 for a missing scope', async () => {
     expect((await call('GET', '/connect/custom_fields')).status).toBe(401);
@@ -208,7 +111,7 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
     const malformed = await call('POST', '/connect/lead_pools', admin, '{"name":');
     expect(malformed.status).toBe(400);
     expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-    const text = await app.inject({
+    const text = await ingress.app.inject({
       method: 'POST',
       url: '/connect/lead_pools',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/plain' },
