@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NatsConnection } from 'nats';
 import { COMMANDS, WireNames } from '@rocketlead/contracts';
 import { commonServiceEnv, ConfigError, JsonLogger, loadConfig } from '@rocketlead/observability';
-import { ConfiguredNats, eventually, natsServerBinAvailable, REPO_ROOT } from '@rocketlead/testing';
+import {
+  ConfiguredNats,
+  deployNatsOptions,
+  eventually,
+  natsServerBinAvailable,
+  REPO_ROOT,
+} from '@rocketlead/testing';
 import {
   connectNats,
   ensureStreams,
@@ -17,6 +23,7 @@ import {
   natsStatus,
   parseNatsUrl,
   redactNatsUrl,
+  type NatsEnvConfig,
 } from '../src';
 
 const names = new WireNames('');
@@ -94,15 +101,8 @@ describe('NATS environment validated at boot', () => {
   });
 });
 
-const serverOptions = (leadsPassword = PASSWORDS.leads) => ({
-  configFile: path.join(REPO_ROOT, 'deploy', 'nats-server.conf'),
-  env: {
-    NATS_LEADS_PASSWORD: leadsPassword,
-    NATS_CALENDAR_PASSWORD: PASSWORDS.calendar,
-    NATS_INGRESS_PASSWORD: PASSWORDS.ingress,
-    NATS_ADMIN_PASSWORD: 'admin-S3cret',
-  },
-});
+const serverOptions = (leadsPassword = PASSWORDS.leads) =>
+  deployNatsOptions({ ...PASSWORDS, leads: leadsPassword, admin: 'admin-S3cret' });
 
 (available ? describe : describe.skip)('deploy/nats-server.conf: a user per service', () => {
   let server: ConfiguredNats;
@@ -239,6 +239,27 @@ const serverOptions = (leadsPassword = PASSWORDS.leads) => ({
   }, 60_000);
 });
 
+/** Connects as leads with the NATS variables of config, checks a request gets its reply, then `more`; closes. */
+async function connectAndPing(
+  config: NatsEnvConfig,
+  more: (nc: NatsConnection) => Promise<void> = () => Promise.resolve(),
+): Promise<void> {
+  const nc = await connectNats({
+    url: config.NATS_URL,
+    name: 'leads',
+    ...natsSecurity(config),
+    signal: AbortSignal.timeout(20_000),
+  });
+  try {
+    nc.subscribe('ping', { callback: (_e, msg) => msg.respond(new TextEncoder().encode('pong')) });
+    await nc.flush();
+    expect((await nc.request('ping', '', { timeout: 5_000 })).string()).toBe('pong');
+    await more(nc);
+  } finally {
+    await nc.close();
+  }
+}
+
 (available ? describe : describe.skip)('NATS_TOKEN', () => {
   let server: ConfiguredNats;
 
@@ -252,19 +273,7 @@ const serverOptions = (leadsPassword = PASSWORDS.leads) => ({
 
   it('connects with the token and works; a wrong token fails naming NATS', async () => {
     const config = loadConfig(commonServiceEnv(3000), { NATS_URL: server.url(), NATS_TOKEN: 'token-S3cret' });
-    const nc = await connectNats({
-      url: config.NATS_URL,
-      name: 'leads',
-      ...natsSecurity(config),
-      signal: AbortSignal.timeout(20_000),
-    });
-    try {
-      nc.subscribe('ping', { callback: (_e, msg) => msg.respond(new TextEncoder().encode('pong')) });
-      await nc.flush();
-      expect((await nc.request('ping', '', { timeout: 5_000 })).string()).toBe('pong');
-    } finally {
-      await nc.close();
-    }
+    await connectAndPing(config);
     await expect(
       connectNats({ url: server.url(), name: 'leads', token: 'wrong', failOnAuthError: true }),
     ).rejects.toThrow('NATS authentication failed');
@@ -376,20 +385,7 @@ const opensslAvailable = (() => {
         NATS_TLS_KEY: certs.clientKey,
       });
       // nats.js checks the certificate of a server given by IP against "localhost" (its SAN has both).
-      const nc = await connectNats({
-        url: config.NATS_URL,
-        name: 'leads',
-        ...natsSecurity(config),
-        signal: AbortSignal.timeout(20_000),
-      });
-      try {
-        nc.subscribe('ping', { callback: (_e, msg) => msg.respond(new TextEncoder().encode('pong')) });
-        await nc.flush();
-        expect((await nc.request('ping', '', { timeout: 5_000 })).string()).toBe('pong');
-        expect(await natsStatus(nc)).toEqual({ up: true });
-      } finally {
-        await nc.close();
-      }
+      await connectAndPing(config, async (nc) => expect(await natsStatus(nc)).toEqual({ up: true }));
     });
 
     it('fails without the client certificate, naming NATS', async () => {

@@ -6,12 +6,12 @@ import { createEvent, uuidv7, WireNames, type CloudEvent } from '@rocketlead/con
 import { JsonLogger } from '@rocketlead/observability';
 import { createServiceDataSource, migrate } from '@rocketlead/persistence';
 import {
-  createTestDatabase,
   EventCollector,
   eventually,
-  startInfrastructure,
+  startTestEnvironment,
   uniqueName,
-  type Infrastructure,
+  type TestDatabase,
+  type TestEnvironment,
 } from '@rocketlead/testing';
 import {
   appendToOutbox,
@@ -27,6 +27,7 @@ import {
   OutboxRelay,
   sweepEventTables,
   type OutboxPublisher,
+  type OutboxRelayOptions,
 } from '../src';
 import { MESSAGING_TEST_MIGRATIONS } from './messaging-test.migration';
 import { natsServerAvailable, PrivateNats } from '@rocketlead/testing';
@@ -75,16 +76,41 @@ class FlakyPublisher implements OutboxPublisher {
 }
 
 describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
-  let infra: Infrastructure;
-  let db: { url: string; drop(): Promise<void> };
+  let environment: TestEnvironment;
+  let db: TestDatabase;
   let dataSource: DataSource;
   let nc: NatsConnection;
   let names: WireNames;
   let collector: EventCollector;
 
+  /** A relay on the test schema, publishing to the test namespace unless told otherwise. */
+  const relayWith = (options: Partial<OutboxRelayOptions> = {}): OutboxRelay =>
+    new OutboxRelay({
+      dataSource,
+      url: db.url,
+      schema: SCHEMA,
+      logger,
+      ...options,
+      publisher: options.publisher ?? new JetStreamOutboxPublisher(nc, names),
+    });
+
+  /** Runs `body` while a relay runs, stopping it afterwards even when `body` fails. */
+  async function whileRelaying(
+    options: Partial<OutboxRelayOptions>,
+    body: (relay: OutboxRelay) => Promise<void>,
+  ): Promise<void> {
+    const relay = relayWith(options);
+    await relay.start();
+    try {
+      await body(relay);
+    } finally {
+      await relay.stop();
+    }
+  }
+
   beforeAll(async () => {
-    infra = await startInfrastructure();
-    db = await createTestDatabase(infra.postgresUrl, uniqueName('msg'));
+    environment = await startTestEnvironment({ name: 'msg', deleteStreams });
+    ({ db, nc, names } = environment);
     dataSource = createServiceDataSource({
       url: db.url,
       schema: SCHEMA,
@@ -93,36 +119,18 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
     });
     await migrate(dataSource);
     await dataSource.initialize();
-    nc = await connect({ servers: infra.natsUrl });
-    names = new WireNames(uniqueName('m'));
+    environment.onStop(() => dataSource.destroy());
     await ensureStreams(nc, names);
-    collector = await EventCollector.start(nc, names.stream('LEADS').name);
+    collector = await environment.collect('LEADS');
   }, 120_000);
 
-  afterAll(async () => {
-    await collector?.stop();
-    if (nc) {
-      await deleteStreams(nc, names);
-      await nc.close();
-    }
-    await dataSource?.destroy();
-    await db?.drop();
-    await infra?.stop();
-  }, 120_000);
+  afterAll(() => environment?.stop(), 120_000);
 
   it('publishes committed rows in order, with Nats-Msg-Id = event id, and marks them published', async () => {
     const org = uuidv7();
     const events = [entryAdded(org, 1), entryAdded(org, 2), entryAdded(org, 3)];
     await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, events));
-    const relay = new OutboxRelay({
-      dataSource,
-      url: db.url,
-      schema: SCHEMA,
-      publisher: new JetStreamOutboxPublisher(nc, names),
-      logger,
-    });
-    await relay.start();
-    try {
+    await whileRelaying({}, async () => {
       const got = await collector.waitFor((e) => e.body.organizationid === org, 10_000, 3);
       expect(got.map((e) => e.body.id)).toEqual(events.map((e) => e.id));
       expect(got.map((e) => e.headers['Nats-Msg-Id'])).toEqual(events.map((e) => e.id));
@@ -131,9 +139,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
         `SELECT count(*)::int AS n FROM ${SCHEMA}.outbox WHERE published_at IS NULL`,
       )) as [{ n: number }];
       expect(pending[0].n).toBe(0);
-    } finally {
-      await relay.stop();
-    }
+    });
   });
 
   it('does not publish rows of a rolled-back transaction', async () => {
@@ -146,36 +152,17 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       .catch(() => undefined);
     const marker = entryAdded(org, 2);
     await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, [marker]));
-    const relay = new OutboxRelay({
-      dataSource,
-      url: db.url,
-      schema: SCHEMA,
-      publisher: new JetStreamOutboxPublisher(nc, names),
-      logger,
-    });
-    await relay.start();
-    try {
+    await whileRelaying({}, async () => {
       await collector.waitFor((e) => e.body.id === marker.id);
       expect(collector.events.filter((e) => e.body.organizationid === org)).toHaveLength(1);
-    } finally {
-      await relay.stop();
-    }
+    });
   });
 
   it('keeps rows while publishing fails and publishes all of them once it recovers', async () => {
     const org = uuidv7();
     const publisher = new FlakyPublisher(new JetStreamOutboxPublisher(nc, names));
     publisher.down = true;
-    const relay = new OutboxRelay({
-      dataSource,
-      url: db.url,
-      schema: SCHEMA,
-      publisher,
-      logger,
-      pollIntervalMs: 100,
-    });
-    await relay.start();
-    try {
+    await whileRelaying({ publisher, pollIntervalMs: 100 }, async () => {
       const events = Array.from({ length: 20 }, (_, i) => entryAdded(org, i));
       for (const event of events) await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, [event]));
       const held = (await dataSource.query(
@@ -187,9 +174,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       const got = await collector.waitFor((e) => e.body.organizationid === org, 20_000, 20);
       expect(new Set(got.map((e) => e.body.id)).size).toBe(20);
       expect(got.map((e) => e.body.id)).toEqual(events.map((e) => e.id));
-    } finally {
-      await relay.stop();
-    }
+    });
   });
 
   it('re-publishing the same event is de-duplicated by the stream', async () => {
@@ -283,15 +268,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       const later = entryAdded(uuidv7(), 2);
       await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, [big]));
       await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, [later]));
-      const relay = new OutboxRelay({
-        dataSource,
-        url: db.url,
-        schema: SCHEMA,
-        publisher: new JetStreamOutboxPublisher(nc, names),
-        logger: captured,
-      });
-      await relay.start();
-      try {
+      await whileRelaying({ logger: captured }, async (relay) => {
         await collector.waitFor((e) => e.body.id === later.id);
         const [dead] = await eventually(async () => {
           const rows = await deadLetters(big.id);
@@ -322,46 +299,34 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
             value: 1,
           }),
         );
-      } finally {
-        await relay.stop();
-      }
+      });
     });
 
     it('retries a row no stream accepts with backoff, without holding up later rows, then dead-letters it', async () => {
       const orphan = entryAdded(uuidv7(), 1, 'nostream.thing.happened');
       const later = entryAdded(uuidv7(), 2);
       await dataSource.transaction((m) => appendToOutbox(m, SCHEMA, [orphan, later]));
-      const relay = new OutboxRelay({
-        dataSource,
-        url: db.url,
-        schema: SCHEMA,
-        publisher: new JetStreamOutboxPublisher(nc, names),
-        logger: captured,
-        pollIntervalMs: 50,
-        maxAttempts: 3,
-        retryDelayMs: 100,
-      });
-      await relay.start();
-      try {
-        // The row behind the refused one goes out while the refused one waits for its next attempt.
-        await collector.waitFor((e) => e.body.id === later.id);
-        const [dead] = await eventually(
-          async () => {
-            const rows = await deadLetters(orphan.id);
-            return rows.length ? rows : undefined;
-          },
-          { timeoutMs: 15_000, message: 'orphan dead-lettered' },
-        );
-        expect(dead).toMatchObject({ type: 'nostream.thing.happened', attempts: 3 });
-        expect(dead!.reason).toMatch(/no stream/);
-        const retries = logged().filter(
-          (l) => l.msg === 'outbox event refused; will retry' && l.eventId === orphan.id,
-        );
-        expect(retries.map((l) => l.attempts)).toEqual([1, 2]);
-        expect(await outboxRow(orphan.id)).toEqual([]);
-      } finally {
-        await relay.stop();
-      }
+      await whileRelaying(
+        { logger: captured, pollIntervalMs: 50, maxAttempts: 3, retryDelayMs: 100 },
+        async () => {
+          // The row behind the refused one goes out while the refused one waits for its next attempt.
+          await collector.waitFor((e) => e.body.id === later.id);
+          const [dead] = await eventually(
+            async () => {
+              const rows = await deadLetters(orphan.id);
+              return rows.length ? rows : undefined;
+            },
+            { timeoutMs: 15_000, message: 'orphan dead-lettered' },
+          );
+          expect(dead).toMatchObject({ type: 'nostream.thing.happened', attempts: 3 });
+          expect(dead!.reason).toMatch(/no stream/);
+          const retries = logged().filter(
+            (l) => l.msg === 'outbox event refused; will retry' && l.eventId === orphan.id,
+          );
+          expect(retries.map((l) => l.attempts)).toEqual([1, 2]);
+          expect(await outboxRow(orphan.id)).toEqual([]);
+        },
+      );
     });
 
     const withNatsServer = natsServerAvailable ? it : it.skip;
@@ -379,10 +344,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
         let privateCollector: EventCollector | undefined;
         try {
           await ensureStreams(privateNc, privateNames);
-          relay = new OutboxRelay({
-            dataSource,
-            url: db.url,
-            schema: SCHEMA,
+          relay = relayWith({
             publisher: new JetStreamOutboxPublisher(privateNc, privateNames, 300),
             logger: captured,
             pollIntervalMs: 50,
@@ -428,13 +390,7 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
   });
 
   it('reports outbox lag and dead letters on /health/ready and /metrics', async () => {
-    const relay = new OutboxRelay({
-      dataSource,
-      url: db.url,
-      schema: SCHEMA,
-      publisher: new JetStreamOutboxPublisher(nc, names),
-      logger,
-    });
+    const relay = relayWith();
     await relay.flush();
     const registry = new MetricsRegistry();
     registry.register(relay);

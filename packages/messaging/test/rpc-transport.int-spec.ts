@@ -24,7 +24,13 @@ import {
   type RpcReply,
 } from '@rocketlead/contracts';
 import { JsonLogger, newTraceparent } from '@rocketlead/observability';
-import { eventually, startInfrastructure, uniqueName, type Infrastructure } from '@rocketlead/testing';
+import {
+  eventually,
+  failure,
+  startInfrastructure,
+  uniqueName,
+  type Infrastructure,
+} from '@rocketlead/testing';
 import { CommandContext, MessagingModule, RpcClient, serveCommands } from '../src';
 
 const REPLICA = Symbol('REPLICA');
@@ -136,15 +142,6 @@ describe('command transport on @nestjs/microservices (real NATS)', () => {
     );
     closeLater.push(context);
     return context.get(RpcClient);
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<DomainError> {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-    return error;
   }
 
   beforeAll(async () => {

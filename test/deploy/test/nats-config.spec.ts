@@ -13,7 +13,7 @@ import {
   type CommandName,
   type StreamKey,
 } from '@rocketlead/contracts';
-import { withContext } from '@rocketlead/testing';
+import { NATS_SERVER_BIN, natsServerBinAvailable, withContext } from '@rocketlead/testing';
 import {
   ROOT,
   listDir,
@@ -162,14 +162,13 @@ describe(CONF, () => {
     expectNoProblems(problems);
   });
 
-  const bin = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
-  (existsSync(bin) ? it : it.skip)('is accepted by nats-server -t (with every password set)', () => {
+  (natsServerBinAvailable() ? it : it.skip)('is accepted by nats-server -t (with every password set)', () => {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
     for (const user of users) {
       const variable = variableOf(user);
       if (variable) env[variable] = `test-${variable}`;
     }
-    const result = spawnSync(bin, ['-c', join(ROOT, CONF), '-t'], { env, encoding: 'utf8' });
+    const result = spawnSync(NATS_SERVER_BIN, ['-c', join(ROOT, CONF), '-t'], { env, encoding: 'utf8' });
     withContext(`${CONF}: nats-server -t says: ${result.stderr}${result.stdout}`, () =>
       expect(result.status).toBe(0),
     );

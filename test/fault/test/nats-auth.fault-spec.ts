@@ -10,6 +10,7 @@ import {
   ConfiguredNats,
   createPoolWithWebhook,
   createTestDatabase,
+  deployNatsOptions,
   eventually,
   freePort,
   natsServerBinAvailable,
@@ -35,15 +36,8 @@ const WRONG = 'wrong-pw-9a7f';
 // deploy/nats-server.conf is written for the default namespace; this server is private to the test.
 const names = new WireNames('');
 
-const serverOptions = (leadsPassword = PASSWORDS.leads) => ({
-  configFile: path.join(REPO_ROOT, 'deploy', 'nats-server.conf'),
-  env: {
-    NATS_LEADS_PASSWORD: leadsPassword,
-    NATS_CALENDAR_PASSWORD: PASSWORDS.calendar,
-    NATS_INGRESS_PASSWORD: PASSWORDS.ingress,
-    NATS_ADMIN_PASSWORD: PASSWORDS.admin,
-  },
-});
+const serverOptions = (leadsPassword = PASSWORDS.leads) =>
+  deployNatsOptions({ ...PASSWORDS, leads: leadsPassword });
 
 (natsServerBinAvailable() ? describe : describe.skip)('services on deploy/nats-server.conf', () => {
   let nats: ConfiguredNats;
