@@ -26,6 +26,8 @@ export class CommandRecord<T = unknown> {
 @Injectable()
 export class CommandClientProxy extends ClientProxy {
   private readonly timeoutMs: number;
+  // Requests made in one turn of the event loop, published together (one socket write instead of one each).
+  private queued: (() => void)[] = [];
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -54,33 +56,50 @@ export class CommandClientProxy extends ClientProxy {
     let cancelled = false;
     const h = natsHeaders();
     h.set('traceparent', currentTraceparent(record.traceparent));
-    // nats.js may throw synchronously (e.g. payload over max_payload): keep every failure in the promise.
-    void Promise.resolve()
-      .then(() =>
-        this.nc.request(this.names.command(command as CommandName), JSON.stringify(record.data), {
-          timeout: this.timeoutMs,
-          headers: h,
-        }),
-      )
-      .then(
-        (msg) => {
-          if (cancelled) return;
-          let reply: RpcReply<unknown>;
-          try {
-            reply = msg.json<RpcReply<unknown>>();
-          } catch {
-            return callback({ err: new DomainError('INTERNAL', 'Internal server error') });
-          }
-          if (reply.ok) callback({ response: reply.result ?? null, isDisposed: true });
-          else callback({ err: DomainError.from(reply.error) });
-        },
-        (error: unknown) => {
-          if (!cancelled) callback({ err: requestFailure(command, error) });
-        },
-      );
+    void this.atEndOfTurn(() =>
+      this.nc.request(this.names.command(command as CommandName), JSON.stringify(record.data), {
+        timeout: this.timeoutMs,
+        headers: h,
+      }),
+    ).then(
+      (msg) => {
+        if (cancelled) return;
+        let reply: RpcReply<unknown>;
+        try {
+          reply = msg.json<RpcReply<unknown>>();
+        } catch {
+          return callback({ err: new DomainError('INTERNAL', 'Internal server error') });
+        }
+        if (reply.ok) callback({ response: reply.result ?? null, isDisposed: true });
+        else callback({ err: DomainError.from(reply.error) });
+      },
+      (error: unknown) => {
+        if (!cancelled) callback({ err: requestFailure(command, error) });
+      },
+    );
     return () => {
       cancelled = true;
     };
+  }
+
+  /**
+   * Runs `request` at the end of this turn of the event loop together with the other requests made in it:
+   * nats.js writes what is queued in the same microtask as one frame. A synchronous throw (e.g. a payload
+   * over max_payload) becomes this request's rejection.
+   */
+  private atEndOfTurn<T>(request: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push(() => {
+        // Promise.resolve().then keeps a synchronous throw inside the promise.
+        Promise.resolve().then(request).then(resolve, reject);
+      });
+      if (this.queued.length > 1) return;
+      setImmediate(() => {
+        const batch = this.queued;
+        this.queued = [];
+        for (const run of batch) run();
+      });
+    });
   }
 
   /** Events travel through the outbox and JetStream, never through the command transport. */

@@ -41,6 +41,8 @@ export class CommandTransportServer
 {
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  // Replies ready in one turn of the event loop, sent together (one socket write instead of one each).
+  private replies: { send: () => void; sent: () => void }[] = [];
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -118,7 +120,22 @@ export class CommandTransportServer
     } catch (error) {
       reply = this.failure(command, error);
     }
-    if (msg.reply) this.respond(command, msg, reply);
+    if (msg.reply) await this.queueReply(() => this.respond(command, msg, reply));
+  }
+
+  /** Sends at the end of this turn of the event loop, with the other replies ready by then. */
+  private queueReply(send: () => void): Promise<void> {
+    return new Promise<void>((sent) => {
+      this.replies.push({ send, sent });
+      if (this.replies.length > 1) return;
+      setImmediate(() => {
+        const batch = this.replies;
+        this.replies = [];
+        // nats.js writes what was queued in the same microtask as one frame.
+        for (const reply of batch) reply.send();
+        for (const reply of batch) reply.sent();
+      });
+    });
   }
 
   private async execute(command: string, handler: MessageHandler, msg: Msg): Promise<RpcReply<unknown>> {
