@@ -16,6 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,7 +58,7 @@ const WARMUP_S = number('warmup', args.warmup);
 const DURATION_MS = DURATION_S * 1000;
 const WARMUP_MS = WARMUP_S * 1000;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/rocketlead';
-const TARGET = { leadsPerSecond: 1000, p99Ms: 50, errors: 0 };
+const TARGET = { leadsPerSecond: 2000, p99Ms: 50, errors: 0 };
 
 // Keep-alive sockets, one per client: no connection setup inside the measured window.
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY, maxFreeSockets: CONCURRENCY });
@@ -124,6 +125,58 @@ function percentiles(values) {
   };
 }
 
+// Which process a command line belongs to, for the CPU split (everything runs on this machine).
+const PROCESS_GROUPS = [
+  ['leads', /apps\/leads\/dist\//],
+  ['ingress', /apps\/ingress\/dist\//],
+  ['calendar', /apps\/calendar\/dist\//],
+  ['postgres', /^postgres/],
+  ['nats-server', /nats-server/],
+];
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU ticks (user + system) per process group, from /proc; null where /proc is not there. */
+function cpuTicksByProcess() {
+  let pids;
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  const ticks = {};
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const used = Number(fields[11]) + Number(fields[12]);
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const group =
+        pid === String(process.pid)
+          ? 'bench-client'
+          : (PROCESS_GROUPS.find(([, pattern]) => pattern.test(cmdline))?.[0] ?? 'other');
+      ticks[`${group}\t${pid}`] = used;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks;
+}
+
+/** Cores each process group used between two samples (processes present in both). */
+function cpuSplit(before, after, seconds) {
+  if (!before || !after) return null;
+  const cores = {};
+  for (const [key, used] of Object.entries(after)) {
+    if (before[key] === undefined) continue;
+    const group = key.split('\t')[0];
+    cores[group] = (cores[group] ?? 0) + (used - before[key]) / CLOCK_TICKS / seconds;
+  }
+  const rounded = Object.entries(cores)
+    .map(([group, value]) => [group, Math.round(value * 100) / 100])
+    .sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(rounded);
+}
+
 /**
  * Runs `worker(n, client)` in `CONCURRENCY` closed loops for the warm-up plus the measured window. A call
  * counts when it completes inside the window (throughput = completions in the window ÷ its length), and
@@ -139,7 +192,11 @@ async function drive(worker) {
   const deadline = measureFrom + DURATION_MS;
   const cpuBefore = process.cpuUsage();
   let cpuAtWindow;
-  const windowTimer = setTimeout(() => (cpuAtWindow = process.cpuUsage()), WARMUP_MS);
+  let ticksAtWindow;
+  const windowTimer = setTimeout(() => {
+    cpuAtWindow = process.cpuUsage();
+    ticksAtWindow = cpuTicksByProcess();
+  }, WARMUP_MS);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, client) => {
       while (performance.now() < deadline) {
@@ -157,6 +214,7 @@ async function drive(worker) {
     }),
   );
   clearTimeout(windowTimer);
+  const ticksAtEnd = cpuTicksByProcess();
   const cpu = process.cpuUsage(cpuAtWindow ?? cpuBefore);
   return {
     ok,
@@ -166,6 +224,8 @@ async function drive(worker) {
     seconds: DURATION_S,
     // CPU this bench process spent during the window (user + system), as a share of one core.
     clientCpuCores: Math.round(((cpu.user + cpu.system) / 1000 / DURATION_MS) * 100) / 100,
+    // Cores used by every process on the machine during the window, grouped (Linux /proc; null elsewhere).
+    cpuCoresByProcess: cpuSplit(ticksAtWindow, ticksAtEnd, (performance.now() - measureFrom) / 1000),
   };
 }
 
@@ -282,11 +342,18 @@ async function main() {
     errors: h.failed,
     errorsByStatus: h.errors,
     clientCpuCores: h.clientCpuCores,
+    cpuCoresByProcess: h.cpuCoresByProcess,
   };
   console.log(
     `  ${fmt(httpResult.leadsPerSecond)} leads/s  ${lat(httpResult.latencyMs)}  errors ${httpResult.errors}` +
       (httpResult.errors ? ` ${JSON.stringify(h.errors)}\n  first failure: ${h.firstFailure}` : ''),
   );
+  if (h.cpuCoresByProcess)
+    console.log(
+      `  CPU (cores): ${Object.entries(h.cpuCoresByProcess)
+        .map(([group, cores]) => `${group} ${cores}`)
+        .join(', ')}`,
+    );
   const loadAfterHttp = load();
 
   let rawResult = null;
@@ -300,6 +367,7 @@ async function main() {
       errors: r.failed,
       errorsByCode: r.errors,
       clientCpuCores: r.clientCpuCores,
+      cpuCoresByProcess: r.cpuCoresByProcess,
     };
     console.log(
       `  ${fmt(rawResult.commitsPerSecond)} commits/s  ${lat(rawResult.latencyMs)}  errors ${rawResult.errors}`,
