@@ -82,8 +82,9 @@ export class EntriesService {
       writeOne: (item: PendingEntry) =>
         this.entries.insertWithEvents(undefined, item.entry, item.idempotencyKey, withEvents(item.events)),
       committed: () => this.outbox.committed(),
-      maxGroup: Number(process.env.ENTRY_GROUP_MAX ?? 64),
-      maxInFlight: Number(process.env.ENTRY_GROUP_IN_FLIGHT ?? 2),
+      // Measured with bench:ingest (docs/performance.md): 1 or 2 statements in flight beat 4.
+      maxGroup: 64,
+      maxInFlight: 2,
     });
   }
 
