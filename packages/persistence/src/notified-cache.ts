@@ -27,6 +27,8 @@ export function notifyChanged(channel: string, key: string): { sql: string; para
  */
 export class NotifiedCache<T> {
   private readonly entries = new Map<string, Cached<T>>();
+  // Keys changed by this process whose NOTIFY has not come back yet: not cached until it has.
+  private readonly held = new Map<string, number>();
   private generation = 0;
   private listener: Client | undefined;
   private stopped = false;
@@ -53,15 +55,48 @@ export class NotifiedCache<T> {
     const generation = this.generation;
     const at = Date.now();
     const value = await load();
-    if (value !== null && generation === this.generation && this.listener)
+    if (value !== null && generation === this.generation && this.listener && !this.isHeld(key, at))
       this.entries.set(key, { value, at });
     return value;
   }
 
+  /**
+   * Drops the copy of `key` (all copies without a key). Call it when this process changes the row: until
+   * the change's own NOTIFY comes back (it is sent on commit), reads of the key are not kept, so a read
+   * of the old row during the change's transaction cannot be cached after it.
+   */
   invalidate(key?: string): void {
+    this.drop(key);
+    if (key !== undefined) this.held.set(key, Date.now());
+  }
+
+  /** Drops the copy of `key` without holding it: for changes a stale copy cannot get wrong anyway. */
+  forget(key: string): void {
+    this.drop(key);
+  }
+
+  private drop(key?: string): void {
     this.generation += 1;
-    if (key === undefined) this.entries.clear();
-    else this.entries.delete(key);
+    if (key === undefined) {
+      this.entries.clear();
+      this.held.clear();
+    } else {
+      this.entries.delete(key);
+    }
+  }
+
+  /** Held until its NOTIFY arrives, or `maxAgeMs` after the change (it may have rolled back). */
+  private isHeld(key: string, now: number): boolean {
+    const since = this.held.get(key);
+    if (since === undefined) return false;
+    if (now - since <= this.maxAgeMs) return true;
+    this.held.delete(key);
+    return false;
+  }
+
+  private notified(key: string | undefined): void {
+    this.drop(key);
+    if (key !== undefined) this.held.delete(key);
   }
 
   /** Starts listening for changes made elsewhere; until it listens, nothing is kept. */
@@ -71,11 +106,11 @@ export class NotifiedCache<T> {
       connectionString: url,
       application_name: this.options.applicationName ?? `${this.options.channel}-cache`,
     });
-    client.on('notification', (message) => this.invalidate(message.payload || undefined));
+    client.on('notification', (message) => this.notified(message.payload || undefined));
     client.on('error', () => {
       // Notifications may be missed from here on: forget everything and listen again.
       if (this.listener === client) this.listener = undefined;
-      this.invalidate();
+      this.drop();
       client.end().catch(() => undefined);
       if (!this.stopped) setTimeout(() => void this.listen(url).catch(() => undefined), 1_000).unref();
     });
@@ -92,7 +127,7 @@ export class NotifiedCache<T> {
     this.stopped = true;
     const listener = this.listener;
     this.listener = undefined;
-    this.invalidate();
+    this.drop();
     await listener?.end().catch(() => undefined);
   }
 }

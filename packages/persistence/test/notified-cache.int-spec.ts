@@ -79,6 +79,28 @@ describe('NotifiedCache (real Postgres LISTEN/NOTIFY)', () => {
     expect(c.cache.get('s')).toBeUndefined();
   });
 
+  it('after a change in this process, keeps no copy until the change commits and its NOTIFY returns', async () => {
+    const c = await listening(60_000);
+    await c.read('h');
+    // The writer's transaction: the local copy is dropped first, the NOTIFY goes out with the commit.
+    await writer.query('BEGIN');
+    c.cache.invalidate('h');
+    const notify = notifyChanged(channel, 'h');
+    await writer.query(notify.sql, notify.params);
+    // A read of the old row while the change is uncommitted is answered but not kept.
+    await c.read('h');
+    expect(c.cache.get('h')).toBeUndefined();
+    await writer.query('COMMIT');
+    c.set('v2');
+    await eventually(
+      async () => {
+        await c.read('h');
+        return c.cache.get('h') === 'v2' ? true : undefined;
+      },
+      { timeoutMs: 5_000, message: 'the copy is not kept again after the NOTIFY' },
+    );
+  });
+
   it('keeps nothing while it is not listening', async () => {
     const cache = new NotifiedCache<string>({ channel });
     caches.push(cache);

@@ -100,24 +100,22 @@ export class IngressWebhooksRepository implements OnApplicationBootstrap, OnAppl
     );
   }
 
-  /** The change and the NOTIFY commit together; this process drops its copy before and after it. */
+  /**
+   * The change and the NOTIFY commit together. This process drops its copy first and keeps no new one until
+   * that NOTIFY comes back, so no read of the old row outlives the commit.
+   */
   private async changeAndNotify(
     id: string,
     change: (manager: EntityManager) => Promise<{ affected?: number | null }>,
   ): Promise<boolean> {
     this.cache.invalidate(id);
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const result = await change(manager);
-        if ((result.affected ?? 0) === 0) return false;
-        const notify = notifyChanged(WEBHOOKS_CHANGED_CHANNEL, id);
-        await manager.query(notify.sql, notify.params);
-        return true;
-      });
-    } finally {
-      // A verify that read the old row while the change was running must not have kept it.
-      this.cache.invalidate(id);
-    }
+    return this.dataSource.transaction(async (manager) => {
+      const result = await change(manager);
+      if ((result.affected ?? 0) === 0) return false;
+      const notify = notifyChanged(WEBHOOKS_CHANGED_CHANNEL, id);
+      await manager.query(notify.sql, notify.params);
+      return true;
+    });
   }
 
   /** Public endpoint check: the webhook is looked up by id, then the token compared in constant time. */

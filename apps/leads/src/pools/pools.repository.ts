@@ -120,7 +120,7 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
       [organizationId, id, JSON.stringify(keys)],
     );
     // A stale copy elsewhere only misses keys (safe); this process sees them on its next read.
-    this.cache.invalidate(cacheKey(organizationId, id));
+    this.cache.forget(cacheKey(organizationId, id));
   }
 
   // Plain SQL, not save(): TypeORM's change detection calls methods on the stored JSON, and a schema may
