@@ -6,4 +6,5 @@ export * from './models';
 export * from './errors';
 export * from './events';
 export * from './commands';
+export * from './automation';
 export * from './limits';

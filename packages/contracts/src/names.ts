@@ -1,10 +1,14 @@
 // Every wire name (stream, subject, consumer, command) is defined here and only here.
 // A namespace prefix lets several environments or test runs share one NATS server without colliding.
 
+// `triggers`: its events may start automations (the automation service consumes every such stream; a new
+// stream with `triggers: true` is picked up without a change there).
 export const STREAMS = {
-  LEADS: { name: 'LEADS', subjects: ['events.table.>'] },
-  CALENDAR: { name: 'CALENDAR', subjects: ['events.calendar.>'] },
-  DEAD_LETTER: { name: 'DEAD_LETTER', subjects: ['dlq.>'] },
+  LEADS: { name: 'LEADS', subjects: ['events.table.>'], triggers: true },
+  CALENDAR: { name: 'CALENDAR', subjects: ['events.calendar.>'], triggers: true },
+  // Run events and delivery requests: never triggers, or automations could feed on themselves.
+  AUTOMATION: { name: 'AUTOMATION', subjects: ['events.automation.>'], triggers: false },
+  DEAD_LETTER: { name: 'DEAD_LETTER', subjects: ['dlq.>'], triggers: false },
 } as const;
 
 export type StreamKey = keyof typeof STREAMS;
@@ -30,12 +34,31 @@ export const COMMANDS = {
   bookingsCancel: 'calendar.bookings.cancel',
   bookingsComplete: 'calendar.bookings.complete',
   bookingsDelete: 'calendar.bookings.delete',
+  automationsCreate: 'automation.automations.create',
+  automationsList: 'automation.automations.list',
+  automationsGet: 'automation.automations.get',
+  automationsUpdate: 'automation.automations.update',
+  automationsArchive: 'automation.automations.archive',
+  automationsDryRun: 'automation.automations.dry-run',
+  runsList: 'automation.runs.list',
+  runsGet: 'automation.runs.get',
+  sandboxGet: 'automation.sandbox.get',
+  sandboxSet: 'automation.sandbox.set',
 } as const;
 
 export type CommandName = (typeof COMMANDS)[keyof typeof COMMANDS];
 
 /** Queue groups: replicas of one service share its command load. */
-export const QUEUE_GROUPS = { leads: 'leads', calendar: 'calendar' } as const;
+export const QUEUE_GROUPS = { leads: 'leads', calendar: 'calendar', automation: 'automation' } as const;
+
+/** The streams whose events may start automations. */
+export const TRIGGER_STREAMS = (Object.keys(STREAMS) as StreamKey[]).filter((key) => STREAMS[key].triggers);
+
+/** Durable consumer names (before the namespace prefix), one per (service, stream). */
+export const CONSUMERS = {
+  automationEvents: (stream: StreamKey): string => `automation-${stream.toLowerCase()}`,
+  deliveryRequests: 'delivery-requests',
+} as const;
 
 const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
 

@@ -207,6 +207,29 @@ export class EntriesUpdateCommand extends UpdateTableEntryBody {
 
   @IsUUID()
   id: string;
+
+  /** `strict` (default, Connect API): unknown data keys are refused; `infer` (automations): they are added. */
+  @IsOptional()
+  @IsIn(SCHEMA_MODES)
+  schemaMode?: SchemaMode;
+
+  /** Same key, same organization: applied once; a repeat answers the entry as it is now. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 300)
+  idempotencyKey?: string;
+
+  /** Set by automation runs: the run id and the depth of the events this change causes. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  causationId?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  depth?: number;
 }
 
 // Request type names the services were written against.

@@ -23,11 +23,22 @@ import {
   type BookingUpdatedData,
   type TimedBookingData,
 } from './calendar.events';
+import {
+  AUTOMATION_RUN_COMPLETED,
+  AUTOMATION_RUN_FAILED,
+  AUTOMATION_RUN_STARTED,
+  DELIVERY_REQUESTED,
+  automationRunEventSchema,
+  deliveryRequestSchema,
+  type AutomationRunEventData,
+  type DeliveryRequestData,
+} from './automation.events';
 import type { Booking } from '../models';
 
 export * from './envelope';
 export * from './calendar.events';
 export * from './table-entry.events';
+export * from './automation.events';
 
 /** Every event type the platform publishes, with the schema of its `data`. */
 export interface EventDataMap {
@@ -40,26 +51,102 @@ export interface EventDataMap {
   [APPOINTMENT_CANCELLED]: Booking;
   [APPOINTMENT_COMPLETED]: Booking;
   [APPOINTMENT_DELETED]: Booking;
+  [AUTOMATION_RUN_STARTED]: AutomationRunEventData;
+  [AUTOMATION_RUN_COMPLETED]: AutomationRunEventData;
+  [AUTOMATION_RUN_FAILED]: AutomationRunEventData;
+  [DELIVERY_REQUESTED]: DeliveryRequestData;
 }
 
 export type EventType = keyof EventDataMap;
 
-const DATA_SCHEMAS: { [K in EventType]: Schema<unknown> } = {
-  [TABLE_ENTRY_ADDED]: tableEntryAddedSchema,
-  [TABLE_ENTRY_LEAD_STATE_CHANGED]: tableEntryLeadStateChangedSchema,
-  [APPOINTMENT_BOOKED]: bookingSchema,
-  [APPOINTMENT_HAS_STARTED]: timedBookingSchema,
-  [APPOINTMENT_HAS_ENDED]: timedBookingSchema,
-  [APPOINTMENT_UPDATED]: bookingUpdatedSchema,
-  [APPOINTMENT_CANCELLED]: bookingSchema,
-  [APPOINTMENT_COMPLETED]: bookingSchema,
-  [APPOINTMENT_DELETED]: bookingSchema,
+/** Kinds of object a trigger's `triggerId` can name (Gordon CRM's `trigger_id` scoping). */
+export const TRIGGER_KINDS = ['pool', 'calendar'] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+
+/**
+ * What the automation engine needs to know of an event type. Adding a trigger type is an entry here: the
+ * engine reads these fields and nothing else of the type.
+ */
+export interface EventDefinition {
+  /** Validator of `data`. */
+  schema: Schema<unknown>;
+  /** Whether automations may be triggered by it (never for events automation itself emits). */
+  triggerable: boolean;
+  /** The object a trigger's `triggerId` is matched against: its kind and the path of its id in `data`. */
+  scope: { kind: TriggerKind; field: string } | null;
+  /** Path in `data` of the lead (table entry) the event is about; runs of one lead keep event order. */
+  entryIdField: string | null;
+  /** Path in `data` of the booking for calendar events (`''` = `data` itself). */
+  bookingField: string | null;
+  /** Paths of the state transition that a trigger's `from` / `to` narrow. */
+  transition: { from: string; to: string } | null;
+}
+
+const poolEvent = (entryIdField: string, transition: EventDefinition['transition'] = null) => ({
+  triggerable: true,
+  scope: { kind: 'pool' as const, field: 'tableId' },
+  entryIdField,
+  bookingField: null,
+  transition,
+});
+
+const bookingEvent = (bookingField: string) => {
+  const at = (field: string) => (bookingField ? `${bookingField}.${field}` : field);
+  return {
+    triggerable: true,
+    scope: { kind: 'calendar' as const, field: at('calendarId') },
+    entryIdField: at('tableEntryId'),
+    bookingField,
+    transition: null,
+  };
 };
 
-export const EVENT_TYPES = Object.keys(DATA_SCHEMAS) as EventType[];
+const internal = {
+  triggerable: false,
+  scope: null,
+  entryIdField: 'entryId',
+  bookingField: null,
+  transition: null,
+};
+
+export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
+  [TABLE_ENTRY_ADDED]: { schema: tableEntryAddedSchema, ...poolEvent('id') },
+  [TABLE_ENTRY_LEAD_STATE_CHANGED]: {
+    schema: tableEntryLeadStateChangedSchema,
+    ...poolEvent('entryId', { from: 'from', to: 'to' }),
+  },
+  [APPOINTMENT_BOOKED]: { schema: bookingSchema, ...bookingEvent('') },
+  [APPOINTMENT_HAS_STARTED]: { schema: timedBookingSchema, ...bookingEvent('') },
+  [APPOINTMENT_HAS_ENDED]: { schema: timedBookingSchema, ...bookingEvent('') },
+  [APPOINTMENT_UPDATED]: { schema: bookingUpdatedSchema, ...bookingEvent('booking') },
+  [APPOINTMENT_CANCELLED]: { schema: bookingSchema, ...bookingEvent('') },
+  [APPOINTMENT_COMPLETED]: { schema: bookingSchema, ...bookingEvent('') },
+  [APPOINTMENT_DELETED]: { schema: bookingSchema, ...bookingEvent('') },
+  [AUTOMATION_RUN_STARTED]: { schema: automationRunEventSchema, ...internal },
+  [AUTOMATION_RUN_COMPLETED]: { schema: automationRunEventSchema, ...internal },
+  [AUTOMATION_RUN_FAILED]: { schema: automationRunEventSchema, ...internal },
+  [DELIVERY_REQUESTED]: { schema: deliveryRequestSchema, ...internal },
+};
+
+export const EVENT_TYPES = Object.keys(EVENT_DEFINITIONS) as EventType[];
+
+/** Event types an automation's `trigger.event` may name. */
+export const TRIGGER_EVENT_TYPES = EVENT_TYPES.filter((type) => EVENT_DEFINITIONS[type].triggerable);
+
+/** The value at a dotted path of `data` (`booking.calendarId`); `''` is `data` itself. */
+export function dataAt(data: unknown, path: string): unknown {
+  if (path === '') return data;
+  let value: unknown = data;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.prototype.hasOwnProperty.call(value, key))
+      return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
 
 export function isKnownEventType(type: string): type is EventType {
-  return Object.prototype.hasOwnProperty.call(DATA_SCHEMAS, type);
+  return Object.prototype.hasOwnProperty.call(EVENT_DEFINITIONS, type);
 }
 
 /** Validates the envelope and, for known types, the data payload; consumers call this before acting. */
@@ -69,7 +156,7 @@ export function validateEvent(raw: unknown): Validated<CloudEvent> {
   const type = envelope.value.type;
   if (!isKnownEventType(type))
     return { ok: false, errors: [{ field: 'type', message: `unknown event type ${type}` }] };
-  const data = validate(DATA_SCHEMAS[type], envelope.value.data);
+  const data = validate(EVENT_DEFINITIONS[type].schema, envelope.value.data);
   if (!data.ok) return { ok: false, errors: data.errors.map((e) => ({ ...e, field: `data.${e.field}` })) };
   return envelope;
 }

@@ -1,0 +1,112 @@
+import { s, type FieldError, type Schema } from '../validation';
+import { WEBHOOK_FORMATS } from '../events/automation.events';
+
+/**
+ * Every action type an automation may use, with the schema of its `params`. A new action type is an entry
+ * here plus a handler in the automation service; validation and the engine pick it up from this table.
+ */
+export interface ActionDefinition {
+  params: Schema<unknown>;
+  /** Changes something outside the run (a lead, another run, a message): sandbox describes it instead. */
+  sideEffect: boolean;
+  /** Params that hold nested action lists (validated like top-level actions). */
+  nested: readonly string[];
+  /** Cross-field rules the schema cannot say; returns errors relative to `params`. */
+  refine?: (params: Record<string, unknown>) => FieldError[];
+}
+
+const template = (max = 10_000) => s.string({ max });
+const anyValue = s.unknown();
+const nestedList = s.unknown(); // checked by validateActions, recursively
+
+export const ACTION_DEFINITIONS = {
+  change_lead_state: {
+    params: s.object({ stateId: s.uuid() }, { strict: true }),
+    sideEffect: true,
+    nested: [],
+  },
+  update_fields: {
+    params: s.object(
+      {
+        data: s.optional(s.record(anyValue, { maxKeys: 200 })),
+        customFieldData: s.optional(s.record(anyValue, { maxKeys: 200 })),
+      },
+      { strict: true },
+    ),
+    sideEffect: true,
+    nested: [],
+    refine: (p) =>
+      p.data === undefined && p.customFieldData === undefined
+        ? [{ field: 'data', message: 'must be given, or customFieldData' }]
+        : [],
+  },
+  branch: {
+    params: s.object(
+      {
+        conditions: s.optional(s.record(anyValue, { maxKeys: 50 })),
+        match: s.optional(anyValue),
+        then: s.optional(nestedList),
+        else: s.optional(nestedList),
+      },
+      { strict: true },
+    ),
+    sideEffect: false,
+    nested: ['then', 'else'],
+  },
+  start_workflow: {
+    params: s.object({ automationId: s.uuid() }, { strict: true }),
+    sideEffect: true,
+    nested: [],
+  },
+  stop_workflow: {
+    params: s.object({ automationId: s.optional(s.uuid()) }, { strict: true }),
+    sideEffect: true,
+    nested: [],
+  },
+  send_webhook: {
+    params: s.object(
+      {
+        url: s.optional(s.string({ min: 1, max: 2048, pattern: /^https?:\/\//i })),
+        endpointId: s.optional(s.uuid()),
+        format: s.optional(s.literal(...WEBHOOK_FORMATS)),
+        body: s.optional(anyValue),
+      },
+      { strict: true },
+    ),
+    sideEffect: true,
+    nested: [],
+    refine: (p) =>
+      (p.url === undefined) === (p.endpointId === undefined)
+        ? [{ field: 'url', message: 'give exactly one of url and endpointId' }]
+        : [],
+  },
+  send_email: {
+    params: s.object(
+      {
+        to: s.optional(template(320)),
+        subject: template(1000),
+        text: s.optional(template(100_000)),
+        html: s.optional(template(100_000)),
+      },
+      { strict: true },
+    ),
+    sideEffect: true,
+    nested: [],
+  },
+  send_sms: {
+    params: s.object({ to: s.optional(template(100)), body: template(2000) }, { strict: true }),
+    sideEffect: true,
+    nested: [],
+  },
+} satisfies Record<string, ActionDefinition>;
+
+export type ActionType = keyof typeof ACTION_DEFINITIONS;
+export const ACTION_TYPES = Object.keys(ACTION_DEFINITIONS) as ActionType[];
+
+export function isActionType(type: unknown): type is ActionType {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(ACTION_DEFINITIONS, type);
+}
+
+export function actionDefinition(type: ActionType): ActionDefinition {
+  return ACTION_DEFINITIONS[type];
+}

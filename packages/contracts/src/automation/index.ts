@@ -1,0 +1,3 @@
+export * from './automation.models';
+export * from './actions';
+export * from './definition';
