@@ -1,0 +1,1 @@
+export const AUTOMATION_CONFIG = Symbol('AUTOMATION_CONFIG');

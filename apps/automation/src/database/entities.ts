@@ -1,0 +1,16 @@
+import { MESSAGING_ENTITIES } from '@rocketlead/messaging';
+import { AutomationEntity } from '../automations/automation.entity';
+import { AutomationVersionEntity } from '../automations/automation-version.entity';
+import { RunEntity } from '../runs/run.entity';
+import { RunStepEntity } from '../runs/run-step.entity';
+import { OrganizationSettingsEntity } from '../sandbox/organization-settings.entity';
+
+export const AUTOMATION_SCHEMA = 'automation';
+export const AUTOMATION_ENTITIES = [
+  AutomationEntity,
+  AutomationVersionEntity,
+  RunEntity,
+  RunStepEntity,
+  OrganizationSettingsEntity,
+  ...MESSAGING_ENTITIES,
+];

@@ -1,0 +1,2 @@
+export * from './leads.gateway';
+export * from './calendar.gateway';

@@ -1,0 +1,31 @@
+import { TRIGGER_STREAMS, WireNames } from '@rocketlead/contracts';
+import { connectNats, ensureStreams, natsSecurity } from '@rocketlead/messaging';
+import { migrate } from '@rocketlead/persistence';
+import type { AutomationConfig } from './config';
+import { automationDatabase } from './database/database.module';
+
+/**
+ * Applies the automation schema migrations and ensures the streams it publishes to and consumes from (so its
+ * consumers can be made before the other services have started).
+ */
+export async function migrateAutomation(
+  config: AutomationConfig,
+): Promise<{ migrations: string[]; streams: string[] }> {
+  const migrations = await migrate(automationDatabase.dataSource({ ...config, DB_POOL_SIZE: 2 }));
+  const nc = await connectNats({
+    url: config.NATS_URL,
+    name: 'automation-migrate',
+    ...natsSecurity(config),
+    failOnAuthError: true,
+  });
+  try {
+    const streams = await ensureStreams(nc, new WireNames(config.RL_NAMESPACE), [
+      ...TRIGGER_STREAMS,
+      'AUTOMATION',
+      'DEAD_LETTER',
+    ]);
+    return { migrations, streams };
+  } finally {
+    await nc.drain();
+  }
+}
