@@ -13,6 +13,17 @@ import { withSpan, type JsonLogger } from '@rocketlead/observability';
 
 export type EventHandler = (event: CloudEvent, manager: EntityManager) => Promise<void>;
 
+/**
+ * Thrown by a handler for an event that can never be handled (it is wrong, not the infrastructure): the
+ * message is terminated and recorded in the dead-letter stream. Every other error is treated as transient.
+ */
+export class PermanentEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentEventError';
+  }
+}
+
 export interface EventConsumerOptions {
   nc: NatsConnection;
   names: WireNames;
@@ -21,87 +32,231 @@ export interface EventConsumerOptions {
   stream: StreamKey;
   /** Durable consumer name (before the namespace prefix); also the inbox key. */
   durable: string;
-  /** Event types to receive, e.g. `table.entry.added`; empty = everything in the stream. */
+  /** Event types to handle, e.g. `table.entry.added`; empty = everything in the stream. */
   types?: string[];
+  /** Runs in one transaction with the inbox row; skipped when this consumer already handled the event. */
   handler: EventHandler;
+  /**
+   * Runs after that transaction commits, and again on every redelivery of an event already handled: work
+   * that must finish before the ack but cannot share the transaction (it resumes where it stopped).
+   */
+  afterCommit?: (event: CloudEvent) => Promise<void>;
+  /**
+   * Events with the same key are handled one at a time, in stream order (e.g. the lead they are about);
+   * different keys in parallel. Without it, every event is its own key.
+   */
+  orderingKey?: (event: CloudEvent) => string | null;
+  /** Events in progress at once (default 32). */
+  concurrency?: number;
   logger: JsonLogger;
   maxAckPending?: number;
   ackWaitMs?: number;
-  maxDeliver?: number;
+  /** Longest wait between two attempts of a transient failure (default 30 s). */
+  maxBackoffMs?: number;
 }
 
-const BACKOFF_MS = [1_000, 5_000, 15_000, 60_000];
+const FIRST_BACKOFF_MS = 250;
+
+/** A counting semaphore: the consume loop takes a slot per message, so at most N are in progress. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
 
 /**
  * A durable pull consumer with explicit acks. Each event is validated, then handled in one transaction
- * together with its inbox row; poison messages are terminated and dead-lettered.
+ * together with its inbox row, so a redelivery is a no-op. Failures are sorted in two:
+ * - an invalid payload or a PermanentEventError: terminated and dead-lettered at once;
+ * - anything else (Postgres or NATS unavailable, a timeout): retried with exponential backoff while the
+ *   message is held and its ack deadline extended, so later events of the same key never overtake it and the
+ *   failure never counts toward dead-lettering (the consumer has no delivery limit). Held messages are
+ *   nak'ed when the consumer stops, and come back to whichever replica pulls next.
+ * Works on nats-server 2.9: one consumer filters at most one subject there, so several `types` are
+ * filtered here (the others are acked unread).
  */
 export class EventConsumer {
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly inProgress = new Set<Promise<void>>();
+  private readonly slots: Slots;
+  private readonly wakeUps = new Set<() => void>();
+  private stopping = false;
 
-  constructor(private readonly options: EventConsumerOptions) {}
+  constructor(private readonly options: EventConsumerOptions) {
+    this.slots = new Slots(options.concurrency ?? 32);
+  }
+
+  private get ackWaitMs(): number {
+    return this.options.ackWaitMs ?? 30_000;
+  }
 
   async start(): Promise<void> {
     const { nc, names, stream, durable } = this.options;
     const jsm = await nc.jetstreamManager();
     const streamName = names.stream(stream).name;
     const consumerName = names.consumer(durable);
-    const subjects = (this.options.types ?? []).map((t) => names.eventSubject(t));
+    const types = this.options.types ?? [];
+    const concurrency = this.options.concurrency ?? 32;
     await jsm.consumers.add(streamName, {
       durable_name: consumerName,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      max_ack_pending: this.options.maxAckPending ?? 256,
-      ack_wait: nanos(this.options.ackWaitMs ?? 30_000),
-      max_deliver: this.options.maxDeliver ?? 5,
-      ...(subjects.length === 1 ? { filter_subject: subjects[0] } : {}),
-      ...(subjects.length > 1 ? { filter_subjects: subjects } : {}),
+      max_ack_pending: this.options.maxAckPending ?? Math.max(256, concurrency * 4),
+      ack_wait: nanos(this.ackWaitMs),
+      // Transient failures are retried without limit; only permanent ones are dead-lettered (by us).
+      max_deliver: -1,
+      ...(types.length === 1 ? { filter_subject: names.eventSubject(types[0]!) } : {}),
     });
     const consumer = await nc.jetstream().consumers.get(streamName, consumerName);
-    this.messages = await consumer.consume({ max_messages: 64 });
+    this.messages = await consumer.consume({ max_messages: Math.min(256, concurrency * 2) });
     const messages = this.messages;
     this.loop = (async () => {
-      for await (const msg of messages) await this.handle(msg);
+      for await (const msg of messages) {
+        await this.slots.acquire();
+        if (this.stopping) {
+          msg.nak();
+          this.slots.release();
+          continue;
+        }
+        this.dispatch(msg);
+      }
     })();
   }
 
-  /** Stops pulling and waits for the message in hand to finish. */
+  /** Stops pulling, ends retries (their messages are nak'ed) and waits for the events in hand. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    for (const wake of this.wakeUps) wake();
     this.messages?.stop();
     await this.loop?.catch(() => undefined);
+    await Promise.allSettled([...this.inProgress]);
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
-    const { durable, logger } = this.options;
+  private dispatch(msg: JsMsg): void {
+    const event = this.parse(msg);
+    let work: Promise<void>;
+    if (!event) {
+      work = Promise.resolve();
+    } else {
+      const key = this.options.orderingKey?.(event) ?? `event:${event.id}`;
+      const previous = this.tails.get(key) ?? Promise.resolve();
+      work = previous.catch(() => undefined).then(() => this.process(msg, event));
+      this.tails.set(key, work);
+      void work.finally(() => {
+        if (this.tails.get(key) === work) this.tails.delete(key);
+      });
+    }
+    const tracked = work
+      .catch(() => undefined)
+      .finally(() => {
+        this.slots.release();
+        this.inProgress.delete(tracked);
+      });
+    this.inProgress.add(tracked);
+  }
+
+  /** The validated event, or null when the message was dealt with here (dead-lettered or filtered out). */
+  private parse(msg: JsMsg): CloudEvent | null {
     let raw: unknown;
     try {
       raw = msg.json();
     } catch {
-      return this.deadLetter(msg, 'payload is not JSON');
+      void this.deadLetter(msg, 'payload is not JSON');
+      return null;
     }
     const checked = validateEvent(raw);
-    if (!checked.ok) return this.deadLetter(msg, `invalid event: ${JSON.stringify(checked.errors)}`);
-    const event = checked.value;
-    try {
-      await withSpan(`consume ${event.type}`, event.traceparent, 'consumer', () => this.handleOnce(event));
+    if (!checked.ok) {
+      void this.deadLetter(msg, `invalid event: ${JSON.stringify(checked.errors).slice(0, 800)}`);
+      return null;
+    }
+    const types = this.options.types ?? [];
+    if (types.length > 1 && !types.includes(checked.value.type)) {
       msg.ack();
-    } catch (error) {
-      const attempt = msg.info.redeliveryCount;
-      const max = this.options.maxDeliver ?? 5;
-      logger.event('warn', 'event handler failed', {
-        consumer: durable,
-        eventId: event.id,
-        attempt,
-        error: (error as Error).message,
-      });
-      if (attempt >= max) return this.deadLetter(msg, (error as Error).message);
-      msg.nak(BACKOFF_MS[Math.min(attempt - 1, BACKOFF_MS.length - 1)]);
+      return null;
+    }
+    return checked.value;
+  }
+
+  private async process(msg: JsMsg, event: CloudEvent): Promise<void> {
+    const { durable, logger } = this.options;
+    // Keeps the message ours while it is handled or waiting for a retry.
+    const heartbeat = setInterval(
+      () => {
+        try {
+          msg.working();
+        } catch {
+          // Connection closing: the message is redelivered after its ack deadline.
+        }
+      },
+      Math.max(1_000, Math.floor(this.ackWaitMs / 3)),
+    );
+    try {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await withSpan(`consume ${event.type}`, event.traceparent, 'consumer', () =>
+            this.handleOnce(event),
+          );
+          msg.ack();
+          return;
+        } catch (error) {
+          if (error instanceof PermanentEventError) return await this.deadLetter(msg, error.message);
+          logger.event('warn', 'event handler failed, will retry', {
+            consumer: durable,
+            eventId: event.id,
+            attempt,
+            error: (error as Error).message,
+          });
+          if (this.stopping) {
+            msg.nak();
+            return;
+          }
+          await this.backoff(attempt);
+          if (this.stopping) {
+            msg.nak();
+            return;
+          }
+        }
+      }
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
+  private backoff(attempt: number): Promise<void> {
+    const max = this.options.maxBackoffMs ?? 30_000;
+    const ms = Math.min(max, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.wakeUps.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeUps.add(wake);
+    });
+  }
+
   private async handleOnce(event: CloudEvent): Promise<void> {
-    const { dataSource, schema, durable, handler } = this.options;
+    const { dataSource, schema, durable, handler, afterCommit } = this.options;
     await dataSource.transaction(async (manager) => {
       const inserted = (await manager.query(
         `INSERT INTO "${schema}".inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
@@ -110,6 +265,7 @@ export class EventConsumer {
       if (inserted.length === 0) return; // already handled: a redelivery
       await handler(event, manager);
     });
+    if (afterCommit) await afterCommit(event);
   }
 
   private async deadLetter(msg: JsMsg, reason: string): Promise<void> {
@@ -128,7 +284,7 @@ export class EventConsumer {
         consumer: durable,
         error: (error as Error).message,
       });
-      msg.nak(BACKOFF_MS[BACKOFF_MS.length - 1]);
+      msg.nak(30_000);
     }
   }
 }

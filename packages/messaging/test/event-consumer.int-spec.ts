@@ -1,0 +1,235 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { NatsConnection } from 'nats';
+import { DataSource } from 'typeorm';
+import { createEvent, uuidv7, type CloudEvent, type WireNames } from '@rocketlead/contracts';
+import { JsonLogger } from '@rocketlead/observability';
+import { createServiceDataSource, migrate } from '@rocketlead/persistence';
+import { EventCollector, eventually, startTestEnvironment, type TestEnvironment } from '@rocketlead/testing';
+import {
+  deleteStreams,
+  ensureStreams,
+  EventConsumer,
+  InboxEntity,
+  OutboxEntity,
+  PermanentEventError,
+  type EventConsumerOptions,
+} from '../src';
+import { MESSAGING_TEST_MIGRATIONS } from './messaging-test.migration';
+
+const SCHEMA = 'msgtest';
+const logger = new JsonLogger('messaging-test', 'error');
+
+function stateChanged(org: string, entryId: string, n: number): CloudEvent {
+  return createEvent({
+    type: 'table.entry.leadState.changed',
+    source: '/test',
+    subject: `${entryId}:${n}`,
+    data: { entryId, tableId: uuidv7(), from: null, to: uuidv7() },
+    actor: {
+      organizationId: org,
+      channel: 'system',
+      apiTokenId: null,
+      memberId: null,
+      correlationId: `c-${n}`,
+      traceparent: null,
+    },
+  });
+}
+
+describe('event consumer (real Postgres and NATS)', () => {
+  let environment: TestEnvironment;
+  let dataSource: DataSource;
+  let nc: NatsConnection;
+  let names: WireNames;
+  let deadLetters: EventCollector;
+
+  const publish = async (event: CloudEvent): Promise<void> => {
+    await nc.jetstream().publish(names.eventSubject(event.type), JSON.stringify(event), { msgID: event.id });
+  };
+
+  /** A consumer of this test's organization only (other tests' events are acked unread). */
+  async function consuming(
+    org: string,
+    options: Partial<EventConsumerOptions> & Pick<EventConsumerOptions, 'handler'>,
+    body: () => Promise<void>,
+  ): Promise<void> {
+    const handler = options.handler;
+    const consumer = new EventConsumer({
+      nc,
+      names,
+      dataSource,
+      schema: SCHEMA,
+      stream: 'LEADS',
+      durable: `consumer-${uuidv7().slice(-12)}`,
+      logger,
+      maxBackoffMs: 200,
+      ...options,
+      handler: (event, manager) =>
+        event.organizationid === org ? handler(event, manager) : Promise.resolve(),
+    });
+    await consumer.start();
+    try {
+      await body();
+    } finally {
+      await consumer.stop();
+    }
+  }
+
+  beforeAll(async () => {
+    environment = await startTestEnvironment({ name: 'consumer', deleteStreams });
+    ({ nc, names } = environment);
+    dataSource = createServiceDataSource({
+      url: environment.db.url,
+      schema: SCHEMA,
+      entities: [OutboxEntity, InboxEntity],
+      migrations: MESSAGING_TEST_MIGRATIONS,
+    });
+    await migrate(dataSource);
+    await dataSource.initialize();
+    environment.onStop(() => dataSource.destroy());
+    await ensureStreams(nc, names);
+    deadLetters = await environment.collect('DEAD_LETTER');
+  }, 120_000);
+
+  afterAll(() => environment?.stop(), 120_000);
+
+  it('retries an infrastructure failure until it succeeds, without dead-lettering it and keeping the order of its key', async () => {
+    const org = uuidv7();
+    const lead = uuidv7();
+    const other = uuidv7();
+    const handled: string[] = [];
+    let failures = 0;
+    const events = [stateChanged(org, lead, 1), stateChanged(org, other, 1), stateChanged(org, lead, 2)];
+    await consuming(
+      org,
+      {
+        // More failures than the old delivery limit of 5: none of them may count toward dead-lettering.
+        handler: (event) => {
+          if (event.id === events[0]!.id && failures < 7) {
+            failures += 1;
+            return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+          }
+          handled.push(event.subject);
+          return Promise.resolve();
+        },
+        orderingKey: (event) => (event.data as { entryId: string }).entryId,
+      },
+      async () => {
+        for (const event of events) await publish(event);
+        await eventually(() => handled.length === 3, { timeoutMs: 20_000, message: 'all three handled' });
+      },
+    );
+    expect(failures).toBe(7);
+    // The other lead did not wait for the failing one; the failing lead's second event waited for its first.
+    expect(handled.indexOf(`${other}:1`)).toBe(0);
+    expect(handled.slice(1)).toEqual([`${lead}:1`, `${lead}:2`]);
+    expect(deadLetters.events.filter((e) => e.body.organizationid === org)).toHaveLength(0);
+  });
+
+  it('dead-letters a permanent failure at once with its reason, and goes on with the next event', async () => {
+    const org = uuidv7();
+    const lead = uuidv7();
+    const handled: string[] = [];
+    let calls = 0;
+    const [bad, good] = [stateChanged(org, lead, 1), stateChanged(org, lead, 2)];
+    await consuming(
+      org,
+      {
+        handler: (event) => {
+          if (event.id === bad.id) {
+            calls += 1;
+            return Promise.reject(new PermanentEventError('no such automation step'));
+          }
+          handled.push(event.subject);
+          return Promise.resolve();
+        },
+        orderingKey: (event) => (event.data as { entryId: string }).entryId,
+      },
+      async () => {
+        await publish(bad);
+        await publish(good);
+        await eventually(() => handled.includes(good.subject), {
+          timeoutMs: 10_000,
+          message: 'next handled',
+        });
+      },
+    );
+    const [letter] = await deadLetters.waitFor((e) => e.body.id === bad.id, 10_000);
+    expect(letter!.headers['rl-dead-letter-reason']).toBe('no such automation step');
+    expect(calls).toBe(1);
+  });
+
+  it('runs afterCommit after the inbox transaction and again on a redelivery of a handled event', async () => {
+    const org = uuidv7();
+    const event = stateChanged(org, uuidv7(), 1);
+    let handled = 0;
+    let after = 0;
+    await consuming(
+      org,
+      {
+        handler: () => {
+          handled += 1;
+          return Promise.resolve();
+        },
+        afterCommit: (e) => {
+          if (e.id === event.id) after += 1;
+          return Promise.resolve();
+        },
+      },
+      async () => {
+        await publish(event);
+        await eventually(() => after === 1, { timeoutMs: 10_000, message: 'afterCommit ran' });
+        // The same event again as a new stream message (beyond the dedupe window, as after a replay).
+        await nc.jetstream().publish(names.eventSubject(event.type), JSON.stringify(event));
+        await eventually(() => after === 2, { timeoutMs: 10_000, message: 'afterCommit ran again' });
+      },
+    );
+    expect(handled).toBe(1);
+  });
+
+  it('consumes several types on nats-server 2.9, which filters only one subject per consumer', async () => {
+    const org = uuidv7();
+    const seen: string[] = [];
+    const added = createEvent({
+      type: 'table.entry.added',
+      source: '/test',
+      subject: 'added',
+      data: {
+        id: uuidv7(),
+        tableId: uuidv7(),
+        organizationId: org,
+        data: {},
+        customFieldData: {},
+        leadStateId: uuidv7(),
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+      },
+      actor: {
+        organizationId: org,
+        channel: 'system',
+        apiTokenId: null,
+        memberId: null,
+        correlationId: 'c',
+        traceparent: null,
+      },
+    });
+    const changed = stateChanged(org, uuidv7(), 2);
+    await consuming(
+      org,
+      {
+        types: ['table.entry.added', 'table.entry.leadState.changed'],
+        handler: (event) => {
+          seen.push(event.type);
+          return Promise.resolve();
+        },
+      },
+      async () => {
+        await publish(added);
+        await publish(changed);
+        await eventually(() => seen.length === 2, { timeoutMs: 10_000, message: 'both types handled' });
+      },
+    );
+    expect(seen.sort()).toEqual(['table.entry.added', 'table.entry.leadState.changed']);
+  });
+});
