@@ -171,6 +171,52 @@ describe('leads service (real Postgres and NATS)', () => {
     ]);
   });
 
+  it('applies an automation update once per idempotency key, infers new keys, and carries causation and depth', async () => {
+    const { poolId, stateId } = await poolWithDefault();
+    const won = await send(COMMANDS.leadStatesCreate, { organizationId: org, tableId: poolId, name: 'Won' });
+    const entry = await send(COMMANDS.entriesCreate, {
+      actor,
+      tableId: poolId,
+      data: { n: 1 },
+      schemaMode: 'infer',
+    });
+    const runId = uuidv7();
+    const step = {
+      actor: { ...actor, channel: 'automation' as const },
+      id: entry.id,
+      leadStateId: won.id,
+      data: { score: 10 },
+      schemaMode: 'infer' as const,
+      idempotencyKey: `${runId}:0`,
+      causationId: runId,
+      depth: 2,
+    };
+    const first = await send(COMMANDS.entriesUpdate, step);
+    expect(first).toMatchObject({ leadStateId: won.id, data: { n: 1, score: 10 } });
+    // Someone moves the lead back; the step is retried with the same key and must not apply again.
+    await send(COMMANDS.entriesUpdate, { actor, id: entry.id, leadStateId: stateId });
+    const repeat = await send(COMMANDS.entriesUpdate, { ...step, data: { score: 99 } });
+    expect(repeat).toMatchObject({ leadStateId: stateId, data: { n: 1, score: 10 } });
+    expect((await send(COMMANDS.poolsGet, { organizationId: org, id: poolId })).tableSchema).toMatchObject({
+      score: 'number',
+    });
+    const [caused] = await events.waitFor(
+      (e) => e.body.subject === entry.id && (e.body.data as { to?: string }).to === won.id,
+    );
+    expect(caused!.body).toMatchObject({ channel: 'automation', causationid: runId, depth: 2 });
+    const toWon = events.events.filter(
+      (e) => e.body.subject === entry.id && (e.body.data as { to?: string }).to === won.id,
+    );
+    expect(toWon).toHaveLength(1);
+    // Strict mode (the Connect API) still refuses keys the schema does not have; a type conflict names them.
+    const strict = await failure(send(COMMANDS.entriesUpdate, { actor, id: entry.id, data: { fresh: 1 } }));
+    expect(strict.code).toBe('VALIDATION_FAILED');
+    const conflict = await failure(
+      send(COMMANDS.entriesUpdate, { ...step, idempotencyKey: `${runId}:1`, data: { score: 'high' } }),
+    );
+    expect(conflict.details?.typeErrors).toBeDefined();
+  });
+
   it('scopes every read by organization', async () => {
     const { poolId } = await poolWithDefault();
     const entry = await send(COMMANDS.entriesCreate, {

@@ -3,6 +3,7 @@ import { PoolEntity } from '../pools/pool.entity';
 import { LeadStateEntity } from '../lead-states/lead-state.entity';
 import { CustomFieldEntity } from '../custom-fields/custom-field.entity';
 import { EntryEntity } from '../entries/entry.entity';
+import { AppliedUpdateEntity } from '../entries/applied-update.entity';
 
 export const LEADS_SCHEMA = 'leads';
 export const LEADS_ENTITIES = [
@@ -10,6 +11,7 @@ export const LEADS_ENTITIES = [
   LeadStateEntity,
   CustomFieldEntity,
   EntryEntity,
+  AppliedUpdateEntity,
   OutboxEntity,
   InboxEntity,
 ];

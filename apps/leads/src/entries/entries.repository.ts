@@ -147,6 +147,21 @@ export class EntriesRepository {
     return rows[0] ? toEntry(rows[0]) : null;
   }
 
+  /** Records an update's key in its transaction; false when the key was already applied (a repeat). */
+  async claimUpdateKey(
+    manager: EntityManager,
+    organizationId: string,
+    key: string,
+    entryId: string,
+  ): Promise<boolean> {
+    const rows = (await manager.query(
+      `INSERT INTO leads.applied_updates (organization_id, idempotency_key, entry_id) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [organizationId, key, entryId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   async findByIdempotencyKey(organizationId: string, key: string): Promise<TableEntry | null> {
     const rows = (await this.dataSource.query(
       `SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND idempotency_key = $2`,

@@ -61,6 +61,12 @@ function merge(
 const validationFailed = (details: Record<string, unknown>): DomainError =>
   new DomainError('VALIDATION_FAILED', 'Validation failed', details);
 
+/** What caused a change made for an automation run: the run, and the depth of the events it causes. */
+interface Cause {
+  causationId: string | null;
+  depth: number;
+}
+
 export const entryNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Table entry not found');
 
 @Injectable()
@@ -226,11 +232,30 @@ export class EntriesService {
       });
     }
     checkEntryLimits(request.data, request.customFieldData);
+    const mode = request.schemaMode ?? 'strict';
+    const cause = { causationId: request.causationId ?? null, depth: request.depth ?? 0 };
     const updated = await this.transaction(async (manager) => {
       const current = await this.entries.lock(manager, org, request.id);
       if (!current) throw entryNotFound();
-      const pool = (await this.pools.find(org, current.tableId, manager))!;
-      if (request.data) this.checkEntryData(pool, request.data, 'strict');
+      // A repeat of an applied key (a retried automation step) changes nothing and answers the entry as is.
+      if (
+        request.idempotencyKey &&
+        !(await this.entries.claimUpdateKey(manager, org, request.idempotencyKey, current.id))
+      )
+        return current;
+      let pool = (await this.pools.find(org, current.tableId, manager))!;
+      if (request.data) {
+        const check = this.checkEntryData(pool, request.data, mode);
+        if (Object.keys(check.newKeys).length > 0) {
+          // New keys (infer mode): lock the pool and check again, as entry creation does.
+          pool = (await this.pools.lock(manager, org, current.tableId))!;
+          const locked = this.checkEntryData(pool, request.data, mode);
+          if (Object.keys(locked.newKeys).length > 0) {
+            assertSchemaFits(pool.tableSchema, locked.newKeys, 'data');
+            await this.pools.extendSchema(manager, org, pool.id, locked.newKeys);
+          }
+        }
+      }
       if (request.customFieldData) await this.checkCustomFields(manager, org, request.customFieldData);
       if (request.leadStateId && request.leadStateId !== current.leadStateId) {
         await this.resolveLeadState(manager, pool, request.leadStateId);
@@ -245,7 +270,7 @@ export class EntriesService {
         leadStateId: request.leadStateId ?? current.leadStateId,
       });
       if (updated.leadStateId !== current.leadStateId) {
-        await this.outbox.append(manager, [this.stateChanged(actor, updated, current.leadStateId)]);
+        await this.outbox.append(manager, [this.stateChanged(actor, updated, current.leadStateId, cause)]);
       }
       return updated;
     });
@@ -301,22 +326,26 @@ export class EntriesService {
     actor: Actor,
     entry: TableEntry,
     from: string | null,
+    cause?: Cause,
   ): CloudEvent<TableEntryLeadStateChangedData> {
-    return this.event(actor, TABLE_ENTRY_LEAD_STATE_CHANGED, entry.id, {
-      entryId: entry.id,
-      tableId: entry.tableId,
-      from,
-      to: entry.leadStateId,
-    });
+    return this.event(
+      actor,
+      TABLE_ENTRY_LEAD_STATE_CHANGED,
+      entry.id,
+      { entryId: entry.id, tableId: entry.tableId, from, to: entry.leadStateId },
+      cause,
+    );
   }
 
-  private event<T>(actor: Actor, type: string, subject: string, data: T): CloudEvent<T> {
+  private event<T>(actor: Actor, type: string, subject: string, data: T, cause?: Cause): CloudEvent<T> {
     return createEvent({
       type,
       source: SOURCE,
       subject,
       data,
       actor: { ...actor, traceparent: currentTraceparent(actor.traceparent) },
+      causationId: cause?.causationId ?? null,
+      depth: cause?.depth ?? 0,
     });
   }
 }

@@ -1,9 +1,14 @@
 import { messagingMigrations } from '@rocketlead/messaging';
 import { LEADS_SCHEMA } from '../database/entities';
 import { LeadsInit1795388567829 } from './1795388567829-LeadsInit';
+import { LeadsAppliedUpdates1795451924851 } from './1795451924851-LeadsAppliedUpdates';
 
 /**
  * Every migration of the leads schema, in order. Generated; never edit one that has landed. The outbox, inbox
  * and dead-letter tables come from @rocketlead/messaging (LeadsInit made the first two before that existed).
  */
-export const LEADS_MIGRATIONS = [LeadsInit1795388567829, ...messagingMigrations(LEADS_SCHEMA)];
+export const LEADS_MIGRATIONS = [
+  LeadsInit1795388567829,
+  ...messagingMigrations(LEADS_SCHEMA),
+  LeadsAppliedUpdates1795451924851,
+];
