@@ -113,6 +113,7 @@ export interface RunningPlatform {
   options: PlatformOptions;
   leads: ServiceProcess;
   calendar: ServiceProcess;
+  automation: ServiceProcess;
   ingress: ServiceProcess;
   baseUrl: string;
   /** Creates an organization and returns its admin token, as `pnpm rl bootstrap` does. */
@@ -122,17 +123,19 @@ export interface RunningPlatform {
 
 /** Migrates and starts every service as a real process, like `pnpm start` does. */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
-  for (const name of ['leads', 'calendar', 'ingress'])
+  for (const name of ['leads', 'calendar', 'automation', 'ingress'])
     await runToCompletion(options, name, 'main.js', ['migrate']);
-  const [leads, calendar] = await Promise.all([
+  const [leads, calendar, automation] = await Promise.all([
     startService(options, 'leads'),
     startService(options, 'calendar'),
+    startService(options, 'automation'),
   ]);
   const ingress = await startService(options, 'ingress');
   const platform: RunningPlatform = {
     options,
     leads,
     calendar,
+    automation,
     ingress,
     baseUrl: `http://127.0.0.1:${ingress.port}`,
     bootstrap: async (org) =>
@@ -142,7 +145,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       },
     stop: async () => {
       await stopService(platform.ingress);
-      await Promise.all([stopService(platform.leads), stopService(platform.calendar)]);
+      await Promise.all([
+        stopService(platform.leads),
+        stopService(platform.calendar),
+        stopService(platform.automation),
+      ]);
     },
   };
   return platform;

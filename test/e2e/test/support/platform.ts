@@ -51,7 +51,7 @@ export class E2E {
     await this.calendarEvents.stop();
     await this.platform.stop();
     const jsm = await this.nc.jetstreamManager();
-    for (const key of ['LEADS', 'CALENDAR', 'DEAD_LETTER'] as const)
+    for (const key of ['LEADS', 'CALENDAR', 'AUTOMATION', 'DEAD_LETTER'] as const)
       await jsm.streams.delete(this.names.stream(key).name).catch(() => false);
     await this.nc.close();
     await this.db.drop();
