@@ -43,6 +43,10 @@ export class Api {
   patch<T = Record<string, unknown>>(pathname: string, body: unknown): Promise<ApiResponse<T>> {
     return this.request<T>('PATCH', pathname, body);
   }
+  put<T = Record<string, unknown>>(pathname: string, body: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>('PUT', pathname, body);
+  }
+
   delete(pathname: string): Promise<ApiResponse> {
     return this.request('DELETE', pathname);
   }

@@ -28,6 +28,7 @@ export class E2E {
     readonly names: WireNames,
     readonly events: EventCollector,
     readonly calendarEvents: EventCollector,
+    readonly automationEvents: EventCollector,
   ) {}
 
   static async start(): Promise<E2E> {
@@ -43,12 +44,14 @@ export class E2E {
     const names = new WireNames(namespace);
     const events = await EventCollector.start(nc, names.stream('LEADS').name);
     const calendarEvents = await EventCollector.start(nc, names.stream('CALENDAR').name);
-    return new E2E(infra, db, platform, nc, names, events, calendarEvents);
+    const automationEvents = await EventCollector.start(nc, names.stream('AUTOMATION').name);
+    return new E2E(infra, db, platform, nc, names, events, calendarEvents, automationEvents);
   }
 
   async stop(): Promise<void> {
     await this.events.stop();
     await this.calendarEvents.stop();
+    await this.automationEvents.stop();
     await this.platform.stop();
     const jsm = await this.nc.jetstreamManager();
     for (const key of ['LEADS', 'CALENDAR', 'AUTOMATION', 'DEAD_LETTER'] as const)
