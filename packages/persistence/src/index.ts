@@ -4,3 +4,4 @@ export * from './data-source';
 export * from './database.module';
 export * from './cursor';
 export * from './notified-cache';
+export * from './pg-listener';

@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { listenOn } from './pg-listener';
 
 export interface NotifiedCacheOptions {
   /** Postgres channel on which writers name the key (the payload) whose copies must go; empty: all. */
@@ -102,20 +103,18 @@ export class NotifiedCache<T> {
   /** Starts listening for changes made elsewhere; until it listens, nothing is kept. */
   async listen(url: string): Promise<void> {
     if (this.stopped) return;
-    const client = new Client({
-      connectionString: url,
-      application_name: this.options.applicationName ?? `${this.options.channel}-cache`,
+    const client = await listenOn({
+      url,
+      channel: this.options.channel,
+      applicationName: this.options.applicationName ?? `${this.options.channel}-cache`,
+      onNotification: (payload) => this.notified(payload),
+      onLost: (_error, lost) => {
+        // Notifications may be missed from here on: forget everything and listen again.
+        if (this.listener === lost) this.listener = undefined;
+        this.drop();
+        if (!this.stopped) setTimeout(() => void this.listen(url).catch(() => undefined), 1_000).unref();
+      },
     });
-    client.on('notification', (message) => this.notified(message.payload || undefined));
-    client.on('error', () => {
-      // Notifications may be missed from here on: forget everything and listen again.
-      if (this.listener === client) this.listener = undefined;
-      this.drop();
-      client.end().catch(() => undefined);
-      if (!this.stopped) setTimeout(() => void this.listen(url).catch(() => undefined), 1_000).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN "${this.options.channel}"`);
     if (this.stopped) {
       await client.end();
       return;

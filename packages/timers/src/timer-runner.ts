@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { listenOn } from '@rocketlead/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   startRootSpan,
@@ -391,18 +392,15 @@ export class TimerRunner implements StatusSource {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({
-      connectionString: this.options.url,
-      application_name: `${this.options.schema}-timers`,
+    this.listener = await listenOn({
+      url: this.options.url,
+      channel: timersChannel(this.options.schema),
+      applicationName: `${this.options.schema}-timers`,
+      onNotification: () => this.interrupt(),
+      onLost: (error, lost) => {
+        this.options.logger.event('warn', 'timer listener lost its connection', { error: error.message });
+        if (this.listener === lost) this.listener = undefined;
+      },
     });
-    client.on('notification', () => this.interrupt());
-    client.on('error', (error) => {
-      this.options.logger.event('warn', 'timer listener lost its connection', { error: error.message });
-      if (this.listener === client) this.listener = undefined;
-      client.end().catch(() => undefined);
-    });
-    await client.connect();
-    await client.query(`LISTEN "${timersChannel(this.options.schema)}"`);
-    this.listener = client;
   }
 }

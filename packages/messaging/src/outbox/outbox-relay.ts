@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { listenOn } from '@rocketlead/persistence';
 import {
   ErrorCode,
   headers as natsHeaders,
@@ -431,18 +432,15 @@ export class OutboxRelay implements StatusSource {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({
-      connectionString: this.options.url,
-      application_name: `${this.options.schema}-outbox`,
+    this.listener = await listenOn({
+      url: this.options.url,
+      channel: outboxChannel(this.options.schema),
+      applicationName: `${this.options.schema}-outbox`,
+      onNotification: () => this.kick(),
+      onLost: (error, lost) => {
+        this.options.logger.event('warn', 'outbox listener lost its connection', { error: error.message });
+        if (this.listener === lost) this.listener = undefined;
+      },
     });
-    client.on('notification', () => this.kick());
-    client.on('error', (error) => {
-      this.options.logger.event('warn', 'outbox listener lost its connection', { error: error.message });
-      if (this.listener === client) this.listener = undefined;
-      client.end().catch(() => undefined);
-    });
-    await client.connect();
-    await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
-    this.listener = client;
   }
 }
