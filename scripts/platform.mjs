@@ -9,11 +9,14 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-// Start order matters: leads and calendar answer the commands ingress sends.
+// Start order matters: leads and calendar answer the commands automation and ingress send, and automation
+// answers ingress's automations commands. Migrations run one after another in this order; the services are
+// then started in this order too, and "platform running" waits for every one of them.
 // <SERVICE>_PORT picks each port; ingress also honours PORT (the one port users reach).
 export const SERVICES = [
   { name: 'leads', port: process.env.LEADS_PORT ?? '3001' },
   { name: 'calendar', port: process.env.CALENDAR_PORT ?? '3002' },
+  { name: 'automation', port: process.env.AUTOMATION_PORT ?? '3003' },
   { name: 'ingress', port: process.env.INGRESS_PORT ?? process.env.PORT ?? '3000' },
 ];
 

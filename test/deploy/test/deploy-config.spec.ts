@@ -2,11 +2,12 @@
 // their env specs, their port, their health routes, their process entry points. No Docker or cluster needed.
 // Each check collects problems as "file: what is wrong", so a failure lists every problem at once.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { withContext } from '@rocketlead/testing';
+import { AUTOMATION_ENV } from '@rocketlead/automation/config';
 import { CALENDAR_ENV } from '@rocketlead/calendar/config';
 import { INGRESS_ENV } from '@rocketlead/ingress/config';
 import { LEADS_ENV } from '@rocketlead/leads/config';
@@ -27,13 +28,16 @@ import {
   readRepoFile,
   scalar,
   seq,
+  serviceApps,
+  sourceFiles,
   type Env,
   type EnvSpec,
   type YamlMap,
 } from './deploy-files';
+import { calleesOf } from './service-nats';
 
 interface ServiceCase {
-  name: 'ingress' | 'leads' | 'calendar';
+  name: 'ingress' | 'leads' | 'calendar' | 'automation';
   spec: EnvSpec;
   /** Port of its Kubernetes Service. */
   servicePort: number;
@@ -45,6 +49,7 @@ const SERVICES: ServiceCase[] = [
   { name: 'ingress', spec: INGRESS_ENV, servicePort: 80, published: true },
   { name: 'leads', spec: LEADS_ENV, servicePort: 3001, published: false },
   { name: 'calendar', spec: CALENDAR_ENV, servicePort: 3002, published: false },
+  { name: 'automation', spec: AUTOMATION_ENV, servicePort: 3003, published: false },
 ];
 
 const PLATFORM_IMAGE = 'rocketlead/platform';
@@ -271,15 +276,7 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
   const migrate = map(composeServices[migrateName]);
 
   it('registers the health controller', () => {
-    const sources: string[] = [];
-    const walk = (dir: string): void => {
-      for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
-        const path = `${dir}/${entry.name}`;
-        if (entry.isDirectory()) walk(path);
-        else if (/(?<!\.spec|\.int-spec)\.ts$/.test(entry.name)) sources.push(readRepoFile(path));
-      }
-    };
-    walk(`apps/${name}/src`);
+    const sources = sourceFiles(`apps/${name}/src`).map(readRepoFile);
     withContext(
       `apps/${name}/src: no module lists HealthController, so the probes' /health routes would 404`,
       () => expect(sources.some((s) => /controllers:\s*\[[^\]]*\bHealthController\b/.test(s))).toBe(true),
@@ -362,6 +359,17 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
       const database = hostOf(composeEnv(migrate).get('DATABASE_URL'));
       if (database && dependsOn(migrate).get(database) !== 'service_healthy')
         problems.push(`${COMPOSE}: ${migrateName} does not wait for ${database} to be healthy`);
+      expectNoProblems(problems);
+    });
+
+    it('starts only after the services it sends commands to are healthy', () => {
+      // ingress (the HTTP edge) sends every command; the others what their code names.
+      const problems = calleesOf(name)
+        .filter((callee) => dependsOn(service).get(callee) !== 'service_healthy')
+        .map(
+          (callee) =>
+            `${COMPOSE}: ${name} sends commands to ${callee} but does not wait for it (condition service_healthy)`,
+        );
       expectNoProblems(problems);
     });
   });
@@ -558,6 +566,33 @@ describe('images', () => {
 });
 
 describe(DOCKERFILE, () => {
+  it('builds every service of apps/, installs its production dependencies and documents its port', () => {
+    const problems: string[] = [];
+    const runs = stages.flatMap((stage) => stage.instructions.filter((i) => i.op === 'RUN'));
+    const build = runs.find((i) => /\brun build\b/.test(i.args));
+    const install = runs.find((i) => /\binstall\b.*--prod\b/.test(i.args));
+    const filters = (run: typeof build): string[] =>
+      [...(run?.args ?? '').matchAll(/--filter-prod\s+"?@rocketlead\/([\w-]+)\.\.\."?/g)].map(
+        (m) => m[1] ?? '',
+      );
+    if (!build) problems.push(`${DOCKERFILE}: no RUN ... run build`);
+    if (!install) problems.push(`${DOCKERFILE}: no RUN ... install --prod`);
+    const exposed = (lastArgs('EXPOSE') ?? '').split(/\s+/).map(Number);
+    for (const app of serviceApps()) {
+      if (build && !filters(build).includes(app))
+        problems.push(`${DOCKERFILE}: the build does not include --filter-prod "@rocketlead/${app}..."`);
+      if (install && !filters(install).includes(app))
+        problems.push(
+          `${DOCKERFILE}: the production install does not include --filter-prod "@rocketlead/${app}..."`,
+        );
+      const known = SERVICES.find((c) => c.name === app);
+      if (!known) problems.push(`apps/${app}: a service this test does not know; add it to SERVICES`);
+      else if (!exposed.includes(Number(known.spec.PORT?.default)))
+        problems.push(`${DOCKERFILE}: EXPOSE does not list ${app}'s port ${known.spec.PORT?.default}`);
+    }
+    expectNoProblems(problems);
+  });
+
   it('builds with the Node of .nvmrc and the pnpm of package.json', () => {
     const node = readRepoFile('.nvmrc').trim();
     const packageManager = String(map(JSON.parse(readRepoFile('package.json')) as unknown).packageManager);

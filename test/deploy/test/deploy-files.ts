@@ -1,13 +1,47 @@
 // Reading the deployment files as data: YAML documents, the Dockerfile's stages, env vars as a container sees them.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { COMMANDS, type CommandName } from '@rocketlead/contracts';
 
 /** Repository root (this file is test/deploy/test/deploy-files.ts). */
 export const ROOT = join(__dirname, '..', '..', '..');
 
 export const readRepoFile = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
 export const listDir = (dir: string): string[] => readdirSync(join(ROOT, dir)).sort();
+
+// ---- services' sources
+
+/** The TypeScript sources under a folder (tests excepted), as repository paths. */
+export function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) out.push(...sourceFiles(path));
+    else if (/\.ts$/.test(entry.name) && !/\.(spec|int-spec)\.ts$/.test(entry.name)) out.push(path);
+  }
+  return out.sort();
+}
+
+/** Apps with a service entry point (apps/<name>/src/main.ts): what the image must build and run. */
+export const serviceApps = (): string[] =>
+  listDir('apps').filter((name) => existsSync(join(ROOT, 'apps', name, 'src', 'main.ts')));
+
+/** The service a command belongs to (its first token; also the queue group that answers it). */
+export const commandOwner = (command: CommandName): string => command.split('.')[0] ?? '';
+
+/**
+ * Commands of other services that a service's code sends: every `COMMANDS.<key>` in apps/<service>/src
+ * whose command belongs to another service (its own are the ones it answers).
+ */
+export function commandsSentBy(service: string): CommandName[] {
+  const keys = new Set<string>();
+  for (const file of sourceFiles(`apps/${service}/src`))
+    for (const match of readRepoFile(file).matchAll(/\bCOMMANDS\.(\w+)/g)) keys.add(match[1] ?? '');
+  return Object.entries(COMMANDS)
+    .filter(([key, command]) => keys.has(key) && commandOwner(command) !== service)
+    .map(([, command]) => command);
+}
 
 // ---- untyped YAML, narrowed without `any`
 

@@ -1,21 +1,16 @@
 // deploy/nats-server.conf checked against what the services really do on NATS: the subjects come from
-// packages/contracts (WireNames, COMMANDS, STREAMS), the streams each service ensures from its migrate.ts.
-// Then docker-compose.yml and k8s/base are checked to run each service as its own user of that file.
+// packages/contracts (WireNames, COMMANDS, STREAMS, CONSUMERS), the streams each service ensures from its
+// migrate.ts, the commands it sends from its sources. Then docker-compose.yml and k8s/base are checked to run
+// each service as its own user of that file. nats-permissions.spec.ts tries the same on a real nats-server.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import {
-  COMMANDS,
-  QUEUE_GROUPS,
-  STREAMS,
-  WireNames,
-  type CommandName,
-  type StreamKey,
-} from '@rocketlead/contracts';
+import { COMMANDS, CONSUMERS, STREAMS, type StreamKey } from '@rocketlead/contracts';
 import { NATS_SERVER_BIN, natsServerBinAvailable, withContext } from '@rocketlead/testing';
 import {
   ROOT,
+  commandOwner,
   listDir,
   loadYaml,
   map,
@@ -27,16 +22,24 @@ import {
   type NatsConfMap,
   type NatsConfValue,
 } from './deploy-files';
+import {
+  NATS_CONF as CONF,
+  SERVICES,
+  commandsOf,
+  commandsSent,
+  concrete,
+  consumerSubjects,
+  consumersOf,
+  ensuredStreams,
+  eventStreamsOf,
+  names,
+  type Service,
+} from './service-nats';
 
-const CONF = 'deploy/nats-server.conf';
 const K8S_CONF = 'k8s/base/nats-server.conf';
 const COMPOSE = 'docker-compose.yml';
 const K8S = 'k8s/base';
-const SERVICES = ['ingress', 'leads', 'calendar'] as const;
-type Service = (typeof SERVICES)[number];
 
-// The configuration is written for the default namespace (RL_NAMESPACE=''), as compose and k8s run.
-const names = new WireNames('');
 const conf = parseNatsConf(readRepoFile(CONF), CONF);
 const users = seq(map(conf.authorization).users as unknown).map((u) => u as NatsConfMap);
 const userOf = (name: string): NatsConfMap | undefined => users.find((u) => u.user === name);
@@ -48,21 +51,6 @@ const canSubscribe = (user: string, subject: string): boolean =>
 /** A command handler replies on the request's reply subject: allow_responses, or publish on _INBOX. */
 const canReply = (user: string): boolean =>
   permissionsOf(user).allow_responses === 'true' || canPublish(user, '_INBOX.reply.1');
-
-/** A concrete subject inside a pattern: `events.table.>` -> `events.table.x`. */
-const concrete = (pattern: string): string => pattern.replace(/>$/, 'x').replace(/\*/g, 'x');
-
-/** Streams a service creates in its migration (`ensureStreams(nc, names, ['LEADS', ...])`). */
-function ensuredStreams(service: Service): StreamKey[] {
-  const file = `apps/${service}/src/migrate.ts`;
-  if (!existsSync(join(ROOT, file))) return [];
-  const list = /ensureStreams\([\s\S]*?\[([^\]]*)\]/.exec(readRepoFile(file))?.[1] ?? '';
-  return [...list.matchAll(/'(\w+)'/g)].map((m) => m[1] as StreamKey).filter((k) => k in STREAMS);
-}
-
-/** Command names a service answers: the first token of the command is its queue group. */
-const commandsOf = (service: Service): CommandName[] =>
-  Object.values(COMMANDS).filter((c) => c.split('.')[0] === service && service in QUEUE_GROUPS);
 
 interface Needs {
   publish: string[];
@@ -78,20 +66,21 @@ function needs(service: Service): Needs {
     out.subscribe.push(...handled.map((c) => names.command(c)));
     out.replies = true;
   }
-  // ingress is the HTTP edge: every command is sent from one of its routes.
-  if (service === 'ingress') out.publish.push(...Object.values(COMMANDS).map((c) => names.command(c)));
+  out.publish.push(...commandsSent(service).map((c) => names.command(c)));
   const streams = ensuredStreams(service);
-  if (streams.length) out.publish.push('$JS.API.INFO');
-  for (const key of streams) {
-    const stream = names.stream(key);
+  const consumers = consumersOf(service);
+  if (streams.length || consumers.length) out.publish.push('$JS.API.INFO');
+  for (const key of streams)
     out.publish.push(
-      ...['INFO', 'CREATE', 'UPDATE'].map((op) => `$JS.API.STREAM.${op}.${stream.name}`),
-      // Its events (outbox relay), or dead letters of its consumers.
-      ...(key === 'DEAD_LETTER'
-        ? [names.deadLetterSubject(`${service}-consumer`)]
-        : stream.subjects.map(concrete)),
+      ...['INFO', 'CREATE', 'UPDATE'].map((op) => `$JS.API.STREAM.${op}.${names.stream(key).name}`),
     );
-  }
+  // Its events (outbox relay).
+  for (const key of eventStreamsOf(service)) out.publish.push(...names.stream(key).subjects.map(concrete));
+  // Dead letters of its consumers (services that ensure DEAD_LETTER without a consumer yet: any dlq subject).
+  if (streams.includes('DEAD_LETTER') && !consumers.length)
+    out.publish.push(names.deadLetterSubject(`${service}-consumer`));
+  for (const consumer of consumers)
+    out.publish.push(...consumerSubjects(consumer), names.deadLetterSubject(consumer.durable));
   return out;
 }
 
@@ -136,17 +125,32 @@ describe(CONF, () => {
     expectNoProblems(problems);
   });
 
-  it.each(SERVICES)("refuses %s every other service's commands and events", (service) => {
+  it.each(SERVICES)("refuses %s every other service's commands, events and consumers", (service) => {
     const problems: string[] = [];
-    const mine = new Set(ensuredStreams(service));
+    const events = new Set(eventStreamsOf(service));
+    const ensured = new Set(ensuredStreams(service));
     for (const key of Object.keys(STREAMS) as StreamKey[]) {
-      if (mine.has(key) || key === 'DEAD_LETTER') continue;
       const stream = names.stream(key);
-      for (const subject of stream.subjects.map(concrete))
-        if (canPublish(service, subject)) problems.push(`${CONF}: ${service} may publish ${subject}`);
-      for (const op of ['CREATE', 'UPDATE', 'DELETE', 'PURGE'])
+      if (!events.has(key) && key !== 'DEAD_LETTER')
+        for (const subject of stream.subjects.map(concrete))
+          if (canPublish(service, subject)) problems.push(`${CONF}: ${service} may publish ${subject}`);
+      for (const op of ['CREATE', 'UPDATE'])
+        if (!ensured.has(key) && canPublish(service, `$JS.API.STREAM.${op}.${stream.name}`))
+          problems.push(`${CONF}: ${service} may ${op.toLowerCase()} stream ${stream.name}`);
+      for (const op of ['DELETE', 'PURGE', 'MSG.DELETE'])
         if (canPublish(service, `$JS.API.STREAM.${op}.${stream.name}`))
           problems.push(`${CONF}: ${service} may ${op.toLowerCase()} stream ${stream.name}`);
+      // Consumers: only its own durables, and none of them may be deleted; a stranger's is out of reach.
+      const own = consumersOf(service).filter((c) => c.stream === key);
+      for (const durable of ['someone-else', names.consumer(CONSUMERS.deliveryRequests)])
+        for (const subject of consumerSubjects({ stream: key, durable }))
+          if (canPublish(service, subject))
+            problems.push(`${CONF}: ${service} may use ${subject} (not a consumer of its own)`);
+      for (const { durable } of own)
+        if (canPublish(service, `$JS.API.CONSUMER.DELETE.${stream.name}.${durable}`))
+          problems.push(`${CONF}: ${service} may delete its consumer ${durable}`);
+      if (canPublish(service, `$JS.API.CONSUMER.CREATE.${stream.name}`))
+        problems.push(`${CONF}: ${service} may create unnamed (ephemeral) consumers on ${stream.name}`);
     }
     for (const other of SERVICES.filter((s) => s !== service))
       for (const command of commandsOf(other))
@@ -154,11 +158,13 @@ describe(CONF, () => {
           problems.push(`${CONF}: ${service} may subscribe ${other}'s command ${names.command(command)}`);
     if (canPublish(service, '$JS.API.STREAM.DELETE.ANY'))
       problems.push(`${CONF}: ${service} may delete streams`);
-    // Nothing but the HTTP edge sends commands today.
-    if (service !== 'ingress')
-      for (const command of Object.values(COMMANDS))
-        if (canPublish(service, names.command(command)))
-          problems.push(`${CONF}: ${service} may send the command ${names.command(command)}`);
+    // Commands only to the services its code calls (by service: the owner checks each request).
+    const called = new Set(commandsSent(service).map(commandOwner));
+    for (const command of Object.values(COMMANDS))
+      if (!called.has(commandOwner(command)) && canPublish(service, names.command(command)))
+        problems.push(
+          `${CONF}: ${service} may send the command ${names.command(command)}, yet never calls ${commandOwner(command)}`,
+        );
     expectNoProblems(problems);
   });
 
