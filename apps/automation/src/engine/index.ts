@@ -1,4 +1,29 @@
 import type { Provider } from '@nestjs/common';
+import { ACTION_PROVIDERS } from '../actions/action-registry';
+import { RunsRepository } from '../runs/runs.repository';
+import { AutomationIndexService } from './automation-index';
+import { DryRunner } from './dry-runner';
+import { EngineRepository } from './engine.repository';
+import { EventIntake } from './event-intake';
+import { RunExecutor } from './run-executor';
+import { RunFactory } from './run-factory';
+import { RunStarter } from './run-starter';
+import { RunSweeper } from './run-sweeper';
+import { TriggerNames } from './trigger-names';
 
-// The engine: event intake, matching, runs and their steps. Filled by the engine work.
-export const ENGINE_PROVIDERS: Provider[] = [];
+export { DryRunner, type DryRunInput } from './dry-runner';
+
+// The engine: event intake, matching, runs and their steps.
+export const ENGINE_PROVIDERS: Provider[] = [
+  EngineRepository,
+  RunsRepository,
+  AutomationIndexService,
+  TriggerNames,
+  RunFactory,
+  ...ACTION_PROVIDERS,
+  RunExecutor,
+  RunStarter,
+  EventIntake,
+  RunSweeper,
+  DryRunner,
+];

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import type { ActionType } from '@rocketlead/contracts';
+import type { ActionHandler } from './action-handler';
+import { BranchAction } from './branch.action';
+import { ChangeLeadStateAction } from './change-lead-state.action';
+import { SendEmailAction } from './send-email.action';
+import { SendSmsAction } from './send-sms.action';
+import { SendWebhookAction } from './send-webhook.action';
+import { StartWorkflowAction } from './start-workflow.action';
+import { StopWorkflowAction } from './stop-workflow.action';
+import { UpdateFieldsAction } from './update-fields.action';
+import { TemplateRenderer } from './templates';
+
+/**
+ * Every action handler by its type. A new action type is an entry in the contracts' ACTION_DEFINITIONS, a
+ * handler file here and one line below (the Record type makes a missing line a compile error).
+ */
+@Injectable()
+export class ActionRegistry {
+  private readonly handlers: Record<ActionType, ActionHandler>;
+
+  constructor(
+    changeLeadState: ChangeLeadStateAction,
+    updateFields: UpdateFieldsAction,
+    branch: BranchAction,
+    startWorkflow: StartWorkflowAction,
+    stopWorkflow: StopWorkflowAction,
+    sendWebhook: SendWebhookAction,
+    sendEmail: SendEmailAction,
+    sendSms: SendSmsAction,
+  ) {
+    this.handlers = {
+      change_lead_state: changeLeadState,
+      update_fields: updateFields,
+      branch,
+      start_workflow: startWorkflow,
+      stop_workflow: stopWorkflow,
+      send_webhook: sendWebhook,
+      send_email: sendEmail,
+      send_sms: sendSms,
+    };
+  }
+
+  /** The handler of a type, or undefined for a type this version does not know. */
+  handler(type: string): ActionHandler | undefined {
+    return Object.prototype.hasOwnProperty.call(this.handlers, type)
+      ? this.handlers[type as ActionType]
+      : undefined;
+  }
+}
+
+/** The providers of the actions: the handlers, the registry and the template renderer they share. */
+export const ACTION_PROVIDERS = [
+  TemplateRenderer,
+  ChangeLeadStateAction,
+  UpdateFieldsAction,
+  BranchAction,
+  StartWorkflowAction,
+  StopWorkflowAction,
+  SendWebhookAction,
+  SendEmailAction,
+  SendSmsAction,
+  ActionRegistry,
+];

@@ -1,0 +1,3 @@
+export * from './action-handler';
+export * from './action-registry';
+export * from './templates';

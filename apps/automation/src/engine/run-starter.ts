@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { EVENT_DEFINITIONS, dataAt, isKnownEventType, type CloudEvent } from '@rocketlead/contracts';
+import { evaluateCriteria } from '../conditions/conditions';
+import { LeadsGateway } from '../gateways/leads.gateway';
+import { AutomationIndexService } from './automation-index';
+import { triggeredBy } from './matcher';
+import { buildSnapshot, entryInEvent, eventSubjects, runContext } from './run-context';
+import { RunExecutor } from './run-executor';
+import { RunFactory } from './run-factory';
+import { TriggerNames } from './trigger-names';
+
+/** The key of the queue an event waits in: its lead, else its booking, else none (its own). */
+export function orderingKey(event: CloudEvent): string | null {
+  if (!isKnownEventType(event.type)) return null;
+  const definition = EVENT_DEFINITIONS[event.type];
+  if (definition.entryIdField !== null) {
+    const entryId = dataAt(event.data, definition.entryIdField);
+    if (typeof entryId === 'string') return `entry:${entryId}`;
+  }
+  if (definition.bookingField !== null) {
+    const bookingId = dataAt(dataAt(event.data, definition.bookingField), 'id');
+    if (typeof bookingId === 'string') return `booking:${bookingId}`;
+  }
+  return null;
+}
+
+/**
+ * From an event to its runs. `start` runs in the consumer's inbox transaction: it matches the event against
+ * the organization's active automations (in memory) and records one run per match; `execute` runs after
+ * that commit (and again on a redelivery) and executes them.
+ */
+@Injectable()
+export class RunStarter {
+  // Runs recorded by `start` whose transaction is committing: `execute` takes them without a query.
+  private readonly started = new Map<string, string[]>();
+
+  constructor(
+    private readonly index: AutomationIndexService,
+    private readonly leads: LeadsGateway,
+    private readonly names: TriggerNames,
+    private readonly factory: RunFactory,
+    private readonly executor: RunExecutor,
+  ) {}
+
+  async start(event: CloudEvent, manager: EntityManager): Promise<void> {
+    if (!isTriggering(event)) return;
+    const runIds = await this.record(event, manager);
+    this.started.set(event.id, runIds);
+  }
+
+  async execute(event: CloudEvent): Promise<void> {
+    if (!isTriggering(event)) return;
+    const runIds = this.started.get(event.id);
+    this.started.delete(event.id);
+    await this.executor.executeEventRuns(event.organizationid, event.id, runIds);
+  }
+
+  /** The runs of the event's matching automations, in creation order; the ids of those that will run. */
+  private async record(event: CloudEvent, manager: EntityManager): Promise<string[]> {
+    const organizationId = event.organizationid;
+    const triggered = triggeredBy(await this.index.index(organizationId, manager), event);
+    if (triggered.length === 0) return [];
+    const { entryId, booking } = eventSubjects(event.type, event.data);
+    const entry =
+      entryInEvent(event) ??
+      (entryId ? await this.leads.entry(organizationId, entryId, event.traceparent) : null);
+    const snapshot = buildSnapshot(event, entry, booking);
+    const orgSandbox = await this.index.sandbox(organizationId, manager);
+    const runIds: string[] = [];
+    let triggerName: string | null | undefined;
+    for (const automation of triggered) {
+      const context = runContext(snapshot, {
+        id: automation.id,
+        name: automation.name,
+        version: automation.version,
+      });
+      // Conditions not met: no run at all (the dry-run says why).
+      if (!evaluateCriteria(automation.trigger, context as unknown as Record<string, unknown>).matched)
+        continue;
+      if (triggerName === undefined) triggerName = await this.names.resolve(organizationId, event);
+      const run = await this.factory.create(manager, {
+        automation,
+        triggerKey: event.id,
+        snapshot,
+        entryId,
+        depth: event.depth,
+        sandbox: automation.sandbox || orgSandbox,
+        triggerName,
+        causationId: event.id,
+      });
+      if (run.created && run.status === 'running') runIds.push(run.runId);
+    }
+    return runIds;
+  }
+}
+
+// automation.* events never trigger: automations cannot feed on their own runs.
+const isTriggering = (event: CloudEvent): boolean =>
+  isKnownEventType(event.type) && EVENT_DEFINITIONS[event.type].triggerable;

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { EVENT_DEFINITIONS, dataAt, isKnownEventType, type TriggerKind } from '@rocketlead/contracts';
+import { JsonLogger } from '@rocketlead/observability';
+import { CalendarGateway } from '../gateways/calendar.gateway';
+import { LeadsGateway } from '../gateways/leads.gateway';
+
+/** Names are for display only: a short-lived copy is good enough and spares the owning services. */
+const TTL_MS = 30_000;
+const MAX_ENTRIES = 10_000;
+
+interface Cached {
+  value: Promise<string | null>;
+  at: number;
+}
+
+/**
+ * The human-readable trigger of a run, resolved from the service owning the object the event is scoped to
+ * (Gordon's trigger resolution): the pool's name, the calendar's name, `Pool: From → To` for state changes.
+ * A name that cannot be read (owner down, object gone) falls back to the id: it never holds up a run.
+ */
+@Injectable()
+export class TriggerNames {
+  private readonly cache = new Map<string, Cached>();
+  // One resolver per kind of trigger scope: a new kind in the contracts is a compile error here until named.
+  private readonly resolvers: Record<TriggerKind, (org: string, id: string) => Promise<string | null>> = {
+    pool: async (org, id) => (await this.leads.pool(org, id))?.name ?? null,
+    calendar: async (org, id) => (await this.calendars.calendar(org, id))?.name ?? null,
+  };
+
+  constructor(
+    private readonly leads: LeadsGateway,
+    private readonly calendars: CalendarGateway,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  async resolve(organizationId: string, event: { type: string; data: unknown }): Promise<string | null> {
+    if (!isKnownEventType(event.type)) return null;
+    const definition = EVENT_DEFINITIONS[event.type];
+    if (!definition.scope) return null;
+    const scopeId = dataAt(event.data, definition.scope.field);
+    if (typeof scopeId !== 'string') return null;
+    const kind = definition.scope.kind;
+    const scopeName =
+      (await this.cached(`${kind}:${organizationId}:${scopeId}`, () =>
+        this.resolvers[kind](organizationId, scopeId),
+      )) ?? scopeId;
+    const transition = definition.transition;
+    if (!transition || kind !== 'pool') return scopeName;
+    const from = dataAt(event.data, transition.from);
+    const to = dataAt(event.data, transition.to);
+    const states = await this.cached(`states:${organizationId}:${scopeId}`, async () =>
+      JSON.stringify(
+        Object.fromEntries((await this.leads.states(organizationId, scopeId)).map((s) => [s.id, s.name])),
+      ),
+    );
+    const names = JSON.parse(states ?? '{}') as Record<string, string>;
+    const stateName = (id: unknown): string => (typeof id === 'string' ? (names[id] ?? id) : '(initial)');
+    return `${scopeName}: ${stateName(from)} → ${stateName(to)}`;
+  }
+
+  private cached(key: string, load: () => Promise<string | null>): Promise<string | null> {
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && now - hit.at < TTL_MS) return hit.value;
+    if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
+    const value = load().catch((error: unknown) => {
+      this.logger.event('warn', 'trigger name not resolved', { key, error: (error as Error).message });
+      this.cache.delete(key);
+      return null;
+    });
+    this.cache.set(key, { value, at: now });
+    return value;
+  }
+}

@@ -1,0 +1,468 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AutomationAction, RunContextRef, RunStatus, StepStatus } from '@rocketlead/contracts';
+import { returnedRows } from '@rocketlead/persistence';
+import type { RunSnapshot } from './run.entity';
+
+/** How long a replica holds a run it executes; renewed while it does, so a dead replica's runs come back. */
+export const LEASE_MS = 30_000;
+
+export interface NewRun {
+  id: string;
+  organizationId: string;
+  automationId: string;
+  automationVersion: number;
+  triggerKey: string;
+  status: RunStatus;
+  reason: string | null;
+  sandbox: boolean;
+  dryRun: boolean;
+  triggerName: string | null;
+  entryId: string | null;
+  correlationId: string;
+  depth: number;
+  context: RunContextRef;
+  snapshot: RunSnapshot;
+  /** Recorded as already finished (skipped, dry-run). */
+  finished: boolean;
+}
+
+export interface NewStep {
+  index: number;
+  actionId: string;
+  type: string;
+  params: Record<string, unknown>;
+  status: StepStatus;
+  output?: unknown;
+  wouldDo?: unknown;
+  error?: string | null;
+  /** Recorded as already done (dry-run). */
+  finished?: boolean;
+}
+
+/** A run as the executor needs it. */
+export interface StoredRun {
+  id: string;
+  organizationId: string;
+  automationId: string;
+  automationVersion: number;
+  automationName: string;
+  status: RunStatus;
+  sandbox: boolean;
+  dryRun: boolean;
+  entryId: string | null;
+  correlationId: string;
+  depth: number;
+  triggerKey: string;
+  snapshot: RunSnapshot;
+  startedAt: Date;
+}
+
+export interface StoredStep {
+  index: number;
+  actionId: string;
+  type: string;
+  params: Record<string, unknown>;
+  status: StepStatus;
+  attempts: number;
+  output: unknown;
+}
+
+interface RunRow {
+  id: string;
+  organization_id: string;
+  automation_id: string;
+  automation_version: number;
+  automation_name: string;
+  status: RunStatus;
+  sandbox: boolean;
+  dry_run: boolean;
+  entry_id: string | null;
+  correlation_id: string;
+  depth: number;
+  trigger_key: string;
+  snapshot: RunSnapshot;
+  started_at: Date;
+}
+
+interface StepRow {
+  index: number;
+  action_id: string;
+  type: string;
+  params: Record<string, unknown>;
+  status: StepStatus;
+  attempts: number;
+  output: unknown;
+}
+
+const S = 'automation';
+
+// A json/jsonb parameter: pg sends a JS array as a Postgres array, so values are serialized here.
+const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+
+/** Runs and their steps: every read and write of the engine on them. */
+@Injectable()
+export class RunsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private q(manager?: EntityManager): EntityManager {
+    return manager ?? this.dataSource.manager;
+  }
+
+  /**
+   * Whether the automation already has a run for this lead in this correlation chain (loop detection).
+   * Skipped and dry runs never count; `ignoreCancelled` for a restart by start_workflow, which cancels first.
+   */
+  async hasRunInChain(
+    manager: EntityManager,
+    automationId: string,
+    entryId: string,
+    correlationId: string,
+    ignoreCancelled = false,
+  ): Promise<boolean> {
+    const rows = (await manager.query(
+      `SELECT 1 FROM ${S}.runs
+       WHERE automation_id = $1 AND entry_id = $2 AND correlation_id = $3 AND NOT dry_run
+         AND status <> 'skipped' ${ignoreCancelled ? `AND status <> 'cancelled'` : ''}
+       LIMIT 1`,
+      [automationId, entryId, correlationId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Inserts the run and its steps in one statement; false when the (automation, trigger key) run exists. */
+  async insertRun(manager: EntityManager, run: NewRun, steps: NewStep[]): Promise<boolean> {
+    const stepRows = steps.map((step) => ({
+      index: step.index,
+      action_id: step.actionId,
+      type: step.type,
+      params: step.params,
+      status: step.status,
+      output: step.output ?? null,
+      would_do: step.wouldDo ?? null,
+      error: step.error ?? null,
+      finished: step.finished ?? false,
+    }));
+    const rows = (await manager.query(
+      `WITH run AS (
+         INSERT INTO ${S}.runs (id, organization_id, automation_id, automation_version, trigger_key, status, reason,
+           sandbox, dry_run, trigger_name, entry_id, correlation_id, depth, context, snapshot, finished_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb,
+           CASE WHEN $16::boolean THEN now() END)
+         ON CONFLICT (automation_id, trigger_key) DO NOTHING
+         RETURNING id
+       ), steps AS (
+         INSERT INTO ${S}.run_steps (run_id, index, action_id, type, params, status, output, would_do, error,
+           started_at, finished_at)
+         SELECT run.id, s.index, s.action_id, s.type, s.params, s.status, s.output, s.would_do, s.error,
+           CASE WHEN s.finished THEN now() END, CASE WHEN s.finished THEN now() END
+         FROM run, jsonb_to_recordset($17::jsonb) AS s(index int, action_id text, type text, params jsonb,
+           status text, output jsonb, would_do jsonb, error text, finished boolean)
+       )
+       SELECT id FROM run`,
+      [
+        run.id,
+        run.organizationId,
+        run.automationId,
+        run.automationVersion,
+        run.triggerKey,
+        run.status,
+        run.reason,
+        run.sandbox,
+        run.dryRun,
+        run.triggerName,
+        run.entryId,
+        run.correlationId,
+        run.depth,
+        json(run.context),
+        json(run.snapshot),
+        run.finished,
+        json(stepRows),
+      ],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * The runs an event started, in the order their automations were created (uses the unique
+   * (automation_id, trigger_key) index through the organization's automations).
+   */
+  async runsOfEvent(organizationId: string, eventId: string): Promise<{ id: string; status: RunStatus }[]> {
+    return (await this.q().query(
+      `SELECT r.id, r.status FROM ${S}.automations a
+       JOIN ${S}.runs r ON r.automation_id = a.id AND r.trigger_key = $2
+       WHERE a.organization_id = $1
+       ORDER BY a.seq`,
+      [organizationId, eventId],
+    )) as { id: string; status: RunStatus }[];
+  }
+
+  /** Takes the run for this replica unless another one holds it; false when not running or held. */
+  async claim(runId: string): Promise<boolean> {
+    const rows = returnedRows(
+      await this.q().query(
+        `UPDATE ${S}.runs SET lease_until = now() + make_interval(secs => $2)
+         WHERE id = $1 AND status = 'running' AND (lease_until IS NULL OR lease_until < now())
+         RETURNING id`,
+        [runId, LEASE_MS / 1000],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  async renewLease(runId: string): Promise<void> {
+    await this.q().query(
+      `UPDATE ${S}.runs SET lease_until = now() + make_interval(secs => $2) WHERE id = $1 AND status = 'running'`,
+      [runId, LEASE_MS / 1000],
+    );
+  }
+
+  async releaseLease(runId: string): Promise<void> {
+    await this.q().query(`UPDATE ${S}.runs SET lease_until = NULL WHERE id = $1`, [runId]);
+  }
+
+  /** Running runs nobody holds: their replica died (lease expired) or never got to them (created long ago). */
+  async abandonedRuns(limit: number, unclaimedAfterMs: number): Promise<string[]> {
+    const rows = (await this.q().query(
+      `SELECT id FROM ${S}.runs
+       WHERE status = 'running' AND NOT dry_run
+         AND (lease_until < now() OR (lease_until IS NULL AND started_at < now() - make_interval(secs => $2)))
+       ORDER BY id LIMIT $1`,
+      [limit, unclaimedAfterMs / 1000],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  async status(runId: string): Promise<RunStatus | null> {
+    const rows = (await this.q().query(`SELECT status FROM ${S}.runs WHERE id = $1`, [runId])) as {
+      status: RunStatus;
+    }[];
+    return rows[0]?.status ?? null;
+  }
+
+  /** The run with the name of the automation version it runs. */
+  async load(runId: string): Promise<StoredRun | null> {
+    const rows = (await this.q().query(
+      `SELECT r.id, r.organization_id, r.automation_id, r.automation_version, r.status, r.sandbox, r.dry_run,
+         r.entry_id, r.correlation_id, r.depth, r.trigger_key, r.snapshot, r.started_at,
+         COALESCE(v.name, a.name) AS automation_name
+       FROM ${S}.runs r
+       JOIN ${S}.automations a ON a.id = r.automation_id
+       LEFT JOIN ${S}.automation_versions v ON v.automation_id = r.automation_id AND v.version = r.automation_version
+       WHERE r.id = $1`,
+      [runId],
+    )) as RunRow[];
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      organizationId: r.organization_id,
+      automationId: r.automation_id,
+      automationVersion: r.automation_version,
+      automationName: r.automation_name,
+      status: r.status,
+      sandbox: r.sandbox,
+      dryRun: r.dry_run,
+      entryId: r.entry_id,
+      correlationId: r.correlation_id,
+      depth: r.depth,
+      triggerKey: r.trigger_key,
+      snapshot: r.snapshot,
+      startedAt: r.started_at,
+    };
+  }
+
+  /** The run's status and its steps in order, read together so a step is never run for a stopped run. */
+  async progress(runId: string): Promise<{ status: RunStatus | null; steps: StoredStep[] }> {
+    const rows = (await this.q().query(
+      `SELECT r.status AS run_status, s.index, s.action_id, s.type, s.params, s.status, s.attempts, s.output
+       FROM ${S}.runs r LEFT JOIN ${S}.run_steps s ON s.run_id = r.id
+       WHERE r.id = $1 ORDER BY s.index`,
+      [runId],
+    )) as (StepRow & { run_status: RunStatus })[];
+    if (rows.length === 0) return { status: null, steps: [] };
+    return {
+      status: rows[0]!.run_status,
+      steps: rows
+        .filter((r) => r.index !== null)
+        .map((r) => ({
+          index: r.index,
+          actionId: r.action_id,
+          type: r.type,
+          params: r.params,
+          status: r.status,
+          attempts: r.attempts,
+          output: r.output,
+        })),
+    };
+  }
+
+  /** Marks an attempt of the step begun; returns the attempts made so far, this one included. */
+  async startAttempt(runId: string, index: number): Promise<number> {
+    const rows = returnedRows<{ attempts: number }>(
+      await this.q().query(
+        `UPDATE ${S}.run_steps SET status = 'running', attempts = attempts + 1,
+           started_at = COALESCE(started_at, now())
+         WHERE run_id = $1 AND index = $2 RETURNING attempts`,
+        [runId, index],
+      ),
+    );
+    return rows[0]?.attempts ?? 1;
+  }
+
+  /** Records the error of an attempt that will be retried. */
+  async attemptFailed(runId: string, index: number, error: string): Promise<void> {
+    await this.q().query(`UPDATE ${S}.run_steps SET error = $3 WHERE run_id = $1 AND index = $2`, [
+      runId,
+      index,
+      error,
+    ]);
+  }
+
+  async finishStep(
+    manager: EntityManager,
+    runId: string,
+    index: number,
+    result: { status: StepStatus; output?: unknown; wouldDo?: unknown; error?: string | null },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE ${S}.run_steps SET status = $3, output = $4::jsonb, would_do = $5::jsonb, error = $6,
+         started_at = COALESCE(started_at, now()), finished_at = now()
+       WHERE run_id = $1 AND index = $2`,
+      [
+        runId,
+        index,
+        result.status,
+        json(result.output ?? null),
+        json(result.wouldDo ?? null),
+        result.error ?? null,
+      ],
+    );
+  }
+
+  /**
+   * Inserts actions as pending steps right after `index`, moving the later steps down. The primary key
+   * (run_id, index) is checked row by row, so the move goes through negative indexes.
+   */
+  async insertStepsAfter(
+    manager: EntityManager,
+    runId: string,
+    index: number,
+    actions: AutomationAction[],
+  ): Promise<void> {
+    if (actions.length === 0) return;
+    const n = actions.length;
+    await manager.query(`UPDATE ${S}.run_steps SET index = -(index + $3) WHERE run_id = $1 AND index > $2`, [
+      runId,
+      index,
+      n,
+    ]);
+    await manager.query(`UPDATE ${S}.run_steps SET index = -index WHERE run_id = $1 AND index < 0`, [runId]);
+    await manager.query(
+      `INSERT INTO ${S}.run_steps (run_id, index, action_id, type, params, status)
+       SELECT $1, $2 + s.ord, s.id, s.type, s.params, 'pending'
+       FROM jsonb_to_recordset($3::jsonb) WITH ORDINALITY AS s(id text, type text, params jsonb, ord int)`,
+      [runId, index, json(actions)],
+    );
+  }
+
+  /** Steps that will not run (the run failed or was stopped). */
+  async skipRemaining(manager: EntityManager, runId: string): Promise<void> {
+    await manager.query(
+      `UPDATE ${S}.run_steps SET status = 'skipped' WHERE run_id = $1 AND status IN ('pending', 'running')`,
+      [runId],
+    );
+  }
+
+  /** Ends a running run; false when it had already ended (stopped meanwhile). */
+  async finishRun(
+    manager: EntityManager,
+    runId: string,
+    status: 'completed' | 'failed',
+    error: string | null = null,
+  ): Promise<boolean> {
+    const rows = returnedRows(
+      await manager.query(
+        `UPDATE ${S}.runs SET status = $2, error = $3, finished_at = now(), lease_until = NULL
+         WHERE id = $1 AND status = 'running' RETURNING id`,
+        [runId, status, error],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Stops the running runs of a lead: of one automation, or of every automation but one; never `exceptRunId`.
+   * Their remaining steps are skipped. Returns the ids stopped.
+   */
+  async cancelRuns(
+    manager: EntityManager,
+    scope: {
+      organizationId: string;
+      entryId: string;
+      automationId?: string;
+      exceptAutomationId?: string;
+      exceptRunId: string;
+      reason: string;
+    },
+  ): Promise<string[]> {
+    const rows = returnedRows<{ id: string }>(
+      await manager.query(
+        `UPDATE ${S}.runs SET status = 'cancelled', reason = $6, finished_at = now(), lease_until = NULL
+         WHERE organization_id = $1 AND entry_id = $2 AND status = 'running' AND id <> $3
+           AND ($4::uuid IS NULL OR automation_id = $4) AND ($5::uuid IS NULL OR automation_id <> $5)
+         RETURNING id`,
+        [
+          scope.organizationId,
+          scope.entryId,
+          scope.exceptRunId,
+          scope.automationId ?? null,
+          scope.exceptAutomationId ?? null,
+          scope.reason,
+        ],
+      ),
+    );
+    const ids = rows.map((r) => r.id).sort();
+    if (ids.length)
+      await manager.query(
+        `UPDATE ${S}.run_steps SET status = 'skipped' WHERE run_id = ANY($1::uuid[]) AND status IN ('pending', 'running')`,
+        [ids],
+      );
+    return ids;
+  }
+
+  /** The running runs a stop would cancel (sandbox, dry-run). */
+  async runningRuns(scope: {
+    organizationId: string;
+    entryId: string;
+    automationId?: string;
+    exceptAutomationId?: string;
+    exceptRunId: string;
+  }): Promise<string[]> {
+    const rows = (await this.q().query(
+      `SELECT id FROM ${S}.runs
+       WHERE organization_id = $1 AND entry_id = $2 AND status = 'running' AND id <> $3
+         AND ($4::uuid IS NULL OR automation_id = $4) AND ($5::uuid IS NULL OR automation_id <> $5)
+       ORDER BY id`,
+      [
+        scope.organizationId,
+        scope.entryId,
+        scope.exceptRunId,
+        scope.automationId ?? null,
+        scope.exceptAutomationId ?? null,
+      ],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** Runs started by this run's start_workflow steps (to execute after it, also when it is resumed). */
+  async startedRuns(runId: string): Promise<string[]> {
+    const rows = (await this.q().query(
+      `SELECT output->>'runId' AS id FROM ${S}.run_steps
+       WHERE run_id = $1 AND type = 'start_workflow' AND status = 'completed' AND output ? 'runId'
+       ORDER BY index`,
+      [runId],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+}
