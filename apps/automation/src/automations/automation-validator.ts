@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AUTOMATION_LIMITS,
+  DomainError,
+  EVENT_DEFINITIONS,
+  MAX_REPORTED_ERRORS,
+  checkActions,
+  checkTrigger,
+  forEachMatch,
+  isKnownEventType,
+  isUuid,
+  type AutomationAction,
+  type AutomationTrigger,
+  type FieldError,
+  type LeadPool,
+} from '@rocketlead/contracts';
+import { checkJsonLogic } from '../conditions/json-logic';
+import { CalendarGateway, LeadsGateway } from '../gateways';
+import { checkActionIds, eachAction, withActionIds } from './action-ids';
+
+export interface DefinitionDraft {
+  trigger: unknown;
+  actions: unknown;
+}
+
+export interface CheckedDefinition {
+  trigger: AutomationTrigger;
+  actions: AutomationAction[];
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function validationFailed(errors: FieldError[]): DomainError {
+  const listed =
+    errors.length <= MAX_REPORTED_ERRORS
+      ? errors
+      : [
+          ...errors.slice(0, MAX_REPORTED_ERRORS),
+          { field: '(more)', message: `${errors.length - MAX_REPORTED_ERRORS} more errors not listed` },
+        ];
+  return new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: listed });
+}
+
+/** Bytes of the stored definition; bounded so a run's snapshot of its version stays small. */
+export function definitionBytes(definition: {
+  name: string;
+  description: string | null;
+  trigger: AutomationTrigger;
+  actions: AutomationAction[];
+}): number {
+  const { name, description, trigger, actions } = definition;
+  return Buffer.byteLength(JSON.stringify({ name, description, trigger, actions }), 'utf8');
+}
+
+export function assertDefinitionFits(definition: Parameters<typeof definitionBytes>[0]): void {
+  const bytes = definitionBytes(definition);
+  if (bytes > AUTOMATION_LIMITS.definitionBytes)
+    throw new DomainError(
+      'PAYLOAD_TOO_LARGE',
+      `The automation definition is ${bytes} bytes; the limit is ${AUTOMATION_LIMITS.definitionBytes}`,
+      { field: '(definition)', limit: AUTOMATION_LIMITS.definitionBytes },
+    );
+}
+
+/**
+ * Checks a trigger and its actions in depth and gives them their stored shape (every action with an id).
+ * Structure comes from the contracts, JSON Logic from this service, and what only the organization's data can
+ * say (is `triggerId` its pool or calendar, is a state one of that pool's) from leads and calendar. Every
+ * problem is reported in one VALIDATION_FAILED, each naming its field from the body's root.
+ */
+@Injectable()
+export class AutomationValidator {
+  constructor(
+    private readonly leads: LeadsGateway,
+    private readonly calendars: CalendarGateway,
+  ) {}
+
+  async check(
+    organizationId: string,
+    draft: DefinitionDraft,
+    traceparent: string | null,
+    errors: FieldError[] = [],
+  ): Promise<CheckedDefinition> {
+    const { trigger, actions } = draft;
+    checkTrigger(trigger, errors);
+    checkActions(actions, 'actions', errors);
+    checkActionIds(actions, errors);
+    forEachMatch(
+      isPlainObject(trigger) ? trigger : {},
+      Array.isArray(actions) ? (actions as { type: string; params?: Record<string, unknown> }[]) : [],
+      (expression, field) => errors.push(...checkJsonLogic(expression, field)),
+    );
+    // Only what is well-formed is looked up; the rest is already reported.
+    const pool = isPlainObject(trigger)
+      ? await this.checkTriggerObject(organizationId, trigger, errors, traceparent)
+      : null;
+    if (pool && Array.isArray(actions))
+      await this.checkStates(
+        organizationId,
+        pool,
+        trigger as AutomationTrigger,
+        actions,
+        errors,
+        traceparent,
+      );
+    if (errors.length > 0) throw validationFailed(errors);
+    return {
+      trigger: trigger as AutomationTrigger,
+      actions: withActionIds(actions as Partial<AutomationAction>[]),
+    };
+  }
+
+  /** `triggerId` must name an object of this organization of the kind the event is scoped by. */
+  private async checkTriggerObject(
+    organizationId: string,
+    trigger: Record<string, unknown>,
+    errors: FieldError[],
+    traceparent: string | null,
+  ): Promise<LeadPool | null> {
+    const { event, triggerId } = trigger;
+    if (typeof event !== 'string' || !isKnownEventType(event) || !isUuid(triggerId)) return null;
+    const scope = EVENT_DEFINITIONS[event].scope;
+    if (!scope) return null;
+    switch (scope.kind) {
+      case 'pool': {
+        const pool = await this.leads.pool(organizationId, triggerId, traceparent);
+        if (!pool)
+          errors.push({ field: 'trigger.triggerId', message: 'must be a lead pool of this organization' });
+        return pool;
+      }
+      case 'calendar': {
+        const calendar = await this.calendars.calendar(organizationId, triggerId, traceparent);
+        if (!calendar)
+          errors.push({ field: 'trigger.triggerId', message: 'must be a calendar of this organization' });
+        return null;
+      }
+    }
+  }
+
+  /**
+   * With a known pool, the lead is one of its entries: `from` / `to` and every change_lead_state target must
+   * be states of that pool (another pool's state could never match or apply).
+   */
+  private async checkStates(
+    organizationId: string,
+    pool: LeadPool,
+    trigger: AutomationTrigger,
+    actions: unknown[],
+    errors: FieldError[],
+    traceparent: string | null,
+  ): Promise<void> {
+    const stateIds = new Set(
+      (await this.leads.states(organizationId, pool.id, traceparent)).map((state) => state.id),
+    );
+    const message = `must be a lead state of the lead pool "${pool.name}"`;
+    for (const key of ['from', 'to'] as const) {
+      const value = trigger[key];
+      if (isUuid(value) && !stateIds.has(value)) errors.push({ field: `trigger.${key}`, message });
+    }
+    eachAction(actions as AutomationAction[], (action, path) => {
+      if (action.type !== 'change_lead_state' || !isPlainObject(action.params)) return;
+      const stateId = action.params.stateId;
+      if (isUuid(stateId) && !stateIds.has(stateId))
+        errors.push({ field: `${path}.params.stateId`, message });
+    });
+  }
+}

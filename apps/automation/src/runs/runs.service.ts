@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DomainError,
+  type AutomationRun,
+  type AutomationRunSummary,
+  type Page,
+  type RunsGetCommand,
+  type RunsListCommand,
+} from '@rocketlead/contracts';
+import { decodeCursor, encodeCursor } from '@rocketlead/persistence';
+import { automationNotFound } from '../automations/automations.service';
+import { validationFailed } from '../automations/automation-validator';
+import { RunHistoryRepository } from './run-history.repository';
+
+export const runNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Run not found');
+
+/** The run history of an automation, read through the API. */
+@Injectable()
+export class RunsService {
+  constructor(private readonly history: RunHistoryRepository) {}
+
+  async list(command: RunsListCommand): Promise<Page<AutomationRunSummary>> {
+    const after = command.cursor ? decodeCursor(command.cursor) : undefined;
+    if (after === null) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
+    if (!(await this.history.automationExists(command.organizationId, command.automationId)))
+      throw automationNotFound();
+    // One extra row tells whether another page exists.
+    const rows = await this.history.list(
+      command.organizationId,
+      command.automationId,
+      { status: command.status, entryId: command.entryId },
+      command.limit + 1,
+      after,
+    );
+    const page = rows.slice(0, command.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((item) => item.run),
+      nextCursor: rows.length > command.limit && last ? encodeCursor(last.position) : null,
+    };
+  }
+
+  async get(command: RunsGetCommand): Promise<AutomationRun> {
+    const found = await this.history.find(command.organizationId, command.automationId, command.runId);
+    if (!found) {
+      if (!(await this.history.automationExists(command.organizationId, command.automationId)))
+        throw automationNotFound();
+      throw runNotFound();
+    }
+    const steps = await this.history.steps(found.run.id);
+    return { ...found.run, trigger: found.trigger, actions: found.actions, steps };
+  }
+}
