@@ -25,7 +25,7 @@ interface LogLine {
   [field: string]: unknown;
 }
 
-const SERVICES = ['leads', 'calendar', 'ingress'] as const;
+const SERVICES = ['leads', 'calendar', 'automation', 'ingress'] as const;
 
 class Runner {
   readonly lines: LogLine[] = [];
@@ -114,6 +114,7 @@ const ready = async (port: number): Promise<boolean> =>
       LOG_LEVEL: 'info',
       LEADS_PORT: String(ports.leads),
       CALENDAR_PORT: String(ports.calendar),
+      AUTOMATION_PORT: String(ports.automation),
       INGRESS_PORT: String(ports.ingress),
       PORT: String(ports.ingress),
     });
