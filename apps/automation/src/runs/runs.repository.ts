@@ -361,7 +361,8 @@ export class RunsRepository {
     await manager.query(
       `INSERT INTO ${S}.run_steps (run_id, index, action_id, type, params, status)
        SELECT $1, $2 + s.ord, s.id, s.type, s.params, 'pending'
-       FROM jsonb_to_recordset($3::jsonb) WITH ORDINALITY AS s(id text, type text, params jsonb, ord int)`,
+       FROM ROWS FROM (jsonb_to_recordset($3::jsonb) AS (id text, type text, params jsonb))
+         WITH ORDINALITY AS s(id, type, params, ord)`,
       [runId, index, json(actions)],
     );
   }

@@ -1,0 +1,243 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { INestApplication } from '@nestjs/common';
+import type { Msg, NatsConnection, Subscription } from 'nats';
+import {
+  COMMANDS,
+  DomainError,
+  TABLE_ENTRY_ADDED,
+  TABLE_ENTRY_LEAD_STATE_CHANGED,
+  createEvent,
+  uuidv7,
+  type Actor,
+  type CloudEvent,
+  type CommandName,
+  type EntriesUpdateRequest,
+  type LeadPool,
+  type LeadState,
+  type RpcReply,
+  type TableEntry,
+  type WireNames,
+} from '@rocketlead/contracts';
+import { deleteStreams, serveCommands } from '@rocketlead/messaging';
+import { JsonLogger } from '@rocketlead/observability';
+import { startServiceApp, type ServiceUnderTest } from '@rocketlead/testing';
+import { AppModule } from '../src/app.module';
+import { loadAutomationConfig, type AutomationConfig } from '../src/config';
+import { migrateAutomation } from '../src/migrate';
+
+export type AutomationUnderTest = ServiceUnderTest<AutomationConfig, INestApplication>;
+
+export interface StartAutomationOptions {
+  /** Take commands from NATS (default true); without, a test calls the services directly. */
+  commands?: boolean;
+  /** Extra configuration, e.g. `{ AUTOMATION_MAX_DEPTH: '3' }`. */
+  env?: Record<string, string>;
+}
+
+/** automation in this process on a fresh database and namespace (more instances with `boot()`). */
+export function startAutomation(
+  name: string,
+  { commands = true, env = {} }: StartAutomationOptions = {},
+): Promise<AutomationUnderTest> {
+  return startServiceApp<AutomationConfig, INestApplication>({
+    name,
+    deleteStreams,
+    loadConfig: (base) => loadAutomationConfig({ ...base, ...env }),
+    migrate: migrateAutomation,
+    start: async (config) => {
+      const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
+        logger: new JsonLogger('automation', 'error'),
+      });
+      if (commands) serveCommands(app);
+      await app.init();
+      await app.startAllMicroservices();
+      return app;
+    },
+  });
+}
+
+type Handler = (request: Record<string, unknown>) => unknown;
+
+/**
+ * A stand-in for the leads service on a test namespace: answers the commands automation sends (pools, lead
+ * states, entries get and update) from memory, records every update, applies each idempotency key once
+ * like leads does, and publishes table.entry.leadState.changed for a state change with the actor, causation
+ * and depth of the request. Failures can be queued to test retries.
+ */
+export class FakeLeads {
+  readonly pools = new Map<string, LeadPool>();
+  readonly states = new Map<string, LeadState[]>();
+  readonly entries = new Map<string, TableEntry>();
+  /** Every entries.update request received, in order (repeats included). */
+  readonly updates: EntriesUpdateRequest[] = [];
+  private readonly applied = new Set<string>();
+  private readonly failures: DomainError[] = [];
+  private readonly subscriptions: Subscription[] = [];
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly names: WireNames,
+  ) {}
+
+  static start(nc: NatsConnection, names: WireNames): FakeLeads {
+    const leads = new FakeLeads(nc, names);
+    leads.serve(COMMANDS.poolsGet, (r) => leads.pools.get(r.id as string) ?? notFound('Lead pool'));
+    leads.serve(COMMANDS.leadStatesList, (r) => leads.states.get(r.tableId as string) ?? []);
+    leads.serve(COMMANDS.entriesGet, (r) => leads.entries.get(r.id as string) ?? notFound('Table entry'));
+    leads.serve(COMMANDS.entriesUpdate, (r) => leads.update(r as unknown as EntriesUpdateRequest));
+    return leads;
+  }
+
+  /** The next `count` entries.update requests fail with `error` (default UNAVAILABLE). */
+  failUpdates(count: number, error = new DomainError('UNAVAILABLE', 'leads unavailable')): void {
+    for (let i = 0; i < count; i += 1) this.failures.push(error);
+  }
+
+  /** A pool with a schema and lead states (the first is the default). */
+  addPool(
+    organizationId: string,
+    name: string,
+    stateNames: string[],
+    tableSchema: LeadPool['tableSchema'] = {},
+  ) {
+    const pool: LeadPool = {
+      id: uuidv7(),
+      organizationId,
+      name,
+      defaultLeadStateId: null,
+      tableSchema,
+      createdAt: new Date().toISOString(),
+    };
+    const states = stateNames.map((stateName, i) => ({
+      id: uuidv7(),
+      tableId: pool.id,
+      name: stateName,
+      isDefault: i === 0,
+    }));
+    pool.defaultLeadStateId = states[0]?.id ?? null;
+    this.pools.set(pool.id, pool);
+    this.states.set(pool.id, states);
+    return { pool, states };
+  }
+
+  addEntry(pool: LeadPool, data: TableEntry['data'], leadStateId = pool.defaultLeadStateId!): TableEntry {
+    const now = new Date().toISOString();
+    const entry: TableEntry = {
+      id: uuidv7(),
+      tableId: pool.id,
+      organizationId: pool.organizationId,
+      data,
+      customFieldData: {},
+      leadStateId,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.entries.set(entry.id, entry);
+    return entry;
+  }
+
+  updatesOf(entryId: string): EntriesUpdateRequest[] {
+    return this.updates.filter((u) => u.id === entryId);
+  }
+
+  stop(): void {
+    for (const sub of this.subscriptions) sub.unsubscribe();
+  }
+
+  private serve(command: CommandName, handler: Handler): void {
+    const sub = this.nc.subscribe(this.names.command(command), {
+      callback: (error, msg) => {
+        if (error) return;
+        void this.answer(msg, handler);
+      },
+    });
+    this.subscriptions.push(sub);
+  }
+
+  private async answer(msg: Msg, handler: Handler): Promise<void> {
+    let reply: RpcReply<unknown>;
+    try {
+      reply = { ok: true, result: await handler(msg.json<Record<string, unknown>>()) };
+    } catch (error) {
+      const e = error instanceof DomainError ? error : new DomainError('INTERNAL', String(error));
+      reply = { ok: false, error: e.toBody() };
+    }
+    msg.respond(JSON.stringify(reply));
+  }
+
+  private async update(request: EntriesUpdateRequest): Promise<TableEntry> {
+    this.updates.push(request);
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    const current = this.entries.get(request.id);
+    if (!current) notFound('Table entry');
+    if (request.idempotencyKey) {
+      if (this.applied.has(request.idempotencyKey)) return current;
+      this.applied.add(request.idempotencyKey);
+    }
+    const pool = this.pools.get(current.tableId)!;
+    const typeErrors = Object.entries(request.data ?? {})
+      .filter(([key, value]) => pool.tableSchema[key] !== undefined && typeof value !== pool.tableSchema[key])
+      .map(([key, value]) => ({ key, expected: pool.tableSchema[key], received: typeof value }));
+    if (typeErrors.length) {
+      this.applied.delete(request.idempotencyKey ?? '');
+      throw new DomainError('VALIDATION_FAILED', 'Validation failed', { typeErrors });
+    }
+    const updated: TableEntry = {
+      ...current,
+      data: { ...current.data, ...(request.data ?? {}) },
+      customFieldData: { ...current.customFieldData, ...(request.customFieldData ?? {}) },
+      leadStateId: request.leadStateId ?? current.leadStateId,
+      updatedAt: new Date().toISOString(),
+    };
+    this.entries.set(updated.id, updated);
+    if (updated.leadStateId !== current.leadStateId) {
+      await publishEvent(
+        this.nc,
+        this.names,
+        createEvent({
+          type: TABLE_ENTRY_LEAD_STATE_CHANGED,
+          source: '/leads',
+          subject: updated.id,
+          data: {
+            entryId: updated.id,
+            tableId: updated.tableId,
+            from: current.leadStateId,
+            to: updated.leadStateId,
+          },
+          actor: request.actor,
+          causationId: request.causationId ?? null,
+          depth: request.depth ?? 0,
+        }),
+      );
+    }
+    return updated;
+  }
+}
+
+function notFound(what: string): never {
+  throw new DomainError('NOT_FOUND', `${what} not found`);
+}
+
+/** Publishes an event on its subject in the namespace, as a service's outbox relay would. */
+export async function publishEvent(
+  nc: NatsConnection,
+  names: WireNames,
+  event: CloudEvent,
+  msgID: string = event.id,
+): Promise<void> {
+  await nc.jetstream().publish(names.eventSubject(event.type), JSON.stringify(event), { msgID });
+}
+
+/** A table.entry.added event for the entry, as leads publishes it. */
+export function entryAdded(entry: TableEntry, actor: Actor, depth = 0): CloudEvent<TableEntry> {
+  return createEvent({
+    type: TABLE_ENTRY_ADDED,
+    source: '/leads',
+    subject: entry.id,
+    data: entry,
+    actor,
+    depth,
+  });
+}
