@@ -24,6 +24,8 @@ import { CalendarsService } from './calendars/calendars.service';
 import { CalendarsController } from './calendars/calendars.controller';
 import { CalendarBookingsService } from './calendar-bookings/calendar-bookings.service';
 import { CalendarBookingsController } from './calendar-bookings/calendar-bookings.controller';
+import { AutomationsService } from './automations/automations.service';
+import { AutomationsController } from './automations/automations.controller';
 
 export const SERVICE_NAME = 'ingress';
 
@@ -62,6 +64,7 @@ export class AppModule {
         TableEntriesController,
         CalendarsController,
         CalendarBookingsController,
+        AutomationsController,
       ],
       providers: [
         ApiTokensRepository,
@@ -77,6 +80,7 @@ export class AppModule {
         TableEntriesService,
         CalendarsService,
         CalendarBookingsService,
+        AutomationsService,
       ],
     };
   }

@@ -1,0 +1,163 @@
+import { Injectable } from '@nestjs/common';
+import {
+  COMMANDS,
+  type Automation,
+  type AutomationRun,
+  type AutomationRunSummary,
+  type CreateAutomationBody,
+  type DryRunBody,
+  type DryRunResult,
+  type Page,
+  type SandboxSettings,
+  type UpdateAutomationBody,
+} from '@rocketlead/contracts';
+import { RpcClient, type RequestOptions } from '@rocketlead/messaging';
+import type { Principal } from '../auth/principal';
+import { connectActor, type RequestContext } from '../http/request-context';
+import { AUTOMATIONS_LIMIT_DEFAULT, type ListAutomationsQuery } from './dto/list-automations.query';
+import type { ListRunsQuery } from './dto/list-runs.query';
+
+/** Only the fields the client sent: a PATCH leaves the others as they are (null is sent, to be refused or kept). */
+function given<T extends object, K extends keyof T>(dto: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (dto[key] !== undefined) out[key] = dto[key];
+  return out;
+}
+
+const DEFINITION_FIELDS = ['name', 'description', 'trigger', 'actions', 'status', 'sandbox'] as const;
+
+/** Automations, their runs and the sandbox setting live in `automation`; ingress authorizes and forwards. */
+@Injectable()
+export class AutomationsService {
+  constructor(private readonly rpc: RpcClient) {}
+
+  create(principal: Principal, dto: CreateAutomationBody, request: RequestContext): Promise<Automation> {
+    return this.rpc.request(
+      COMMANDS.automationsCreate,
+      {
+        actor: connectActor(principal, request),
+        name: dto.name,
+        trigger: dto.trigger,
+        actions: dto.actions,
+        ...given(dto, ['description', 'status', 'sandbox']),
+      },
+      this.writeOptions(request),
+    );
+  }
+
+  list(
+    principal: Principal,
+    query: ListAutomationsQuery,
+    request: RequestContext,
+  ): Promise<Page<Automation>> {
+    return this.rpc.request(
+      COMMANDS.automationsList,
+      {
+        organizationId: principal.organizationId,
+        limit: query.limit ?? AUTOMATIONS_LIMIT_DEFAULT,
+        ...given(query, ['status', 'event', 'cursor']),
+      },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  get(principal: Principal, id: string, request: RequestContext): Promise<Automation> {
+    return this.rpc.request(
+      COMMANDS.automationsGet,
+      { organizationId: principal.organizationId, id },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  update(
+    principal: Principal,
+    id: string,
+    dto: UpdateAutomationBody,
+    request: RequestContext,
+  ): Promise<Automation> {
+    return this.rpc.request(
+      COMMANDS.automationsUpdate,
+      { actor: connectActor(principal, request), id, ...given(dto, DEFINITION_FIELDS) },
+      this.writeOptions(request),
+    );
+  }
+
+  archive(principal: Principal, id: string, request: RequestContext): Promise<Automation> {
+    return this.rpc.request(
+      COMMANDS.automationsArchive,
+      { actor: connectActor(principal, request), id },
+      this.writeOptions(request),
+    );
+  }
+
+  dryRun(principal: Principal, id: string, dto: DryRunBody, request: RequestContext): Promise<DryRunResult> {
+    return this.rpc.request(
+      COMMANDS.automationsDryRun,
+      {
+        actor: connectActor(principal, request),
+        id,
+        entryId: dto.entryId,
+        ...(dto.event
+          ? {
+              event: {
+                type: dto.event.type,
+                ...(dto.event.data !== undefined ? { data: dto.event.data } : {}),
+              },
+            }
+          : {}),
+      },
+      this.writeOptions(request),
+    );
+  }
+
+  runs(
+    principal: Principal,
+    automationId: string,
+    query: ListRunsQuery,
+    request: RequestContext,
+  ): Promise<Page<AutomationRunSummary>> {
+    return this.rpc.request(
+      COMMANDS.runsList,
+      {
+        organizationId: principal.organizationId,
+        automationId,
+        limit: query.limit ?? AUTOMATIONS_LIMIT_DEFAULT,
+        ...given(query, ['status', 'entryId', 'cursor']),
+      },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  run(
+    principal: Principal,
+    automationId: string,
+    runId: string,
+    request: RequestContext,
+  ): Promise<AutomationRun> {
+    return this.rpc.request(
+      COMMANDS.runsGet,
+      { organizationId: principal.organizationId, automationId, runId },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  sandbox(principal: Principal, request: RequestContext): Promise<SandboxSettings> {
+    return this.rpc.request(
+      COMMANDS.sandboxGet,
+      { organizationId: principal.organizationId },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  setSandbox(principal: Principal, enabled: boolean, request: RequestContext): Promise<SandboxSettings> {
+    return this.rpc.request(
+      COMMANDS.sandboxSet,
+      { actor: connectActor(principal, request), enabled },
+      this.writeOptions(request),
+    );
+  }
+
+  private writeOptions(request: RequestContext): RequestOptions {
+    return { traceparent: request.traceparent };
+  }
+}
