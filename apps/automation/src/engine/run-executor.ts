@@ -7,6 +7,8 @@ import {
   actionDefinition,
   isActionType,
   type Actor,
+  type RunStatus,
+  type StepStatus,
 } from '@rocketlead/contracts';
 import { ServiceOutbox } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
@@ -18,7 +20,13 @@ import {
   type StepInput,
   type StepResult,
 } from '../actions/action-handler';
-import { LEASE_MS, RunsRepository, type StoredRun, type StoredStep } from '../runs/runs.repository';
+import {
+  LEASE_MS,
+  RunsRepository,
+  type ClaimedRun,
+  type StoredRun,
+  type StoredStep,
+} from '../runs/runs.repository';
 import { fromRunSnapshot, runContext, type ContextStep } from './run-context';
 import { runEvent } from './run-factory';
 
@@ -56,6 +64,24 @@ export function executingRun(run: StoredRun): ExecutingRun {
     snapshot: fromRunSnapshot(run.snapshot),
   };
 }
+
+interface StepOutcome {
+  failed: boolean;
+  /** The run's status when the step ended (not running: it was stopped meanwhile). */
+  runStatus: RunStatus | null;
+  /** The step changed the run's list of steps (inserted some) or other runs: read them again. */
+  changedSteps: boolean;
+  status: StepStatus;
+  output: unknown;
+}
+
+const FAILED: StepOutcome = {
+  failed: true,
+  runStatus: null,
+  changedSteps: false,
+  status: 'failed',
+  output: null,
+};
 
 const contextSteps = (steps: StoredStep[], before: number): ContextStep[] =>
   steps
@@ -117,19 +143,21 @@ export class RunExecutor {
   }
 
   private async executeHeld(runId: string, wait: boolean): Promise<void> {
-    if (!(await this.acquire(runId, wait))) return;
+    const claimed = await this.acquire(runId, wait);
+    if (!claimed) return;
     const renew = setInterval(() => {
       this.runs.renewLease(runId).catch(() => undefined);
     }, LEASE_MS / 3);
-    let startedRuns = false;
+    let outcome: { ended: boolean; startsRuns: boolean } = { ended: false, startsRuns: false };
     try {
-      startedRuns = await this.executeSteps(runId);
+      outcome = await this.executeSteps(claimed);
     } finally {
       clearInterval(renew);
-      // Let a retry (here or elsewhere) take it at once; if this fails the lease expires by itself.
-      await this.runs.releaseLease(runId).catch(() => undefined);
+      // An ended run gave its lease back with its end; otherwise let a retry (here or elsewhere) take it at
+      // once. If this fails, the lease expires by itself.
+      if (!outcome.ended) await this.runs.releaseLease(runId).catch(() => undefined);
     }
-    if (startedRuns) await this.executeStarted(runId, false);
+    if (outcome.startsRuns) await this.executeStarted(runId, false);
   }
 
   /** Runs started by start_workflow steps of this run, after it, in the order of their steps. */
@@ -137,51 +165,62 @@ export class RunExecutor {
     for (const id of await this.runs.startedRuns(runId)) await this.execute(id, wait);
   }
 
-  private async acquire(runId: string, wait: boolean): Promise<boolean> {
+  private async acquire(runId: string, wait: boolean): Promise<ClaimedRun | null> {
     const deadline = Date.now() + LEASE_MS + 5_000;
     for (;;) {
-      if (await this.runs.claim(runId)) return true;
-      if ((await this.runs.status(runId)) !== 'running' || !wait) return false;
+      const claimed = await this.runs.claim(runId);
+      if (claimed) return claimed;
+      if ((await this.runs.status(runId)) !== 'running' || !wait) return null;
       // Transient for the consumer: it retries later, still holding the lead's queue.
       if (Date.now() > deadline) throw new Error(`run ${runId} is held by another replica`);
       await sleep(250);
     }
   }
 
-  /** Executes the remaining steps; true when the run has start_workflow steps (their runs come next). */
-  private async executeSteps(runId: string): Promise<boolean> {
-    const stored = await this.runs.load(runId);
-    if (!stored || stored.status !== 'running') return false;
-    const run = executingRun(stored);
+  /**
+   * Executes the remaining steps in order. `ended`: the run is no longer running (completed, failed or
+   * stopped); `startsRuns`: it has start_workflow steps, whose runs come next.
+   */
+  private async executeSteps(claimed: ClaimedRun): Promise<{ ended: boolean; startsRuns: boolean }> {
+    const run = executingRun(claimed);
     const automation = { id: run.automationId, name: run.automationName, version: run.automationVersion };
-    const snapshot = run.snapshot;
+    let steps = claimed.steps;
     for (;;) {
-      const { status, steps } = await this.runs.progress(runId);
       const startsRuns = steps.some((s) => s.type === 'start_workflow');
-      if (status !== 'running') return startsRuns;
       const next = steps.find((s) => s.status === 'pending' || s.status === 'running');
       if (!next) {
-        await this.finishRun(run, 'completed', null);
-        return startsRuns;
+        await this.finishRun(run);
+        return { ended: true, startsRuns };
       }
       const input: StepInput = {
         run,
         step: { index: next.index, actionId: next.actionId, type: next.type, params: next.params },
-        context: runContext(snapshot, automation, contextSteps(steps, next.index)),
+        context: runContext(run.snapshot, automation, contextSteps(steps, next.index)),
         idempotencyKey: `${run.id}:${next.index}`,
         actor: stepActor(run),
       };
-      if (!(await this.executeStep(input))) return startsRuns;
+      const step = await this.executeStep(input);
+      if (step.failed) return { ended: true, startsRuns };
+      if (step.runStatus !== 'running') return { ended: true, startsRuns }; // stopped meanwhile
+      if (step.changedSteps) {
+        const progress = await this.runs.progress(run.id);
+        if (progress.status !== 'running') return { ended: true, startsRuns };
+        steps = progress.steps;
+      } else {
+        steps = steps.map((s) =>
+          s.index === next.index ? { ...s, status: step.status, output: step.output } : s,
+        );
+      }
     }
   }
 
-  /** One step with its retries; false when it failed (and with it the run). */
-  private async executeStep(input: StepInput): Promise<boolean> {
+  /** One step with its retries. */
+  private async executeStep(input: StepInput): Promise<StepOutcome> {
     const { run, step } = input;
     const handler = this.registry.handler(step.type);
     if (!handler || !isActionType(step.type)) {
       await this.failStep(input, new StepFailure(`unknown action type ${step.type}`));
-      return false;
+      return FAILED;
     }
     const describeOnly = run.sandbox && actionDefinition(step.type).sideEffect;
     for (;;) {
@@ -205,34 +244,50 @@ export class RunExecutor {
           continue;
         }
         await this.failStep(input, error);
-        return false;
+        return FAILED;
       }
       // A failure from here on is Postgres': it escapes, and the step runs again when the run resumes.
-      if (result) await this.completeStep(input, result);
-      else await this.recordWouldDo(input, wouldDo);
-      return true;
+      if (result) return this.completeStep(input, result);
+      const runStatus = await this.runs.runStatement(
+        this.runs.finishStepStatement(run.id, step.index, { status: 'wouldRun', wouldDo }),
+      );
+      return { failed: false, runStatus, changedSteps: false, status: 'wouldRun', output: null };
     }
   }
 
-  private async completeStep(input: StepInput, result: StepResult): Promise<void> {
+  /**
+   * Records the step completed, with what belongs to it (outbox events, the handler's own writes, inserted
+   * steps) in the same transaction, so none of it can happen twice or without the others.
+   */
+  private async completeStep(input: StepInput, result: StepResult): Promise<StepOutcome> {
     const { run, step } = input;
-    await this.dataSource.transaction(async (manager) => {
-      let output = result.output;
-      if (result.commit) {
-        const committed = await result.commit(manager);
-        if (committed !== undefined) output = committed;
-      }
-      if (result.insert?.length) await this.runs.insertStepsAfter(manager, run.id, step.index, result.insert);
-      await this.runs.finishStep(manager, run.id, step.index, { status: 'completed', output });
-      if (result.events?.length) await this.outbox.append(manager, result.events);
-    });
-    if (result.events?.length || result.commit) this.outbox.committed();
-  }
-
-  private async recordWouldDo(input: StepInput, wouldDo: unknown): Promise<void> {
-    await this.dataSource.transaction((manager) =>
-      this.runs.finishStep(manager, input.run.id, input.step.index, { status: 'wouldRun', wouldDo }),
-    );
+    const events = result.events ?? [];
+    const changedSteps = Boolean(result.commit) || Boolean(result.insert?.length);
+    let output = result.output;
+    let runStatus: RunStatus | null;
+    if (!changedSteps) {
+      // The common case: one statement, atomic on its own (with the outbox rows when there are any).
+      const finish = this.runs.finishStepStatement(run.id, step.index, { status: 'completed', output });
+      runStatus = await this.runs.runStatement(
+        events.length ? this.outbox.statement(finish, events) : finish,
+      );
+    } else {
+      runStatus = await this.dataSource.transaction(async (manager) => {
+        if (result.commit) {
+          const committed = await result.commit(manager);
+          if (committed !== undefined) output = committed;
+        }
+        if (result.insert?.length)
+          await this.runs.insertStepsAfter(manager, run.id, step.index, result.insert);
+        if (events.length) await this.outbox.append(manager, events);
+        return this.runs.runStatement(
+          this.runs.finishStepStatement(run.id, step.index, { status: 'completed', output }),
+          manager,
+        );
+      });
+    }
+    if (events.length || result.commit) this.outbox.committed();
+    return { failed: false, runStatus, changedSteps, status: 'completed', output };
   }
 
   private async failStep(input: StepInput, error: unknown): Promise<void> {
@@ -240,11 +295,14 @@ export class RunExecutor {
     const failure = failureOf(error);
     const runError = `step ${step.index} (${step.type}) failed: ${failure.message}`;
     await this.dataSource.transaction(async (manager) => {
-      await this.runs.finishStep(manager, run.id, step.index, {
-        status: 'failed',
-        output: failure.output,
-        error: failure.message,
-      });
+      await this.runs.runStatement(
+        this.runs.finishStepStatement(run.id, step.index, {
+          status: 'failed',
+          output: failure.output,
+          error: failure.message,
+        }),
+        manager,
+      );
       await this.runs.skipRemaining(manager, run.id);
       if (await this.runs.finishRun(manager, run.id, 'failed', runError))
         await this.outbox.append(manager, [
@@ -254,11 +312,11 @@ export class RunExecutor {
     this.outbox.committed();
   }
 
-  private async finishRun(run: ExecutingRun, status: 'completed', error: null): Promise<void> {
+  private async finishRun(run: ExecutingRun): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      if (await this.runs.finishRun(manager, run.id, status, error))
+      if (await this.runs.finishRun(manager, run.id, 'completed'))
         await this.outbox.append(manager, [
-          runEvent(AUTOMATION_RUN_COMPLETED, run, status, error, run.snapshot.event.id),
+          runEvent(AUTOMATION_RUN_COMPLETED, run, 'completed', null, run.snapshot.event.id),
         ]);
     });
     this.outbox.committed();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AutomationAction, RunContextRef, RunStatus, StepStatus } from '@rocketlead/contracts';
+import type { Statement } from '@rocketlead/messaging';
 import { returnedRows } from '@rocketlead/persistence';
 import type { RunSnapshot } from './run.entity';
 
@@ -58,6 +59,10 @@ export interface StoredRun {
   startedAt: Date;
 }
 
+export interface ClaimedRun extends StoredRun {
+  steps: StoredStep[];
+}
+
 export interface StoredStep {
   index: number;
   actionId: string;
@@ -82,7 +87,7 @@ interface RunRow {
   depth: number;
   trigger_key: string;
   snapshot: RunSnapshot;
-  started_at: Date;
+  started_at: Date | string;
 }
 
 interface StepRow {
@@ -197,17 +202,46 @@ export class RunsRepository {
     )) as { id: string; status: RunStatus }[];
   }
 
-  /** Takes the run for this replica unless another one holds it; false when not running or held. */
-  async claim(runId: string): Promise<boolean> {
-    const rows = returnedRows(
-      await this.q().query(
-        `UPDATE ${S}.runs SET lease_until = now() + make_interval(secs => $2)
+  /**
+   * Takes the run for this replica unless another one holds it, and reads it with its steps and the name of
+   * the automation version it runs (one round trip); null when it is not running or held elsewhere.
+   */
+  async claim(runId: string): Promise<ClaimedRun | null> {
+    const rows = (await this.q().query(
+      `WITH claimed AS (
+         UPDATE ${S}.runs SET lease_until = now() + make_interval(secs => $2)
          WHERE id = $1 AND status = 'running' AND (lease_until IS NULL OR lease_until < now())
-         RETURNING id`,
-        [runId, LEASE_MS / 1000],
-      ),
-    );
-    return rows.length > 0;
+         RETURNING id, organization_id, automation_id, automation_version, status, sandbox, dry_run, entry_id,
+           correlation_id, depth, trigger_key, snapshot, started_at
+       )
+       SELECT c.*, COALESCE(v.name, a.name) AS automation_name,
+         COALESCE((SELECT json_agg(json_build_object('index', s.index, 'actionId', s.action_id, 'type', s.type,
+             'params', s.params, 'status', s.status, 'attempts', s.attempts, 'output', s.output) ORDER BY s.index)
+           FROM ${S}.run_steps s WHERE s.run_id = c.id), '[]'::json) AS steps
+       FROM claimed c
+       JOIN ${S}.automations a ON a.id = c.automation_id
+       LEFT JOIN ${S}.automation_versions v ON v.automation_id = c.automation_id AND v.version = c.automation_version`,
+      [runId, LEASE_MS / 1000],
+    )) as (RunRow & { steps: StoredStep[] })[];
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      organizationId: r.organization_id,
+      automationId: r.automation_id,
+      automationVersion: r.automation_version,
+      automationName: r.automation_name,
+      status: r.status,
+      sandbox: r.sandbox,
+      dryRun: r.dry_run,
+      entryId: r.entry_id,
+      correlationId: r.correlation_id,
+      depth: r.depth,
+      triggerKey: r.trigger_key,
+      snapshot: r.snapshot,
+      startedAt: new Date(r.started_at),
+      steps: r.steps,
+    };
   }
 
   async renewLease(runId: string): Promise<void> {
@@ -238,38 +272,6 @@ export class RunsRepository {
       status: RunStatus;
     }[];
     return rows[0]?.status ?? null;
-  }
-
-  /** The run with the name of the automation version it runs. */
-  async load(runId: string): Promise<StoredRun | null> {
-    const rows = (await this.q().query(
-      `SELECT r.id, r.organization_id, r.automation_id, r.automation_version, r.status, r.sandbox, r.dry_run,
-         r.entry_id, r.correlation_id, r.depth, r.trigger_key, r.snapshot, r.started_at,
-         COALESCE(v.name, a.name) AS automation_name
-       FROM ${S}.runs r
-       JOIN ${S}.automations a ON a.id = r.automation_id
-       LEFT JOIN ${S}.automation_versions v ON v.automation_id = r.automation_id AND v.version = r.automation_version
-       WHERE r.id = $1`,
-      [runId],
-    )) as RunRow[];
-    const r = rows[0];
-    if (!r) return null;
-    return {
-      id: r.id,
-      organizationId: r.organization_id,
-      automationId: r.automation_id,
-      automationVersion: r.automation_version,
-      automationName: r.automation_name,
-      status: r.status,
-      sandbox: r.sandbox,
-      dryRun: r.dry_run,
-      entryId: r.entry_id,
-      correlationId: r.correlation_id,
-      depth: r.depth,
-      triggerKey: r.trigger_key,
-      snapshot: r.snapshot,
-      startedAt: r.started_at,
-    };
   }
 
   /** The run's status and its steps in order, read together so a step is never run for a stopped run. */
@@ -319,17 +321,21 @@ export class RunsRepository {
     ]);
   }
 
-  async finishStep(
-    manager: EntityManager,
+  /**
+   * The statement that records a step's end; it returns the run's status (a stop meanwhile ends the run
+   * there). A statement, so that the outbox rows of the step can be written with it as one.
+   */
+  finishStepStatement(
     runId: string,
     index: number,
     result: { status: StepStatus; output?: unknown; wouldDo?: unknown; error?: string | null },
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE ${S}.run_steps SET status = $3, output = $4::jsonb, would_do = $5::jsonb, error = $6,
-         started_at = COALESCE(started_at, now()), finished_at = now()
-       WHERE run_id = $1 AND index = $2`,
-      [
+  ): Statement {
+    return {
+      sql: `UPDATE ${S}.run_steps SET status = $3, output = $4::jsonb, would_do = $5::jsonb, error = $6,
+              started_at = COALESCE(started_at, now()), finished_at = now()
+            WHERE run_id = $1 AND index = $2
+            RETURNING (SELECT status FROM ${S}.runs WHERE id = $1) AS run_status`,
+      params: [
         runId,
         index,
         result.status,
@@ -337,7 +343,15 @@ export class RunsRepository {
         json(result.wouldDo ?? null),
         result.error ?? null,
       ],
+    };
+  }
+
+  /** Runs a statement (in `manager`'s transaction when given); the run's status it returned. */
+  async runStatement(statement: Statement, manager?: EntityManager): Promise<RunStatus | null> {
+    const rows = returnedRows<{ run_status: RunStatus }>(
+      await this.q(manager).query(statement.sql, statement.params),
     );
+    return rows[0]?.run_status ?? null;
   }
 
   /**
