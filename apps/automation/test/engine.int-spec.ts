@@ -266,6 +266,47 @@ describe('automation engine (real Postgres and NATS, leads answered by a fake on
     expect(inbox[0]!.n).toBe(1);
   });
 
+  it("handles a lead's events in order: the runs of its event N finish before those of event N+1 start", async () => {
+    const org = uuidv7();
+    const { pool, states } = poolFor(org);
+    const first = await addAutomation(org, 'slow first', { event: 'table.entry.added' }, [
+      { type: 'update_fields', params: { data: { step: 'one' } } },
+    ]);
+    const second = await addAutomation(org, 'second', { event: TABLE_ENTRY_LEAD_STATE_CHANGED }, [
+      { type: 'update_fields', params: { data: { step: 'two' } } },
+    ]);
+    const entry = leads.addEntry(pool, {});
+    const actor = actorOf(org);
+    // The first run is slowed down by two transient failures (~1 s of retries).
+    leads.failUpdates(2);
+    await publishEvent(auto.nc, auto.names, entryAdded(entry, actor));
+    await publishEvent(
+      auto.nc,
+      auto.names,
+      createEvent({
+        type: TABLE_ENTRY_LEAD_STATE_CHANGED,
+        source: '/leads',
+        subject: entry.id,
+        data: { entryId: entry.id, tableId: pool.id, from: states[0].id, to: states[1].id },
+        actor,
+      }),
+    );
+    const [a] = await finishedRuns(first.id);
+    const [b] = await finishedRuns(second.id);
+    const startedB = (
+      (await db.query('SELECT started_at FROM automation.runs WHERE id = $1', [b!.id])) as {
+        started_at: Date;
+      }[]
+    )[0]!.started_at;
+    expect(a!.finished_at!.getTime()).toBeLessThanOrEqual(startedB.getTime());
+    expect(leads.updatesOf(entry.id).map((u) => u.data)).toEqual([
+      { step: 'one' },
+      { step: 'one' },
+      { step: 'one' },
+      { step: 'two' },
+    ]);
+  });
+
   it('starts runs only for active automations whose trigger, conditions and match all hold', async () => {
     const org = uuidv7();
     const { pool, states } = poolFor(org);
@@ -679,7 +720,13 @@ describe('automation engine (real Postgres and NATS, leads answered by a fake on
       ],
     });
     const [recorded] = await runsOf(draft.id);
-    expect(recorded).toMatchObject({ id: result.runId, status: 'completed', sandbox: true, dry_run: true });
+    expect(recorded).toMatchObject({
+      id: result.runId,
+      status: 'completed',
+      sandbox: true,
+      dry_run: true,
+      trigger_name: pool.name,
+    });
     expect((await stepsOf(result.runId)).map((s) => s.status)).toEqual(['wouldRun', 'wouldRun', 'wouldRun']);
 
     const notMatched = await dry.dryRun({

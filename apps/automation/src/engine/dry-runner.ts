@@ -32,6 +32,7 @@ import {
   type StoredSnapshot,
 } from './run-context';
 import { stepActor } from './run-executor';
+import { TriggerNames } from './trigger-names';
 
 export interface DryRunInput {
   automation: Automation;
@@ -68,6 +69,7 @@ export class DryRunner {
     private readonly leads: LeadsGateway,
     private readonly runs: RunsRepository,
     private readonly registry: ActionRegistry,
+    private readonly names: TriggerNames,
   ) {}
 
   async dryRun(input: DryRunInput): Promise<DryRunResult> {
@@ -108,6 +110,7 @@ export class DryRunner {
       runContext(snapshot, this.automationRef(automation)),
     );
     const steps = decision.matched ? await this.describe(run, automation, snapshot) : [];
+    const triggerName = await this.names.resolve(organizationId, event);
     await this.runs.insertRun(
       this.dataSource.manager,
       {
@@ -120,7 +123,7 @@ export class DryRunner {
         reason: decision.matched ? null : decision.reason,
         sandbox: true,
         dryRun: true,
-        triggerName: 'Dry run',
+        triggerName,
         entryId: entry.id,
         correlationId: actor.correlationId,
         depth: 0,
