@@ -125,8 +125,8 @@ export class RunExecutor {
     }
     for (const run of await this.runs.runsOfEvent(organizationId, eventId)) {
       if (run.status === 'running') await this.execute(run.id);
-      // It finished, but the runs it started may not have (the process stopped in between).
-      else if (run.status === 'completed') await this.executeStarted(run.id, true);
+      // It ended, but the runs it started may not have (the process stopped in between).
+      else if (run.status !== 'skipped') await this.executeStarted(run.id, true);
     }
   }
 
