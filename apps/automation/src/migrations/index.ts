@@ -1,9 +1,14 @@
 import { messagingMigrations } from '@rocketlead/messaging';
 import { AUTOMATION_SCHEMA } from '../database/entities';
 import { AutomationInit1795451656482 } from './1795451656482-AutomationInit';
+import { AutomationRunsUnfinishedIndex1795453315461 } from './1795453315461-AutomationRunsUnfinishedIndex';
 
 /**
  * Every migration of the automation schema, in order. Generated; never edit one that has landed. The outbox,
  * inbox and dead-letter tables come first, from @rocketlead/messaging.
  */
-export const AUTOMATION_MIGRATIONS = [...messagingMigrations(AUTOMATION_SCHEMA), AutomationInit1795451656482];
+export const AUTOMATION_MIGRATIONS = [
+  ...messagingMigrations(AUTOMATION_SCHEMA),
+  AutomationInit1795451656482,
+  AutomationRunsUnfinishedIndex1795453315461,
+];

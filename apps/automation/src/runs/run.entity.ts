@@ -17,6 +17,8 @@ export interface RunSnapshot {
 @Index('runs_chain_idx', ['automationId', 'entryId', 'correlationId'])
 // Runs of a lead (stop_workflow, start_workflow).
 @Index('runs_entry_idx', ['organizationId', 'entryId', 'status'])
+// The sweep that resumes runs whose replica died looks only at unfinished runs.
+@Index('runs_unfinished_idx', ['startedAt'], { where: "status = 'running'" })
 export class RunEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
