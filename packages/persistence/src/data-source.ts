@@ -12,6 +12,12 @@ export interface ServiceDataSourceOptions {
   migrations: MixedList<Function | string>;
   poolSize?: number;
   applicationName?: string;
+  /**
+   * `false`: commits return before their WAL is flushed (Postgres `synchronous_commit = off`). Only for writes
+   * that may be lost in a Postgres crash because they can be redone (e.g. progress marks of idempotent work);
+   * a process crash loses nothing either way.
+   */
+  synchronousCommit?: boolean;
 }
 
 export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
@@ -26,7 +32,10 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     synchronize: false,
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName,
-    extra: { connectionTimeoutMillis: 5_000 },
+    extra: {
+      connectionTimeoutMillis: 5_000,
+      ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
+    },
   });
 }
 

@@ -32,7 +32,11 @@ export class DatabaseModule {
 }
 
 export interface ServiceDatabase {
-  dataSource(config: { DATABASE_URL: string; DB_POOL_SIZE: number }): DataSource;
+  /** A DataSource of the schema; `overrides` for a second pool with other settings (e.g. synchronousCommit). */
+  dataSource(
+    config: { DATABASE_URL: string; DB_POOL_SIZE: number },
+    overrides?: Pick<ServiceDataSourceOptions, 'synchronousCommit' | 'applicationName'>,
+  ): DataSource;
   module(config: { DATABASE_URL: string; DB_POOL_SIZE: number }): DynamicModule;
 }
 
@@ -46,7 +50,7 @@ export function defineServiceDatabase(
     poolSize: config.DB_POOL_SIZE,
   });
   return {
-    dataSource: (config) => createServiceDataSource(options(config)),
+    dataSource: (config, overrides = {}) => createServiceDataSource({ ...options(config), ...overrides }),
     module: (config) => DatabaseModule.forRoot(options(config)),
   };
 }

@@ -5,6 +5,7 @@ import { AutomationIndexService } from './automation-index';
 import { DryRunner } from './dry-runner';
 import { EngineRepository } from './engine.repository';
 import { EventIntake } from './event-intake';
+import { EXECUTION_DATA_SOURCE_PROVIDERS } from './execution-data-source';
 import { RunExecutor } from './run-executor';
 import { RunFactory } from './run-factory';
 import { RunStarter } from './run-starter';
@@ -15,6 +16,7 @@ export { DryRunner, type DryRunInput } from './dry-runner';
 
 // The engine: event intake, matching, runs and their steps.
 export const ENGINE_PROVIDERS: Provider[] = [
+  ...EXECUTION_DATA_SOURCE_PROVIDERS,
   EngineRepository,
   RunsRepository,
   AutomationIndexService,

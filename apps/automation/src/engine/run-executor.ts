@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { EXECUTION_DATA_SOURCE } from './execution-data-source';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   AUTOMATION_RUN_COMPLETED,
@@ -107,7 +108,7 @@ export class RunExecutor {
   private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    @Inject(EXECUTION_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly runs: RunsRepository,
     private readonly registry: ActionRegistry,
     private readonly outbox: ServiceOutbox,

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { EXECUTION_DATA_SOURCE } from '../engine/execution-data-source';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AutomationAction, RunContextRef, RunStatus, StepStatus } from '@rocketlead/contracts';
 import type { Statement } from '@rocketlead/messaging';
@@ -108,7 +109,7 @@ const json = (value: unknown): string | null => (value === undefined ? null : JS
 /** Runs and their steps: every read and write of the engine on them. */
 @Injectable()
 export class RunsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@Inject(EXECUTION_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   private q(manager?: EntityManager): EntityManager {
     return manager ?? this.dataSource.manager;

@@ -1,0 +1,34 @@
+import { Inject, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AUTOMATION_CONFIG } from '../config.token';
+import type { AutomationConfig } from '../config';
+import { automationDatabase } from '../database/database.module';
+
+/**
+ * The pool the executor writes run progress with (step marks, run ends, their outbox rows), committing
+ * without waiting for the WAL flush. Safe because each of those writes can be redone: a run whose progress a
+ * Postgres crash lost is resumed by the sweep, and its steps carry idempotency keys. The inbox transaction
+ * that creates runs, and the API's writes, use the service's normal pool, synchronously.
+ * Measured with bench:automation: docs/performance.md.
+ */
+export const EXECUTION_DATA_SOURCE = Symbol('EXECUTION_DATA_SOURCE');
+
+class ExecutionDataSourceLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(EXECUTION_DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+export const EXECUTION_DATA_SOURCE_PROVIDERS: Provider[] = [
+  {
+    provide: EXECUTION_DATA_SOURCE,
+    inject: [AUTOMATION_CONFIG],
+    useFactory: (config: AutomationConfig) =>
+      automationDatabase
+        .dataSource(config, { synchronousCommit: false, applicationName: 'automation-runs' })
+        .initialize(),
+  },
+  ExecutionDataSourceLifecycle,
+];
