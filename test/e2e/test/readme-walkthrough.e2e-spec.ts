@@ -33,7 +33,7 @@ describe('README API walkthrough', () => {
   it('runs top to bottom against the running platform, exactly as written', async () => {
     // Run as a user would paste it, with errexit so any failed call stops it; then report what it captured.
     const script = `${walkthroughScript()}
-printf 'CAPTURED %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON" "$ENTRY" "$BOOKING" "$HOOK" "$(jq -r .token <<<"$CRM")"
+printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON" "$ENTRY" "$BOOKING" "$HOOK" "$(jq -r .token <<<"$CRM")" "$AUTO" "$LEAD" "$QUALIFIED" "$RUN"
 `;
     const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: ROOT,
@@ -43,7 +43,8 @@ printf 'CAPTURED %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON" "$ENTRY" "$BOO
     });
     const captured = /^CAPTURED (.+)$/m.exec(stdout);
     expect(captured).not.toBeNull();
-    const [token, pool, won, entry, booking, hook, crmToken] = captured![1].split(' ');
+    const [token, pool, won, entry, booking, hook, crmToken, automation, lead, qualified, run] =
+      captured![1].split(' ');
 
     const admin = new Api(e2e.platform.baseUrl, token);
     const entries = await admin.get<{ items: Array<{ id: string; leadStateId: string; data: object }> }>(
@@ -58,6 +59,22 @@ printf 'CAPTURED %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON" "$ENTRY" "$BOO
     expect((await admin.get(`/connect/calendar_bookings/${booking}`)).status).toBe(404);
     expect((await admin.get(`/connect/ingress_webhooks/${hook}`)).status).toBe(404);
     expect((await new Api(e2e.platform.baseUrl, crmToken).get('/connect/custom_fields')).status).toBe(401);
+    // The automation ran once for the ads lead: greeted it and qualified it; then it was paused and archived.
+    expect((await admin.get(`/connect/table_entries/${lead}`)).body).toMatchObject({
+      leadStateId: qualified,
+      data: { name: 'Ada', source: 'ads', greeting: 'Hi Ada' },
+    });
+    const runs = await admin.get<{ items: Array<{ id: string; status: string }> }>(
+      `/api/v1/automations/${automation}/runs`,
+    );
+    // The dry run is in the history too, as a sandbox run.
+    expect(runs.body.items.filter((r) => r.id === run)).toEqual([
+      expect.objectContaining({ status: 'completed' }),
+    ]);
+    expect((await admin.get(`/api/v1/automations/${automation}`)).body).toMatchObject({
+      status: 'archived',
+      version: 3,
+    });
     // Both leads were announced on NATS.
     await eventually(
       () =>
