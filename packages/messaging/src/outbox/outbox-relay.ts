@@ -343,6 +343,10 @@ export class OutboxRelay implements StatusSource {
         `outbox:${schema}`,
       ])) as [{ locked: boolean }];
       if (!locked) return { handled: LOCKED_ELSEWHERE };
+      // Published rows stay in the partial index until vacuum; a bitmap scan visits every one of them on each
+      // poll (measured: 5-15 ms once a few thousand accumulate), an index scan in id order marks them dead as
+      // it passes, so the next poll skips them (~0.1 ms). The planner picks the bitmap scan unless told not to.
+      await manager.query('SET LOCAL enable_bitmapscan = off');
       // Rows waiting after a refusal are skipped until their time: they never hold up the rows behind them.
       const rows = (await manager.query(
         `SELECT id, payload, attempts FROM "${schema}".outbox
