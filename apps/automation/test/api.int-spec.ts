@@ -452,15 +452,16 @@ describe('automation API (real Postgres and NATS)', () => {
 
     // Another organization sees none of it.
     const stranger = actorOf(orgB);
+    // Sent one at a time: a request sent before its rejection is awaited would be an unhandled rejection.
     for (const attempt of [
-      send(COMMANDS.automationsGet, { organizationId: orgB, id: created.id }),
-      send(COMMANDS.automationsUpdate, { actor: stranger, id: created.id, name: 'mine' }),
-      send(COMMANDS.automationsArchive, { actor: stranger, id: created.id }),
-      send(COMMANDS.automationsDryRun, { actor: stranger, id: created.id, entryId: uuidv7() }),
-      send(COMMANDS.runsList, { organizationId: orgB, automationId: created.id, limit: 10 }),
-      send(COMMANDS.automationsGet, { organizationId: orgA, id: uuidv7() }),
+      () => send(COMMANDS.automationsGet, { organizationId: orgB, id: created.id }),
+      () => send(COMMANDS.automationsUpdate, { actor: stranger, id: created.id, name: 'mine' }),
+      () => send(COMMANDS.automationsArchive, { actor: stranger, id: created.id }),
+      () => send(COMMANDS.automationsDryRun, { actor: stranger, id: created.id, entryId: uuidv7() }),
+      () => send(COMMANDS.runsList, { organizationId: orgB, automationId: created.id, limit: 10 }),
+      () => send(COMMANDS.automationsGet, { organizationId: orgA, id: uuidv7() }),
     ]) {
-      expect(await failure(attempt)).toMatchObject({ code: 'NOT_FOUND', message: 'Automation not found' });
+      expect(await failure(attempt())).toMatchObject({ code: 'NOT_FOUND', message: 'Automation not found' });
     }
   });
 

@@ -188,6 +188,39 @@ describe('event consumer (real Postgres and NATS)', () => {
     expect(handled).toBe(1);
   });
 
+  it('acks an event its consumer finds irrelevant without a transaction or an inbox row', async () => {
+    const org = uuidv7();
+    const [skipped, kept] = [stateChanged(org, uuidv7(), 1), stateChanged(org, uuidv7(), 2)];
+    const handled: string[] = [];
+    const durable = `consumer-${uuidv7().slice(-12)}`;
+    await consuming(
+      org,
+      {
+        durable,
+        relevant: (event) => Promise.resolve(event.organizationid === org && event.id !== skipped.id),
+        handler: (event) => {
+          handled.push(event.id);
+          return Promise.resolve();
+        },
+      },
+      async () => {
+        await publish(skipped);
+        await publish(kept);
+        await eventually(() => handled.includes(kept.id), { timeoutMs: 10_000, message: 'kept handled' });
+      },
+    );
+    expect(handled).toEqual([kept.id]);
+    const inbox = (await dataSource.query(`SELECT event_id FROM ${SCHEMA}.inbox WHERE consumer = $1`, [
+      durable,
+    ])) as { event_id: string }[];
+    expect(inbox.map((r) => r.event_id)).toEqual([kept.id]);
+    // Acked: nothing is pending or waiting for redelivery on the consumer.
+    const info = await (
+      await nc.jetstreamManager()
+    ).consumers.info(names.stream('LEADS').name, names.consumer(durable));
+    expect(info.num_ack_pending).toBe(0);
+  });
+
   it('consumes several types on nats-server 2.9, which filters only one subject per consumer', async () => {
     const org = uuidv7();
     const seen: string[] = [];

@@ -42,6 +42,7 @@ export class EventIntake implements OnApplicationBootstrap, BeforeApplicationShu
         stream,
         durable: CONSUMERS.automationEvents(stream),
         logger: this.logger,
+        relevant: (event) => this.starter.relevant(event),
         handler: (event, manager) => this.starter.start(event, manager),
         afterCommit: (event) => this.starter.execute(event),
         orderingKey,

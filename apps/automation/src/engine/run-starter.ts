@@ -43,6 +43,16 @@ export class RunStarter {
     private readonly executor: RunExecutor,
   ) {}
 
+  /**
+   * Whether any active automation of the organization is triggered by the event (from memory). Most events
+   * trigger nothing; those are acked without a transaction. A run recorded earlier for an event that no
+   * longer matches (its automation was paused meanwhile) is resumed by the sweep, not by a redelivery.
+   */
+  async relevant(event: CloudEvent): Promise<boolean> {
+    if (!isTriggering(event)) return false;
+    return triggeredBy(await this.index.index(event.organizationid), event).length > 0;
+  }
+
   async start(event: CloudEvent, manager: EntityManager): Promise<void> {
     if (!isTriggering(event)) return;
     const runIds = await this.record(event, manager);

@@ -37,6 +37,11 @@ export interface EventConsumerOptions {
   /** Runs in one transaction with the inbox row; skipped when this consumer already handled the event. */
   handler: EventHandler;
   /**
+   * Asked before anything else: false = the event concerns nothing this consumer keeps, so it is acked
+   * without a transaction or an inbox row (e.g. no automation of the organization listens to its type).
+   */
+  relevant?: (event: CloudEvent) => Promise<boolean>;
+  /**
    * Runs after that transaction commits, and again on every redelivery of an event already handled: work
    * that must finish before the ack but cannot share the transaction (it resumes where it stopped).
    */
@@ -212,6 +217,10 @@ export class EventConsumer {
     try {
       for (let attempt = 1; ; attempt += 1) {
         try {
+          if (this.options.relevant && !(await this.options.relevant(event))) {
+            msg.ack();
+            return;
+          }
           await withSpan(`consume ${event.type}`, event.traceparent, 'consumer', () =>
             this.handleOnce(event),
           );
