@@ -12,7 +12,7 @@ import type { AutomationConfig } from './config';
 import { automationDatabase } from './database/database.module';
 import { CalendarGateway, LeadsGateway } from './gateways';
 import { API_CONTROLLERS, API_PROVIDERS } from './automations';
-import { ENGINE_PROVIDERS } from './engine';
+import { ENGINE_PROVIDERS, splitPool } from './engine';
 
 export const SERVICE_NAME = 'automation';
 
@@ -38,7 +38,7 @@ export class AppModule {
           namespace: config.RL_NAMESPACE,
           rpcTimeoutMs: config.RPC_TIMEOUT_MS,
         }),
-        automationDatabase.module(config),
+        automationDatabase.module({ ...config, DB_POOL_SIZE: splitPool(config.DB_POOL_SIZE).main }),
       ],
       controllers: [HealthController, MetricsController, ...API_CONTROLLERS],
       providers: [

@@ -13,6 +13,12 @@ import { automationDatabase } from '../database/database.module';
  */
 export const EXECUTION_DATA_SOURCE = Symbol('EXECUTION_DATA_SOURCE');
 
+/** DB_POOL_SIZE is the service's whole budget of connections: half for run progress, the rest for the rest. */
+export function splitPool(size: number): { main: number; execution: number } {
+  const execution = Math.max(1, Math.floor(size / 2));
+  return { main: Math.max(1, size - execution), execution };
+}
+
 class ExecutionDataSourceLifecycle implements OnApplicationShutdown {
   constructor(@Inject(EXECUTION_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
@@ -27,7 +33,10 @@ export const EXECUTION_DATA_SOURCE_PROVIDERS: Provider[] = [
     inject: [AUTOMATION_CONFIG],
     useFactory: (config: AutomationConfig) =>
       automationDatabase
-        .dataSource(config, { synchronousCommit: false, applicationName: 'automation-runs' })
+        .dataSource(
+          { ...config, DB_POOL_SIZE: splitPool(config.DB_POOL_SIZE).execution },
+          { synchronousCommit: false, applicationName: 'automation-runs' },
+        )
         .initialize(),
   },
   ExecutionDataSourceLifecycle,

@@ -29,3 +29,4 @@ export const ENGINE_PROVIDERS: Provider[] = [
   RunSweeper,
   DryRunner,
 ];
+export { splitPool } from './execution-data-source';
