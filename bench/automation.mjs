@@ -21,18 +21,25 @@
 //   --record                          also write the tracked bench/results/automation.json
 //   NATS_URL, RL_NAMESPACE            where the platform's events are (a user that may subscribe events.>)
 //   DATABASE_URL                      for the bootstrap (postgres://postgres@127.0.0.1:5432/rocketlead)
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeResults } from './results.mjs';
+import {
+  ROOT,
+  bootstrapOrganization,
+  coresByGroup,
+  cpuTicks,
+  fmt,
+  latencyLine,
+  numberOption,
+  percentiles,
+} from './common.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = ROOT;
 // nats is a dependency of @rocketlead/messaging, not of the workspace root; wire names come from contracts.
 const { connect } = createRequire(path.join(root, 'packages/messaging/package.json'))('nats');
 const {
@@ -60,25 +67,14 @@ const { values: args } = parseArgs({
   },
 });
 
-function number(name, raw, { integer = false, min = 0 } = {}) {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    console.error(
-      `--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(raw)}`,
-    );
-    process.exit(2);
-  }
-  return value;
-}
-
-const RATE = number('rate', args.rate, { min: 1 });
-const DURATION_S = number('duration', args.duration, { min: 1 });
-const WARMUP_S = number('warmup', args.warmup);
-const GRACE_S = number('grace', args.grace, { min: 1 });
-const POOLS = number('pools', args.pools, { integer: true, min: 1 });
-const PER_POOL = number('per-pool', args['per-pool'], { integer: true, min: 1 });
-const MATCHING = number('matching', args.matching, { integer: true, min: 1 });
-const MAX_IN_FLIGHT = number('max-in-flight', args['max-in-flight'], { integer: true, min: 1 });
+const RATE = numberOption('rate', args.rate, { min: 1 });
+const DURATION_S = numberOption('duration', args.duration, { min: 1 });
+const WARMUP_S = numberOption('warmup', args.warmup);
+const GRACE_S = numberOption('grace', args.grace, { min: 1 });
+const POOLS = numberOption('pools', args.pools, { integer: true, min: 1 });
+const PER_POOL = numberOption('per-pool', args['per-pool'], { integer: true, min: 1 });
+const MATCHING = numberOption('matching', args.matching, { integer: true, min: 1 });
+const MAX_IN_FLIGHT = numberOption('max-in-flight', args['max-in-flight'], { integer: true, min: 1 });
 if (MATCHING > PER_POOL) {
   console.error(`--matching (${MATCHING}) cannot exceed --per-pool (${PER_POOL})`);
   process.exit(2);
@@ -147,89 +143,8 @@ async function must(expected, method, pathname, options) {
 }
 
 /** Nearest-rank percentiles, in ms. */
-function percentiles(values) {
-  const sorted = Float64Array.from(values).sort();
-  const round = (v) => Math.round(v * 10) / 10;
-  const rank = (p) =>
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-  if (!sorted.length) return { count: 0, p50: null, p95: null, p99: null, max: null };
-  return {
-    count: sorted.length,
-    p50: round(rank(50)),
-    p95: round(rank(95)),
-    p99: round(rank(99)),
-    max: round(sorted[sorted.length - 1]),
-  };
-}
-
-// ---- CPU per process (Linux /proc): where the machine's cores went during the measured window
-
-const PROCESS_GROUPS = [
-  ['automation', /apps\/automation\/dist\//],
-  ['leads', /apps\/leads\/dist\//],
-  ['ingress', /apps\/ingress\/dist\//],
-  ['calendar', /apps\/calendar\/dist\//],
-  ['postgres', /^postgres/],
-  ['nats-server', /nats-server/],
-];
-
-function cpuTicks() {
-  let pids;
-  try {
-    pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
-  } catch {
-    return null;
-  }
-  const ticks = new Map();
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      const group =
-        Number(pid) === process.pid
-          ? 'bench-client'
-          : (PROCESS_GROUPS.find(([, pattern]) => pattern.test(cmdline))?.[0] ?? 'other');
-      // utime + stime, in clock ticks (USER_HZ = 100 on Linux)
-      ticks.set(pid, { group, used: Number(fields[11]) + Number(fields[12]) });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return ticks;
-}
-
-function coresByGroup(before, after, seconds) {
-  if (!before || !after || seconds <= 0) return null;
-  const cores = {};
-  for (const [pid, { group, used }] of after) {
-    const start = before.get(pid);
-    if (!start) continue;
-    cores[group] = (cores[group] ?? 0) + (used - start.used) / 100 / seconds;
-  }
-  return Object.fromEntries(
-    Object.entries(cores)
-      .map(([group, value]) => [group, Math.round(value * 100) / 100])
-      .sort((a, b) => b[1] - a[1]),
-  );
-}
 
 // ---- set-up: organization, pools, automations
-
-function bootstrapToken() {
-  if (args.token) return { token: args.token, organizationId: null };
-  const out = execFileSync(
-    process.execPath,
-    [path.join(root, 'apps/ingress/dist/cli.js'), 'bootstrap', '--org', `bench-automation-${Date.now()}`],
-    { encoding: 'utf8', env: { ...process.env, DATABASE_URL } },
-  );
-  const line = out
-    .trim()
-    .split('\n')
-    .findLast((l) => l.startsWith('{'));
-  const { token, organizationId } = JSON.parse(line);
-  return { token, organizationId };
-}
 
 const segment = (i) => `s${i}`;
 /** The data key automation k of a pool writes. */
@@ -480,8 +395,6 @@ async function waitUntil(condition, timeoutMs, intervalMs = 100) {
   return condition();
 }
 
-const fmt = (v) => (v === null || v === undefined ? '-' : v.toFixed(1));
-const lat = (l) => `p50 ${fmt(l.p50)}  p95 ${fmt(l.p95)}  p99 ${fmt(l.p99)}  max ${fmt(l.max)} ms`;
 const redact = (url) => url.replace(/\/\/([^:@/]*):[^@/]*@/g, '//$1:[redacted]@');
 
 async function main() {
@@ -494,7 +407,7 @@ async function main() {
     throw new Error(
       `${args.url}/health/ready answered ${ready.status || 'nothing'}; start the platform first (pnpm start) or pass --url`,
     );
-  const { token, organizationId } = bootstrapToken();
+  const { token, organizationId } = bootstrapOrganization(args.token, 'bench-automation', DATABASE_URL);
   console.log(
     `bench:automation — ${POOLS} pools x ${PER_POOL} active automations, each lead matching ${MATCHING};` +
       ` ${RATE} leads/s for ${WARMUP_S} s warm-up + ${DURATION_S} s, ${args.url}` +
@@ -696,14 +609,14 @@ async function main() {
     console.log(
       `  leads: ${result.leads.accepted}/${result.leads.posted} accepted, ${fmt(result.leads.postedPerSecond)}/s in the window, ` +
         `errors ${errorCount}${errorCount ? ` ${JSON.stringify(postErrors)} first: ${result.leads.firstError}` : ''}, ` +
-        `post ${lat(result.leads.postLatencyMs)}, send lag p99 ${fmt(result.leads.sendLagMs.p99)} ms`,
+        `post ${latencyLine(result.leads.postLatencyMs)}, send lag p99 ${fmt(result.leads.sendLagMs.p99)} ms`,
     );
     console.log(
       `  runs: ${expected} expected, ${started} started, ${completed} completed, ${failed} failed, ${notFinished} unfinished; ` +
         `${fmt(result.runs.runsPerSecond)} completed/s in the window`,
     );
-    console.log(`  event → run started    ${lat(result.latencyMs.eventToStarted)}`);
-    console.log(`  event → run completed  ${lat(result.latencyMs.eventToCompleted)}`);
+    console.log(`  event → run started    ${latencyLine(result.latencyMs.eventToStarted)}`);
+    console.log(`  event → run completed  ${latencyLine(result.latencyMs.eventToCompleted)}`);
     console.log(
       `  duplicates ${duplicates}, missed ${missed}, unexpected runs ${result.unexpectedRuns}` +
         (observer.failedRuns.length ? `, first failure: ${result.runs.firstFailure}` : ''),

@@ -13,18 +13,25 @@
 //   --skip-raw                        HTTP phase only
 //   --record                          also write the tracked bench/results/ingest.json
 //   DATABASE_URL                      for bootstrap and the raw phase (postgres://postgres@127.0.0.1:5432/rocketlead)
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeResults } from './results.mjs';
+import {
+  ROOT,
+  bootstrapOrganization,
+  coresByGroup,
+  cpuTicks,
+  fmt,
+  latencyLine,
+  numberOption,
+  percentiles,
+} from './common.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = ROOT;
 // pg is a dependency of @rocketlead/persistence, not of the workspace root.
 const require = createRequire(path.join(root, 'packages/persistence/package.json'));
 const { Client } = require('pg');
@@ -41,20 +48,9 @@ const { values: args } = parseArgs({
   },
 });
 
-function number(name, raw, { integer = false, min = 0 } = {}) {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    console.error(
-      `--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(raw)}`,
-    );
-    process.exit(2);
-  }
-  return value;
-}
-
-const CONCURRENCY = number('concurrency', args.concurrency, { integer: true, min: 1 });
-const DURATION_S = number('duration', args.duration, { min: 1 });
-const WARMUP_S = number('warmup', args.warmup);
+const CONCURRENCY = numberOption('concurrency', args.concurrency, { integer: true, min: 1 });
+const DURATION_S = numberOption('duration', args.duration, { min: 1 });
+const WARMUP_S = numberOption('warmup', args.warmup);
 const DURATION_MS = DURATION_S * 1000;
 const WARMUP_MS = WARMUP_S * 1000;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/rocketlead';
@@ -110,72 +106,6 @@ const leadData = (n) => ({
 });
 
 /** Nearest-rank percentiles over every recorded latency, in ms. */
-function percentiles(values) {
-  const sorted = Float64Array.from(values).sort(); // typed-array sort is numeric
-  const round = (v) => Math.round(v * 100) / 100;
-  const at = (p) =>
-    sorted.length
-      ? round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)])
-      : null;
-  return {
-    p50: at(50),
-    p95: at(95),
-    p99: at(99),
-    max: sorted.length ? round(sorted[sorted.length - 1]) : null,
-  };
-}
-
-// Which process a command line belongs to, for the CPU split (everything runs on this machine).
-const PROCESS_GROUPS = [
-  ['leads', /apps\/leads\/dist\//],
-  ['ingress', /apps\/ingress\/dist\//],
-  ['calendar', /apps\/calendar\/dist\//],
-  ['postgres', /^postgres/],
-  ['nats-server', /nats-server/],
-];
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** CPU ticks (user + system) per process group, from /proc; null where /proc is not there. */
-function cpuTicksByProcess() {
-  let pids;
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return null;
-  }
-  const ticks = {};
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const used = Number(fields[11]) + Number(fields[12]);
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      const group =
-        pid === String(process.pid)
-          ? 'bench-client'
-          : (PROCESS_GROUPS.find(([, pattern]) => pattern.test(cmdline))?.[0] ?? 'other');
-      ticks[`${group}\t${pid}`] = used;
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return ticks;
-}
-
-/** Cores each process group used between two samples (processes present in both). */
-function cpuSplit(before, after, seconds) {
-  if (!before || !after) return null;
-  const cores = {};
-  for (const [key, used] of Object.entries(after)) {
-    if (before[key] === undefined) continue;
-    const group = key.split('\t')[0];
-    cores[group] = (cores[group] ?? 0) + (used - before[key]) / CLOCK_TICKS / seconds;
-  }
-  const rounded = Object.entries(cores)
-    .map(([group, value]) => [group, Math.round(value * 100) / 100])
-    .sort((a, b) => b[1] - a[1]);
-  return Object.fromEntries(rounded);
-}
 
 /**
  * Runs `worker(n, client)` in `CONCURRENCY` closed loops for the warm-up plus the measured window. A call
@@ -195,7 +125,7 @@ async function drive(worker) {
   let ticksAtWindow;
   const windowTimer = setTimeout(() => {
     cpuAtWindow = process.cpuUsage();
-    ticksAtWindow = cpuTicksByProcess();
+    ticksAtWindow = cpuTicks();
   }, WARMUP_MS);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, client) => {
@@ -214,7 +144,7 @@ async function drive(worker) {
     }),
   );
   clearTimeout(windowTimer);
-  const ticksAtEnd = cpuTicksByProcess();
+  const ticksAtEnd = cpuTicks();
   const cpu = process.cpuUsage(cpuAtWindow ?? cpuBefore);
   return {
     ok,
@@ -225,22 +155,8 @@ async function drive(worker) {
     // CPU this bench process spent during the window (user + system), as a share of one core.
     clientCpuCores: Math.round(((cpu.user + cpu.system) / 1000 / DURATION_MS) * 100) / 100,
     // Cores used by every process on the machine during the window, grouped (Linux /proc; null elsewhere).
-    cpuCoresByProcess: cpuSplit(ticksAtWindow, ticksAtEnd, (performance.now() - measureFrom) / 1000),
+    cpuCoresByProcess: coresByGroup(ticksAtWindow, ticksAtEnd, (performance.now() - measureFrom) / 1000),
   };
-}
-
-function bootstrapToken() {
-  if (args.token) return args.token;
-  const out = execFileSync(
-    process.execPath,
-    [path.join(root, 'apps/ingress/dist/cli.js'), 'bootstrap', '--org', `bench-${Date.now()}`],
-    { encoding: 'utf8', env: { ...process.env, DATABASE_URL } },
-  );
-  const line = out
-    .trim()
-    .split('\n')
-    .findLast((l) => l.startsWith('{'));
-  return JSON.parse(line).token;
 }
 
 async function setUp() {
@@ -250,7 +166,7 @@ async function setUp() {
       `${args.url}/health/ready answered ${ready || 'nothing'}; start the platform first (pnpm start) or pass --url`,
     );
   }
-  const auth = { authorization: `Bearer ${bootstrapToken()}` };
+  const auth = { authorization: `Bearer ${bootstrapOrganization(args.token, 'bench', DATABASE_URL).token}` };
   const call = async (pathname, body) => {
     const res = await post(new URL(pathname, args.url), auth, JSON.stringify(body));
     if (res.status !== 201) throw new Error(`POST ${pathname}: ${res.status} ${res.body}`);
@@ -321,9 +237,6 @@ async function rawRun() {
   }
 }
 
-const fmt = (v, digits = 1) => (v === null || v === undefined ? '-' : v.toFixed(digits));
-const lat = (l) => `p50 ${fmt(l.p50)}  p95 ${fmt(l.p95)}  p99 ${fmt(l.p99)}  max ${fmt(l.max)} ms`;
-
 async function main() {
   const cpus = os.cpus();
   const load = () => os.loadavg().map((v) => Math.round(v * 100) / 100);
@@ -345,7 +258,7 @@ async function main() {
     cpuCoresByProcess: h.cpuCoresByProcess,
   };
   console.log(
-    `  ${fmt(httpResult.leadsPerSecond)} leads/s  ${lat(httpResult.latencyMs)}  errors ${httpResult.errors}` +
+    `  ${fmt(httpResult.leadsPerSecond)} leads/s  ${latencyLine(httpResult.latencyMs)}  errors ${httpResult.errors}` +
       (httpResult.errors ? ` ${JSON.stringify(h.errors)}\n  first failure: ${h.firstFailure}` : ''),
   );
   if (h.cpuCoresByProcess)
@@ -370,7 +283,7 @@ async function main() {
       cpuCoresByProcess: r.cpuCoresByProcess,
     };
     console.log(
-      `  ${fmt(rawResult.commitsPerSecond)} commits/s  ${lat(rawResult.latencyMs)}  errors ${rawResult.errors}`,
+      `  ${fmt(rawResult.commitsPerSecond)} commits/s  ${latencyLine(rawResult.latencyMs)}  errors ${rawResult.errors}`,
     );
   }
 
