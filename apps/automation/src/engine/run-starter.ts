@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { EVENT_DEFINITIONS, dataAt, isKnownEventType, type CloudEvent } from '@rocketlead/contracts';
+import {
+  EVENT_DEFINITIONS,
+  dataAt,
+  isKnownEventType,
+  type CloudEvent,
+  type TableEntry,
+} from '@rocketlead/contracts';
 import { evaluateCriteria } from '../conditions/conditions';
 import { LeadsGateway } from '../gateways/leads.gateway';
 import { AutomationIndexService } from './automation-index';
@@ -34,6 +40,8 @@ export function orderingKey(event: CloudEvent): string | null {
 export class RunStarter {
   // Runs recorded by `start` whose transaction is committing: `execute` takes them without a query.
   private readonly started = new Map<string, string[]>();
+  // What `relevant` fetched from other services for an event, so that the inbox transaction does no remote I/O.
+  private readonly prepared = new Map<string, Prepared>();
 
   constructor(
     private readonly index: AutomationIndexService,
@@ -50,7 +58,20 @@ export class RunStarter {
    */
   async relevant(event: CloudEvent): Promise<boolean> {
     if (!isTriggering(event)) return false;
-    return triggeredBy(await this.index.index(event.organizationid), event).length > 0;
+    if (triggeredBy(await this.index.index(event.organizationid), event).length === 0) return false;
+    this.prepared.set(event.id, await this.prepare(event));
+    return true;
+  }
+
+  /** The lead (when the event does not carry it) and the trigger name, fetched before any transaction. */
+  private async prepare(event: CloudEvent): Promise<Prepared> {
+    const { entryId } = eventSubjects(event.type, event.data);
+    const [entry, triggerName] = await Promise.all([
+      entryInEvent(event) ??
+        (entryId ? this.leads.entry(event.organizationid, entryId, event.traceparent) : null),
+      this.names.resolve(event.organizationid, event),
+    ]);
+    return { entry, triggerName };
   }
 
   async start(event: CloudEvent, manager: EntityManager): Promise<void> {
@@ -63,6 +84,7 @@ export class RunStarter {
     if (!isTriggering(event)) return;
     const runIds = this.started.get(event.id);
     this.started.delete(event.id);
+    this.prepared.delete(event.id);
     await this.executor.executeEventRuns(event.organizationid, event.id, runIds);
   }
 
@@ -72,9 +94,8 @@ export class RunStarter {
     const triggered = triggeredBy(await this.index.index(organizationId, manager), event);
     if (triggered.length === 0) return [];
     const { entryId, booking } = eventSubjects(event.type, event.data);
-    const entry =
-      entryInEvent(event) ??
-      (entryId ? await this.leads.entry(organizationId, entryId, event.traceparent) : null);
+    const prepared = this.prepared.get(event.id) ?? (await this.prepare(event));
+    const entry = prepared.entry;
     const snapshot = buildSnapshot(event, entry, booking);
     const orgSandbox = await this.index.sandbox(organizationId, manager);
     const runIds: string[] = [];
@@ -88,7 +109,7 @@ export class RunStarter {
       // Conditions not met: no run at all (the dry-run says why).
       if (!evaluateCriteria(automation.trigger, context as unknown as Record<string, unknown>).matched)
         continue;
-      if (triggerName === undefined) triggerName = await this.names.resolve(organizationId, event);
+      if (triggerName === undefined) triggerName = prepared.triggerName;
       const run = await this.factory.create(manager, {
         automation,
         triggerKey: event.id,
@@ -103,6 +124,11 @@ export class RunStarter {
     }
     return runIds;
   }
+}
+
+interface Prepared {
+  entry: TableEntry | null;
+  triggerName: string | null;
 }
 
 // automation.* events never trigger: automations cannot feed on their own runs.
