@@ -39,16 +39,15 @@ import {
   percentiles,
 } from './common.mjs';
 
-const root = ROOT;
 // nats is a dependency of @rocketlead/messaging, not of the workspace root; wire names come from contracts.
-const { connect } = createRequire(path.join(root, 'packages/messaging/package.json'))('nats');
+const { connect } = createRequire(path.join(ROOT, 'packages/messaging/package.json'))('nats');
 const {
   WireNames,
   TABLE_ENTRY_ADDED,
   AUTOMATION_RUN_STARTED,
   AUTOMATION_RUN_COMPLETED,
   AUTOMATION_RUN_FAILED,
-} = createRequire(import.meta.url)(path.join(root, 'packages/contracts'));
+} = createRequire(import.meta.url)(path.join(ROOT, 'packages/contracts'));
 
 const { values: args } = parseArgs({
   options: {

@@ -31,9 +31,8 @@ import {
   percentiles,
 } from './common.mjs';
 
-const root = ROOT;
 // pg is a dependency of @rocketlead/persistence, not of the workspace root.
-const require = createRequire(path.join(root, 'packages/persistence/package.json'));
+const require = createRequire(path.join(ROOT, 'packages/persistence/package.json'));
 const { Client } = require('pg');
 
 const { values: args } = parseArgs({

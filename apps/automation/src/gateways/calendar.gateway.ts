@@ -1,35 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { COMMANDS, DomainError, type Booking, type Calendar } from '@rocketlead/contracts';
+import { COMMANDS, type Calendar } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
+import { orNull } from './not-found';
 
-/** What automation asks of calendar, which owns calendars and bookings. */
+/** What automation asks of calendar, which owns calendars. */
 @Injectable()
 export class CalendarGateway {
   constructor(private readonly rpc: RpcClient) {}
 
-  async calendar(
-    organizationId: string,
-    id: string,
-    traceparent: string | null = null,
-  ): Promise<Calendar | null> {
-    try {
-      return await this.rpc.request(COMMANDS.calendarsGet, { organizationId, id }, { traceparent });
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;
-      throw error;
-    }
-  }
-
-  async booking(
-    organizationId: string,
-    id: string,
-    traceparent: string | null = null,
-  ): Promise<Booking | null> {
-    try {
-      return await this.rpc.request(COMMANDS.bookingsGet, { organizationId, id }, { traceparent });
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;
-      throw error;
-    }
+  calendar(organizationId: string, id: string, traceparent: string | null = null): Promise<Calendar | null> {
+    return orNull(this.rpc.request(COMMANDS.calendarsGet, { organizationId, id }, { traceparent }));
   }
 }

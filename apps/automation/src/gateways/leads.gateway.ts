@@ -1,22 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import {
   COMMANDS,
-  DomainError,
   type EntriesUpdateRequest,
   type LeadPool,
   type LeadState,
   type TableEntry,
 } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
-
-const orNull = async <T>(call: Promise<T>): Promise<T | null> => {
-  try {
-    return await call;
-  } catch (error) {
-    if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;
-    throw error;
-  }
-};
+import { orNull } from './not-found';
 
 /** What automation asks of leads, which owns pools, states and entries. */
 @Injectable()
