@@ -7,4 +7,5 @@ export * from './errors';
 export * from './events';
 export * from './commands';
 export * from './automation';
+export * from './delivery';
 export * from './limits';

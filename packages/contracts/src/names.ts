@@ -8,6 +8,13 @@ export const STREAMS = {
   CALENDAR: { name: 'CALENDAR', subjects: ['events.calendar.>'], triggers: true },
   // Run events and delivery requests: never triggers, or automations could feed on themselves.
   AUTOMATION: { name: 'AUTOMATION', subjects: ['events.automation.>'], triggers: false },
+  // Delivery outcomes and what recipients did (opened, clicked, replied). Not triggers yet: their events carry
+  // no pool to scope a trigger by.
+  DELIVERY: {
+    name: 'DELIVERY',
+    subjects: ['events.delivery.>', 'events.email.>', 'events.sms.>'],
+    triggers: false,
+  },
   DEAD_LETTER: { name: 'DEAD_LETTER', subjects: ['dlq.>'], triggers: false },
 } as const;
 
@@ -44,12 +51,29 @@ export const COMMANDS = {
   runsGet: 'automation.runs.get',
   sandboxGet: 'automation.sandbox.get',
   sandboxSet: 'automation.sandbox.set',
+  endpointsCreate: 'delivery.endpoints.create',
+  endpointsList: 'delivery.endpoints.list',
+  endpointsGet: 'delivery.endpoints.get',
+  endpointsUpdate: 'delivery.endpoints.update',
+  endpointsDelete: 'delivery.endpoints.delete',
+  endpointsRotateSecret: 'delivery.endpoints.rotate-secret',
+  endpointsAttempts: 'delivery.endpoints.attempts',
+  endpointsTest: 'delivery.endpoints.test',
+  deliveriesResend: 'delivery.deliveries.resend',
+  entryDeliveries: 'delivery.entry-deliveries.list',
+  emailTrack: 'delivery.email.track',
+  smsCallback: 'delivery.sms.callback',
 } as const;
 
 export type CommandName = (typeof COMMANDS)[keyof typeof COMMANDS];
 
 /** Queue groups: replicas of one service share its command load. */
-export const QUEUE_GROUPS = { leads: 'leads', calendar: 'calendar', automation: 'automation' } as const;
+export const QUEUE_GROUPS = {
+  leads: 'leads',
+  calendar: 'calendar',
+  automation: 'automation',
+  delivery: 'delivery',
+} as const;
 
 /** The streams whose events may start automations. */
 export const TRIGGER_STREAMS = (Object.keys(STREAMS) as StreamKey[]).filter((key) => STREAMS[key].triggers);
@@ -58,6 +82,10 @@ export const TRIGGER_STREAMS = (Object.keys(STREAMS) as StreamKey[]).filter((key
 export const CONSUMERS = {
   automationEvents: (stream: StreamKey): string => `automation-${stream.toLowerCase()}`,
   deliveryRequests: 'delivery-requests',
+  /** Event subscriptions of webhook endpoints: delivery reads every stream whose events may be subscribed. */
+  deliverySubscriptions: (stream: StreamKey): string => `delivery-${stream.toLowerCase()}`,
+  /** Delivery outcomes, picked up by the run step that asked for them. */
+  automationDeliveryOutcomes: 'automation-delivery-outcomes',
 } as const;
 
 const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;

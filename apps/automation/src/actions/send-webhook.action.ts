@@ -5,7 +5,7 @@ import { requestDelivery, type DeliveryPayload } from './delivery-request';
 import { TemplateRenderer } from './templates';
 
 /**
- * `send_webhook {url | endpointId, format?, body?}`: asks delivery to POST the rendered body (by default the
+ * `send_webhook {url | endpointId, format?, body?, eventtype?}`: asks delivery to POST the rendered body (by default the
  * lead and what triggered the run) to a URL or a registered endpoint.
  */
 @Injectable()
@@ -41,6 +41,7 @@ export class SendWebhookAction implements ActionHandler {
         endpointId: (params.endpointId as string | undefined) ?? null,
         format: (params.format as WebhookFormat | undefined) ?? 'standard',
         body,
+        eventType: (params.eventtype as string | undefined) ?? event.type,
       },
     };
   }

@@ -1,5 +1,6 @@
 import { s, type FieldError, type Schema } from '../validation';
 import { WEBHOOK_FORMATS } from '../events/automation.events';
+import { FORM_EVENT_CODES } from '../delivery/delivery.models';
 
 /**
  * Every action type an automation may use, with the schema of its `params`. A new action type is an entry
@@ -70,6 +71,8 @@ export const ACTION_DEFINITIONS = {
         endpointId: s.optional(s.uuid()),
         format: s.optional(s.literal(...WEBHOOK_FORMATS)),
         body: s.optional(anyValue),
+        // The Lead Actions Guide's code sent as `eventtype` by the form format (e.g. deliveryass).
+        eventtype: s.optional(s.literal(...FORM_EVENT_CODES)),
       },
       { strict: true },
     ),

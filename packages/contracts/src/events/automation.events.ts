@@ -49,7 +49,14 @@ export interface DeliveryRequestData {
   stepIndex: number;
   entryId: string | null;
   kind: DeliveryKind;
-  webhook: { url: string | null; endpointId: string | null; format: WebhookFormat; body: unknown } | null;
+  webhook: {
+    url: string | null;
+    endpointId: string | null;
+    format: WebhookFormat;
+    body: unknown;
+    /** The `eventtype` of the form format: the action's explicit code, else the trigger's event type. */
+    eventType?: string;
+  } | null;
   email: { to: string; subject: string; text: string | null; html: string | null } | null;
   sms: { to: string; body: string } | null;
 }
@@ -67,6 +74,7 @@ export const deliveryRequestSchema = s.object({
       endpointId: s.nullable(s.uuid()),
       format: s.literal(...WEBHOOK_FORMATS),
       body: s.unknown(),
+      eventType: s.optional(s.string({ min: 1, max: 200 })),
     }),
   ),
   email: s.nullable(

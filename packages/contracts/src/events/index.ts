@@ -33,12 +33,29 @@ import {
   type AutomationRunEventData,
   type DeliveryRequestData,
 } from './automation.events';
+import {
+  DELIVERY_SUCCEEDED,
+  DELIVERY_WEBHOOK_FAILED,
+  EMAIL_CLICKED,
+  EMAIL_FAILED,
+  EMAIL_OPENED,
+  EMAIL_UNSUBSCRIBED,
+  SMS_FAILED,
+  SMS_REPLIED,
+  deliveryOutcomeSchema,
+  emailInteractionSchema,
+  smsRepliedSchema,
+  type DeliveryOutcomeData,
+  type EmailInteractionData,
+  type SmsRepliedData,
+} from './delivery.events';
 import type { Booking } from '../models';
 
 export * from './envelope';
 export * from './calendar.events';
 export * from './table-entry.events';
 export * from './automation.events';
+export * from './delivery.events';
 
 /** Every event type the platform publishes, with the schema of its `data`. */
 export interface EventDataMap {
@@ -55,6 +72,14 @@ export interface EventDataMap {
   [AUTOMATION_RUN_COMPLETED]: AutomationRunEventData;
   [AUTOMATION_RUN_FAILED]: AutomationRunEventData;
   [DELIVERY_REQUESTED]: DeliveryRequestData;
+  [DELIVERY_SUCCEEDED]: DeliveryOutcomeData;
+  [DELIVERY_WEBHOOK_FAILED]: DeliveryOutcomeData;
+  [EMAIL_FAILED]: DeliveryOutcomeData;
+  [SMS_FAILED]: DeliveryOutcomeData;
+  [EMAIL_OPENED]: EmailInteractionData;
+  [EMAIL_CLICKED]: EmailInteractionData;
+  [EMAIL_UNSUBSCRIBED]: EmailInteractionData;
+  [SMS_REPLIED]: SmsRepliedData;
 }
 
 export type EventType = keyof EventDataMap;
@@ -126,6 +151,14 @@ export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
   [AUTOMATION_RUN_COMPLETED]: { schema: automationRunEventSchema, ...internal },
   [AUTOMATION_RUN_FAILED]: { schema: automationRunEventSchema, ...internal },
   [DELIVERY_REQUESTED]: { schema: deliveryRequestSchema, ...internal },
+  [DELIVERY_SUCCEEDED]: { schema: deliveryOutcomeSchema, ...internal },
+  [DELIVERY_WEBHOOK_FAILED]: { schema: deliveryOutcomeSchema, ...internal },
+  [EMAIL_FAILED]: { schema: deliveryOutcomeSchema, ...internal },
+  [SMS_FAILED]: { schema: deliveryOutcomeSchema, ...internal },
+  [EMAIL_OPENED]: { schema: emailInteractionSchema, ...internal },
+  [EMAIL_CLICKED]: { schema: emailInteractionSchema, ...internal },
+  [EMAIL_UNSUBSCRIBED]: { schema: emailInteractionSchema, ...internal },
+  [SMS_REPLIED]: { schema: smsRepliedSchema, ...internal },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_DEFINITIONS) as EventType[];
