@@ -34,6 +34,45 @@ export class Timers {
     );
   }
 
+  /**
+   * Schedules several timers in one statement. `notify: false` skips waking the runners: for timers due
+   * later than the runners' longest sleep (a lease), a wake-up per timer would only cost a query each.
+   */
+  async scheduleMany(
+    manager: EntityManager,
+    specs: TimerSpec[],
+    options: { notify?: boolean } = {},
+  ): Promise<void> {
+    if (specs.length === 0) return;
+    await manager.query(
+      `WITH upserted AS (
+         INSERT INTO "${this.schema}".timers (key, kind, due_at, payload, state)
+         SELECT key, kind, due_at, payload, 'pending'
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[]) AS t(key, kind, due_at, payload)
+         ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
+           state = 'pending', fired_at = NULL, attempts = 0, last_error = NULL, done_at = NULL
+         RETURNING 1)
+       SELECT pg_notify($5, '') FROM (SELECT 1) AS once WHERE $6 AND EXISTS (SELECT 1 FROM upserted)`,
+      [
+        specs.map((s) => s.key),
+        specs.map((s) => s.kind),
+        specs.map((s) => s.dueAt),
+        specs.map((s) => JSON.stringify(s.payload)),
+        timersChannel(this.schema),
+        options.notify ?? true,
+      ],
+    );
+  }
+
+  /**
+   * Deletes timers outright, whatever their state: for short-lived timers whose history is worth nothing
+   * (a lease that was not needed), so they do not pile up until the retention sweep.
+   */
+  async remove(manager: EntityManager, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await manager.query(`DELETE FROM "${this.schema}".timers WHERE key = ANY($1::text[])`, [keys]);
+  }
+
   /** Moves a pending timer; false when there is no pending timer with that key. */
   async reschedule(manager: EntityManager, key: string, dueAt: Date): Promise<boolean> {
     const rows = (await manager.query(

@@ -126,6 +126,26 @@ describe('timers (real Postgres)', () => {
     expect(effect!.due_at.getTime()).toBe(newDue.getTime());
   });
 
+  it('schedules several timers in one statement (with or without a wake-up) and removes timers outright', async () => {
+    const soon = new Date(Date.now() + 300);
+    await dataSource.transaction((m) =>
+      timers.scheduleMany(
+        m,
+        ['many:1', 'many:2', 'many:3'].map((key) => ({ key, kind: 'test', dueAt: soon, payload: {} })),
+        { notify: false },
+      ),
+    );
+    await dataSource.transaction((m) => timers.remove(m, ['many:2']));
+    expect(await dataSource.transaction((m) => timers.pending(m, 'many:2'))).toBeNull();
+    // Not woken: the runner's longest sleep (1 s) still finds them.
+    await eventually(async () => (await effects('many:')).length === 2, { timeoutMs: 5_000 });
+    expect((await effects('many:')).map((e) => e.key).sort()).toEqual(['many:1', 'many:3']);
+    const rows = (await dataSource.query(
+      `SELECT key FROM ${SCHEMA}.timers WHERE key LIKE 'many:%'`,
+    )) as unknown[];
+    expect(rows).toHaveLength(2);
+  });
+
   it('fires each timer exactly once with two runners racing for a burst', async () => {
     await runner('b').start();
     const due = new Date(Date.now() + 1_000);
