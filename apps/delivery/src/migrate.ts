@@ -1,10 +1,10 @@
-import { WireNames } from '@rocketlead/contracts';
+import { TRIGGER_STREAMS, WireNames } from '@rocketlead/contracts';
 import { connectNats, ensureStreams, natsSecurity } from '@rocketlead/messaging';
 import { migrate } from '@rocketlead/persistence';
 import type { DeliveryConfig } from './config';
 import { deliveryDatabase } from './database/database.module';
 
-/** Applies the delivery schema migrations and ensures the streams delivery publishes to. */
+/** Applies the delivery schema migrations and ensures the streams delivery publishes to and reads. */
 export async function migrateDelivery(
   config: DeliveryConfig,
 ): Promise<{ migrations: string[]; streams: string[] }> {
@@ -17,7 +17,12 @@ export async function migrateDelivery(
     failOnAuthError: true,
   });
   try {
-    const streams = await ensureStreams(nc, new WireNames(config.RL_NAMESPACE), ['DELIVERY', 'DEAD_LETTER']);
+    const streams = await ensureStreams(nc, new WireNames(config.RL_NAMESPACE), [
+      ...TRIGGER_STREAMS,
+      'AUTOMATION',
+      'DELIVERY',
+      'DEAD_LETTER',
+    ]);
     return { migrations, streams };
   } finally {
     await nc.drain();

@@ -49,3 +49,13 @@ export function isDomainError(error: unknown): error is DomainError {
 }
 
 export type RpcReply<T> = { ok: true; result: T } | { ok: false; error: ErrorBody };
+
+/** The answer of a lookup, or null when the owning service says NOT_FOUND; other errors go on. */
+export async function nullIfNotFound<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { COMMANDS, type Calendar } from '@rocketlead/contracts';
+import { COMMANDS, nullIfNotFound, type Calendar } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
-import { orNull } from './not-found';
+
 
 /** What automation asks of calendar, which owns calendars. */
 @Injectable()
@@ -9,6 +9,6 @@ export class CalendarGateway {
   constructor(private readonly rpc: RpcClient) {}
 
   calendar(organizationId: string, id: string, traceparent: string | null = null): Promise<Calendar | null> {
-    return orNull(this.rpc.request(COMMANDS.calendarsGet, { organizationId, id }, { traceparent }));
+    return nullIfNotFound(this.rpc.request(COMMANDS.calendarsGet, { organizationId, id }, { traceparent }));
   }
 }

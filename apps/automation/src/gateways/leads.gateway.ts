@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import {
   COMMANDS,
+  nullIfNotFound,
   type EntriesUpdateRequest,
   type LeadPool,
   type LeadState,
   type TableEntry,
 } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
-import { orNull } from './not-found';
+
 
 /** What automation asks of leads, which owns pools, states and entries. */
 @Injectable()
@@ -15,7 +16,7 @@ export class LeadsGateway {
   constructor(private readonly rpc: RpcClient) {}
 
   pool(organizationId: string, id: string, traceparent: string | null = null): Promise<LeadPool | null> {
-    return orNull(this.rpc.request(COMMANDS.poolsGet, { organizationId, id }, { traceparent }));
+    return nullIfNotFound(this.rpc.request(COMMANDS.poolsGet, { organizationId, id }, { traceparent }));
   }
 
   states(organizationId: string, tableId: string, traceparent: string | null = null): Promise<LeadState[]> {
@@ -23,7 +24,7 @@ export class LeadsGateway {
   }
 
   entry(organizationId: string, id: string, traceparent: string | null = null): Promise<TableEntry | null> {
-    return orNull(this.rpc.request(COMMANDS.entriesGet, { organizationId, id }, { traceparent }));
+    return nullIfNotFound(this.rpc.request(COMMANDS.entriesGet, { organizationId, id }, { traceparent }));
   }
 
   /** Applies a change once per `idempotencyKey`; errors keep their code (VALIDATION_FAILED is permanent). */

@@ -1,0 +1,320 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { uuidv7, type CloudEvent, type Delivery, type DeliveryWithAttempts } from '@rocketlead/contracts';
+import { ServiceOutbox } from '@rocketlead/messaging';
+import { TRANSACTION, type CursorPosition, type Transactional } from '@rocketlead/persistence';
+import { Timers } from '@rocketlead/timers';
+import { DELIVERY_SCHEMA } from '../database/entities';
+import { toAttempt } from '../endpoints/endpoints.repository';
+import { DeliveryEntity } from './delivery.entity';
+import { DeliveryAttemptEntity } from './delivery-attempt.entity';
+import { EmailSuppressionEntity } from '../tracking/email-suppression.entity';
+
+export const ATTEMPT_TIMER_KIND = 'delivery.attempt';
+
+/** Which delivery a timer is about. */
+export interface DeliveryRef {
+  organizationId: string;
+  deliveryId: string;
+}
+
+export const attemptTimerKey = (deliveryId: string): string => `delivery:${deliveryId}`;
+
+/** One attempt's result, as recorded. */
+export interface AttemptRecord {
+  ref: DeliveryRef;
+  endpointId: string | null;
+  eventType: string;
+  attemptedAt: Date;
+  durationMs: number;
+  succeeded: boolean;
+  responseStatus: number | null;
+  error: string | null;
+  responseBody: string | null;
+  /** The provider's id of what was sent (an SMS sid). */
+  providerMessageId: string | null;
+  /** When to try again; null = this was the last attempt. */
+  nextAttemptAt: Date | null;
+  /** Events of the outcome (written with it, or not at all). */
+  events: CloudEvent[];
+  /** The endpoint answered 410 Gone: disable it, with this reason. */
+  disableEndpoint: string | null;
+}
+
+export function toDelivery(row: DeliveryEntity): Delivery {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    eventType: row.eventType,
+    entryId: row.entryId,
+    endpointId: row.endpointId,
+    destination: row.destination,
+    runId: row.runId,
+    automationId: row.automationId,
+    stepIndex: row.stepIndex,
+    attempts: row.attempts,
+    nextAttemptAt: row.nextAttemptAt ? row.nextAttemptAt.toISOString() : null,
+    lastError: row.lastError,
+    createdAt: row.createdAt.toISOString(),
+    completedAt: row.completedAt ? row.completedAt.toISOString() : null,
+  };
+}
+
+/** Deliveries, their attempts and email suppressions; every query is scoped by organization. */
+@Injectable()
+export class DeliveriesRepository {
+  private readonly timers = new Timers(DELIVERY_SCHEMA);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(TRANSACTION) private readonly transaction: Transactional,
+    private readonly outbox: ServiceOutbox,
+  ) {}
+
+  now(): Date {
+    return new Date();
+  }
+
+  newId(): string {
+    return uuidv7();
+  }
+
+  /**
+   * Inserts the deliveries that do not exist yet (same organization and idempotency key: skipped), each
+   * with a lease timer that attempts it if this process dies before it is sent; events (e.g. an immediate
+   * failure) are written with them. Returns the rows inserted.
+   */
+  async insert(
+    manager: EntityManager,
+    rows: DeliveryEntity[],
+    leaseMs: (row: DeliveryEntity) => number,
+  ): Promise<DeliveryEntity[]> {
+    if (rows.length === 0) return [];
+    const result = (await manager
+      .createQueryBuilder()
+      .insert()
+      .into(DeliveryEntity)
+      .values(rows)
+      .orIgnore()
+      .returning(['id'])
+      .execute()) as { raw: { id: string }[] };
+    const inserted = new Set(result.raw.map((r) => r.id));
+    const fresh = rows.filter((row) => inserted.has(row.id));
+    const pending = fresh.filter((row) => row.status === 'pending');
+    await this.timers.scheduleMany(
+      manager,
+      pending.map((row) => ({
+        key: attemptTimerKey(row.id),
+        kind: ATTEMPT_TIMER_KIND,
+        dueAt: new Date(row.createdAt.getTime() + leaseMs(row)),
+        payload: { organizationId: row.organizationId, deliveryId: row.id } satisfies DeliveryRef,
+      })),
+      // A lease is due far later than the runner's longest sleep: no need to wake it.
+      { notify: false },
+    );
+    return fresh;
+  }
+
+  appendEvents(manager: EntityManager, events: CloudEvent[]): Promise<void> {
+    return this.outbox.append(manager, events);
+  }
+
+  committed(): void {
+    this.outbox.committed();
+  }
+
+  load(ref: DeliveryRef): Promise<DeliveryEntity | null> {
+    return this.dataSource
+      .getRepository(DeliveryEntity)
+      .findOneBy({ organizationId: ref.organizationId, id: ref.deliveryId });
+  }
+
+  find(organizationId: string, id: string): Promise<DeliveryEntity | null> {
+    return this.dataSource.getRepository(DeliveryEntity).findOneBy({ organizationId, id });
+  }
+
+  /** Keeps a pending delivery's lease ahead of a long wait in this process's queue. */
+  async extendLease(ref: DeliveryRef, until: Date): Promise<void> {
+    await this.dataSource.transaction((manager) =>
+      this.timers.reschedule(manager, attemptTimerKey(ref.deliveryId), until),
+    );
+  }
+
+  /** Keeps the lease of a delivery whose timer is firing now (its own key, rescheduled later). */
+  async renewLease(manager: EntityManager, ref: DeliveryRef, until: Date): Promise<boolean> {
+    const rows = (await manager.query(
+      `SELECT 1 FROM "${DELIVERY_SCHEMA}".deliveries WHERE organization_id = $1 AND id = $2 AND status = 'pending'`,
+      [ref.organizationId, ref.deliveryId],
+    )) as unknown[];
+    if (rows.length === 0) return false;
+    await this.timers.schedule(manager, {
+      key: attemptTimerKey(ref.deliveryId),
+      kind: ATTEMPT_TIMER_KIND,
+      dueAt: until,
+      payload: ref,
+    });
+    return true;
+  }
+
+  /**
+   * Records attempts and moves their deliveries on, in one transaction: the attempt row, the delivery's
+   * state, its timer (due at the next attempt, or gone) and its outcome events commit together. An attempt
+   * of a delivery that is no longer pending (another replica finished it) is dropped.
+   */
+  async complete(
+    records: AttemptRecord[],
+    disable: (
+      manager: EntityManager,
+      organizationId: string,
+      endpointId: string,
+      reason: string,
+    ) => Promise<void>,
+  ): Promise<void> {
+    if (records.length === 0) return;
+    await this.transaction(async (manager) => {
+      for (const record of records) {
+        const final = record.succeeded || record.nextAttemptAt === null;
+        const updated = (await manager.query(
+          `UPDATE "${DELIVERY_SCHEMA}".deliveries SET attempts = attempts + 1, status = $3, next_attempt_at = $4,
+             last_error = $5, completed_at = $6, provider_message_id = coalesce($7, provider_message_id)
+           WHERE organization_id = $1 AND id = $2 AND status = 'pending' RETURNING id`,
+          [
+            record.ref.organizationId,
+            record.ref.deliveryId,
+            record.succeeded ? 'succeeded' : final ? 'failed' : 'pending',
+            record.nextAttemptAt,
+            record.succeeded ? null : record.error,
+            final ? record.attemptedAt : null,
+            record.providerMessageId,
+          ],
+        )) as [{ id: string }[], number];
+        if (updated[0].length === 0) continue;
+        await manager.getRepository(DeliveryAttemptEntity).insert({
+          id: uuidv7(record.attemptedAt.getTime()),
+          deliveryId: record.ref.deliveryId,
+          organizationId: record.ref.organizationId,
+          endpointId: record.endpointId,
+          eventType: record.eventType,
+          attemptedAt: record.attemptedAt,
+          durationMs: record.durationMs,
+          status: record.succeeded ? 'succeeded' : 'failed',
+          responseStatus: record.responseStatus,
+          error: record.error,
+          responseBody: record.responseBody,
+          nextAttemptAt: record.nextAttemptAt,
+        });
+        const key = attemptTimerKey(record.ref.deliveryId);
+        if (final) await this.timers.remove(manager, [key]);
+        else
+          await this.timers.schedule(manager, {
+            key,
+            kind: ATTEMPT_TIMER_KIND,
+            dueAt: record.nextAttemptAt!,
+            payload: record.ref,
+          });
+        if (record.disableEndpoint && record.endpointId)
+          await disable(manager, record.ref.organizationId, record.endpointId, record.disableEndpoint);
+        await this.outbox.append(manager, record.events);
+      }
+    });
+    this.outbox.committed();
+  }
+
+  /** A lead's deliveries, newest first, each with its attempts (oldest first). */
+  async history(
+    organizationId: string,
+    entryId: string,
+    limit: number,
+    after?: CursorPosition,
+  ): Promise<DeliveryWithAttempts[]> {
+    const rows = await this.dataSource
+      .getRepository(DeliveryEntity)
+      .createQueryBuilder('d')
+      .where('d.organization_id = :organizationId AND d.entry_id = :entryId', { organizationId, entryId })
+      .andWhere(
+        after ? '(d.created_at, d.id) < (:at, :id)' : 'TRUE',
+        after ? { at: after.at, id: after.id } : {},
+      )
+      .orderBy('d.created_at', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .limit(limit)
+      .getMany();
+    if (rows.length === 0) return [];
+    const attempts = await this.dataSource.getRepository(DeliveryAttemptEntity).find({
+      where: { organizationId, deliveryId: In(rows.map((r) => r.id)) },
+      order: { attemptedAt: 'ASC', id: 'ASC' },
+    });
+    return rows.map((row) => ({
+      ...toDelivery(row),
+      attemptLog: attempts.filter((a) => a.deliveryId === row.id).map(toAttempt),
+    }));
+  }
+
+  async suppressed(organizationId: string, email: string): Promise<boolean> {
+    return this.dataSource
+      .getRepository(EmailSuppressionEntity)
+      .existsBy({ organizationId, email: email.toLowerCase() });
+  }
+
+  /** Records an unsubscribe; true the first time for that address. */
+  async suppress(
+    manager: EntityManager,
+    organizationId: string,
+    email: string,
+    deliveryId: string,
+  ): Promise<boolean> {
+    const rows = (await manager.query(
+      `INSERT INTO "${DELIVERY_SCHEMA}".email_suppressions (organization_id, email, delivery_id, created_at)
+       VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING RETURNING 1`,
+      [organizationId, email.toLowerCase(), deliveryId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Marks a tracked email opened; true only the first time. */
+  async markOpened(manager: EntityManager, organizationId: string, deliveryId: string): Promise<boolean> {
+    const [rows] = (await manager.query(
+      `UPDATE "${DELIVERY_SCHEMA}".deliveries SET opened_at = now()
+       WHERE organization_id = $1 AND id = $2 AND opened_at IS NULL RETURNING id`,
+      [organizationId, deliveryId],
+    )) as [unknown[], number];
+    return rows.length > 0;
+  }
+
+  /** The delivery of an email link token (by id alone: the token was signed by us, it names the delivery). */
+  byTrackedId(deliveryId: string): Promise<DeliveryEntity | null> {
+    return this.dataSource.getRepository(DeliveryEntity).findOneBy({ id: deliveryId, kind: 'email' });
+  }
+
+  /** The newest text message sent to a number: an inbound reply from it belongs to that lead. */
+  async latestSmsTo(phone: string): Promise<DeliveryEntity | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, organization_id FROM "${DELIVERY_SCHEMA}".deliveries
+       WHERE kind = 'sms' AND destination = $1 ORDER BY created_at DESC LIMIT 1`,
+      [phone],
+    )) as { id: string; organization_id: string }[];
+    return rows[0] ? this.find(rows[0].organization_id, rows[0].id) : null;
+  }
+
+  /** The text message the provider knows by this id. */
+  bySmsProviderId(messageId: string): Promise<DeliveryEntity | null> {
+    return this.dataSource
+      .getRepository(DeliveryEntity)
+      .findOneBy({ providerMessageId: messageId, kind: 'sms' });
+  }
+
+  /** The carrier reported a sent message undelivered: the delivery failed after all; true the first time. */
+  async markCarrierFailed(manager: EntityManager, row: DeliveryEntity, error: string): Promise<boolean> {
+    const [rows] = (await manager.query(
+      `UPDATE "${DELIVERY_SCHEMA}".deliveries SET status = 'failed', last_error = $3
+       WHERE organization_id = $1 AND id = $2 AND status <> 'failed' RETURNING id`,
+      [row.organizationId, row.id, error],
+    )) as [unknown[], number];
+    return rows.length > 0;
+  }
+
+  transactionally<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.transaction(work);
+  }
+}

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DomainError,
+  WEBHOOK_TEST,
+  createEvent,
+  type CloudEvent,
+  type DeliveriesResendCommand,
+  type Delivery,
+  type DeliveryRequestData,
+  type DeliveryWithAttempts,
+  type EndpointsTestCommand,
+  type EntryDeliveriesCommand,
+  type Page,
+} from '@rocketlead/contracts';
+import type { EntityManager } from 'typeorm';
+import { EndpointsRepository } from '../endpoints/endpoints.repository';
+import { endpointNotFound, cursorOf, pageOf } from '../endpoints/endpoints.service';
+import { patternMatches } from '../endpoints/event-type-patterns';
+import { DeliveriesRepository, toDelivery } from './deliveries.repository';
+import { DeliveryFactory, type Built } from './delivery-factory';
+import type { DeliveryEntity } from './delivery.entity';
+import { Dispatcher, leaseMs } from './dispatcher';
+import { EVENT_SOURCE } from './outcome-events';
+
+export const deliveryNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Delivery not found');
+
+/**
+ * Creates deliveries (from automation requests, subscribed events, tests and resends) and hands them to the
+ * dispatcher once committed; reads a lead's delivery history.
+ */
+@Injectable()
+export class DeliveriesService {
+  // Rows created by an event's handler, sent once its transaction commits (afterCommit).
+  private readonly created = new Map<string, DeliveryEntity[]>();
+
+  constructor(
+    private readonly deliveries: DeliveriesRepository,
+    private readonly endpoints: EndpointsRepository,
+    private readonly factory: DeliveryFactory,
+    private readonly dispatcher: Dispatcher,
+  ) {}
+
+  /** An automation asks for a delivery; runs in the inbox transaction of the request event. */
+  async request(event: CloudEvent<DeliveryRequestData>, manager: EntityManager): Promise<void> {
+    const endpointId = event.data.webhook?.endpointId ?? null;
+    const endpoint = endpointId ? await this.endpoints.find(event.organizationid, endpointId) : undefined;
+    await this.store(event.id, await this.factory.fromRequest(event, endpoint), manager);
+  }
+
+  /** Whether any endpoint of the organization subscribes to this event (else: acked without a transaction). */
+  async subscribed(event: CloudEvent): Promise<boolean> {
+    return (await this.matching(event)).length > 0;
+  }
+
+  /** A domain event to every endpoint subscribed to it; runs in the event's inbox transaction. */
+  async fanOut(event: CloudEvent, manager: EntityManager): Promise<void> {
+    const endpoints = await this.matching(event);
+    await this.store(event.id, await this.factory.fromSubscription(event, endpoints), manager);
+  }
+
+  /** After the event's transaction committed (or on a redelivery of a handled event): send what it made. */
+  sendCreated(event: CloudEvent): Promise<void> {
+    const rows = this.created.get(event.id);
+    this.created.delete(event.id);
+    this.deliveries.committed();
+    if (rows) this.dispatcher.enqueue(rows);
+    return Promise.resolve();
+  }
+
+  async test(command: EndpointsTestCommand): Promise<Delivery> {
+    const organizationId = command.actor.organizationId;
+    const endpoint = await this.endpoints.find(organizationId, command.id);
+    if (!endpoint) throw endpointNotFound();
+    const event = createEvent({
+      type: WEBHOOK_TEST,
+      source: EVENT_SOURCE,
+      subject: endpoint.id,
+      data: { endpointId: endpoint.id, message: 'A test event from RocketLead' },
+      actor: command.actor,
+    });
+    const row = this.factory.test(organizationId, endpoint, event);
+    await this.insertAndSend([row]);
+    return toDelivery(row);
+  }
+
+  async resend(command: DeliveriesResendCommand): Promise<Delivery> {
+    const original = await this.deliveries.find(command.actor.organizationId, command.id);
+    if (!original) throw deliveryNotFound();
+    const row = this.factory.resend(original, command.actor.correlationId);
+    await this.insertAndSend([row]);
+    return toDelivery(row);
+  }
+
+  async history(command: EntryDeliveriesCommand): Promise<Page<DeliveryWithAttempts>> {
+    const after = cursorOf(command.cursor);
+    const rows = await this.deliveries.history(
+      command.organizationId,
+      command.entryId,
+      command.limit + 1,
+      after,
+    );
+    return pageOf(rows, command.limit, (d) => ({ at: d.createdAt, id: d.id }));
+  }
+
+  private async matching(event: CloudEvent) {
+    const endpoints = await this.endpoints.subscribed(event.organizationid);
+    return endpoints.filter((e) => e.eventTypes.some((pattern) => patternMatches(pattern, event.type)));
+  }
+
+  private async insertAndSend(rows: DeliveryEntity[]): Promise<void> {
+    const inserted = await this.deliveries.transactionally((manager) =>
+      this.deliveries.insert(manager, rows, (row) => leaseMs(row)),
+    );
+    this.dispatcher.enqueue(inserted);
+  }
+
+  /** Inserts the rows not made before (a redelivered event finds its own), with the events of those. */
+  private async store(eventId: string, built: Built, manager: EntityManager): Promise<void> {
+    const inserted = await this.deliveries.insert(manager, built.rows, (row) => leaseMs(row));
+    const ids = new Set(inserted.map((row) => row.id));
+    await this.deliveries.appendEvents(
+      manager,
+      built.events.filter((e) => ids.has((e.data as { deliveryId: string }).deliveryId)),
+    );
+    this.created.set(eventId, inserted);
+  }
+}

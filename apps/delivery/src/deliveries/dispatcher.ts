@@ -1,0 +1,132 @@
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { JsonLogger } from '@rocketlead/observability';
+import { DELIVERY_CONFIG } from '../config.token';
+import type { DeliveryConfig } from '../config';
+import { EndpointsRepository } from '../endpoints/endpoints.repository';
+import { DeliveriesRepository, type AttemptRecord, type DeliveryRef } from './deliveries.repository';
+import type { DeliveryEntity } from './delivery.entity';
+import { KeyedLimiter } from './keyed-limiter';
+import { nextRetry } from './retry-policy';
+import { outcomeEvents } from './outcome-events';
+import { Senders, type AttemptResult } from './senders';
+
+/** Longer than any attempt (30 s timeout at most) plus the time to record it. */
+const LEASE_MARGIN_MS = 30_000;
+const STOP_WAIT_MS = 15_000;
+
+export function leaseMs(row: Pick<DeliveryEntity, 'kind'>, timeoutMs = 30_000): number {
+  return (row.kind === 'webhook' ? timeoutMs : 30_000) + LEASE_MARGIN_MS;
+}
+
+/** Which queue a delivery waits in: its endpoint, its raw URL's origin, or the email or SMS provider. */
+export function laneOf(row: DeliveryEntity): string {
+  if (row.kind !== 'webhook') return row.kind;
+  if (row.endpointId) return `endpoint:${row.endpointId}`;
+  try {
+    return `origin:${new URL(row.url ?? '').origin}`;
+  } catch {
+    return 'origin:invalid';
+  }
+}
+
+/**
+ * Sends pending deliveries: each attempt in its lane (at most DELIVERY_ENDPOINT_CONCURRENCY at once per
+ * endpoint), then records it with the next attempt's timer or the final outcome. Attempts start at once
+ * after the delivery commits; the lease timer written with it covers a crash before the attempt is recorded.
+ */
+@Injectable()
+export class Dispatcher implements BeforeApplicationShutdown {
+  private readonly lanes: KeyedLimiter;
+  private stopping = false;
+
+  constructor(
+    private readonly deliveries: DeliveriesRepository,
+    private readonly endpoints: EndpointsRepository,
+    private readonly senders: Senders,
+    private readonly logger: JsonLogger,
+    @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+  ) {
+    this.lanes = new KeyedLimiter(config.DELIVERY_ENDPOINT_CONCURRENCY);
+  }
+
+  /** Queues committed pending deliveries for an attempt in this process. */
+  enqueue(rows: DeliveryEntity[]): void {
+    if (this.stopping) return;
+    for (const row of rows) {
+      if (row.status !== 'pending') continue;
+      this.lanes.run(laneOf(row), row.id, (queuedMs) => this.attempt(row, queuedMs));
+    }
+  }
+
+  /** A timer came due (a retry, or a lease after a crash): load the delivery and queue it. */
+  async resume(refs: DeliveryRef[]): Promise<void> {
+    for (const ref of refs) {
+      const row = await this.deliveries.load(ref);
+      if (row) this.enqueue([row]);
+    }
+  }
+
+  get inFlight(): number {
+    return this.lanes.size;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    // Unfinished attempts are not lost: their lease timers fire on whichever replica is up.
+    await this.lanes.idle(Date.now() + STOP_WAIT_MS);
+  }
+
+  private async attempt(row: DeliveryEntity, queuedMs: number): Promise<void> {
+    const ref = { organizationId: row.organizationId, deliveryId: row.id };
+    try {
+      if (queuedMs > LEASE_MARGIN_MS / 2)
+        await this.deliveries.extendLease(ref, new Date(Date.now() + leaseMs(row)));
+      const attemptedAt = this.deliveries.now();
+      const result = await this.senders.send(row);
+      await this.deliveries.complete(
+        [this.record(row, attemptedAt, result)],
+        (manager, org, endpointId, reason) => this.endpoints.disable(manager, org, endpointId, reason),
+      );
+    } catch (error) {
+      // Postgres was unavailable: the lease timer tries again later.
+      this.logger.event('warn', 'delivery attempt could not be recorded; its lease will retry it', {
+        deliveryId: row.id,
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  private record(row: DeliveryEntity, attemptedAt: Date, result: AttemptResult): AttemptRecord {
+    const attempts = row.attempts + 1;
+    const decision =
+      result.ok || result.permanent || result.gone
+        ? { retry: false as const }
+        : nextRetry(this.config.DELIVERY_RETRY_SCHEDULE, attempts, result.retryAfterMs);
+    const finishedAt = new Date(attemptedAt.getTime() + result.durationMs);
+    const nextAttemptAt = decision.retry ? new Date(finishedAt.getTime() + decision.delayMs) : null;
+    const final = result.ok || !decision.retry;
+    return {
+      ref: { organizationId: row.organizationId, deliveryId: row.id },
+      endpointId: row.endpointId,
+      eventType: row.eventType,
+      attemptedAt,
+      durationMs: result.durationMs,
+      succeeded: result.ok,
+      responseStatus: result.responseStatus,
+      error: result.ok ? null : result.error,
+      responseBody: result.responseBody,
+      providerMessageId: result.providerMessageId ?? null,
+      nextAttemptAt,
+      events: final
+        ? outcomeEvents(
+            row,
+            result.ok ? 'succeeded' : 'failed',
+            attempts,
+            result.ok ? null : result.error,
+            finishedAt,
+          )
+        : [],
+      disableEndpoint: result.gone ? 'the receiver answered 410 Gone' : null,
+    };
+  }
+}
