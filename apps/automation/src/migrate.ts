@@ -22,6 +22,8 @@ export async function migrateAutomation(
     const streams = await ensureStreams(nc, new WireNames(config.RL_NAMESPACE), [
       ...TRIGGER_STREAMS,
       'AUTOMATION',
+      // Delivery outcomes come back to the run steps that asked for them.
+      'DELIVERY',
       'DEAD_LETTER',
     ]);
     return { migrations, streams };

@@ -5,6 +5,8 @@ import {
   COMMANDS,
   CONSUMERS,
   DELIVERY_REQUESTED,
+  DELIVERY_SUCCEEDED,
+  DELIVERY_WEBHOOK_FAILED,
   TABLE_ENTRY_LEAD_STATE_CHANGED,
   TRIGGER_STREAMS,
   createEvent,
@@ -621,6 +623,47 @@ describe('automation engine (real Postgres and NATS, leads answered by a fake on
       idempotencyKey: `${run!.id}:2`,
       kind: 'email',
       email: { to: 'di@example.com', subject: 'Hello Di', text: `Your id: ${entry.id}`, html: null },
+    });
+
+    // Delivery reports the outcome: the step that asked shows it; another organization's event changes nothing.
+    const outcome = (organizationId: string, status: 'succeeded' | 'failed', attempts: number) =>
+      createEvent({
+        type: status === 'succeeded' ? DELIVERY_SUCCEEDED : DELIVERY_WEBHOOK_FAILED,
+        source: '/delivery',
+        subject: uuidv7(),
+        data: {
+          deliveryId: uuidFromKey(`outcome:${organizationId}:${status}`),
+          kind: 'webhook',
+          status,
+          attempts,
+          entryId: entry.id,
+          endpointId: null,
+          runId: run!.id,
+          automationId: automation.id,
+          stepIndex: 1,
+          error: status === 'failed' ? 'HTTP 500' : null,
+        },
+        actor: actorOf(organizationId),
+      });
+    await publishEvent(auto.nc, auto.names, outcome(uuidv7(), 'failed', 6));
+    await publishEvent(auto.nc, auto.names, outcome(org, 'succeeded', 2));
+    const jsm = await auto.nc.jetstreamManager();
+    await eventually(async () => {
+      const info = await jsm.consumers.info(
+        auto.names.stream('DELIVERY').name,
+        auto.names.consumer(CONSUMERS.automationDeliveryOutcomes),
+      );
+      return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= 2;
+    });
+    expect((await stepsOf(run!.id))[1]!.output).toEqual({
+      requested: true,
+      kind: 'webhook',
+      delivery: {
+        id: uuidFromKey(`outcome:${org}:succeeded`),
+        status: 'succeeded',
+        attempts: 2,
+        error: null,
+      },
     });
   });
 

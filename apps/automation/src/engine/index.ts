@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { ACTION_PROVIDERS } from '../actions/action-registry';
 import { RunsRepository } from '../runs/runs.repository';
+import { DeliveryOutcomes } from '../runs/delivery-outcomes';
 import { AutomationIndexService } from './automation-index';
 import { DryRunner } from './dry-runner';
 import { EngineRepository } from './engine.repository';
@@ -28,5 +29,6 @@ export const ENGINE_PROVIDERS: Provider[] = [
   EventIntake,
   RunSweeper,
   DryRunner,
+  DeliveryOutcomes,
 ];
 export { splitPool } from './execution-data-source';
