@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { COMMANDS, nullIfNotFound, type Calendar } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 
-
 /** What automation asks of calendar, which owns calendars. */
 @Injectable()
 export class CalendarGateway {

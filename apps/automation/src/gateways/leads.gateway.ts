@@ -9,7 +9,6 @@ import {
 } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 
-
 /** What automation asks of leads, which owns pools, states and entries. */
 @Injectable()
 export class LeadsGateway {
