@@ -230,6 +230,7 @@ export class DeliveryFactory {
       createdAt: this.deliveries.now(),
       completedAt: null,
       openedAt: null,
+      providerMessageId: null,
       correlationId,
       payload: original.payload.kind === 'email' ? this.instrument(id, original.payload) : original.payload,
     });
@@ -399,6 +400,7 @@ export class DeliveryFactory {
       createdAt: this.deliveries.now(),
       completedAt: null,
       openedAt: null,
+      providerMessageId: null,
     } satisfies DeliveryEntity);
   }
 
