@@ -9,16 +9,20 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-// Start order matters: leads and calendar answer the commands automation and ingress send, and automation
-// answers ingress's automations commands. Migrations run one after another in this order; the services are
+// Start order matters: leads and calendar answer the commands automation, delivery and ingress send, and
+// automation and delivery answer ingress's commands. Migrations run one after another in this order; the services are
 // then started in this order too, and "platform running" waits for every one of them.
 // <SERVICE>_PORT picks each port; ingress also honours PORT (the one port users reach).
 export const SERVICES = [
   { name: 'leads', port: process.env.LEADS_PORT ?? '3001' },
   { name: 'calendar', port: process.env.CALENDAR_PORT ?? '3002' },
   { name: 'automation', port: process.env.AUTOMATION_PORT ?? '3003' },
+  { name: 'delivery', port: process.env.DELIVERY_PORT ?? '3004' },
   { name: 'ingress', port: process.env.INGRESS_PORT ?? process.env.PORT ?? '3000' },
 ];
+
+// Email links and SMS callbacks point at ingress: by default at the port this runner gives it.
+process.env.PUBLIC_BASE_URL ||= `http://localhost:${SERVICES.find((s) => s.name === 'ingress').port}`;
 
 const STOP_TIMEOUT_MS = 20_000;
 // Restart backoff: 0.5 s doubling to 30 s; a service that stayed up this long starts again from 0.5 s.
