@@ -26,6 +26,13 @@ import { CalendarBookingsService } from './calendar-bookings/calendar-bookings.s
 import { CalendarBookingsController } from './calendar-bookings/calendar-bookings.controller';
 import { AutomationsService } from './automations/automations.service';
 import { AutomationsController } from './automations/automations.controller';
+import { WebhookEndpointsService } from './webhook-endpoints/webhook-endpoints.service';
+import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoints.controller';
+import { DeliveriesService } from './deliveries/deliveries.service';
+import { DeliveriesController } from './deliveries/deliveries.controller';
+import { PublicDeliveryService } from './public-delivery/public-delivery.service';
+import { EmailTrackingController } from './public-delivery/email-tracking.controller';
+import { SmsCallbacksController } from './public-delivery/sms-callbacks.controller';
 
 export const SERVICE_NAME = 'ingress';
 
@@ -65,6 +72,10 @@ export class AppModule {
         CalendarsController,
         CalendarBookingsController,
         AutomationsController,
+        WebhookEndpointsController,
+        DeliveriesController,
+        EmailTrackingController,
+        SmsCallbacksController,
       ],
       providers: [
         ApiTokensRepository,
@@ -81,6 +92,9 @@ export class AppModule {
         CalendarsService,
         CalendarBookingsService,
         AutomationsService,
+        WebhookEndpointsService,
+        DeliveriesService,
+        PublicDeliveryService,
       ],
     };
   }

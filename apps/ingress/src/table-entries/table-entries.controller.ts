@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import {
+  type DeliveryWithAttempts,
   type Page,
   type TableEntry,
   CreateTableEntryBody,
@@ -9,6 +10,7 @@ import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
 import { UuidParam } from '../http/uuid-param.pipe';
+import { DeliveryPageQuery } from '../deliveries/dto/delivery-page.query';
 import { ListTableEntriesQuery } from './dto/list-table-entries.query';
 import { TableEntriesService } from './table-entries.service';
 
@@ -57,5 +59,17 @@ export class TableEntriesController {
     @CurrentRequest() request: RequestContext,
   ): Promise<TableEntry> {
     return this.entries.update(principal, id, dto, request);
+  }
+
+  /** The lead's deliveries (webhooks, emails, SMS) with their attempts, newest first. */
+  @Get(':id/deliveries')
+  @RequireScope('read')
+  deliveries(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Query() query: DeliveryPageQuery,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<Page<DeliveryWithAttempts>> {
+    return this.entries.deliveries(principal, id, query, request);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   assertEntryFits,
   COMMANDS,
+  type DeliveryWithAttempts,
   type Page,
   type TableEntry,
   type CreateTableEntryBody,
@@ -11,6 +12,7 @@ import { RpcClient } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
 import { connectActor, type RequestContext } from '../http/request-context';
 import { IdempotencyService } from '../idempotency/idempotency.service';
+import { pageOf, type DeliveryPageQuery } from '../deliveries/dto/delivery-page.query';
 import { LIST_LIMIT_DEFAULT, type ListTableEntriesQuery } from './dto/list-table-entries.query';
 
 @Injectable()
@@ -92,6 +94,24 @@ export class TableEntriesService {
         ...(dto.data !== undefined ? { data: dto.data } : {}),
         ...(dto.customFieldData !== undefined ? { customFieldData: dto.customFieldData } : {}),
       },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  /**
+   * The lead must be one of the caller's organization (leads answers 404 otherwise) before delivery is
+   * asked: another organization's lead is a 404, not an empty list.
+   */
+  async deliveries(
+    principal: Principal,
+    entryId: string,
+    query: DeliveryPageQuery,
+    request: RequestContext,
+  ): Promise<Page<DeliveryWithAttempts>> {
+    await this.get(principal, entryId, request);
+    return this.rpc.request(
+      COMMANDS.entryDeliveries,
+      { organizationId: principal.organizationId, entryId, ...pageOf(query) },
       { traceparent: request.traceparent },
     );
   }

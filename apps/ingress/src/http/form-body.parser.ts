@@ -1,0 +1,52 @@
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { assertWithinLimits, MAX_BODY_BYTES } from '@rocketlead/contracts';
+
+/** Form bodies are small callbacks (SMS provider, one-click unsubscribe): far below the JSON limit. */
+export const FORM_BODY_MAX_BYTES = 64 * 1024;
+export const FORM_BODY_MAX_FIELDS = 100;
+
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
+export const MULTIPART_TYPE = 'multipart/form-data';
+export const FORM_TYPE_PATTERN = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+export const MULTIPART_TYPE_PATTERN = /^multipart\/form-data\s*(;|$)/i;
+
+/** `form`: urlencoded only; `form-or-multipart`: also multipart/form-data, read (bounded) and dropped. */
+export type FormBodyPolicy = 'form' | 'form-or-multipart';
+
+const FORM_BODY_CONFIG = 'rocketleadFormBody';
+
+/**
+ * Marks a route that takes a form body instead of JSON (every other route stays JSON-only). It becomes the
+ * Fastify route's config, which the content-type hook reads before the body is parsed.
+ */
+export const FormBody = (policy: FormBodyPolicy = 'form'): MethodDecorator =>
+  RouteConfig({ [FORM_BODY_CONFIG]: policy });
+
+/** The form policy of the route a request matched; null for JSON routes. */
+export function formBodyPolicy(request: FastifyRequest): FormBodyPolicy | null {
+  // Fastify types the route config without an index signature; the key is ours (see FormBody).
+  const config: object | undefined = request.routeOptions?.config;
+  const policy = config ? (config as Record<string, unknown>)[FORM_BODY_CONFIG] : undefined;
+  return policy === 'form' || policy === 'form-or-multipart' ? policy : null;
+}
+
+/** The body size limit of the route a request matched. */
+export function bodyLimitOf(request: FastifyRequest | undefined): number {
+  return request && formBodyPolicy(request) ? FORM_BODY_MAX_BYTES : MAX_BODY_BYTES;
+}
+
+/**
+ * Parses an urlencoded body into flat string fields: the first value of a repeated key wins, at most
+ * FORM_BODY_MAX_FIELDS fields, and the same content checks as JSON bodies (NUL, `__proto__`, lengths) give a
+ * 400 naming the field.
+ */
+export function parseFormBody(body: Buffer | string): Record<string, string> {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  const fields = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(text)) if (!fields.has(key)) fields.set(key, value);
+  // Built from entries, so a `__proto__` key is an own property the limits check refuses, not a prototype.
+  const params = Object.fromEntries(fields) as Record<string, string>;
+  assertWithinLimits(params, { maxKeys: FORM_BODY_MAX_FIELDS });
+  return params;
+}
