@@ -114,6 +114,7 @@ export interface RunningPlatform {
   leads: ServiceProcess;
   calendar: ServiceProcess;
   automation: ServiceProcess;
+  delivery: ServiceProcess;
   ingress: ServiceProcess;
   baseUrl: string;
   /** Creates an organization and returns its admin token, as `pnpm rl bootstrap` does. */
@@ -123,12 +124,13 @@ export interface RunningPlatform {
 
 /** Migrates and starts every service as a real process, like `pnpm start` does. */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
-  for (const name of ['leads', 'calendar', 'automation', 'ingress'])
+  for (const name of ['leads', 'calendar', 'automation', 'delivery', 'ingress'])
     await runToCompletion(options, name, 'main.js', ['migrate']);
-  const [leads, calendar, automation] = await Promise.all([
+  const [leads, calendar, automation, delivery] = await Promise.all([
     startService(options, 'leads'),
     startService(options, 'calendar'),
     startService(options, 'automation'),
+    startService(options, 'delivery'),
   ]);
   const ingress = await startService(options, 'ingress');
   const platform: RunningPlatform = {
@@ -136,6 +138,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     leads,
     calendar,
     automation,
+    delivery,
     ingress,
     baseUrl: `http://127.0.0.1:${ingress.port}`,
     bootstrap: async (org) =>
@@ -149,6 +152,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         stopService(platform.leads),
         stopService(platform.calendar),
         stopService(platform.automation),
+        stopService(platform.delivery),
       ]);
     },
   };

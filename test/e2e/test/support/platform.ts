@@ -18,7 +18,7 @@ import {
 // The HTTP client and pool setup live in @rocketlead/testing; the e2e tests import them from here too.
 export { Api, type PoolSetup };
 
-/** One running platform (leads + ingress as processes) per test file, on a fresh database and namespace. */
+/** One running platform (every service as a process) per test file, on a fresh database and namespace. */
 export class E2E {
   private constructor(
     readonly infra: Infrastructure,
@@ -29,9 +29,11 @@ export class E2E {
     readonly events: EventCollector,
     readonly calendarEvents: EventCollector,
     readonly automationEvents: EventCollector,
+    readonly deliveryEvents: EventCollector,
   ) {}
 
-  static async start(): Promise<E2E> {
+  /** `env` adds configuration to every service (e.g. SMTP_URL of a test SMTP server). */
+  static async start(env: Record<string, string> = {}): Promise<E2E> {
     const infra = await startInfrastructure();
     const db = await createTestDatabase(infra.postgresUrl, uniqueName('e2e'));
     const namespace = uniqueName('e');
@@ -39,22 +41,26 @@ export class E2E {
       databaseUrl: db.url,
       natsUrl: infra.natsUrl,
       namespace,
+      // Webhook receivers of the tests listen on 127.0.0.1, which the SSRF guard refuses by default.
+      env: { DELIVERY_ALLOWED_CIDRS: '127.0.0.1/32', DELIVERY_RETRY_SCHEDULE: '1s,1s,1s,1s,1s', ...env },
     });
     const nc = await connect({ servers: infra.natsUrl });
     const names = new WireNames(namespace);
     const events = await EventCollector.start(nc, names.stream('LEADS').name);
     const calendarEvents = await EventCollector.start(nc, names.stream('CALENDAR').name);
     const automationEvents = await EventCollector.start(nc, names.stream('AUTOMATION').name);
-    return new E2E(infra, db, platform, nc, names, events, calendarEvents, automationEvents);
+    const deliveryEvents = await EventCollector.start(nc, names.stream('DELIVERY').name);
+    return new E2E(infra, db, platform, nc, names, events, calendarEvents, automationEvents, deliveryEvents);
   }
 
   async stop(): Promise<void> {
     await this.events.stop();
     await this.calendarEvents.stop();
     await this.automationEvents.stop();
+    await this.deliveryEvents.stop();
     await this.platform.stop();
     const jsm = await this.nc.jetstreamManager();
-    for (const key of ['LEADS', 'CALENDAR', 'AUTOMATION', 'DEAD_LETTER'] as const)
+    for (const key of ['LEADS', 'CALENDAR', 'AUTOMATION', 'DELIVERY', 'DEAD_LETTER'] as const)
       await jsm.streams.delete(this.names.stream(key).name).catch(() => false);
     await this.nc.close();
     await this.db.drop();
