@@ -146,9 +146,10 @@ describe('delivery email and SMS (real Postgres, NATS, SMTP server, Twilio-like 
 
   afterAll(async () => {
     leads?.stop();
+    // delivery first: the SMTP server's close waits for the pooled connections delivery keeps open.
+    await delivery?.stop();
     await twilio?.stop();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
-    await delivery?.stop();
   }, 60_000);
 
   it('sends a tracked email; opens count once, clicks every time and redirect, unsubscribing suppresses the address', async () => {

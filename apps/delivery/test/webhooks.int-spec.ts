@@ -266,6 +266,8 @@ describe('delivery webhooks (real Postgres and NATS, local receivers)', () => {
     });
     // Meanwhile the stuck one holds its two lanes (DELIVERY_ENDPOINT_CONCURRENCY=2) and has answered nothing.
     expect(stuck.requests.length).toBeLessThanOrEqual(2);
+    // Let go of the held requests, so no attempt is still in flight when a later test restarts delivery.
+    await stuck.stop();
   });
 
   it('sends the form format with the lead, eventtype and eventdatetime, secrets in the URL', async () => {
