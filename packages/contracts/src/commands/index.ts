@@ -10,10 +10,7 @@ import { AUTOMATION_COMMAND_CLASSES, type AutomationCommandMap } from './automat
 import { DELIVERY_COMMAND_CLASSES, type DeliveryCommandMap } from './delivery.commands';
 
 /** Request/response types of every command, across services. */
-export type CommandMap = LeadsCommandMap &
-  CalendarCommandMap &
-  AutomationCommandMap &
-  DeliveryCommandMap;
+export type CommandMap = LeadsCommandMap & CalendarCommandMap & AutomationCommandMap & DeliveryCommandMap;
 export type CommandRequest<K extends keyof CommandMap> = CommandMap[K][0];
 export type CommandResponse<K extends keyof CommandMap> = CommandMap[K][1];
 
