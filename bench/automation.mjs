@@ -23,13 +23,13 @@
 //   DATABASE_URL                      for the bootstrap (postgres://postgres@127.0.0.1:5432/rocketlead)
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeResults } from './results.mjs';
 import {
   ROOT,
+  apiClient,
   bootstrapOrganization,
   coresByGroup,
   cpuTicks,
@@ -37,6 +37,8 @@ import {
   latencyLine,
   numberOption,
   percentiles,
+  sleep,
+  waitUntil,
 } from './common.mjs';
 
 // nats is a dependency of @rocketlead/messaging, not of the workspace root; wire names come from contracts.
@@ -89,59 +91,13 @@ const SETTLE_MS = 2_000;
 const RUN_ID = randomUUID();
 const names = new WireNames(NAMESPACE);
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT, maxFreeSockets: MAX_IN_FLIGHT });
-
-/** One HTTP call; resolves with the status (0 on a network error) and the parsed body; never rejects. */
-function call(method, pathname, { token, body } = {}) {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve) => {
-    const req = http.request(
-      new URL(pathname, args.url),
-      {
-        method,
-        agent,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(payload
-            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-            : {}),
-        },
-      },
-      (res) => {
-        let data = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (data += chunk));
-        res.on('end', () => {
-          let parsed = data;
-          try {
-            parsed = data ? JSON.parse(data) : undefined;
-          } catch {
-            // not JSON: keep the text for the error message
-          }
-          resolve({ status: res.statusCode, body: parsed });
-        });
-        res.on('error', (error) => resolve({ status: 0, body: error.message }));
-      },
-    );
-    req.on('error', (error) => resolve({ status: 0, body: error.message }));
-    req.end(payload);
-  });
-}
-
-/** A call that must answer `expected`; otherwise the bench stops naming the call and the answer. */
-async function must(expected, method, pathname, options) {
-  const res = await call(method, pathname, options);
-  if (res.status !== expected) {
-    const hint =
-      res.status === 404 && pathname.startsWith('/api/v1/automations')
-        ? ' (this ingress has no automations API yet)'
-        : '';
-    throw new Error(`${method} ${pathname}: ${res.status || 'no answer'} ${JSON.stringify(res.body)}${hint}`);
-  }
-  return res.body;
-}
-
-/** Nearest-rank percentiles, in ms. */
+const { agent, call, must } = apiClient(args.url, {
+  maxSockets: MAX_IN_FLIGHT,
+  hint: (status, pathname) =>
+    status === 404 && pathname.startsWith('/api/v1/automations')
+      ? ' (this ingress has no automations API yet)'
+      : '',
+});
 
 // ---- set-up: organization, pools, automations
 
@@ -381,17 +337,6 @@ async function postLeads(bench, token, { count, phaseOf, startAt, firstIndex }) 
   }
   await Promise.all(pending);
   return byPhase;
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(condition, timeoutMs, intervalMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await sleep(intervalMs);
-  }
-  return condition();
 }
 
 const redact = (url) => url.replace(/\/\/([^:@/]*):[^@/]*@/g, '//$1:[redacted]@');

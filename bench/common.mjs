@@ -1,7 +1,8 @@
-// What the benchmarks share: option parsing, percentiles, the CPU split by process and the organization
-// bootstrap. Each bench/<name>.mjs keeps only its own scenario.
+// What the benchmarks share: option parsing, percentiles, the CPU split by process, the organization
+// bootstrap and the JSON client of the platform's HTTP APIs. Each bench/<name>.mjs keeps only its own scenario.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,8 +20,8 @@ export function numberOption(name, raw, { integer = false, min = 0 } = {}) {
   return value;
 }
 
-/** Nearest-rank percentiles (ms, two decimals) of every recorded value. */
-export function percentiles(values) {
+/** Nearest-rank percentiles (ms, two decimals) of every recorded value: `points` (50, 95, 99) and the max. */
+export function percentiles(values, points = [50, 95, 99]) {
   const sorted = Float64Array.from(values).sort(); // typed-array sort is numeric
   const round = (v) => Math.round(v * 100) / 100;
   const at = (p) =>
@@ -29,16 +30,17 @@ export function percentiles(values) {
       : null;
   return {
     count: sorted.length,
-    p50: at(50),
-    p95: at(95),
-    p99: at(99),
+    ...Object.fromEntries(points.map((p) => [`p${p}`, at(p)])),
     max: sorted.length ? round(sorted[sorted.length - 1]) : null,
   };
 }
 
 export const fmt = (v, digits = 1) => (v === null || v === undefined ? '-' : v.toFixed(digits));
+/** `p50 …  p95 …  p99 …  max … ms`, with whichever percentiles `l` holds. */
 export const latencyLine = (l) =>
-  `p50 ${fmt(l.p50)}  p95 ${fmt(l.p95)}  p99 ${fmt(l.p99)}  max ${fmt(l.max)} ms`;
+  [...Object.entries(l).filter(([key]) => /^p\d+$/.test(key)), ['max', l.max]]
+    .map(([key, value]) => `${key} ${fmt(value)}`)
+    .join('  ') + ' ms';
 
 // Which process a command line belongs to, for the CPU split (everything runs on this machine).
 const PROCESS_GROUPS = [
@@ -46,6 +48,7 @@ const PROCESS_GROUPS = [
   ['leads', /apps\/leads\/dist\//],
   ['ingress', /apps\/ingress\/dist\//],
   ['calendar', /apps\/calendar\/dist\//],
+  ['delivery', /apps\/delivery\/dist\//],
   ['postgres', /^postgres/],
   ['nats-server', /nats-server/],
 ];
@@ -107,4 +110,72 @@ export function bootstrapOrganization(token, name, databaseUrl) {
     .findLast((l) => l.startsWith('{'));
   const { token: created, organizationId } = JSON.parse(line);
   return { token: created, organizationId };
+}
+
+/**
+ * A JSON client of one base URL over keep-alive sockets (at most `maxSockets` at once). `call` resolves with
+ * the status (0 on a network error) and the parsed body and never rejects; `must` throws unless the answer
+ * has the expected status, naming the call, the answer and `hint(status, pathname)` (e.g. an API not there).
+ */
+export function apiClient(baseUrl, { maxSockets = 256, hint = () => '' } = {}) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+
+  function call(method, pathname, { token, body } = {}) {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve) => {
+      const req = http.request(
+        new URL(pathname, baseUrl),
+        {
+          method,
+          agent,
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(payload
+              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+              : {}),
+          },
+        },
+        (res) => {
+          let data = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => (data += chunk));
+          res.on('end', () => {
+            let parsed = data;
+            try {
+              parsed = data ? JSON.parse(data) : undefined;
+            } catch {
+              // not JSON: keep the text for the error message
+            }
+            resolve({ status: res.statusCode, body: parsed });
+          });
+          res.on('error', (error) => resolve({ status: 0, body: error.message }));
+        },
+      );
+      req.on('error', (error) => resolve({ status: 0, body: error.message }));
+      req.end(payload);
+    });
+  }
+
+  async function must(expected, method, pathname, options) {
+    const res = await call(method, pathname, options);
+    if (res.status !== expected)
+      throw new Error(
+        `${method} ${pathname}: ${res.status || 'no answer'} ${JSON.stringify(res.body)}${hint(res.status, pathname)}`,
+      );
+    return res.body;
+  }
+
+  return { agent, call, must };
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` until it holds or `timeoutMs` passed; resolves with its last value. */
+export async function waitUntil(condition, timeoutMs, intervalMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await sleep(intervalMs);
+  }
+  return condition();
 }
