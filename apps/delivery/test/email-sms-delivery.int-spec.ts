@@ -4,17 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import {
   COMMANDS,
-  DELIVERY_REQUESTED,
   EMAIL_CLICKED,
   EMAIL_FAILED,
   EMAIL_OPENED,
   EMAIL_UNSUBSCRIBED,
   SMS_FAILED,
   SMS_REPLIED,
-  createEvent,
   uuidv7,
-  type CloudEvent,
-  type DeliveryRequestData,
   type DeliveryWithAttempts,
 } from '@rocketlead/contracts';
 import {
@@ -25,7 +21,14 @@ import {
   type EventCollector,
 } from '@rocketlead/testing';
 import { twilioSignature } from '../src/sms';
-import { FakeLeads, Receiver, actorOf, publishEvent, startDelivery, type DeliveryUnderTest } from './support';
+import {
+  FakeLeads,
+  Receiver,
+  deliveryRequest,
+  publishEvent,
+  startDelivery,
+  type DeliveryUnderTest,
+} from './support';
 
 interface ReceivedMail {
   from: string;
@@ -48,34 +51,6 @@ describe('delivery email and SMS (real Postgres, NATS, SMTP server, Twilio-like 
   const mails: ReceivedMail[] = [];
   // Recipients the SMTP server rejects: permanently (550) or for now (451).
   const rejected = new Map<string, number>();
-
-  function request(
-    organizationId: string,
-    entryId: string,
-    data: Partial<DeliveryRequestData>,
-  ): CloudEvent<DeliveryRequestData> {
-    const runId = uuidv7();
-    return createEvent<DeliveryRequestData>({
-      type: DELIVERY_REQUESTED,
-      source: '/automation',
-      subject: runId,
-      data: {
-        idempotencyKey: `${runId}:0`,
-        runId,
-        automationId: uuidv7(),
-        stepIndex: 0,
-        entryId,
-        kind: 'email',
-        webhook: null,
-        email: null,
-        sms: null,
-        ...data,
-      },
-      actor: { ...actorOf(organizationId), channel: 'automation' },
-      causationId: runId,
-      depth: 1,
-    });
-  }
 
   async function finished(organizationId: string, entryId: string): Promise<DeliveryWithAttempts> {
     return eventually(
@@ -158,7 +133,9 @@ describe('delivery email and SMS (real Postgres, NATS, SMTP server, Twilio-like 
     await publishEvent(
       delivery.nc,
       delivery.names,
-      request(org, entry.id, {
+      deliveryRequest(org, {
+        entryId: entry.id,
+        kind: 'email',
         email: {
           to: 'ada@example.com',
           subject: 'Welcome Ada',
@@ -210,7 +187,11 @@ describe('delivery email and SMS (real Postgres, NATS, SMTP server, Twilio-like 
     await publishEvent(
       delivery.nc,
       delivery.names,
-      request(org, later.id, { email: { to: 'ADA@example.com', subject: 'Again', text: 'x', html: null } }),
+      deliveryRequest(org, {
+        entryId: later.id,
+        kind: 'email',
+        email: { to: 'ADA@example.com', subject: 'Again', text: 'x', html: null },
+      }),
     );
     expect(await finished(org, later.id)).toMatchObject({
       status: 'failed',
@@ -233,7 +214,11 @@ describe('delivery email and SMS (real Postgres, NATS, SMTP server, Twilio-like 
       await publishEvent(
         delivery.nc,
         delivery.names,
-        request(org, entry.id, { email: { to, subject: 's', text: 't', html: null } }),
+        deliveryRequest(org, {
+          entryId: entry.id,
+          kind: 'email',
+          email: { to, subject: 's', text: 't', html: null },
+        }),
       );
     expect(await finished(org, gone.id)).toMatchObject({ status: 'failed', attempts: 1 });
     await events.waitFor((e) => e.body.type === EMAIL_FAILED && e.body.data.entryId === gone.id);
@@ -248,7 +233,8 @@ describe('delivery email and SMS (real Postgres, NATS, SMTP server, Twilio-like 
     await publishEvent(
       delivery.nc,
       delivery.names,
-      request(org, entry.id, {
+      deliveryRequest(org, {
+        entryId: entry.id,
         kind: 'sms',
         sms: { to: '(415) 555-2671', body: 'Your appointment is tomorrow' },
       }),
@@ -317,7 +303,7 @@ describe('delivery email and SMS (real Postgres, NATS, SMTP server, Twilio-like 
     await publishEvent(
       delivery.nc,
       delivery.names,
-      request(org, entry.id, { kind: 'sms', sms: { to: '12', body: 'x' } }),
+      deliveryRequest(org, { entryId: entry.id, kind: 'sms', sms: { to: '12', body: 'x' } }),
     );
     const failed = await finished(org, entry.id);
     expect(failed).toMatchObject({ status: 'failed', attempts: 0 });

@@ -11,7 +11,9 @@ import {
   createEvent,
   uuidv7,
   type Actor,
+  DELIVERY_REQUESTED,
   type CloudEvent,
+  type DeliveryRequestData,
   type RpcReply,
   type TableEntry,
   type WireNames,
@@ -175,4 +177,32 @@ export async function publishEvent(
   msgID: string = event.id,
 ): Promise<void> {
   await nc.jetstream().publish(names.eventSubject(event.type), JSON.stringify(event), { msgID });
+}
+
+/** An `automation.delivery.requested` event as a run step writes it (one step of a fresh run). */
+export function deliveryRequest(
+  organizationId: string,
+  data: Partial<DeliveryRequestData>,
+): CloudEvent<DeliveryRequestData> {
+  const runId = uuidv7();
+  return createEvent<DeliveryRequestData>({
+    type: DELIVERY_REQUESTED,
+    source: '/automation',
+    subject: runId,
+    data: {
+      idempotencyKey: `${runId}:0`,
+      runId,
+      automationId: uuidv7(),
+      stepIndex: 0,
+      entryId: null,
+      kind: 'webhook',
+      webhook: null,
+      email: null,
+      sms: null,
+      ...data,
+    },
+    actor: { ...actorOf(organizationId), channel: 'automation' },
+    causationId: runId,
+    depth: 1,
+  });
 }

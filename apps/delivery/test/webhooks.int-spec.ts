@@ -3,12 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
 import {
   COMMANDS,
-  DELIVERY_REQUESTED,
   DELIVERY_WEBHOOK_FAILED,
-  createEvent,
   uuidv7,
-  type CloudEvent,
-  type DeliveryRequestData,
   type DeliveryWithAttempts,
   type WebhookEndpointWithSecret,
 } from '@rocketlead/contracts';
@@ -23,6 +19,7 @@ import {
   FakeLeads,
   Receiver,
   actorOf,
+  deliveryRequest,
   entryAdded,
   publishEvent,
   startDelivery,
@@ -67,33 +64,6 @@ describe('delivery webhooks (real Postgres and NATS, local receivers)', () => {
       },
       { timeoutMs: 30_000, message: `${count} finished deliveries of ${entryId}` },
     );
-  }
-
-  function request(
-    organizationId: string,
-    data: Partial<DeliveryRequestData>,
-  ): CloudEvent<DeliveryRequestData> {
-    const runId = uuidv7();
-    return createEvent<DeliveryRequestData>({
-      type: DELIVERY_REQUESTED,
-      source: '/automation',
-      subject: runId,
-      data: {
-        idempotencyKey: `${runId}:0`,
-        runId,
-        automationId: uuidv7(),
-        stepIndex: 0,
-        entryId: null,
-        kind: 'webhook',
-        webhook: null,
-        email: null,
-        sms: null,
-        ...data,
-      },
-      actor: { ...actorOf(organizationId), channel: 'automation' },
-      causationId: runId,
-      depth: 1,
-    });
   }
 
   beforeAll(async () => {
@@ -297,7 +267,7 @@ describe('delivery webhooks (real Postgres and NATS, local receivers)', () => {
     const org = uuidv7();
     const hook = await receiver();
     const entry = leads.add(org, { firstName: 'Bo' });
-    const asked = request(org, {
+    const asked = deliveryRequest(org, {
       entryId: entry.id,
       webhook: {
         url: `${hook.url}/raw`,
@@ -327,7 +297,7 @@ describe('delivery webhooks (real Postgres and NATS, local receivers)', () => {
     await publishEvent(
       delivery.nc,
       delivery.names,
-      request(org, {
+      deliveryRequest(org, {
         entryId: refusedEntry.id,
         webhook: { url: 'http://127.0.0.2:9/x', endpointId: null, format: 'standard', body: {} },
       }),
@@ -342,7 +312,7 @@ describe('delivery webhooks (real Postgres and NATS, local receivers)', () => {
     await publishEvent(
       delivery.nc,
       delivery.names,
-      request(org, {
+      deliveryRequest(org, {
         entryId: missingEntry.id,
         webhook: { url: null, endpointId: uuidv7(), format: 'standard', body: {} },
       }),

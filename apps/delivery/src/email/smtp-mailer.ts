@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import nodemailer, { type NodemailerError, type SendMailOptions, type Transporter } from 'nodemailer';
+import { MAX_ERROR_LENGTH, socketErrorText } from '../outbound/network-errors';
 
 export interface OutgoingEmail {
   from: string;
@@ -35,7 +36,6 @@ export interface SmtpMailerOptions {
 
 export const EMAIL_NOT_CONFIGURED_ERROR = 'email is not configured (SMTP_URL is empty)';
 const MAX_RESPONSE_LENGTH = 1024;
-const MAX_ERROR_LENGTH = 500;
 // Failures of the message or of our own setup rather than of the connection: the next attempt would
 // fail the same way. (Errors with an SMTP reply are judged by its code instead.)
 const PERMANENT_CODES = new Set(['EENVELOPE', 'EMAXRECIPIENTS', 'ECONFIG', 'EOTP', 'EREQUIRETLS']);
@@ -59,19 +59,7 @@ function replyCode(response: string | undefined): number | null {
 }
 
 function describeSocketError(error: NodemailerError): string | null {
-  switch (error.originalCode ?? error.code ?? '') {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-      return 'connection reset';
-    case 'EHOSTUNREACH':
-      return 'host unreachable';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `DNS lookup failed (${error.originalCode ?? error.code})`;
-    default:
-      return null;
-  }
+  return socketErrorText(error.originalCode ?? error.code);
 }
 
 /**

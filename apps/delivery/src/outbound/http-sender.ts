@@ -2,6 +2,15 @@ import { performance } from 'node:perf_hooks';
 import { rootCertificates } from 'node:tls';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { DestinationRefusedError, type DestinationGuard, type VettedAddress } from './ssrf-guard';
+import {
+  MAX_ERROR_LENGTH,
+  errorCode,
+  errorMessage,
+  parseRetryAfter,
+  socketErrorText,
+} from './network-errors';
+
+export { parseRetryAfter };
 
 export interface OutboundRequest {
   url: string;
@@ -42,7 +51,6 @@ export const RESPONSE_BODY_BYTES = 1024;
 // After the kept 1 KiB, up to this much more is read and dropped so the connection can be reused;
 // a longer answer closes the connection instead.
 const DRAIN_LIMIT_BYTES = 64 * 1024;
-const MAX_ERROR_LENGTH = 500;
 const ADDRESS_CACHE_LIMIT = 10_000;
 
 interface PoolEntry {
@@ -58,49 +66,13 @@ interface CachedAddress {
 
 class AttemptTimeout extends Error {}
 
-/** Retry-After as seconds or an HTTP date, in milliseconds from `now`; null when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
-  if (value === undefined) return null;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // An HTTP date always names a weekday; this keeps bare numbers like '1.5' from being read as dates.
-  if (!/^[a-z]{3},/i.test(text)) return null;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
-}
-
 function describeError(error: unknown): string {
   const code = errorCode(error);
-  const message = error instanceof Error ? error.message : String(error);
-  switch (code ?? '') {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-      return 'connection reset';
-    case 'EHOSTUNREACH':
-      return 'host unreachable';
-    case 'ENETUNREACH':
-      return 'network unreachable';
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'connect timeout';
-    case 'UND_ERR_SOCKET':
-      return 'connection closed by the receiver';
-    case 'ENOTFOUND':
-    case 'ENODATA':
-    case 'EAI_AGAIN':
-    case 'EAI_FAIL':
-    case 'EAI_NONAME':
-      return `DNS lookup failed (${code})`;
-    default:
-      if (code !== undefined && /CERT|TLS|SSL/.test(code))
-        return `TLS: ${message}`.slice(0, MAX_ERROR_LENGTH);
-      return (message || code || 'request failed').slice(0, MAX_ERROR_LENGTH);
-  }
+  const known = socketErrorText(code);
+  if (known) return known;
+  if (code !== undefined && /CERT|TLS|SSL/.test(code))
+    return `TLS: ${errorMessage(error)}`.slice(0, MAX_ERROR_LENGTH);
+  return errorMessage(error);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -1,5 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { Pool, type Dispatcher } from 'undici';
+import {
+  MAX_ERROR_LENGTH,
+  errorCode,
+  errorMessage,
+  parseRetryAfter,
+  socketErrorText,
+} from '../outbound/network-errors';
 
 export interface SmsSettings {
   /** Base URL of the Twilio-compatible API, e.g. https://api.twilio.com (a path prefix is kept). */
@@ -40,7 +47,6 @@ export const NOT_CONFIGURED_ERROR = 'SMS is not configured (SMS_ACCOUNT_SID, SMS
 const RESPONSE_BODY_BYTES = 1024;
 // A Twilio message resource is 1–2 KiB of JSON; the SID is read from up to this much.
 const JSON_READ_LIMIT_BYTES = 64 * 1024;
-const MAX_ERROR_LENGTH = 500;
 const USER_AGENT = 'RocketLead-Delivery/1.0';
 const E164 = /^\+[1-9]\d{1,14}$/;
 // 408 and 429 say "not now"; 401 means our credentials are wrong, which the operator can fix, so what
@@ -49,44 +55,8 @@ const RETRYABLE_4XX = new Set([401, 408, 429]);
 
 class AttemptTimeout extends Error {}
 
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
-}
-
 function describeError(error: unknown): string {
-  const code = errorCode(error) ?? '';
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-      return 'connection reset';
-    case 'UND_ERR_SOCKET':
-      return 'connection closed by the SMS API';
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'connect timeout';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `DNS lookup failed (${code})`;
-    default: {
-      // Duck-typed: errors of Node's own modules may come from another realm, failing instanceof.
-      const message =
-        typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
-          ? error.message
-          : String(error);
-      return (message || code || 'request failed').slice(0, MAX_ERROR_LENGTH);
-    }
-  }
-}
-
-/** Retry-After as seconds or an HTTP date, in milliseconds from now; null when absent or unreadable. */
-function retryAfterMs(value: string | string[] | undefined): number | null {
-  const text = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (text === undefined || text === '') return null;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  if (!/^[a-z]{3},/i.test(text)) return null;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+  return socketErrorText(errorCode(error), 'the SMS API') ?? errorMessage(error);
 }
 
 /** Reads the body up to `limit` bytes; a longer body is cut off (and its connection not reused). */
@@ -211,7 +181,8 @@ export class SmsClient {
         permanent: status >= 400 && status <= 499 && !RETRYABLE_4XX.has(status),
         responseBody,
         error: httpError(status, answer),
-        retryAfterMs: status === 429 || status === 503 ? retryAfterMs(response.headers['retry-after']) : null,
+        retryAfterMs:
+          status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after']) : null,
       });
     } catch (error) {
       if (controller.signal.aborted) return result({ error: `timeout after ${this.timeoutMs} ms` });

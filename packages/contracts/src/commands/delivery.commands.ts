@@ -38,12 +38,8 @@ const EVENT_TYPE_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?$|^\*$/;
 
 // ---- HTTP bodies (Connect API) ----
 
-export class CreateWebhookEndpointBody {
-  @IsString({ message: URL_MESSAGE })
-  @MaxLength(DELIVERY_LIMITS.urlLength)
-  @Matches(HTTP_URL, { message: URL_MESSAGE })
-  url: string;
-
+/** Everything of an endpoint but its URL: optional on create and on change. */
+class WebhookEndpointOptions {
   @IsOptional()
   @IsIn(WEBHOOK_FORMATS, { message: `format must be one of ${WEBHOOK_FORMATS.join(', ')}` })
   format?: WebhookFormat;
@@ -76,43 +72,19 @@ export class CreateWebhookEndpointBody {
   enabled?: boolean;
 }
 
-export class UpdateWebhookEndpointBody {
+export class CreateWebhookEndpointBody extends WebhookEndpointOptions {
+  @IsString({ message: URL_MESSAGE })
+  @MaxLength(DELIVERY_LIMITS.urlLength)
+  @Matches(HTTP_URL, { message: URL_MESSAGE })
+  url: string;
+}
+
+export class UpdateWebhookEndpointBody extends WebhookEndpointOptions {
   @IsOptional()
   @IsString({ message: URL_MESSAGE })
   @MaxLength(DELIVERY_LIMITS.urlLength)
   @Matches(HTTP_URL, { message: URL_MESSAGE })
   url?: string;
-
-  @IsOptional()
-  @IsIn(WEBHOOK_FORMATS, { message: `format must be one of ${WEBHOOK_FORMATS.join(', ')}` })
-  format?: WebhookFormat;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(DELIVERY_LIMITS.eventTypesPerEndpoint)
-  @IsString({ each: true })
-  @MaxLength(200, { each: true })
-  @Matches(EVENT_TYPE_PATTERN, {
-    each: true,
-    message: 'eventTypes must hold event types such as table.entry.added or calendar.appointment.*',
-  })
-  eventTypes?: string[];
-
-  @IsOptional()
-  @IsNullable()
-  @IsString()
-  @MaxLength(DELIVERY_LIMITS.descriptionLength)
-  description?: string | null;
-
-  @IsOptional()
-  @IsInt()
-  @Min(DELIVERY_LIMITS.timeoutMsMin)
-  @Max(DELIVERY_LIMITS.timeoutMsMax)
-  timeoutMs?: number;
-
-  @IsOptional()
-  @IsBoolean()
-  enabled?: boolean;
 }
 
 // ---- Commands ----
