@@ -9,10 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { withContext } from '@rocketlead/testing';
 import { AUTOMATION_ENV } from '@rocketlead/automation/config';
 import { CALENDAR_ENV } from '@rocketlead/calendar/config';
+import { DELIVERY_ENV } from '@rocketlead/delivery/config';
 import { INGRESS_ENV } from '@rocketlead/ingress/config';
 import { LEADS_ENV } from '@rocketlead/leads/config';
 import {
   ROOT,
+  composeValue,
   dockerStages,
   envProblems,
   execForm,
@@ -30,6 +32,7 @@ import {
   seq,
   serviceApps,
   sourceFiles,
+  stageEnv,
   type Env,
   type EnvSpec,
   type YamlMap,
@@ -37,7 +40,7 @@ import {
 import { calleesOf } from './service-nats';
 
 interface ServiceCase {
-  name: 'ingress' | 'leads' | 'calendar' | 'automation';
+  name: 'ingress' | 'leads' | 'calendar' | 'automation' | 'delivery';
   spec: EnvSpec;
   /** Port of its Kubernetes Service. */
   servicePort: number;
@@ -50,6 +53,7 @@ const SERVICES: ServiceCase[] = [
   { name: 'leads', spec: LEADS_ENV, servicePort: 3001, published: false },
   { name: 'calendar', spec: CALENDAR_ENV, servicePort: 3002, published: false },
   { name: 'automation', spec: AUTOMATION_ENV, servicePort: 3003, published: false },
+  { name: 'delivery', spec: DELIVERY_ENV, servicePort: 3004, published: false },
 ];
 
 const PLATFORM_IMAGE = 'rocketlead/platform';
@@ -74,10 +78,10 @@ function composeEnv(service: YamlMap): Env {
       const eq = entry.indexOf('=');
       // `- NAME` alone passes the host's value through: unknown here.
       if (eq < 0) env.set(entry, undefined);
-      else env.set(entry.slice(0, eq), entry.slice(eq + 1));
+      else env.set(entry.slice(0, eq), composeValue(entry.slice(eq + 1)));
     }
   } else {
-    for (const [name, value] of Object.entries(map(environment))) env.set(name, scalar(value));
+    for (const [name, value] of Object.entries(map(environment))) env.set(name, composeValue(scalar(value)));
   }
   return env;
 }
@@ -97,6 +101,20 @@ const dependsOn = (service: YamlMap): Map<string, string> =>
           scalar(map(dep).condition) ?? 'service_started',
         ]),
   );
+
+/** Everything a compose service waits for, directly or through the services it waits for. */
+function dependsOnTransitively(name: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (current: string): void => {
+    for (const dep of dependsOn(map(composeServices[current])).keys())
+      if (!seen.has(dep)) {
+        seen.add(dep);
+        visit(dep);
+      }
+  };
+  visit(name);
+  return seen;
+}
 
 const hostOf = (url: string | undefined): string | undefined => {
   try {
@@ -157,9 +175,13 @@ const selects = (selector: YamlMap, labels: YamlMap): boolean =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /** The container's environment, with envFrom and valueFrom resolved through the ConfigMaps and example Secrets. */
-function k8sEnv(where: string, container: YamlMap): { env: Env; problems: string[] } {
+function k8sEnv(
+  where: string,
+  container: YamlMap,
+): { env: Env; problems: string[]; fromSecret: Set<string> } {
   const env: Env = new Map();
   const problems: string[] = [];
+  const fromSecret = new Set<string>();
   const configMapData = (name: string): YamlMap | undefined => {
     const configMap = findObject('ConfigMap', name);
     if (!configMap) return undefined;
@@ -181,7 +203,10 @@ function k8sEnv(where: string, container: YamlMap): { env: Env; problems: string
       const secret = exampleSecrets.get(secretName);
       if (!secret)
         problems.push(`${where}: envFrom Secret ${secretName} is described by no k8s/*.example.yaml`);
-      for (const [key, value] of secret ?? []) env.set(key, value);
+      for (const [key, value] of secret ?? []) {
+        env.set(key, value);
+        fromSecret.add(key);
+      }
     }
   }
   for (const item of seq(container.env).map(map)) {
@@ -190,10 +215,12 @@ function k8sEnv(where: string, container: YamlMap): { env: Env; problems: string
     const configMapRef = map(map(item.valueFrom).configMapKeyRef);
     const [secretName, secretKey] = [scalar(secretRef.name), scalar(secretRef.key) ?? ''];
     const [configMapName, configMapKey] = [scalar(configMapRef.name), scalar(configMapRef.key) ?? ''];
+    fromSecret.delete(name);
     if ('value' in item) {
       if (typeof item.value !== 'string') problems.push(`${where}: env ${name} must be a string (quote it)`);
       env.set(name, scalar(item.value));
     } else if (secretName) {
+      fromSecret.add(name);
       const value = exampleSecrets.get(secretName)?.get(secretKey);
       if (value === undefined)
         problems.push(
@@ -211,8 +238,14 @@ function k8sEnv(where: string, container: YamlMap): { env: Env; problems: string
       env.set(name, undefined); // fieldRef and the like: a value the test cannot know
     }
   }
-  return { env, problems };
+  return { env, problems, fromSecret };
 }
+
+/** Variables a service masks in its errors (`display`): secrets, never in a ConfigMap or a manifest. */
+const secretVariables = (spec: EnvSpec): string[] =>
+  Object.entries(spec)
+    .filter(([, item]) => item.display !== undefined)
+    .map(([name]) => name);
 
 /** A probe's or Service's port (number or container port name) as a number. */
 function containerPort(container: YamlMap, port: unknown): number | undefined {
@@ -250,6 +283,8 @@ function hardeningProblems(where: string, workload: K8sObject | undefined, conta
 const dockerfile = readRepoFile(DOCKERFILE);
 const stages = dockerStages(dockerfile);
 const finalStage = stages.at(-1);
+/** What the image sets for every process (NODE_ENV=production), under each container's own variables. */
+const IMAGE_ENV = stageEnv(finalStage);
 const lastArgs = (op: string): string | undefined =>
   finalStage?.instructions.filter((i) => i.op === op).at(-1)?.args;
 
@@ -316,7 +351,7 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
       ] as const) {
         const where = `${COMPOSE}: ${serviceName}`;
         const env = composeEnv(body);
-        problems.push(...envProblems(where, name, spec, env));
+        problems.push(...envProblems(where, name, spec, env, IMAGE_ENV));
         // DATABASE_URL, NATS_URL: the host must be a service of this file, started before this one.
         for (const variable of ['DATABASE_URL', 'NATS_URL']) {
           const host = hostOf(env.get(variable));
@@ -325,6 +360,12 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
             problems.push(`${where}: ${variable} points at ${host}, not a service of ${COMPOSE}`);
           else if (serviceName === migrateName && !dependsOn(body).has(host))
             problems.push(`${where}: does not depend on ${host} (${variable})`);
+        }
+        // Any other address of a service of this file (SMTP_URL -> mailpit): it is started before this one.
+        for (const [variable, value] of env) {
+          const host = /^[a-z][\w+.-]*:\/\//i.test(value ?? '') ? hostOf(value) : undefined;
+          if (host && composeServices[host] && !dependsOnTransitively(serviceName).has(host))
+            problems.push(`${where}: ${variable} points at ${host}, which it does not wait for (depends_on)`);
         }
       }
       expectNoProblems(problems);
@@ -378,7 +419,7 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
     const deployment = findObject('Deployment', name);
     const container = containerOf(deployment, name);
     const where = `${deployment?.file ?? K8S}: Deployment ${name}`;
-    const { env, problems: envResolution } = k8sEnv(where, container);
+    const { env, problems: envResolution, fromSecret } = k8sEnv(where, container);
     const port = listenPort(spec, env);
     const job = findObject('Job', `${name}-migrate`);
     const jobContainer = containerOf(job, 'migrate');
@@ -388,7 +429,10 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
       withContext(`${K8S}: no Deployment ${name} in ${KUSTOMIZATION} resources`, () =>
         expect(deployment).toBeDefined(),
       );
-      const problems = [...envResolution, ...envProblems(where, name, spec, env)];
+      const problems = [...envResolution, ...envProblems(where, name, spec, env, IMAGE_ENV)];
+      for (const variable of secretVariables(spec))
+        if (env.has(variable) && !fromSecret.has(variable))
+          problems.push(`${where}: ${variable} is a secret, so it must come from a Secret`);
       const args = seq(container.args).map(String);
       if (args.join(' ') !== name)
         problems.push(`${where}: args are [${args.join(', ')}], expected [${name}]`);
@@ -459,9 +503,12 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
         expect(job).toBeDefined(),
       );
       const jobSpec = map(job?.body.spec);
-      const { env: jobEnv, problems } = k8sEnv(jobWhere, jobContainer);
+      const { env: jobEnv, problems, fromSecret: jobSecrets } = k8sEnv(jobWhere, jobContainer);
+      for (const variable of secretVariables(spec))
+        if (jobEnv.has(variable) && !jobSecrets.has(variable))
+          problems.push(`${jobWhere}: ${variable} is a secret, so it must come from a Secret`);
       problems.push(
-        ...envProblems(jobWhere, name, spec, jobEnv),
+        ...envProblems(jobWhere, name, spec, jobEnv, IMAGE_ENV),
         ...hardeningProblems(jobWhere, job, jobContainer),
       );
       const args = seq(jobContainer.args).map(String);
@@ -502,6 +549,30 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
       }
       expectNoProblems(problems);
     });
+  });
+});
+
+describe('public address of ingress', () => {
+  // Links in emails and SMS status callbacks are built from delivery's PUBLIC_BASE_URL and must reach ingress
+  // as clients do (its PUBLIC_URL); a default (localhost) would send every recipient to their own machine.
+  it('is the base of the links delivery sends, in Compose and in Kubernetes', () => {
+    const problems: string[] = [];
+    const compose = (name: string): Env => composeEnv(map(composeServices[name]));
+    const k8s = (name: string): Env => k8sEnv(K8S, containerOf(findObject('Deployment', name), name)).env;
+    for (const [where, envOf] of [
+      [COMPOSE, compose],
+      [K8S, k8s],
+    ] as const) {
+      const ingress = envOf('ingress').get('PUBLIC_URL');
+      const delivery = envOf('delivery').get('PUBLIC_BASE_URL');
+      if (!ingress || ingress === 'auto')
+        problems.push(`${where}: ingress has no explicit PUBLIC_URL (${ingress ?? 'unset'})`);
+      if (delivery?.replace(/\/$/, '') !== ingress?.replace(/\/$/, ''))
+        problems.push(
+          `${where}: delivery PUBLIC_BASE_URL is ${delivery ?? 'unset'}, ingress's PUBLIC_URL ${ingress ?? 'unset'}`,
+        );
+    }
+    expectNoProblems(problems);
   });
 });
 

@@ -78,6 +78,10 @@ export interface EnvVarSpec {
   default?: string;
   parse: (raw: string) => unknown;
   description: string;
+  /** Cross-variable rule, run by loadConfig when the variable is set (e.g. NODE_ENV=production needs a key). */
+  check?: (env: NodeJS.ProcessEnv) => string | undefined;
+  /** Masks the value in errors: the variable is a secret. */
+  display?: (raw: string) => string;
 }
 export type EnvSpec = Record<string, EnvVarSpec>;
 
@@ -89,9 +93,16 @@ const LOOPBACK = /\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/;
 /**
  * Problems of one container's environment against the service's spec: required variables, variables whose
  * default only works on a developer's machine, unknown variables (OTEL_* is read by the OpenTelemetry SDK),
- * values the service would reject at boot.
+ * values the service would reject at boot, and its cross-variable rules with the image's own environment
+ * (`ENV` of the Dockerfile, e.g. NODE_ENV=production) underneath.
  */
-export function envProblems(where: string, service: string, spec: EnvSpec, env: Env): string[] {
+export function envProblems(
+  where: string,
+  service: string,
+  spec: EnvSpec,
+  env: Env,
+  imageEnv: ReadonlyMap<string, string> = new Map(),
+): string[] {
   const problems: string[] = [];
   for (const [name, item] of Object.entries(spec)) {
     if (env.has(name)) continue;
@@ -119,7 +130,34 @@ export function envProblems(where: string, service: string, spec: EnvSpec, env: 
       );
     }
   }
+  // As loadConfig: a rule runs when its variable is set. A value the test cannot know counts as set.
+  const processEnv: NodeJS.ProcessEnv = Object.fromEntries(imageEnv);
+  for (const [name, value] of env) processEnv[name] = value ?? '(set, value unknown)';
+  for (const [name, item] of Object.entries(spec)) {
+    const problem = processEnv[name] ? item.check?.(processEnv) : undefined;
+    if (problem) problems.push(`${where}: ${service} refuses to start: ${name}: ${problem}`);
+  }
   return problems;
+}
+
+/**
+ * A Compose value as a fresh checkout gets it (no variables exported, no .env file): `${NAME:-default}` and
+ * `${NAME-default}` become the default, `$$` a `$`; `${NAME}`, `$NAME` and `${NAME:?error}` make the value
+ * unknown (undefined).
+ */
+export function composeValue(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let unknown = false;
+  const value = raw.replace(
+    /\$\$|\$\{(\w+)(?::?-([^}]*))?(?::?\?[^}]*)?\}|\$(\w+)/g,
+    (whole, _braced: string | undefined, fallback: string | undefined) => {
+      if (whole === '$$') return '$';
+      if (fallback !== undefined) return fallback;
+      unknown = true;
+      return whole;
+    },
+  );
+  return unknown ? undefined : value;
 }
 
 /** The port the service listens on with this environment. */
@@ -153,6 +191,22 @@ export interface Stage {
   image: string;
   name?: string;
   instructions: Instruction[];
+}
+
+/** The variables a stage's `ENV` instructions set (`ENV A=1 B="2"`, or the legacy `ENV A 1`). */
+export function stageEnv(stage: Stage | undefined): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const { op, args } of stage?.instructions ?? []) {
+    if (op !== 'ENV') continue;
+    if (!/^\w+=/.test(args)) {
+      const [, name = '', value = ''] = /^(\w+)\s+(.*)$/.exec(args) ?? [];
+      env.set(name, value);
+      continue;
+    }
+    for (const m of args.matchAll(/(\w+)=("([^"]*)"|'([^']*)'|(\S*))/g))
+      env.set(m[1] ?? '', m[3] ?? m[4] ?? m[5] ?? '');
+  }
+  return env;
 }
 
 /** Stages of a Dockerfile, with ARG defaults declared before the first FROM substituted in FROM lines. */

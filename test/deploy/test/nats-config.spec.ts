@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { COMMANDS, CONSUMERS, STREAMS, type StreamKey } from '@rocketlead/contracts';
+import { COMMANDS, CONSUMERS, QUEUE_GROUPS, STREAMS, type StreamKey } from '@rocketlead/contracts';
 import { NATS_SERVER_BIN, natsServerBinAvailable, withContext } from '@rocketlead/testing';
 import {
   ROOT,
@@ -19,12 +19,14 @@ import {
   readRepoFile,
   scalar,
   seq,
+  serviceApps,
   type NatsConfMap,
   type NatsConfValue,
 } from './deploy-files';
 import {
   NATS_CONF as CONF,
   SERVICES,
+  anyConsumerSubjects,
   commandsOf,
   commandsSent,
   concrete,
@@ -37,6 +39,8 @@ import {
 } from './service-nats';
 
 const K8S_CONF = 'k8s/base/nats-server.conf';
+/** Every durable consumer of every service, as their code makes them. */
+const allConsumers = SERVICES.flatMap((service) => consumersOf(service));
 const COMPOSE = 'docker-compose.yml';
 const K8S = 'k8s/base';
 
@@ -102,6 +106,42 @@ function natsUrlCredentials(url: string | undefined): { user?: string; password?
   return match ? { user: match[1], password: match[2] } : {};
 }
 
+describe('the services on NATS, from their code', () => {
+  it('make a durable consumer for every name of CONSUMERS, each on a stream their migration ensures', () => {
+    const problems: string[] = [];
+    const durables = new Set(allConsumers.map((c) => c.durable));
+    for (const [key, entry] of Object.entries(CONSUMERS)) {
+      const wire =
+        typeof entry === 'function'
+          ? (Object.keys(STREAMS) as StreamKey[]).map((stream) => names.consumer(entry(stream)))
+          : [names.consumer(entry)];
+      if (!wire.some((durable) => durables.has(durable)))
+        problems.push(
+          `CONSUMERS.${key}: no new EventConsumer of apps/*/src uses it (service-nats.ts missed it?)`,
+        );
+    }
+    // A service's consumers must find their stream whichever migration ran first.
+    for (const service of SERVICES)
+      for (const { stream, durable, source } of consumersOf(service))
+        if (!ensuredStreams(service).includes(stream))
+          problems.push(
+            `${source}: ${durable} reads ${stream}, which apps/${service}/src/migrate.ts does not ensure`,
+          );
+    expectNoProblems(problems);
+  });
+
+  it('answer the commands of their own queue group, and every service is known to this test', () => {
+    const problems: string[] = [];
+    for (const group of Object.keys(QUEUE_GROUPS))
+      if (!(SERVICES as readonly string[]).includes(group))
+        problems.push(`QUEUE_GROUPS.${group}: not in SERVICES of test/deploy/test/service-nats.ts`);
+    for (const service of serviceApps())
+      if (!(SERVICES as readonly string[]).includes(service))
+        problems.push(`apps/${service}: not in SERVICES of test/deploy/test/service-nats.ts`);
+    expectNoProblems(problems);
+  });
+});
+
 describe(CONF, () => {
   it('has one user per service, with its password from the environment (not in the file)', () => {
     const problems: string[] = [];
@@ -140,15 +180,25 @@ describe(CONF, () => {
       for (const op of ['DELETE', 'PURGE', 'MSG.DELETE'])
         if (canPublish(service, `$JS.API.STREAM.${op}.${stream.name}`))
           problems.push(`${CONF}: ${service} may ${op.toLowerCase()} stream ${stream.name}`);
-      // Consumers: only its own durables, and none of them may be deleted; a stranger's is out of reach.
+      // Consumers: only its own durables, made as its code makes them (its filter, or none), and none of them
+      // may be deleted; a stranger's (another service's, or any other name) is out of reach.
       const own = consumersOf(service).filter((c) => c.stream === key);
-      for (const durable of ['someone-else', names.consumer(CONSUMERS.deliveryRequests)])
-        for (const subject of consumerSubjects({ stream: key, durable }))
-          if (canPublish(service, subject))
-            problems.push(`${CONF}: ${service} may use ${subject} (not a consumer of its own)`);
-      for (const { durable } of own)
-        if (canPublish(service, `$JS.API.CONSUMER.DELETE.${stream.name}.${durable}`))
-          problems.push(`${CONF}: ${service} may delete its consumer ${durable}`);
+      const ownDurables = new Set(own.map((c) => c.durable));
+      for (const durable of new Set(['someone-else', ...allConsumers.map((c) => c.durable)]))
+        if (!ownDurables.has(durable))
+          for (const subject of anyConsumerSubjects(key, durable))
+            if (canPublish(service, subject))
+              problems.push(`${CONF}: ${service} may use ${subject} (not a consumer of its own)`);
+      for (const consumer of own) {
+        const made = new Set(consumerSubjects(consumer));
+        for (const subject of anyConsumerSubjects(key, consumer.durable))
+          if (!made.has(subject) && canPublish(service, subject))
+            problems.push(
+              `${CONF}: ${service} may use ${subject} (its consumer, but not as ${consumer.source} makes it)`,
+            );
+        if (canPublish(service, `$JS.API.CONSUMER.DELETE.${stream.name}.${consumer.durable}`))
+          problems.push(`${CONF}: ${service} may delete its consumer ${consumer.durable}`);
+      }
       if (canPublish(service, `$JS.API.CONSUMER.CREATE.${stream.name}`))
         problems.push(`${CONF}: ${service} may create unnamed (ephemeral) consumers on ${stream.name}`);
     }

@@ -1,8 +1,8 @@
 // deploy/nats-server.conf on a real nats-server (private, loopback, temp dir): each service connects as its
 // own user and does what its code does on NATS (requests to the services it calls, answered by their
-// owners; its migration's stream setup; its events), and automation its consumer work (durable pull
-// consumers on the trigger streams, pull, ack, run events, dead letters). Then what the file must refuse is
-// tried too: the server's permissions violation for that very subject is the proof, not a timeout.
+// owners; its migration's stream setup; its events), and each consumer its work (automation's and delivery's
+// durable pull consumers, made as their code makes them: pull, ack, dead letters). Then what the file must
+// refuse is tried too: the server's permissions violation for that very subject is the proof, not a timeout.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -14,7 +14,7 @@ import {
   type JetStreamManager,
   type NatsConnection,
 } from 'nats';
-import { COMMANDS, CONSUMERS, STREAMS, TRIGGER_STREAMS, type StreamKey } from '@rocketlead/contracts';
+import { STREAMS, type StreamKey } from '@rocketlead/contracts';
 import { ensureStreams } from '@rocketlead/messaging';
 import {
   ConfiguredNats,
@@ -31,6 +31,7 @@ import {
   commandsOf,
   commandsSent,
   concrete,
+  consumerSubjects,
   consumersOf,
   ensuredStreams,
   eventStreamsOf,
@@ -61,18 +62,27 @@ interface Client {
 
 const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
 
-/** A durable pull consumer as the automation engine makes it (EventConsumer: explicit acks, no limit). */
-const durableConfig = (durable: string) => ({
+/** A durable pull consumer as EventConsumer makes it: explicit acks, no delivery limit, its filter if any. */
+const durableConfig = (durable: string, filter?: string) => ({
   durable_name: durable,
   ack_policy: AckPolicy.Explicit,
   deliver_policy: DeliverPolicy.All,
   ack_wait: nanos(30_000),
   max_deliver: -1,
+  ...(filter ? { filter_subject: filter } : {}),
 });
 
-/** An event type of a stream, for test messages: `events.table.>` -> `table.x`. */
-const eventTypeIn = (key: StreamKey): string =>
-  names.eventTypeOf(concrete(names.stream(key).subjects[0] ?? '')) ?? '';
+/** An event type of each subject of a stream, for test messages: `events.table.>` -> `table.x`. */
+const eventTypesIn = (key: StreamKey): string[] =>
+  names.stream(key).subjects.map((subject) => names.eventTypeOf(concrete(subject)) ?? '');
+const eventTypeIn = (key: StreamKey): string => eventTypesIn(key)[0] ?? '';
+
+/** The service whose events a stream holds (it publishes them from its outbox). */
+const ownerOf = (key: StreamKey): string | undefined =>
+  SERVICES.find((service) => eventStreamsOf(service).includes(key));
+
+/** Services that read with durable consumers. */
+const CONSUMING = SERVICES.filter((service) => consumersOf(service).length > 0);
 
 (natsServerBinAvailable() ? describe : describe.skip)(`${NATS_CONF} on a nats-server`, () => {
   let server: ConfiguredNats;
@@ -155,8 +165,8 @@ const eventTypeIn = (key: StreamKey): string =>
           );
       });
     }
-    // automation ensures the streams it reads too, so these exist whichever migration ran first.
-    for (const key of [...TRIGGER_STREAMS, 'AUTOMATION', 'DEAD_LETTER'] as StreamKey[])
+    // Each service ensures the streams it reads too, so its consumers can be made whichever migration ran first.
+    for (const key of new Set(SERVICES.flatMap((service) => ensuredStreams(service))))
       await expect(admin.streams.info(names.stream(key).name)).resolves.toBeDefined();
   });
 
@@ -185,54 +195,59 @@ const eventTypeIn = (key: StreamKey): string =>
   it.each(SERVICES)('%s publishes its events into its own streams', async (service) => {
     await streamsExist();
     await withoutViolations(service, async () => {
-      for (const key of eventStreamsOf(service)) {
-        const ack = await as(service)
-          .nc.jetstream()
-          .publish(names.eventSubject(eventTypeIn(key)), encode({ from: service }));
-        expect(ack.stream).toBe(names.stream(key).name);
-      }
+      for (const key of eventStreamsOf(service))
+        for (const type of eventTypesIn(key)) {
+          const ack = await as(service)
+            .nc.jetstream()
+            .publish(names.eventSubject(type), encode({ from: service }));
+          expect(ack.stream).toBe(names.stream(key).name);
+        }
     });
   });
 
-  it('automation makes its durable pull consumers on each trigger stream, pulls an event and acks it', async () => {
-    await streamsExist();
-    const automation = as('automation').nc;
-    const before = as('automation').violations.length;
-    const jsm = await automation.jetstreamManager();
-    for (const { stream, durable } of consumersOf('automation')) {
-      const streamName = names.stream(stream).name;
-      // The owner of the stream publishes an event, as its outbox relay does.
-      const owner = stream === 'LEADS' ? 'leads' : stream === 'CALENDAR' ? 'calendar' : undefined;
-      if (!owner) throw new Error(`no service publishes into ${stream}`);
-      await as(owner)
-        .nc.jetstream()
-        .publish(names.eventSubject(eventTypeIn(stream)), encode({ n: 1 }));
+  it.each(CONSUMING)(
+    '%s makes its durable pull consumers as its code does, pulls an event, acks it and dead-letters',
+    async (service) => {
+      await streamsExist();
+      const nc = as(service).nc;
+      const before = as(service).violations.length;
+      const jsm = await nc.jetstreamManager();
+      for (const { stream, durable, filter } of consumersOf(service)) {
+        const streamName = names.stream(stream).name;
+        // The owner of the stream publishes an event the consumer takes, as its outbox relay does.
+        const owner = ownerOf(stream);
+        if (!owner) throw new Error(`no service publishes into ${stream}`);
+        const type = (filter && names.eventTypeOf(filter)) || eventTypeIn(stream);
+        await as(owner)
+          .nc.jetstream()
+          .publish(names.eventSubject(type), encode({ n: 1 }));
 
-      // Made twice: a restart (or a second replica) finds its consumer and carries on.
-      await jsm.consumers.add(streamName, durableConfig(durable));
-      await jsm.consumers.add(streamName, durableConfig(durable));
-      const consumer = await automation.jetstream().consumers.get(streamName, durable);
-      let pulled = 0;
-      for (;;) {
-        const msg = await consumer.next({ expires: 5_000 });
-        if (!msg) break;
-        pulled += 1;
-        msg.working();
-        // ackAck waits for the server to confirm the ack: it was taken, not just sent.
-        await expect(msg.ackAck()).resolves.toBe(true);
-        if (msg.info.pending === 0) break;
+        // Made twice: a restart (or a second replica) finds its consumer and carries on.
+        await jsm.consumers.add(streamName, durableConfig(durable, filter));
+        await jsm.consumers.add(streamName, durableConfig(durable, filter));
+        const consumer = await nc.jetstream().consumers.get(streamName, durable);
+        let pulled = 0;
+        for (;;) {
+          const msg = await consumer.next({ expires: 5_000 });
+          if (!msg) break;
+          pulled += 1;
+          msg.working();
+          // ackAck waits for the server to confirm the ack: it was taken, not just sent.
+          await expect(msg.ackAck()).resolves.toBe(true);
+          if (msg.info.pending === 0) break;
+        }
+        withContext(`${durable} pulled from ${streamName}`, () => expect(pulled).toBeGreaterThan(0));
+        const info = await admin.consumers.info(streamName, durable);
+        expect(info.num_ack_pending).toBe(0);
+        expect(info.num_pending).toBe(0);
+
+        // A poison event goes to the dead-letter stream under the consumer's name.
+        const dead = await nc.jetstream().publish(names.deadLetterSubject(durable), encode({}));
+        expect(dead.stream).toBe(names.stream('DEAD_LETTER').name);
       }
-      withContext(`${durable} pulled from ${streamName}`, () => expect(pulled).toBeGreaterThan(0));
-      const info = await admin.consumers.info(streamName, durable);
-      expect(info.num_ack_pending).toBe(0);
-      expect(info.num_pending).toBe(0);
-
-      // A poison event goes to the dead-letter stream under the consumer's name.
-      const dead = await automation.jetstream().publish(names.deadLetterSubject(durable), encode({}));
-      expect(dead.stream).toBe(names.stream('DEAD_LETTER').name);
-    }
-    expect(as('automation').violations.slice(before)).toEqual([]);
-  });
+      expect(as(service).violations.slice(before)).toEqual([]);
+    },
+  );
 
   it("refuses each service another service's events and commands", async () => {
     await streamsExist();
@@ -252,32 +267,54 @@ const eventTypeIn = (key: StreamKey): string =>
     }
   });
 
-  it("refuses automation any stream or consumer change beyond its own consumers, and strangers' consumers", async () => {
-    await streamsExist();
-    const leads = names.stream('LEADS').name;
-    const own = names.consumer(CONSUMERS.automationEvents('LEADS'));
-    // Someone else's consumer on a stream automation reads, and the delivery service's on AUTOMATION.
-    await admin.consumers.add(leads, durableConfig('someone-else'));
-    for (const subject of [
-      `$JS.API.STREAM.DELETE.${leads}`,
-      `$JS.API.STREAM.PURGE.${leads}`,
-      `$JS.API.CONSUMER.DELETE.${leads}.${own}`,
-      `$JS.API.CONSUMER.CREATE.${leads}`,
-      `$JS.API.CONSUMER.CREATE.${leads}.someone-else`,
-      `$JS.API.CONSUMER.INFO.${leads}.someone-else`,
-      `$JS.API.CONSUMER.MSG.NEXT.${leads}.someone-else`,
-      `$JS.ACK.${leads}.someone-else.1.1.1.1700000000000000000.0`,
-      `$JS.API.CONSUMER.CREATE.${names.stream('AUTOMATION').name}.${names.consumer(CONSUMERS.deliveryRequests)}`,
-      names.eventSubject('table.entry.added'),
-    ])
-      await expectRefused('automation', 'publish', subject);
-    await expectRefused('automation', 'subscription', names.command(COMMANDS.entriesGet));
+  it.each(CONSUMING)(
+    "refuses %s any stream or consumer change beyond its own consumers, and strangers' consumers",
+    async (service) => {
+      await streamsExist();
+      const own = consumersOf(service);
+      const [first] = own;
+      if (!first) throw new Error(`${service} has no consumer`);
+      const read = names.stream(first.stream).name;
+      // Its consumer (made here too, so this test can run alone), someone else's on the same stream, and
+      // another service's durable.
+      await admin.consumers.add(read, durableConfig(first.durable, first.filter));
+      await admin.consumers.add(read, durableConfig('someone-else'));
+      const stranger = SERVICES.filter((other) => other !== service)
+        .flatMap((other) => consumersOf(other))
+        .find((c) => !own.some((o) => o.durable === c.durable));
+      if (!stranger) throw new Error('no consumer of another service to try');
+      const subjects = [
+        `$JS.API.STREAM.DELETE.${read}`,
+        `$JS.API.STREAM.PURGE.${read}`,
+        `$JS.API.CONSUMER.DELETE.${read}.${first.durable}`,
+        `$JS.API.CONSUMER.CREATE.${read}`,
+        `$JS.API.CONSUMER.CREATE.${read}.someone-else`,
+        `$JS.API.CONSUMER.INFO.${read}.someone-else`,
+        `$JS.API.CONSUMER.MSG.NEXT.${read}.someone-else`,
+        `$JS.ACK.${read}.someone-else.1.1.1.1700000000000000000.0`,
+        ...consumerSubjects(stranger),
+      ];
+      // Its own durable, but not as its code makes it: another filter than its own, or none.
+      for (const { stream, durable, filter } of own) {
+        const name = names.stream(stream).name;
+        if (filter) subjects.push(`$JS.API.CONSUMER.CREATE.${name}.${durable}`);
+        subjects.push(
+          `$JS.API.CONSUMER.CREATE.${name}.${durable}.${concrete(names.stream(stream).subjects[0] ?? '')}`,
+        );
+      }
+      // Events of a stream it only reads.
+      for (const key of new Set(own.map((c) => c.stream)))
+        if (!eventStreamsOf(service).includes(key)) subjects.push(names.eventSubject(eventTypeIn(key)));
+      for (const subject of subjects) await expectRefused(service, 'publish', subject);
+      const foreign = SERVICES.filter((other) => other !== service).flatMap((other) => commandsOf(other))[0];
+      if (foreign) await expectRefused(service, 'subscription', names.command(foreign));
 
-    // Through the client too: the call fails and the stream and consumer are still there.
-    const jsm = await as('automation').nc.jetstreamManager({ timeout: 1_000 });
-    await expect(jsm.streams.delete(leads)).rejects.toThrow();
-    await expect(jsm.consumers.delete(leads, own)).rejects.toThrow();
-    await expect(admin.streams.info(leads)).resolves.toBeDefined();
-    await expect(admin.consumers.info(leads, own)).resolves.toBeDefined();
-  });
+      // Through the client too: the call fails and the stream and consumer are still there.
+      const jsm = await as(service).nc.jetstreamManager({ timeout: 1_000 });
+      await expect(jsm.streams.delete(read)).rejects.toThrow();
+      await expect(jsm.consumers.delete(read, first.durable)).rejects.toThrow();
+      await expect(admin.streams.info(read)).resolves.toBeDefined();
+      await expect(admin.consumers.info(read, first.durable)).resolves.toBeDefined();
+    },
+  );
 });
