@@ -158,9 +158,10 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Records attempts and moves their deliveries on, in one transaction: the attempt row, the delivery's
-   * state, its timer (due at the next attempt, or gone) and its outcome events commit together. An attempt
-   * of a delivery that is no longer pending (another replica finished it) is dropped.
+   * Records attempts and moves their deliveries on, in one transaction of a few set-based statements: the
+   * attempt rows, the deliveries' state, their timers (due at the next attempt, or gone) and their outcome
+   * events commit together. An attempt of a delivery that is no longer pending (another replica finished
+   * it) is dropped.
    */
   async complete(
     records: AttemptRecord[],
@@ -173,24 +174,30 @@ export class DeliveriesRepository {
   ): Promise<void> {
     if (records.length === 0) return;
     await this.transaction(async (manager) => {
-      for (const record of records) {
-        const final = record.succeeded || record.nextAttemptAt === null;
-        const updated = (await manager.query(
-          `UPDATE "${DELIVERY_SCHEMA}".deliveries SET attempts = attempts + 1, status = $3, next_attempt_at = $4,
-             last_error = $5, completed_at = $6, provider_message_id = coalesce($7, provider_message_id)
-           WHERE organization_id = $1 AND id = $2 AND status = 'pending' RETURNING id`,
-          [
-            record.ref.organizationId,
-            record.ref.deliveryId,
-            record.succeeded ? 'succeeded' : final ? 'failed' : 'pending',
-            record.nextAttemptAt,
-            record.succeeded ? null : record.error,
-            final ? record.attemptedAt : null,
-            record.providerMessageId,
-          ],
-        )) as [{ id: string }[], number];
-        if (updated[0].length === 0) continue;
-        await manager.getRepository(DeliveryAttemptEntity).insert({
+      const final = (r: AttemptRecord) => r.succeeded || r.nextAttemptAt === null;
+      const [updatedRows] = (await manager.query(
+        `UPDATE "${DELIVERY_SCHEMA}".deliveries d SET attempts = d.attempts + 1, status = u.status,
+           next_attempt_at = u.next_attempt_at, last_error = u.last_error, completed_at = u.completed_at,
+           provider_message_id = coalesce(u.provider_message_id, d.provider_message_id)
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::text[])
+           AS u(organization_id, id, status, next_attempt_at, last_error, completed_at, provider_message_id)
+         WHERE d.organization_id = u.organization_id AND d.id = u.id AND d.status = 'pending'
+         RETURNING d.id`,
+        [
+          records.map((r) => r.ref.organizationId),
+          records.map((r) => r.ref.deliveryId),
+          records.map((r) => (r.succeeded ? 'succeeded' : final(r) ? 'failed' : 'pending')),
+          records.map((r) => r.nextAttemptAt),
+          records.map((r) => (r.succeeded ? null : r.error)),
+          records.map((r) => (final(r) ? r.attemptedAt : null)),
+          records.map((r) => r.providerMessageId),
+        ],
+      )) as [{ id: string }[], number];
+      const updated = new Set(updatedRows.map((row) => row.id));
+      const kept = records.filter((r) => updated.has(r.ref.deliveryId));
+      if (kept.length === 0) return;
+      await manager.getRepository(DeliveryAttemptEntity).insert(
+        kept.map((record) => ({
           id: uuidv7(record.attemptedAt.getTime()),
           deliveryId: record.ref.deliveryId,
           organizationId: record.ref.organizationId,
@@ -198,25 +205,35 @@ export class DeliveriesRepository {
           eventType: record.eventType,
           attemptedAt: record.attemptedAt,
           durationMs: record.durationMs,
-          status: record.succeeded ? 'succeeded' : 'failed',
+          status: record.succeeded ? ('succeeded' as const) : ('failed' as const),
           responseStatus: record.responseStatus,
           error: record.error,
           responseBody: record.responseBody,
           nextAttemptAt: record.nextAttemptAt,
-        });
-        const key = attemptTimerKey(record.ref.deliveryId);
-        if (final) await this.timers.remove(manager, [key]);
-        else
-          await this.timers.schedule(manager, {
-            key,
+        })),
+      );
+      await this.timers.remove(
+        manager,
+        kept.filter(final).map((r) => attemptTimerKey(r.ref.deliveryId)),
+      );
+      await this.timers.scheduleMany(
+        manager,
+        kept
+          .filter((r) => !final(r))
+          .map((r) => ({
+            key: attemptTimerKey(r.ref.deliveryId),
             kind: ATTEMPT_TIMER_KIND,
-            dueAt: record.nextAttemptAt!,
-            payload: record.ref,
-          });
+            dueAt: r.nextAttemptAt!,
+            payload: r.ref,
+          })),
+      );
+      for (const record of kept)
         if (record.disableEndpoint && record.endpointId)
           await disable(manager, record.ref.organizationId, record.endpointId, record.disableEndpoint);
-        await this.outbox.append(manager, record.events);
-      }
+      await this.outbox.append(
+        manager,
+        kept.flatMap((r) => r.events),
+      );
     });
     this.outbox.committed();
   }

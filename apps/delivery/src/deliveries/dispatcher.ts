@@ -6,6 +6,7 @@ import { EndpointsRepository } from '../endpoints/endpoints.repository';
 import { DeliveriesRepository, type AttemptRecord, type DeliveryRef } from './deliveries.repository';
 import type { DeliveryEntity } from './delivery.entity';
 import { KeyedLimiter } from './keyed-limiter';
+import { CompletionBatcher } from './completion-batcher';
 import { nextRetry } from './retry-policy';
 import { outcomeEvents } from './outcome-events';
 import { Senders, type AttemptResult } from './senders';
@@ -37,6 +38,7 @@ export function laneOf(row: DeliveryEntity): string {
 @Injectable()
 export class Dispatcher implements BeforeApplicationShutdown {
   private readonly lanes: KeyedLimiter;
+  private readonly completions: CompletionBatcher<AttemptRecord>;
   private stopping = false;
 
   constructor(
@@ -47,6 +49,11 @@ export class Dispatcher implements BeforeApplicationShutdown {
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
   ) {
     this.lanes = new KeyedLimiter(config.DELIVERY_ENDPOINT_CONCURRENCY);
+    this.completions = new CompletionBatcher((records) =>
+      this.deliveries.complete(records, (manager, org, endpointId, reason) =>
+        this.endpoints.disable(manager, org, endpointId, reason),
+      ),
+    );
   }
 
   /** Queues committed pending deliveries for an attempt in this process. */
@@ -83,10 +90,7 @@ export class Dispatcher implements BeforeApplicationShutdown {
         await this.deliveries.extendLease(ref, new Date(Date.now() + leaseMs(row)));
       const attemptedAt = this.deliveries.now();
       const result = await this.senders.send(row);
-      await this.deliveries.complete(
-        [this.record(row, attemptedAt, result)],
-        (manager, org, endpointId, reason) => this.endpoints.disable(manager, org, endpointId, reason),
-      );
+      await this.completions.add(this.record(row, attemptedAt, result));
     } catch (error) {
       // Postgres was unavailable: the lease timer tries again later.
       this.logger.event('warn', 'delivery attempt could not be recorded; its lease will retry it', {

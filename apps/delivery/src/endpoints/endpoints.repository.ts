@@ -86,6 +86,12 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
     maxAgeMs: 5_000,
     applicationName: 'delivery-endpoints-cache',
   });
+  // What sending needs of an endpoint (its URL and decrypted secrets), keyed `<organization>:<endpoint>`.
+  private readonly sending = new NotifiedCache<SendingEndpoint>({
+    channel: ENDPOINTS_CHANGED_CHANNEL,
+    maxAgeMs: 5_000,
+    applicationName: 'delivery-sending-cache',
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -96,11 +102,15 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
 
   /** Until the cache listens, nothing is kept (every lookup reads Postgres). */
   async onApplicationBootstrap(): Promise<void> {
-    await this.subscriptions.listen(this.config.DATABASE_URL).catch(() => undefined);
+    await Promise.all(
+      [this.subscriptions, this.sending].map((cache) =>
+        cache.listen(this.config.DATABASE_URL).catch(() => undefined),
+      ),
+    );
   }
 
-  beforeApplicationShutdown(): Promise<void> {
-    return this.subscriptions.stop();
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([this.subscriptions.stop(), this.sending.stop()]);
   }
 
   now(): Date {
@@ -128,7 +138,7 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
       });
       await manager.getRepository(WebhookEndpointEntity).insert(row);
       const secret = await this.addSecret(manager, row, now);
-      await this.changed(manager, organizationId);
+      await this.changed(manager, organizationId, row.id);
       return { endpoint: toEndpoint(row), secret };
     });
   }
@@ -163,7 +173,7 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
       // Enabling again clears why the platform had disabled it.
       if (changes.enabled === true) row.disabledReason = null;
       await repo.save(row);
-      await this.changed(manager, organizationId);
+      await this.changed(manager, organizationId, id);
       return toEndpoint(row);
     });
   }
@@ -175,7 +185,7 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
        WHERE organization_id = $1 AND id = $2`,
       [organizationId, id, reason],
     );
-    await this.changed(manager, organizationId);
+    await this.changed(manager, organizationId, id);
   }
 
   delete(organizationId: string, id: string): Promise<WebhookEndpoint | null> {
@@ -185,7 +195,7 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
       if (!row) return null;
       await manager.getRepository(EndpointSecretEntity).delete({ organizationId, endpointId: id });
       await repo.delete({ organizationId, id });
-      await this.changed(manager, organizationId);
+      await this.changed(manager, organizationId, id);
       return toEndpoint(row);
     });
   }
@@ -209,12 +219,18 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
          WHERE organization_id = $1 AND endpoint_id = $2 AND expires_at <= $3`,
         [organizationId, id, now],
       );
-      return this.addSecret(manager, row, now);
+      const secret = await this.addSecret(manager, row, now);
+      await this.changed(manager, organizationId, id);
+      return secret;
     });
   }
 
   /** The endpoint with the secrets that sign at `at` (current first), or null when it is gone. */
-  async forSending(organizationId: string, id: string, at: Date): Promise<SendingEndpoint | null> {
+  forSending(organizationId: string, id: string, at: Date): Promise<SendingEndpoint | null> {
+    return this.sending.read(`${organizationId}:${id}`, () => this.loadSending(organizationId, id, at));
+  }
+
+  private async loadSending(organizationId: string, id: string, at: Date): Promise<SendingEndpoint | null> {
     const row = await this.dataSource.getRepository(WebhookEndpointEntity).findOneBy({ organizationId, id });
     if (!row) return null;
     const secrets = (await this.dataSource.query(
@@ -285,9 +301,14 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
     return secret;
   }
 
-  private async changed(manager: EntityManager, organizationId: string): Promise<void> {
+  /** Every replica drops the organization's subscription list and that endpoint's sending copy on commit. */
+  private async changed(manager: EntityManager, organizationId: string, endpointId: string): Promise<void> {
+    const sendingKey = `${organizationId}:${endpointId}`;
     this.subscriptions.invalidate(organizationId);
-    const { sql, params } = notifyChanged(ENDPOINTS_CHANGED_CHANNEL, organizationId);
-    await manager.query(sql, params);
+    this.sending.invalidate(sendingKey);
+    for (const key of [organizationId, sendingKey]) {
+      const { sql, params } = notifyChanged(ENDPOINTS_CHANGED_CHANNEL, key);
+      await manager.query(sql, params);
+    }
   }
 }

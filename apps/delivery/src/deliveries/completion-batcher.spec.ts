@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals';
+import { CompletionBatcher } from './completion-batcher';
+
+describe('CompletionBatcher', () => {
+  it('writes what arrives during a write together in the next one', async () => {
+    const writes: number[][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    const batcher = new CompletionBatcher<number>(async (records) => {
+      writes.push(records);
+      if (writes.length === 1) await first;
+    });
+    const all = [batcher.add(1), batcher.add(2), batcher.add(3), batcher.add(4)];
+    release();
+    await Promise.all(all);
+    expect(writes).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('fails only the records of the batch whose write failed', async () => {
+    let calls = 0;
+    const batcher = new CompletionBatcher<string>(() => {
+      calls += 1;
+      return calls === 1 ? Promise.reject(new Error('postgres down')) : Promise.resolve();
+    });
+    await expect(batcher.add('a')).rejects.toThrow('postgres down');
+    await expect(batcher.add('b')).resolves.toBeUndefined();
+  });
+
+  it('caps a batch at maxBatch records', async () => {
+    const sizes: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const batcher = new CompletionBatcher<number>(async (records) => {
+      sizes.push(records.length);
+      if (sizes.length === 1) await gate;
+    }, 2);
+    const all = [1, 2, 3, 4, 5].map((n) => batcher.add(n));
+    release();
+    await Promise.all(all);
+    expect(sizes).toEqual([1, 2, 2]);
+  });
+});
