@@ -33,7 +33,7 @@ describe('README API walkthrough', () => {
   it('runs top to bottom against the running platform, exactly as written', async () => {
     // Run as a user would paste it, with errexit so any failed call stops it; then report what it captured.
     const script = `${walkthroughScript()}
-printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON" "$ENTRY" "$BOOKING" "$HOOK" "$(jq -r .token <<<"$CRM")" "$AUTO" "$LEAD" "$QUALIFIED" "$RUN"
+printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON" "$ENTRY" "$BOOKING" "$HOOK" "$(jq -r .token <<<"$CRM")" "$AUTO" "$LEAD" "$QUALIFIED" "$RUN" "$ENDPOINT"
 `;
     const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: ROOT,
@@ -43,7 +43,7 @@ printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON" "$
     });
     const captured = /^CAPTURED (.+)$/m.exec(stdout);
     expect(captured).not.toBeNull();
-    const [token, pool, won, entry, booking, hook, crmToken, automation, lead, qualified, run] =
+    const [token, pool, won, entry, booking, hook, crmToken, automation, lead, qualified, run, endpoint] =
       captured![1].split(' ');
 
     const admin = new Api(e2e.platform.baseUrl, token);
@@ -58,6 +58,7 @@ printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON" "$
     // What the walkthrough deleted is gone, and the revoked token no longer works.
     expect((await admin.get(`/connect/calendar_bookings/${booking}`)).status).toBe(404);
     expect((await admin.get(`/connect/ingress_webhooks/${hook}`)).status).toBe(404);
+    expect((await admin.get(`/connect/webhook_endpoints/${endpoint}`)).status).toBe(404);
     expect((await new Api(e2e.platform.baseUrl, crmToken).get('/connect/custom_fields')).status).toBe(401);
     // The automation ran once for the ads lead: greeted it and qualified it; then it was paused and archived.
     expect((await admin.get(`/connect/table_entries/${lead}`)).body).toMatchObject({
