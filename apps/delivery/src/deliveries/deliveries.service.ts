@@ -30,7 +30,10 @@ export const deliveryNotFound = (): DomainError => new DomainError('NOT_FOUND', 
  */
 @Injectable()
 export class DeliveriesService {
-  // Rows created by an event's handler, sent once its transaction commits (afterCommit).
+  // Deliveries built for an event before its transaction (every remote read happens there, so a
+  // transaction never waits for a second pool connection or another service), then the rows inserted, sent
+  // once it commits. Both are dropped in afterCommit, which also runs for an event handled before.
+  private readonly prepared = new Map<string, Built>();
   private readonly created = new Map<string, DeliveryEntity[]>();
 
   constructor(
@@ -40,28 +43,44 @@ export class DeliveriesService {
     private readonly dispatcher: Dispatcher,
   ) {}
 
-  /** An automation asks for a delivery; runs in the inbox transaction of the request event. */
-  async request(event: CloudEvent<DeliveryRequestData>, manager: EntityManager): Promise<void> {
+  /** An automation asks for a delivery: built now (endpoint, suppression, lead), stored by `store`. */
+  async prepareRequest(event: CloudEvent<DeliveryRequestData>): Promise<boolean> {
     const endpointId = event.data.webhook?.endpointId ?? null;
     const endpoint = endpointId ? await this.endpoints.find(event.organizationid, endpointId) : undefined;
-    await this.store(event.id, await this.factory.fromRequest(event, endpoint), manager);
+    this.prepared.set(event.id, await this.factory.fromRequest(event, endpoint));
+    return true;
   }
 
-  /** Whether any endpoint of the organization subscribes to this event (else: acked without a transaction). */
-  async subscribed(event: CloudEvent): Promise<boolean> {
-    return (await this.matching(event)).length > 0;
-  }
-
-  /** A domain event to every endpoint subscribed to it; runs in the event's inbox transaction. */
-  async fanOut(event: CloudEvent, manager: EntityManager): Promise<void> {
+  /** A domain event: false when no endpoint of the organization subscribes to it (acked without a transaction). */
+  async prepareSubscribed(event: CloudEvent): Promise<boolean> {
     const endpoints = await this.matching(event);
-    await this.store(event.id, await this.factory.fromSubscription(event, endpoints), manager);
+    if (endpoints.length === 0) return false;
+    this.prepared.set(event.id, await this.factory.fromSubscription(event, endpoints));
+    return true;
+  }
+
+  /**
+   * Runs in the event's inbox transaction: inserts the deliveries not made before (a redelivered event
+   * finds its own), with the events of those.
+   */
+  async store(event: CloudEvent, manager: EntityManager): Promise<void> {
+    const built = this.prepared.get(event.id);
+    // prepare* runs before every attempt of the handler; without its result there is nothing to store.
+    if (!built) throw new Error(`deliveries of event ${event.id} were not prepared`);
+    const inserted = await this.deliveries.insert(manager, built.rows, (row) => leaseMs(row));
+    const ids = new Set(inserted.map((row) => row.id));
+    await this.deliveries.appendEvents(
+      manager,
+      built.events.filter((e) => ids.has((e.data as { deliveryId: string }).deliveryId)),
+    );
+    this.created.set(event.id, inserted);
   }
 
   /** After the event's transaction committed (or on a redelivery of a handled event): send what it made. */
   sendCreated(event: CloudEvent): Promise<void> {
     const rows = this.created.get(event.id);
     this.created.delete(event.id);
+    this.prepared.delete(event.id);
     this.deliveries.committed();
     if (rows) this.dispatcher.enqueue(rows);
     return Promise.resolve();
@@ -112,16 +131,5 @@ export class DeliveriesService {
       this.deliveries.insert(manager, rows, (row) => leaseMs(row)),
     );
     this.dispatcher.enqueue(inserted);
-  }
-
-  /** Inserts the rows not made before (a redelivered event finds its own), with the events of those. */
-  private async store(eventId: string, built: Built, manager: EntityManager): Promise<void> {
-    const inserted = await this.deliveries.insert(manager, built.rows, (row) => leaseMs(row));
-    const ids = new Set(inserted.map((row) => row.id));
-    await this.deliveries.appendEvents(
-      manager,
-      built.events.filter((e) => ids.has((e.data as { deliveryId: string }).deliveryId)),
-    );
-    this.created.set(eventId, inserted);
   }
 }

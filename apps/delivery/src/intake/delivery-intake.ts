@@ -56,8 +56,8 @@ export class DeliveryIntake implements OnApplicationBootstrap, BeforeApplication
         stream: 'AUTOMATION',
         durable: CONSUMERS.deliveryRequests,
         types: [DELIVERY_REQUESTED],
-        handler: (event, manager) =>
-          this.deliveries.request(event as CloudEvent<DeliveryRequestData>, manager),
+        relevant: (event) => this.deliveries.prepareRequest(event as CloudEvent<DeliveryRequestData>),
+        handler: (event, manager) => this.deliveries.store(event, manager),
       }),
     );
     for (const stream of TRIGGER_STREAMS)
@@ -66,8 +66,8 @@ export class DeliveryIntake implements OnApplicationBootstrap, BeforeApplication
           ...common,
           stream,
           durable: CONSUMERS.deliverySubscriptions(stream),
-          relevant: (event) => this.deliveries.subscribed(event),
-          handler: (event, manager) => this.deliveries.fanOut(event, manager),
+          relevant: (event) => this.deliveries.prepareSubscribed(event),
+          handler: (event, manager) => this.deliveries.store(event, manager),
         }),
       );
     for (const consumer of this.consumers) await consumer.start();
