@@ -174,6 +174,9 @@ export class DeliveriesRepository {
   ): Promise<void> {
     if (records.length === 0) return;
     await this.transaction(async (manager) => {
+      // Losing this commit in a crash only sends the delivery again (its lease timer is still there, with
+      // the same webhook-id), so it need not wait for the WAL flush.
+      await manager.query('SET LOCAL synchronous_commit = off');
       const final = (r: AttemptRecord) => r.succeeded || r.nextAttemptAt === null;
       const [updatedRows] = (await manager.query(
         `UPDATE "${DELIVERY_SCHEMA}".deliveries d SET attempts = d.attempts + 1, status = u.status,

@@ -39,6 +39,9 @@ export function laneOf(row: DeliveryEntity): string {
 export class Dispatcher implements BeforeApplicationShutdown {
   private readonly lanes: KeyedLimiter;
   private readonly completions: CompletionBatcher<AttemptRecord>;
+  // Deliveries queued, sending or being recorded in this process, and the recordings under way.
+  private readonly active = new Set<string>();
+  private readonly recording = new Set<Promise<void>>();
   private stopping = false;
 
   constructor(
@@ -60,7 +63,9 @@ export class Dispatcher implements BeforeApplicationShutdown {
   enqueue(rows: DeliveryEntity[]): void {
     if (this.stopping) return;
     for (const row of rows) {
-      if (row.status !== 'pending') continue;
+      // Queued, sending or being recorded here already: the lease timer that fired finds it busy.
+      if (row.status !== 'pending' || this.active.has(row.id)) continue;
+      this.active.add(row.id);
       this.lanes.run(laneOf(row), row.id, (queuedMs) => this.attempt(row, queuedMs));
     }
   }
@@ -74,15 +79,24 @@ export class Dispatcher implements BeforeApplicationShutdown {
   }
 
   get inFlight(): number {
-    return this.lanes.size;
+    return this.active.size;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     // Unfinished attempts are not lost: their lease timers fire on whichever replica is up.
-    await this.lanes.idle(Date.now() + STOP_WAIT_MS);
+    const deadline = Date.now() + STOP_WAIT_MS;
+    await this.lanes.idle(deadline);
+    await Promise.race([
+      Promise.allSettled([...this.recording]),
+      new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
+    ]);
   }
 
+  /**
+   * Holds the lane only while the request is out: recording the result (a group commit) happens after the
+   * lane is free, so a slow Postgres write never lowers what one endpoint can take.
+   */
   private async attempt(row: DeliveryEntity, queuedMs: number): Promise<void> {
     const ref = { organizationId: row.organizationId, deliveryId: row.id };
     try {
@@ -90,14 +104,26 @@ export class Dispatcher implements BeforeApplicationShutdown {
         await this.deliveries.extendLease(ref, new Date(Date.now() + leaseMs(row)));
       const attemptedAt = this.deliveries.now();
       const result = await this.senders.send(row);
-      await this.completions.add(this.record(row, attemptedAt, result));
+      const recorded = this.completions
+        .add(this.record(row, attemptedAt, result))
+        .catch((error: Error) => this.unrecorded(row, error))
+        .finally(() => {
+          this.active.delete(row.id);
+          this.recording.delete(recorded);
+        });
+      this.recording.add(recorded);
     } catch (error) {
-      // Postgres was unavailable: the lease timer tries again later.
-      this.logger.event('warn', 'delivery attempt could not be recorded; its lease will retry it', {
-        deliveryId: row.id,
-        error: (error as Error).message,
-      });
+      this.unrecorded(row, error as Error);
+      this.active.delete(row.id);
     }
+  }
+
+  private unrecorded(row: DeliveryEntity, error: Error): void {
+    // Postgres was unavailable: the lease timer tries again later.
+    this.logger.event('warn', 'delivery attempt could not be recorded; its lease will retry it', {
+      deliveryId: row.id,
+      error: error.message,
+    });
   }
 
   private record(row: DeliveryEntity, attemptedAt: Date, result: AttemptResult): AttemptRecord {
