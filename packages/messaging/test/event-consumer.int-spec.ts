@@ -221,6 +221,45 @@ describe('event consumer (real Postgres and NATS)', () => {
     expect(info.num_ack_pending).toBe(0);
   });
 
+  it('without an inbox, runs an idempotent handler outside a transaction, again on a redelivery', async () => {
+    const org = uuidv7();
+    const event = stateChanged(org, uuidv7(), 1);
+    const durable = `consumer-${uuidv7().slice(-12)}`;
+    const seen: { id: string; inTransaction: boolean }[] = [];
+    const after: string[] = [];
+    await consuming(
+      org,
+      {
+        durable,
+        inbox: false,
+        handler: (e, manager) => {
+          seen.push({ id: e.id, inTransaction: manager.queryRunner?.isTransactionActive ?? false });
+          return Promise.resolve();
+        },
+        afterCommit: (e) => {
+          if (e.organizationid === org) after.push(e.id);
+          return Promise.resolve();
+        },
+      },
+      async () => {
+        await publish(event);
+        // The same event again as a new message: with no inbox the handler decides (here it runs twice).
+        await nc
+          .jetstream()
+          .publish(names.eventSubject(event.type), JSON.stringify(event), { msgID: uuidv7() });
+        await eventually(() => after.length === 2, { timeoutMs: 10_000, message: 'both handled' });
+      },
+    );
+    expect(seen).toEqual([
+      { id: event.id, inTransaction: false },
+      { id: event.id, inTransaction: false },
+    ]);
+    const inbox = (await dataSource.query(`SELECT 1 FROM ${SCHEMA}.inbox WHERE consumer = $1`, [
+      durable,
+    ])) as unknown[];
+    expect(inbox).toHaveLength(0);
+  });
+
   it('consumes several types on nats-server 2.9, which filters only one subject per consumer', async () => {
     const org = uuidv7();
     const seen: string[] = [];

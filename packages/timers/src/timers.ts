@@ -73,6 +73,17 @@ export class Timers {
     await manager.query(`DELETE FROM "${this.schema}".timers WHERE key = ANY($1::text[])`, [keys]);
   }
 
+  /**
+   * An INSERT (to embed as a CTE) scheduling one timer per row of `select`, which yields key, kind, due_at
+   * and payload: a row and its timer are then written by one statement. It wakes no runner (no NOTIFY).
+   */
+  upsertFrom(select: string): string {
+    return `INSERT INTO "${this.schema}".timers (key, kind, due_at, payload, state)
+       SELECT key, kind, due_at, payload, 'pending' FROM (${select}) AS t(key, kind, due_at, payload)
+       ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
+         state = 'pending', fired_at = NULL, attempts = 0, last_error = NULL, done_at = NULL`;
+  }
+
   /** Moves a pending timer; false when there is no pending timer with that key. */
   async reschedule(manager: EntityManager, key: string, dueAt: Date): Promise<boolean> {
     const rows = (await manager.query(

@@ -144,6 +144,13 @@ describe('timers (real Postgres)', () => {
       `SELECT key FROM ${SCHEMA}.timers WHERE key LIKE 'many:%'`,
     )) as unknown[];
     expect(rows).toHaveLength(2);
+    // Embedded in a larger statement: one timer per selected row.
+    await dataSource.query(
+      `WITH t AS (${timers.upsertFrom(
+        `SELECT 'from:' || n, 'test', now() + interval '200 milliseconds', '{}'::jsonb FROM generate_series(1, 3) AS n`,
+      )} RETURNING 1) SELECT count(*) FROM t`,
+    );
+    await eventually(async () => (await effects('from:')).length === 3, { timeoutMs: 5_000 });
   });
 
   it('fires each timer exactly once with two runners racing for a burst', async () => {

@@ -18,7 +18,8 @@ export interface DeliveryRef {
   deliveryId: string;
 }
 
-export const attemptTimerKey = (deliveryId: string): string => `delivery:${deliveryId}`;
+const ATTEMPT_TIMER_PREFIX = 'delivery:';
+export const attemptTimerKey = (deliveryId: string): string => `${ATTEMPT_TIMER_PREFIX}${deliveryId}`;
 
 /** One attempt's result, as recorded. */
 export interface AttemptRecord {
@@ -114,6 +115,37 @@ export class DeliveriesRepository {
       { notify: false },
     );
     return fresh;
+  }
+
+  /**
+   * The same as `insert` for pending deliveries without events, as ONE statement outside any transaction:
+   * the rows and their lease timers are written together or not at all, and a row that exists already
+   * (same organization and idempotency key) is skipped, so a redelivered event needs no inbox row.
+   */
+  async insertPending(rows: DeliveryEntity[], leaseMs: number): Promise<DeliveryEntity[]> {
+    if (rows.length === 0) return [];
+    const columns = this.dataSource.getMetadata(DeliveryEntity).columns;
+    const records = rows.map((row) =>
+      Object.fromEntries(
+        columns.map((column) => [column.databaseName, column.getEntityValue(row) as unknown]),
+      ),
+    );
+    const leases = this.timers.upsertFrom(
+      `SELECT '${ATTEMPT_TIMER_PREFIX}' || id, '${ATTEMPT_TIMER_KIND}', created_at + make_interval(secs => $2::float8 / 1000),
+         jsonb_build_object('organizationId', organization_id, 'deliveryId', id) FROM inserted`,
+    );
+    const result = (await this.dataSource.query(
+      `WITH inserted AS (
+         INSERT INTO "${DELIVERY_SCHEMA}".deliveries
+         SELECT * FROM jsonb_populate_recordset(NULL::"${DELIVERY_SCHEMA}".deliveries, $1::jsonb)
+         ON CONFLICT (organization_id, idempotency_key) DO NOTHING
+         RETURNING id, organization_id, created_at),
+       leases AS (${leases} RETURNING 1)
+       SELECT id FROM inserted`,
+      [JSON.stringify(records), leaseMs],
+    )) as { id: string }[];
+    const inserted = new Set(result.map((r) => r.id));
+    return rows.filter((row) => inserted.has(row.id));
   }
 
   appendEvents(manager: EntityManager, events: CloudEvent[]): Promise<void> {

@@ -76,6 +76,16 @@ export class DeliveriesService {
     this.created.set(event.id, inserted);
   }
 
+  /**
+   * A subscribed event's deliveries (pending, without events) in one statement, with no inbox row and no
+   * transaction: the unique idempotency key makes a redelivery insert nothing.
+   */
+  async storePending(event: CloudEvent): Promise<void> {
+    const built = this.prepared.get(event.id);
+    if (!built) throw new Error(`deliveries of event ${event.id} were not prepared`);
+    this.created.set(event.id, await this.deliveries.insertPending(built.rows, leaseMs({ kind: 'webhook' })));
+  }
+
   /** After the event's transaction committed (or on a redelivery of a handled event): send what it made. */
   sendCreated(event: CloudEvent): Promise<void> {
     const rows = this.created.get(event.id);

@@ -67,7 +67,9 @@ export class DeliveryIntake implements OnApplicationBootstrap, BeforeApplication
           stream,
           durable: CONSUMERS.deliverySubscriptions(stream),
           relevant: (event) => this.deliveries.prepareSubscribed(event),
-          handler: (event, manager) => this.deliveries.store(event, manager),
+          // Subscribed events make only pending deliveries, written by one idempotent statement.
+          inbox: false,
+          handler: (event) => this.deliveries.storePending(event),
         }),
       );
     for (const consumer of this.consumers) await consumer.start();

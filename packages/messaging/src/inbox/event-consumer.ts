@@ -37,6 +37,12 @@ export interface EventConsumerOptions {
   /** Runs in one transaction with the inbox row; skipped when this consumer already handled the event. */
   handler: EventHandler;
   /**
+   * false: no inbox row and no transaction; the handler gets the pool's manager and must be idempotent on
+   * its own (e.g. one statement guarded by a unique key), since a redelivered event runs it again. Saves
+   * three round trips and a write per event for such handlers. Default true.
+   */
+  inbox?: boolean;
+  /**
    * Asked before anything else: false = the event concerns nothing this consumer keeps, so it is acked
    * without a transaction or an inbox row (e.g. no automation of the organization listens to its type).
    */
@@ -266,6 +272,11 @@ export class EventConsumer {
 
   private async handleOnce(event: CloudEvent): Promise<void> {
     const { dataSource, schema, durable, handler, afterCommit } = this.options;
+    if (this.options.inbox === false) {
+      await handler(event, dataSource.manager);
+      if (afterCommit) await afterCommit(event);
+      return;
+    }
     await dataSource.transaction(async (manager) => {
       const inserted = (await manager.query(
         `INSERT INTO "${schema}".inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
