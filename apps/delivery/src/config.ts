@@ -40,7 +40,8 @@ export const DELIVERY_ENV = {
   DELIVERY_CONCURRENCY: {
     default: '32',
     parse: parsers.positiveInt,
-    description: 'Events (delivery requests, subscribed events) handled at the same time by one replica',
+    description:
+      "Events handled at the same time by each of a replica's consumers (delivery requests, and each subscribed stream)",
   },
   DELIVERY_ALLOWED_CIDRS: {
     default: '',

@@ -173,17 +173,21 @@ export class DeliveriesRepository {
     );
   }
 
-  /** Keeps the lease of a delivery whose timer is firing now (its own key, rescheduled later). */
-  async renewLease(manager: EntityManager, ref: DeliveryRef, until: Date): Promise<boolean> {
+  /** Keeps the lease of a delivery whose timer is firing now (its own key, rescheduled one lease later). */
+  async renewLease(
+    manager: EntityManager,
+    ref: DeliveryRef,
+    leaseMs: (row: Pick<DeliveryEntity, 'kind'>) => number,
+  ): Promise<boolean> {
     const rows = (await manager.query(
-      `SELECT 1 FROM "${DELIVERY_SCHEMA}".deliveries WHERE organization_id = $1 AND id = $2 AND status = 'pending'`,
+      `SELECT kind FROM "${DELIVERY_SCHEMA}".deliveries WHERE organization_id = $1 AND id = $2 AND status = 'pending'`,
       [ref.organizationId, ref.deliveryId],
-    )) as unknown[];
+    )) as Pick<DeliveryEntity, 'kind'>[];
     if (rows.length === 0) return false;
     await this.timers.schedule(manager, {
       key: attemptTimerKey(ref.deliveryId),
       kind: ATTEMPT_TIMER_KIND,
-      dueAt: until,
+      dueAt: new Date(Date.now() + leaseMs(rows[0]!)),
       payload: ref,
     });
     return true;

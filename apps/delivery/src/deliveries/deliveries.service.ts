@@ -83,7 +83,13 @@ export class DeliveriesService {
   async storePending(event: CloudEvent): Promise<void> {
     const built = this.prepared.get(event.id);
     if (!built) throw new Error(`deliveries of event ${event.id} were not prepared`);
-    this.created.set(event.id, await this.deliveries.insertPending(built.rows, leaseMs({ kind: 'webhook' })));
+    this.created.set(
+      event.id,
+      await this.deliveries.insertPending(
+        built.rows,
+        leaseMs({ kind: 'webhook' }),
+      ) /* subscriptions are webhooks */,
+    );
   }
 
   /** After the event's transaction committed (or on a redelivery of a handled event): send what it made. */

@@ -15,8 +15,16 @@ import { Senders, type AttemptResult } from './senders';
 const LEASE_MARGIN_MS = 30_000;
 const STOP_WAIT_MS = 15_000;
 
-export function leaseMs(row: Pick<DeliveryEntity, 'kind'>, timeoutMs = 30_000): number {
-  return (row.kind === 'webhook' ? timeoutMs : 30_000) + LEASE_MARGIN_MS;
+/** The longest one attempt of each kind can take: webhook timeout at most 30 s, SMTP 3 × 30 s, SMS 15 s. */
+const LONGEST_ATTEMPT_MS: Record<DeliveryEntity['kind'], number> = {
+  webhook: 30_000,
+  email: 90_000,
+  sms: 15_000,
+};
+
+/** How long a delivery may be in someone's hands before its lease timer tries it again. */
+export function leaseMs(row: Pick<DeliveryEntity, 'kind'>): number {
+  return LONGEST_ATTEMPT_MS[row.kind] + LEASE_MARGIN_MS;
 }
 
 /** Which queue a delivery waits in: its endpoint, its raw URL's origin, or the email or SMS provider. */

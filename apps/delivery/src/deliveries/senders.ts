@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DELIVERY_LIMITS } from '@rocketlead/contracts';
 import { DELIVERY_CONFIG } from '../config.token';
 import type { DeliveryConfig } from '../config';
-import { EndpointsRepository } from '../endpoints/endpoints.repository';
+import { EndpointsRepository, UnreadableSecretError } from '../endpoints/endpoints.repository';
 import { DestinationGuard, HttpSender, standardWebhookHeaders } from '../outbound';
 import { SmtpMailer } from '../email';
 import { SmsClient } from '../sms';
@@ -85,11 +85,13 @@ export class Senders implements OnApplicationShutdown {
     let timeoutMs: number = RAW_URL_TIMEOUT_MS;
     let secrets: string[] = [];
     if (row.endpointId) {
-      const found = await this.endpoints.forSending(
-        row.organizationId,
-        row.endpointId,
-        this.deliveries.now(),
-      );
+      let found;
+      try {
+        found = await this.endpoints.forSending(row.organizationId, row.endpointId, this.deliveries.now());
+      } catch (error) {
+        if (error instanceof UnreadableSecretError) return failed(error.message);
+        throw error;
+      }
       if (!found) return failed('the endpoint was deleted');
       if (!found.endpoint.enabled) return failed('the endpoint is disabled');
       url = found.endpoint.url;

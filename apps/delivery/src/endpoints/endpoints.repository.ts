@@ -78,6 +78,13 @@ export function toAttempt(row: DeliveryAttemptEntity): DeliveryAttempt {
   };
 }
 
+export class UnreadableSecretError extends Error {
+  constructor() {
+    super('the endpoint secret cannot be decrypted (was DELIVERY_SECRET_KEY changed?); rotate the secret');
+    this.name = 'UnreadableSecretError';
+  }
+}
+
 /** Endpoints and their encrypted secrets; every query is scoped by organization. */
 @Injectable()
 export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -242,7 +249,7 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
     return {
       endpoint: toEndpoint(row),
       organizationId,
-      secrets: secrets.map((s) => this.box.open(s.ciphertext)),
+      secrets: secrets.map((s) => this.openSecret(s.ciphertext)),
     };
   }
 
@@ -286,6 +293,15 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
       .limit(limit)
       .getMany();
     return rows.map(toAttempt);
+  }
+
+  /** A secret sealed under another DELIVERY_SECRET_KEY can never be read: a permanent failure, said so. */
+  private openSecret(ciphertext: Buffer): string {
+    try {
+      return this.box.open(ciphertext);
+    } catch {
+      throw new UnreadableSecretError();
+    }
   }
 
   private async addSecret(manager: EntityManager, row: WebhookEndpointEntity, now: Date): Promise<string> {

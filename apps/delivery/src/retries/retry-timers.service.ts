@@ -59,11 +59,7 @@ export class RetryTimersService implements OnApplicationBootstrap, BeforeApplica
     manager: Parameters<DeliveriesRepository['renewLease']>[0],
   ): Promise<void> {
     const ref = timer.payload as DeliveryRef;
-    const pending = await this.deliveries.renewLease(
-      manager,
-      ref,
-      new Date(Date.now() + leaseMs({ kind: 'webhook' })),
-    );
+    const pending = await this.deliveries.renewLease(manager, ref, leaseMs);
     if (pending) this.due.push(ref);
   }
 
