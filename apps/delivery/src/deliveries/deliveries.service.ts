@@ -20,6 +20,7 @@ import { DeliveriesRepository, toDelivery } from './deliveries.repository';
 import { DeliveryFactory, type Built } from './delivery-factory';
 import type { DeliveryEntity } from './delivery.entity';
 import { Dispatcher, leaseMs } from './dispatcher';
+import { GroupWriter } from './group-writer';
 import { EVENT_SOURCE } from './outcome-events';
 
 export const deliveryNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Delivery not found');
@@ -35,6 +36,11 @@ export class DeliveriesService {
   // once it commits. Both are dropped in afterCommit, which also runs for an event handled before.
   private readonly prepared = new Map<string, Built>();
   private readonly created = new Map<string, DeliveryEntity[]>();
+  private readonly pending = new GroupWriter<DeliveryEntity[], Set<string>>(async (batches) => {
+    // Subscriptions are webhooks: one lease length for all.
+    const inserted = await this.deliveries.insertPending(batches.flat(), leaseMs({ kind: 'webhook' }));
+    return new Set(inserted.map((row) => row.id));
+  });
 
   constructor(
     private readonly deliveries: DeliveriesRepository,
@@ -83,12 +89,11 @@ export class DeliveriesService {
   async storePending(event: CloudEvent): Promise<void> {
     const built = this.prepared.get(event.id);
     if (!built) throw new Error(`deliveries of event ${event.id} were not prepared`);
+    // Events in hand at the same time share one statement (group commit).
+    const inserted = await this.pending.add(built.rows);
     this.created.set(
       event.id,
-      await this.deliveries.insertPending(
-        built.rows,
-        leaseMs({ kind: 'webhook' }),
-      ) /* subscriptions are webhooks */,
+      built.rows.filter((row) => inserted.has(row.id)),
     );
   }
 

@@ -6,7 +6,7 @@ import { EndpointsRepository } from '../endpoints/endpoints.repository';
 import { DeliveriesRepository, type AttemptRecord, type DeliveryRef } from './deliveries.repository';
 import type { DeliveryEntity } from './delivery.entity';
 import { KeyedLimiter } from './keyed-limiter';
-import { CompletionBatcher } from './completion-batcher';
+import { GroupWriter } from './group-writer';
 import { nextRetry } from './retry-policy';
 import { outcomeEvents } from './outcome-events';
 import { Senders, type AttemptResult } from './senders';
@@ -46,7 +46,7 @@ export function laneOf(row: DeliveryEntity): string {
 @Injectable()
 export class Dispatcher implements BeforeApplicationShutdown {
   private readonly lanes: KeyedLimiter;
-  private readonly completions: CompletionBatcher<AttemptRecord>;
+  private readonly completions: GroupWriter<AttemptRecord>;
   // Deliveries queued, sending or being recorded in this process, and the recordings under way.
   private readonly active = new Set<string>();
   private readonly recording = new Set<Promise<void>>();
@@ -60,7 +60,7 @@ export class Dispatcher implements BeforeApplicationShutdown {
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
   ) {
     this.lanes = new KeyedLimiter(config.DELIVERY_ENDPOINT_CONCURRENCY);
-    this.completions = new CompletionBatcher((records) =>
+    this.completions = new GroupWriter((records) =>
       this.deliveries.complete(records, (manager, org, endpointId, reason) =>
         this.endpoints.disable(manager, org, endpointId, reason),
       ),

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { CompletionBatcher } from './completion-batcher';
+import { GroupWriter } from './group-writer';
 
-describe('CompletionBatcher', () => {
+describe('GroupWriter', () => {
   it('writes what arrives during a write together in the next one', async () => {
     const writes: number[][] = [];
     let release!: () => void;
     const first = new Promise<void>((resolve) => (release = resolve));
-    const batcher = new CompletionBatcher<number>(async (records) => {
+    const batcher = new GroupWriter<number>(async (records) => {
       writes.push(records);
       if (writes.length === 1) await first;
     });
@@ -18,7 +18,7 @@ describe('CompletionBatcher', () => {
 
   it('fails only the records of the batch whose write failed', async () => {
     let calls = 0;
-    const batcher = new CompletionBatcher<string>(() => {
+    const batcher = new GroupWriter<string>(() => {
       calls += 1;
       return calls === 1 ? Promise.reject(new Error('postgres down')) : Promise.resolve();
     });
@@ -26,11 +26,25 @@ describe('CompletionBatcher', () => {
     await expect(batcher.add('b')).resolves.toBeUndefined();
   });
 
+  it('gives every caller the result of the write that carried its item', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let writes = 0;
+    const writer = new GroupWriter<number, number[]>(async (items) => {
+      writes += 1;
+      if (writes === 1) await gate;
+      return items.map((n) => n * 10);
+    });
+    const results = [1, 2, 3].map((n) => writer.add(n));
+    release();
+    expect(await Promise.all(results)).toEqual([[10], [20, 30], [20, 30]]);
+  });
+
   it('caps a batch at maxBatch records', async () => {
     const sizes: number[] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const batcher = new CompletionBatcher<number>(async (records) => {
+    const batcher = new GroupWriter<number>(async (records) => {
       sizes.push(records.length);
       if (sizes.length === 1) await gate;
     }, 2);

@@ -1,0 +1,38 @@
+/**
+ * Group commit: items handed in while a write is in flight are written together by the next one, so a
+ * burst costs a few statements or transactions instead of one each (and cannot exhaust the Postgres pool).
+ * Every caller gets the result of the write that carried its item, or its error.
+ */
+export class GroupWriter<T, R = void> {
+  private queue: { item: T; resolve: (result: R) => void; reject: (error: Error) => void }[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly write: (items: T[]) => Promise<R>,
+    private readonly maxBatch = 200,
+  ) {}
+
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          const result = await this.write(batch.map((entry) => entry.item));
+          for (const entry of batch) entry.resolve(result);
+        } catch (error) {
+          for (const entry of batch) entry.reject(error as Error);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+}
