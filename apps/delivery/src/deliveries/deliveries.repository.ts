@@ -5,6 +5,7 @@ import { ServiceOutbox } from '@rocketlead/messaging';
 import { TRANSACTION, type CursorPosition, type Transactional } from '@rocketlead/persistence';
 import { Timers } from '@rocketlead/timers';
 import { DELIVERY_SCHEMA } from '../database/entities';
+import { newestFirst } from '../database/newest-first';
 import { toAttempt } from '../endpoints/endpoints.repository';
 import { DeliveryEntity } from './delivery.entity';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
@@ -284,18 +285,15 @@ export class DeliveriesRepository {
     limit: number,
     after?: CursorPosition,
   ): Promise<DeliveryWithAttempts[]> {
-    const rows = await this.dataSource
-      .getRepository(DeliveryEntity)
-      .createQueryBuilder('d')
-      .where('d.organization_id = :organizationId AND d.entry_id = :entryId', { organizationId, entryId })
-      .andWhere(
-        after ? '(d.created_at, d.id) < (:at, :id)' : 'TRUE',
-        after ? { at: after.at, id: after.id } : {},
-      )
-      .orderBy('d.created_at', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .limit(limit)
-      .getMany();
+    const rows = await newestFirst(
+      this.dataSource
+        .getRepository(DeliveryEntity)
+        .createQueryBuilder('d')
+        .where('d.organization_id = :organizationId AND d.entry_id = :entryId', { organizationId, entryId }),
+      'created_at',
+      limit,
+      after,
+    ).getMany();
     if (rows.length === 0) return [];
     const attempts = await this.dataSource.getRepository(DeliveryAttemptEntity).find({
       where: { organizationId, deliveryId: In(rows.map((r) => r.id)) },

@@ -223,14 +223,7 @@ export class DeliveryFactory {
       ...original,
       id,
       idempotencyKey: `resend:${id}`,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: null,
-      lastError: null,
-      createdAt: this.deliveries.now(),
-      completedAt: null,
-      openedAt: null,
-      providerMessageId: null,
+      ...this.unattempted(),
       correlationId,
       payload: original.payload.kind === 'email' ? this.instrument(id, original.payload) : original.payload,
     });
@@ -380,7 +373,6 @@ export class DeliveryFactory {
       organizationId: origin.organizationId,
       idempotencyKey: origin.idempotencyKey,
       kind,
-      status: 'pending',
       eventType: origin.eventType,
       entryId: origin.entryId,
       endpointId: null,
@@ -394,6 +386,14 @@ export class DeliveryFactory {
       runId: origin.run?.runId ?? null,
       automationId: origin.run?.automationId ?? null,
       stepIndex: origin.run?.stepIndex ?? null,
+      ...this.unattempted(),
+    } satisfies DeliveryEntity);
+  }
+
+  /** The state of a delivery nobody has tried yet. */
+  private unattempted() {
+    return {
+      status: 'pending' as const,
       attempts: 0,
       nextAttemptAt: null,
       lastError: null,
@@ -401,7 +401,7 @@ export class DeliveryFactory {
       completedAt: null,
       openedAt: null,
       providerMessageId: null,
-    } satisfies DeliveryEntity);
+    };
   }
 
   private refused(

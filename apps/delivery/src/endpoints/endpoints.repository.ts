@@ -19,6 +19,7 @@ import {
   type Transactional,
 } from '@rocketlead/persistence';
 import { DELIVERY_SCHEMA } from '../database/entities';
+import { newestFirst } from '../database/newest-first';
 import { DELIVERY_CONFIG } from '../config.token';
 import type { DeliveryConfig } from '../config';
 import { SecretBox } from '../secrets/secret-box';
@@ -156,18 +157,15 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
   }
 
   async list(organizationId: string, limit: number, after?: CursorPosition): Promise<WebhookEndpoint[]> {
-    const rows = await this.dataSource
-      .getRepository(WebhookEndpointEntity)
-      .createQueryBuilder('e')
-      .where('e.organization_id = :organizationId', { organizationId })
-      .andWhere(
-        after ? '(e.created_at, e.id) < (:at, :id)' : 'TRUE',
-        after ? { at: after.at, id: after.id } : {},
-      )
-      .orderBy('e.created_at', 'DESC')
-      .addOrderBy('e.id', 'DESC')
-      .limit(limit)
-      .getMany();
+    const rows = await newestFirst(
+      this.dataSource
+        .getRepository(WebhookEndpointEntity)
+        .createQueryBuilder('e')
+        .where('e.organization_id = :organizationId', { organizationId }),
+      'created_at',
+      limit,
+      after,
+    ).getMany();
     return rows.map(toEndpoint);
   }
 
@@ -277,21 +275,18 @@ export class EndpointsRepository implements OnApplicationBootstrap, BeforeApplic
     limit: number,
     after?: CursorPosition,
   ): Promise<DeliveryAttempt[]> {
-    const rows = await this.dataSource
-      .getRepository(DeliveryAttemptEntity)
-      .createQueryBuilder('a')
-      .where('a.organization_id = :organizationId AND a.endpoint_id = :endpointId', {
-        organizationId,
-        endpointId,
-      })
-      .andWhere(
-        after ? '(a.attempted_at, a.id) < (:at, :id)' : 'TRUE',
-        after ? { at: after.at, id: after.id } : {},
-      )
-      .orderBy('a.attempted_at', 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .limit(limit)
-      .getMany();
+    const rows = await newestFirst(
+      this.dataSource
+        .getRepository(DeliveryAttemptEntity)
+        .createQueryBuilder('a')
+        .where('a.organization_id = :organizationId AND a.endpoint_id = :endpointId', {
+          organizationId,
+          endpointId,
+        }),
+      'attempted_at',
+      limit,
+      after,
+    ).getMany();
     return rows.map(toAttempt);
   }
 
