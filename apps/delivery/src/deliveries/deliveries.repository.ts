@@ -10,6 +10,7 @@ import { toAttempt } from '../endpoints/endpoints.repository';
 import { DeliveryEntity } from './delivery.entity';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
 import { EmailSuppressionEntity } from '../tracking/email-suppression.entity';
+import { leaseMs } from './lease';
 
 export const ATTEMPT_TIMER_KIND = 'delivery.attempt';
 
@@ -83,47 +84,15 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Inserts the deliveries that do not exist yet (same organization and idempotency key: skipped), each
-   * with a lease timer that attempts it if this process dies before it is sent; events (e.g. an immediate
-   * failure) are written with them. Returns the rows inserted.
+   * Inserts the deliveries that do not exist yet (same organization and idempotency key: skipped) and a
+   * lease timer for each pending one, which attempts it if this process dies before it is sent, in ONE
+   * statement: inside the caller's transaction, or on its own (the pool's manager) where the idempotency
+   * key alone dedupes. Returns the rows inserted.
    */
   async insert(
-    manager: EntityManager,
     rows: DeliveryEntity[],
-    leaseMs: (row: DeliveryEntity) => number,
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<DeliveryEntity[]> {
-    if (rows.length === 0) return [];
-    const result = (await manager
-      .createQueryBuilder()
-      .insert()
-      .into(DeliveryEntity)
-      .values(rows)
-      .orIgnore()
-      .returning(['id'])
-      .execute()) as { raw: { id: string }[] };
-    const inserted = new Set(result.raw.map((r) => r.id));
-    const fresh = rows.filter((row) => inserted.has(row.id));
-    const pending = fresh.filter((row) => row.status === 'pending');
-    await this.timers.scheduleMany(
-      manager,
-      pending.map((row) => ({
-        key: attemptTimerKey(row.id),
-        kind: ATTEMPT_TIMER_KIND,
-        dueAt: new Date(row.createdAt.getTime() + leaseMs(row)),
-        payload: { organizationId: row.organizationId, deliveryId: row.id } satisfies DeliveryRef,
-      })),
-      // A lease is due far later than the runner's longest sleep: no need to wake it.
-      { notify: false },
-    );
-    return fresh;
-  }
-
-  /**
-   * The same as `insert` for pending deliveries without events, as ONE statement outside any transaction:
-   * the rows and their lease timers are written together or not at all, and a row that exists already
-   * (same organization and idempotency key) is skipped, so a redelivered event needs no inbox row.
-   */
-  async insertPending(rows: DeliveryEntity[], leaseMs: number): Promise<DeliveryEntity[]> {
     if (rows.length === 0) return [];
     const columns = this.dataSource.getMetadata(DeliveryEntity).columns;
     const records = rows.map((row) =>
@@ -131,19 +100,23 @@ export class DeliveriesRepository {
         columns.map((column) => [column.databaseName, column.getEntityValue(row) as unknown]),
       ),
     );
-    const leases = this.timers.upsertFrom(
-      `SELECT '${ATTEMPT_TIMER_PREFIX}' || id, '${ATTEMPT_TIMER_KIND}', created_at + make_interval(secs => $2::float8 / 1000),
-         jsonb_build_object('organizationId', organization_id, 'deliveryId', id) FROM inserted`,
+    const leases = Object.fromEntries(rows.map((row) => [row.id, leaseMs(row)]));
+    // Due one lease after creation, without a NOTIFY: far later than the runner's longest sleep.
+    const timers = this.timers.upsertFrom(
+      `SELECT '${ATTEMPT_TIMER_PREFIX}' || id, '${ATTEMPT_TIMER_KIND}',
+         created_at + make_interval(secs => ($2::jsonb ->> id::text)::float8 / 1000),
+         jsonb_build_object('organizationId', organization_id, 'deliveryId', id)
+       FROM inserted WHERE status = 'pending'`,
     );
-    const result = (await this.dataSource.query(
+    const result = (await manager.query(
       `WITH inserted AS (
          INSERT INTO "${DELIVERY_SCHEMA}".deliveries
          SELECT * FROM jsonb_populate_recordset(NULL::"${DELIVERY_SCHEMA}".deliveries, $1::jsonb)
          ON CONFLICT (organization_id, idempotency_key) DO NOTHING
-         RETURNING id, organization_id, created_at),
-       leases AS (${leases} RETURNING 1)
+         RETURNING id, organization_id, created_at, status),
+       leases AS (${timers} RETURNING 1)
        SELECT id FROM inserted`,
-      [JSON.stringify(records), leaseMs],
+      [JSON.stringify(records), JSON.stringify(leases)],
     )) as { id: string }[];
     const inserted = new Set(result.map((r) => r.id));
     return rows.filter((row) => inserted.has(row.id));
@@ -175,11 +148,7 @@ export class DeliveriesRepository {
   }
 
   /** Keeps the lease of a delivery whose timer is firing now (its own key, rescheduled one lease later). */
-  async renewLease(
-    manager: EntityManager,
-    ref: DeliveryRef,
-    leaseMs: (row: Pick<DeliveryEntity, 'kind'>) => number,
-  ): Promise<boolean> {
+  async renewLease(manager: EntityManager, ref: DeliveryRef): Promise<boolean> {
     const rows = (await manager.query(
       `SELECT kind FROM "${DELIVERY_SCHEMA}".deliveries WHERE organization_id = $1 AND id = $2 AND status = 'pending'`,
       [ref.organizationId, ref.deliveryId],
@@ -210,6 +179,7 @@ export class DeliveriesRepository {
     ) => Promise<void>,
   ): Promise<void> {
     if (records.length === 0) return;
+    let events: CloudEvent[] = [];
     await this.transaction(async (manager) => {
       // Losing this commit in a crash only sends the delivery again (its lease timer is still there, with
       // the same webhook-id), so it need not wait for the WAL flush.
@@ -270,12 +240,11 @@ export class DeliveriesRepository {
       for (const record of kept)
         if (record.disableEndpoint && record.endpointId)
           await disable(manager, record.ref.organizationId, record.endpointId, record.disableEndpoint);
-      await this.outbox.append(
-        manager,
-        kept.flatMap((r) => r.events),
-      );
+      events = kept.flatMap((r) => r.events);
+      await this.outbox.append(manager, events);
     });
-    this.outbox.committed();
+    // Only a commit that wrote events needs the relay.
+    if (events.length > 0) this.outbox.committed();
   }
 
   /** A lead's deliveries, newest first, each with its attempts (oldest first). */

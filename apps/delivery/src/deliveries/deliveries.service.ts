@@ -19,7 +19,7 @@ import { patternMatches } from '../endpoints/event-type-patterns';
 import { DeliveriesRepository, toDelivery } from './deliveries.repository';
 import { DeliveryFactory, type Built } from './delivery-factory';
 import type { DeliveryEntity } from './delivery.entity';
-import { Dispatcher, leaseMs } from './dispatcher';
+import { Dispatcher } from './dispatcher';
 import { GroupWriter } from './group-writer';
 import { EVENT_SOURCE } from './outcome-events';
 
@@ -36,9 +36,9 @@ export class DeliveriesService {
   // once it commits. Both are dropped in afterCommit, which also runs for an event handled before.
   private readonly prepared = new Map<string, Built>();
   private readonly created = new Map<string, DeliveryEntity[]>();
+  // Subscribed events in hand at the same time share one insert statement (group commit).
   private readonly pending = new GroupWriter<DeliveryEntity[], Set<string>>(async (batches) => {
-    // Subscriptions are webhooks: one lease length for all.
-    const inserted = await this.deliveries.insertPending(batches.flat(), leaseMs({ kind: 'webhook' }));
+    const inserted = await this.deliveries.insert(batches.flat());
     return new Set(inserted.map((row) => row.id));
   });
 
@@ -70,10 +70,8 @@ export class DeliveriesService {
    * finds its own), with the events of those.
    */
   async store(event: CloudEvent, manager: EntityManager): Promise<void> {
-    const built = this.prepared.get(event.id);
-    // prepare* runs before every attempt of the handler; without its result there is nothing to store.
-    if (!built) throw new Error(`deliveries of event ${event.id} were not prepared`);
-    const inserted = await this.deliveries.insert(manager, built.rows, (row) => leaseMs(row));
+    const built = this.preparedFor(event);
+    const inserted = await this.deliveries.insert(built.rows, manager);
     const ids = new Set(inserted.map((row) => row.id));
     await this.deliveries.appendEvents(
       manager,
@@ -87,9 +85,7 @@ export class DeliveriesService {
    * transaction: the unique idempotency key makes a redelivery insert nothing.
    */
   async storePending(event: CloudEvent): Promise<void> {
-    const built = this.prepared.get(event.id);
-    if (!built) throw new Error(`deliveries of event ${event.id} were not prepared`);
-    // Events in hand at the same time share one statement (group commit).
+    const built = this.preparedFor(event);
     const inserted = await this.pending.add(built.rows);
     this.created.set(
       event.id,
@@ -100,9 +96,10 @@ export class DeliveriesService {
   /** After the event's transaction committed (or on a redelivery of a handled event): send what it made. */
   sendCreated(event: CloudEvent): Promise<void> {
     const rows = this.created.get(event.id);
+    // Only requests that failed at once write events; a subscribed event never does.
+    if (this.prepared.get(event.id)?.events.length) this.deliveries.committed();
     this.created.delete(event.id);
     this.prepared.delete(event.id);
-    this.deliveries.committed();
     if (rows) this.dispatcher.enqueue(rows);
     return Promise.resolve();
   }
@@ -147,10 +144,14 @@ export class DeliveriesService {
     return endpoints.filter((e) => e.eventTypes.some((pattern) => patternMatches(pattern, event.type)));
   }
 
+  /** prepare* runs before every attempt of the handler; without its result there is nothing to store. */
+  private preparedFor(event: CloudEvent): Built {
+    const built = this.prepared.get(event.id);
+    if (!built) throw new Error(`deliveries of event ${event.id} were not prepared`);
+    return built;
+  }
+
   private async insertAndSend(rows: DeliveryEntity[]): Promise<void> {
-    const inserted = await this.deliveries.transactionally((manager) =>
-      this.deliveries.insert(manager, rows, (row) => leaseMs(row)),
-    );
-    this.dispatcher.enqueue(inserted);
+    this.dispatcher.enqueue(await this.deliveries.insert(rows));
   }
 }

@@ -7,25 +7,12 @@ import { DeliveriesRepository, type AttemptRecord, type DeliveryRef } from './de
 import type { DeliveryEntity } from './delivery.entity';
 import { KeyedLimiter } from './keyed-limiter';
 import { GroupWriter } from './group-writer';
+import { LONG_QUEUE_WAIT_MS, leaseMs } from './lease';
 import { nextRetry } from './retry-policy';
 import { outcomeEvents } from './outcome-events';
 import { Senders, type AttemptResult } from './senders';
 
-/** Longer than any attempt (30 s timeout at most) plus the time to record it. */
-const LEASE_MARGIN_MS = 30_000;
 const STOP_WAIT_MS = 15_000;
-
-/** The longest one attempt of each kind can take: webhook timeout at most 30 s, SMTP 3 × 30 s, SMS 15 s. */
-const LONGEST_ATTEMPT_MS: Record<DeliveryEntity['kind'], number> = {
-  webhook: 30_000,
-  email: 90_000,
-  sms: 15_000,
-};
-
-/** How long a delivery may be in someone's hands before its lease timer tries it again. */
-export function leaseMs(row: Pick<DeliveryEntity, 'kind'>): number {
-  return LONGEST_ATTEMPT_MS[row.kind] + LEASE_MARGIN_MS;
-}
 
 /** Which queue a delivery waits in: its endpoint, its raw URL's origin, or the email or SMS provider. */
 export function laneOf(row: DeliveryEntity): string {
@@ -108,7 +95,7 @@ export class Dispatcher implements BeforeApplicationShutdown {
   private async attempt(row: DeliveryEntity, queuedMs: number): Promise<void> {
     const ref = { organizationId: row.organizationId, deliveryId: row.id };
     try {
-      if (queuedMs > LEASE_MARGIN_MS / 2)
+      if (queuedMs > LONG_QUEUE_WAIT_MS)
         await this.deliveries.extendLease(ref, new Date(Date.now() + leaseMs(row)));
       const attemptedAt = this.deliveries.now();
       const result = await this.senders.send(row);

@@ -7,12 +7,12 @@ import {
 import { DataSource } from 'typeorm';
 import { JsonLogger } from '@rocketlead/observability';
 import { TimerRunner, type FiredTimer } from '@rocketlead/timers';
-import { MetricsRegistry, ServiceOutbox } from '@rocketlead/messaging';
+import { MetricsRegistry } from '@rocketlead/messaging';
 import { DELIVERY_CONFIG } from '../config.token';
 import type { DeliveryConfig } from '../config';
 import { DELIVERY_SCHEMA } from '../database/entities';
 import { DeliveriesRepository, type DeliveryRef } from '../deliveries/deliveries.repository';
-import { Dispatcher, leaseMs } from '../deliveries/dispatcher';
+import { Dispatcher } from '../deliveries/dispatcher';
 
 /**
  * Fires delivery timers: a retry that came due, or the lease of an attempt a crashed process never recorded.
@@ -30,7 +30,6 @@ export class RetryTimersService implements OnApplicationBootstrap, BeforeApplica
     @Inject(DELIVERY_CONFIG) config: DeliveryConfig,
     private readonly deliveries: DeliveriesRepository,
     private readonly dispatcher: Dispatcher,
-    outbox: ServiceOutbox,
     metrics: MetricsRegistry,
   ) {
     this.runner = new TimerRunner({
@@ -39,8 +38,8 @@ export class RetryTimersService implements OnApplicationBootstrap, BeforeApplica
       schema: DELIVERY_SCHEMA,
       logger,
       handler: (timer, manager) => this.fire(timer, manager),
+      // Firing writes no events (it only renews leases): nothing for the outbox relay.
       onCommitted: () => {
-        outbox.committed();
         const due = this.due;
         this.due = [];
         void this.dispatcher.resume(due).catch((error: Error) =>
@@ -59,7 +58,7 @@ export class RetryTimersService implements OnApplicationBootstrap, BeforeApplica
     manager: Parameters<DeliveriesRepository['renewLease']>[0],
   ): Promise<void> {
     const ref = timer.payload as DeliveryRef;
-    const pending = await this.deliveries.renewLease(manager, ref, leaseMs);
+    const pending = await this.deliveries.renewLease(manager, ref);
     if (pending) this.due.push(ref);
   }
 
