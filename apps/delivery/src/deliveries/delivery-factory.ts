@@ -24,8 +24,6 @@ import { outcomeEvents } from './outcome-events';
 import type { SubscribedEndpoint } from '../endpoints/endpoints.repository';
 import type { WebhookEndpoint } from '@rocketlead/contracts';
 
-const JSON_TYPE = 'application/json';
-const FORM_TYPE = 'application/x-www-form-urlencoded';
 const EMAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const FORM_CODES: readonly string[] = FORM_EVENT_CODES;
 
@@ -52,13 +50,17 @@ export interface Built {
   events: CloudEvent[];
 }
 
+/** An object (an array too: its indexes become form keys), read field by field. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
 function isEntry(value: unknown): value is TableEntry {
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as TableEntry).id === 'string' &&
-    typeof (value as TableEntry).tableId === 'string' &&
-    typeof (value as TableEntry).data === 'object'
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.tableId === 'string' &&
+    typeof value.data === 'object'
   );
 }
 
@@ -141,22 +143,14 @@ export class DeliveryFactory {
       depth: event.depth,
       run: null,
     });
+    const standardBody = JSON.stringify(event);
     let lead: FormLead | null | undefined;
     const rows: DeliveryEntity[] = [];
     for (const endpoint of endpoints) {
       const origin = base(endpoint);
       if (endpoint.format === 'standard') {
         rows.push(
-          this.webhookRow(
-            origin,
-            endpoint.id,
-            null,
-            'standard',
-            shownUrl(endpoint.url),
-            JSON.stringify(event),
-            JSON_TYPE,
-            event.time,
-          ),
+          this.webhookRow(origin, endpoint.id, null, 'standard', shownUrl(endpoint.url), standardBody),
         );
         continue;
       }
@@ -172,18 +166,7 @@ export class DeliveryFactory {
         formEventCode(event.type),
         new Date(event.time),
       );
-      rows.push(
-        this.webhookRow(
-          origin,
-          endpoint.id,
-          null,
-          'form',
-          shownUrl(endpoint.url),
-          body,
-          FORM_TYPE,
-          event.time,
-        ),
-      );
+      rows.push(this.webhookRow(origin, endpoint.id, null, 'form', shownUrl(endpoint.url), body));
     }
     return { rows, events: [] };
   }
@@ -204,16 +187,7 @@ export class DeliveryFactory {
       endpoint.format === 'standard'
         ? JSON.stringify(event)
         : formWebhookBody(null, event.data as Record<string, unknown>, event.type, new Date(event.time));
-    return this.webhookRow(
-      origin,
-      endpoint.id,
-      null,
-      endpoint.format,
-      shownUrl(endpoint.url),
-      body,
-      endpoint.format === 'standard' ? JSON_TYPE : FORM_TYPE,
-      event.time,
-    );
+    return this.webhookRow(origin, endpoint.id, null, endpoint.format, shownUrl(endpoint.url), body);
   }
 
   /** The same delivery again, as a new delivery (new id, new attempt log). */
@@ -258,16 +232,9 @@ export class DeliveryFactory {
         data: webhook.body,
       });
     } else {
-      const given =
-        typeof webhook.body === 'object' && webhook.body !== null
-          ? (webhook.body as Record<string, unknown>).entry
-          : null;
-      const lead = await this.leadOf(origin.organizationId, given, origin.entryId);
-      const extra = lead
-        ? null
-        : typeof webhook.body === 'object' && webhook.body !== null
-          ? (webhook.body as Record<string, unknown>)
-          : null;
+      const fields = isRecord(webhook.body) ? webhook.body : null;
+      const lead = await this.leadOf(origin.organizationId, fields?.entry, origin.entryId);
+      const extra = lead ? null : fields;
       body = formWebhookBody(lead, extra, explicitCode ?? formEventCode(type), new Date(event.time));
     }
     const row = this.webhookRow(
@@ -277,8 +244,6 @@ export class DeliveryFactory {
       format,
       shownUrl(url),
       body,
-      format === 'standard' ? JSON_TYPE : FORM_TYPE,
-      event.time,
     );
     return { rows: [row], events: [] };
   }
@@ -349,15 +314,8 @@ export class DeliveryFactory {
     format: WebhookFormat,
     destination: string,
     body: string,
-    contentType: string,
-    eventTime: string,
   ): DeliveryEntity {
-    const row = this.row(origin, this.deliveries.newId(), 'webhook', destination, {
-      kind: 'webhook',
-      body,
-      contentType,
-      eventTime,
-    });
+    const row = this.row(origin, this.deliveries.newId(), 'webhook', destination, { kind: 'webhook', body });
     return Object.assign(row, { endpointId, url, format });
   }
 
@@ -417,7 +375,7 @@ export class DeliveryFactory {
       kind,
       destination,
       kind === 'webhook'
-        ? { kind, body: '', contentType: JSON_TYPE, eventTime: new Date().toISOString() }
+        ? { kind, body: '' }
         : kind === 'email'
           ? { kind, to: destination, subject: '', text: null, html: null }
           : { kind, to: destination, body: '' },

@@ -3,7 +3,7 @@ import type { DeliveryKind, DeliveryStatus, WebhookFormat } from '@rocketlead/co
 
 /** What a delivery sends, frozen when it is created so every attempt sends the same bytes. */
 export type DeliveryPayload =
-  | { kind: 'webhook'; body: string; contentType: string; eventTime: string }
+  | { kind: 'webhook'; body: string }
   | {
       kind: 'email';
       to: string;

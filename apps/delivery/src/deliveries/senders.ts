@@ -67,7 +67,7 @@ export class Senders implements OnApplicationShutdown {
     const payload = row.payload;
     switch (payload.kind) {
       case 'webhook':
-        return this.webhook(row, payload.body, payload.contentType);
+        return this.webhook(row, payload.body);
       case 'email':
         return this.email(row, payload);
       case 'sms':
@@ -80,7 +80,7 @@ export class Senders implements OnApplicationShutdown {
     await Promise.all([this.http.close(), this.sms.close()]);
   }
 
-  private async webhook(row: DeliveryEntity, body: string, contentType: string): Promise<AttemptResult> {
+  private async webhook(row: DeliveryEntity, body: string): Promise<AttemptResult> {
     let url = row.url;
     let timeoutMs: number = RAW_URL_TIMEOUT_MS;
     let secrets: string[] = [];
@@ -101,10 +101,11 @@ export class Senders implements OnApplicationShutdown {
     if (!url) return failed('no URL to send to');
     const timestamp = Math.floor(this.deliveries.now().getTime() / 1000);
     const headers =
-      contentType === 'application/json'
-        ? standardWebhookHeaders(row.id, timestamp, body, secrets)
-        : // The form format is authenticated by a secret in the URL (Lead Actions); the id still dedupes.
-          { 'content-type': contentType, 'webhook-id': row.id };
+      // The format the body was frozen in, whatever the endpoint says now.
+      row.format === 'form'
+        ? // The form format is authenticated by a secret in the URL (Lead Actions); the id still dedupes.
+          { 'content-type': 'application/x-www-form-urlencoded', 'webhook-id': row.id }
+        : standardWebhookHeaders(row.id, timestamp, body, secrets);
     const result = await this.http.send({ url, headers, body, timeoutMs });
     return {
       ok: result.ok,
