@@ -12,6 +12,7 @@ import type { DeliveryConfig } from './config';
 import { DELIVERY_SCHEMA } from './database/entities';
 import { deliveryDatabase } from './database/database.module';
 import { SecretBox } from './secrets/secret-box';
+import { TrackingTokens } from './email';
 import { EndpointsRepository } from './endpoints/endpoints.repository';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
@@ -65,6 +66,12 @@ export class AppModule {
               );
             return box;
           },
+        },
+        {
+          // Email links are signed with a key derived from DELIVERY_SECRET_KEY.
+          provide: TrackingTokens,
+          inject: [SecretBox],
+          useFactory: (box: SecretBox) => new TrackingTokens(box.trackingKey),
         },
         EndpointsRepository,
         EndpointsService,

@@ -67,7 +67,8 @@ export const DELIVERY_ENV = {
   },
   PUBLIC_BASE_URL: {
     default: 'http://localhost:3000',
-    parse: parsers.url('http', 'https'),
+    // Without trailing slashes: paths are appended to it.
+    parse: (raw: string): string => parsers.url('http', 'https')(raw).replace(/\/+$/, ''),
     description: 'Where ingress is reached from outside: email tracking links and SMS status callbacks',
   },
   SMTP_URL: {

@@ -122,6 +122,19 @@ export class DeliveriesRepository {
     return rows.filter((row) => inserted.has(row.id));
   }
 
+  /**
+   * Runs `work` in a transaction and writes the events it returns with it; wakes the outbox relay when
+   * there were any.
+   */
+  async withEvents(work: (manager: EntityManager) => Promise<CloudEvent[]>): Promise<void> {
+    const events = await this.transaction(async (manager) => {
+      const written = await work(manager);
+      await this.outbox.append(manager, written);
+      return written;
+    });
+    if (events.length > 0) this.outbox.committed();
+  }
+
   appendEvents(manager: EntityManager, events: CloudEvent[]): Promise<void> {
     return this.outbox.append(manager, events);
   }
@@ -335,9 +348,5 @@ export class DeliveriesRepository {
       [row.organizationId, row.id, error],
     )) as [unknown[], number];
     return rows.length > 0;
-  }
-
-  transactionally<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.transaction(work);
   }
 }

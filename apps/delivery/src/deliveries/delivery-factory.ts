@@ -17,7 +17,6 @@ import { formWebhookBody, type FormLead } from '../outbound';
 import { instrumentEmail, TrackingTokens } from '../email';
 import { InvalidPhoneNumberError, toE164 } from '../sms';
 import { LeadsGateway } from '../gateways/leads.gateway';
-import { SecretBox } from '../secrets/secret-box';
 import { DeliveryEntity, type DeliveryPayload } from './delivery.entity';
 import { DeliveriesRepository } from './deliveries.repository';
 import { outcomeEvents } from './outcome-events';
@@ -90,18 +89,12 @@ function shownUrl(url: string): string {
  */
 @Injectable()
 export class DeliveryFactory {
-  private readonly tokens: TrackingTokens;
-  private readonly baseUrl: string;
-
   constructor(
     private readonly deliveries: DeliveriesRepository,
     private readonly leads: LeadsGateway,
-    box: SecretBox,
+    private readonly tokens: TrackingTokens,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
-  ) {
-    this.tokens = new TrackingTokens(box.trackingKey);
-    this.baseUrl = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
-  }
+  ) {}
 
   /** An automation's `send_*` step. */
   async fromRequest(
@@ -289,7 +282,7 @@ export class DeliveryFactory {
       html: email.html,
       text: email.text,
       deliveryId: id,
-      baseUrl: this.baseUrl,
+      baseUrl: this.config.PUBLIC_BASE_URL,
       tokens: this.tokens,
     });
     return { ...email, html: tracked.html, text: tracked.text, unsubscribeUrl: tracked.unsubscribeUrl };

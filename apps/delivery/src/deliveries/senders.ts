@@ -59,7 +59,7 @@ export class Senders implements OnApplicationShutdown {
       accountSid: config.SMS_ACCOUNT_SID,
       authToken: config.SMS_AUTH_TOKEN,
       from: config.SMS_FROM,
-      statusCallbackUrl: `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/public/sms/status`,
+      statusCallbackUrl: `${config.PUBLIC_BASE_URL}/public/sms/status`,
     });
   }
 

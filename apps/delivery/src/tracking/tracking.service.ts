@@ -19,7 +19,6 @@ import { DELIVERY_CONFIG } from '../config.token';
 import type { DeliveryConfig } from '../config';
 import { TrackingTokens } from '../email';
 import { toE164, verifyTwilioSignature } from '../sms';
-import { SecretBox } from '../secrets/secret-box';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import type { DeliveryEntity } from '../deliveries/delivery.entity';
 import { EVENT_SOURCE, deliveryActor } from '../deliveries/outcome-events';
@@ -30,17 +29,11 @@ const CARRIER_FAILURES = new Set(['failed', 'undelivered']);
 /** What recipients do with what was sent: email opens, clicks and unsubscribes; SMS statuses and replies. */
 @Injectable()
 export class TrackingService {
-  private readonly tokens: TrackingTokens;
-  private readonly baseUrl: string;
-
   constructor(
     private readonly deliveries: DeliveriesRepository,
-    box: SecretBox,
+    private readonly tokens: TrackingTokens,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
-  ) {
-    this.tokens = new TrackingTokens(box.trackingKey);
-    this.baseUrl = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
-  }
+  ) {}
 
   async emailTrack(command: EmailTrackCommand): Promise<EmailTrackResult> {
     const claims = this.tokens.verify(command.token, command.kind);
@@ -50,29 +43,27 @@ export class TrackingService {
     const email = row.payload.to;
     const event = (type: string, url: string | null): CloudEvent =>
       this.event<EmailInteractionData>(row, type, { deliveryId: row.id, entryId: row.entryId, email, url });
-    await this.deliveries.transactionally(async (manager) => {
+    await this.deliveries.withEvents(async (manager) => {
       switch (claims.kind) {
         case 'open':
           // Opened once: later loads of the pixel change nothing.
-          if (await this.deliveries.markOpened(manager, row.organizationId, row.id))
-            await this.deliveries.appendEvents(manager, [event(EMAIL_OPENED, null)]);
-          return;
+          return (await this.deliveries.markOpened(manager, row.organizationId, row.id))
+            ? [event(EMAIL_OPENED, null)]
+            : [];
         case 'click':
-          await this.deliveries.appendEvents(manager, [event(EMAIL_CLICKED, claims.url ?? null)]);
-          return;
+          return [event(EMAIL_CLICKED, claims.url ?? null)];
         case 'unsubscribe':
-          if (await this.deliveries.suppress(manager, row.organizationId, email, row.id))
-            await this.deliveries.appendEvents(manager, [event(EMAIL_UNSUBSCRIBED, null)]);
-          return;
+          return (await this.deliveries.suppress(manager, row.organizationId, email, row.id))
+            ? [event(EMAIL_UNSUBSCRIBED, null)]
+            : [];
       }
     });
-    this.deliveries.committed();
     return { redirectUrl: claims.kind === 'click' ? (claims.url ?? null) : null };
   }
 
   async smsCallback(command: SmsCallbackCommand): Promise<{ accepted: boolean }> {
     const token = this.config.SMS_AUTH_TOKEN;
-    const url = `${this.baseUrl}/public/sms/${command.kind}`;
+    const url = `${this.config.PUBLIC_BASE_URL}/public/sms/${command.kind}`;
     if (!token || !verifyTwilioSignature(token, url, command.params, command.signature))
       throw new DomainError('FORBIDDEN', 'X-Twilio-Signature does not match');
     return command.kind === 'status' ? this.smsStatus(command.params) : this.smsInbound(command.params);
@@ -85,24 +76,24 @@ export class TrackingService {
     const row = await this.deliveries.bySmsProviderId(sid);
     if (!row) return { accepted: false };
     const error = `the carrier reported the message ${status}${params.ErrorCode ? ` (error ${params.ErrorCode})` : ''}`;
-    await this.deliveries.transactionally(async (manager) => {
-      if (!(await this.deliveries.markCarrierFailed(manager, row, error))) return;
-      await this.deliveries.appendEvents(manager, [
-        this.event<DeliveryOutcomeData>(row, SMS_FAILED, {
-          deliveryId: row.id,
-          kind: 'sms',
-          status: 'failed',
-          attempts: row.attempts,
-          entryId: row.entryId,
-          endpointId: null,
-          runId: row.runId,
-          automationId: row.automationId,
-          stepIndex: row.stepIndex,
-          error,
-        }),
-      ]);
-    });
-    this.deliveries.committed();
+    await this.deliveries.withEvents(async (manager) =>
+      (await this.deliveries.markCarrierFailed(manager, row, error))
+        ? [
+            this.event<DeliveryOutcomeData>(row, SMS_FAILED, {
+              deliveryId: row.id,
+              kind: 'sms',
+              status: 'failed',
+              attempts: row.attempts,
+              entryId: row.entryId,
+              endpointId: null,
+              runId: row.runId,
+              automationId: row.automationId,
+              stepIndex: row.stepIndex,
+              error,
+            }),
+          ]
+        : [],
+    );
     return { accepted: true };
   }
 
@@ -116,8 +107,8 @@ export class TrackingService {
     // The reply belongs to the lead last texted from the platform at that number.
     const row = await this.deliveries.latestSmsTo(from);
     if (!row) return { accepted: false };
-    await this.deliveries.transactionally((manager) =>
-      this.deliveries.appendEvents(manager, [
+    await this.deliveries.withEvents(() =>
+      Promise.resolve([
         this.event<SmsRepliedData>(row, SMS_REPLIED, {
           entryId: row.entryId,
           deliveryId: row.id,
@@ -127,7 +118,6 @@ export class TrackingService {
         }),
       ]),
     );
-    this.deliveries.committed();
     return { accepted: true };
   }
 
