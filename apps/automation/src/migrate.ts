@@ -1,5 +1,5 @@
-import { TRIGGER_STREAMS, WireNames } from '@rocketlead/contracts';
-import { connectNats, ensureStreams, natsSecurity } from '@rocketlead/messaging';
+import { TRIGGER_STREAMS } from '@rocketlead/contracts';
+import { migrateStreams } from '@rocketlead/messaging';
 import { migrate } from '@rocketlead/persistence';
 import type { AutomationConfig } from './config';
 import { automationDatabase } from './database/database.module';
@@ -12,22 +12,12 @@ export async function migrateAutomation(
   config: AutomationConfig,
 ): Promise<{ migrations: string[]; streams: string[] }> {
   const migrations = await migrate(automationDatabase.dataSource({ ...config, DB_POOL_SIZE: 2 }));
-  const nc = await connectNats({
-    url: config.NATS_URL,
-    name: 'automation-migrate',
-    ...natsSecurity(config),
-    failOnAuthError: true,
-  });
-  try {
-    const streams = await ensureStreams(nc, new WireNames(config.RL_NAMESPACE), [
-      ...TRIGGER_STREAMS,
-      'AUTOMATION',
-      // Delivery outcomes come back to the run steps that asked for them.
-      'DELIVERY',
-      'DEAD_LETTER',
-    ]);
-    return { migrations, streams };
-  } finally {
-    await nc.drain();
-  }
+  const streams = await migrateStreams(config, 'automation', [
+    ...TRIGGER_STREAMS,
+    'AUTOMATION',
+    // Delivery outcomes come back to the run steps that asked for them.
+    'DELIVERY',
+    'DEAD_LETTER',
+  ]);
+  return { migrations, streams };
 }

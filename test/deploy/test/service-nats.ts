@@ -28,13 +28,13 @@ export const names = new WireNames('');
 export const concrete = (pattern: string): string => pattern.replace(/>$/, 'x').replace(/\*/g, 'x');
 
 /**
- * Streams a service creates in its migration (`ensureStreams(nc, names, ['LEADS', ...])`); a spread of
+ * Streams a service creates in its migration (`migrateStreams(config, 'leads', ['LEADS', ...])`); a spread of
  * `TRIGGER_STREAMS` (automation, delivery: the streams they read) counts as those streams.
  */
 export function ensuredStreams(service: Service): StreamKey[] {
   const file = `apps/${service}/src/migrate.ts`;
   if (!existsSync(join(ROOT, file))) return [];
-  const list = /ensureStreams\([\s\S]*?\[([^\]]*)\]/.exec(readRepoFile(file))?.[1] ?? '';
+  const list = /migrateStreams\([\s\S]*?\[([^\]]*)\]/.exec(readRepoFile(file))?.[1] ?? '';
   const named = [...list.matchAll(/'(\w+)'/g)].map((m) => m[1] as StreamKey).filter((k) => k in STREAMS);
   return [...new Set([...(/\.\.\.TRIGGER_STREAMS\b/.test(list) ? TRIGGER_STREAMS : []), ...named])];
 }

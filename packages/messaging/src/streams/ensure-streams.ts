@@ -1,5 +1,6 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type NatsConnection, type StreamConfig } from 'nats';
-import { STREAMS, type StreamKey, type WireNames } from '@rocketlead/contracts';
+import { STREAMS, WireNames, type StreamKey } from '@rocketlead/contracts';
+import { connectNats, natsSecurity, type NatsEnvConfig } from '../nats-connection';
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
 const MINUTE_NS = 60 * 1e9;
@@ -50,5 +51,27 @@ export async function deleteStreams(nc: NatsConnection, names: WireNames): Promi
   const jsm = await nc.jetstreamManager();
   for (const key of Object.keys(STREAMS) as StreamKey[]) {
     await jsm.streams.delete(names.stream(key).name).catch(() => false);
+  }
+}
+
+/**
+ * The stream step of a service's migration: connects as the service (a rejected credential fails at once
+ * instead of waiting for a fixed secret), ensures `keys` in its namespace, and drains.
+ */
+export async function migrateStreams(
+  config: NatsEnvConfig & { RL_NAMESPACE: string },
+  service: string,
+  keys: StreamKey[],
+): Promise<string[]> {
+  const nc = await connectNats({
+    url: config.NATS_URL,
+    name: `${service}-migrate`,
+    ...natsSecurity(config),
+    failOnAuthError: true,
+  });
+  try {
+    return await ensureStreams(nc, new WireNames(config.RL_NAMESPACE), keys);
+  } finally {
+    await nc.drain();
   }
 }
