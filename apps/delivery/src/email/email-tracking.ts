@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DELIVERY_LIMITS } from '@rocketlead/contracts';
 
 export type TrackingKind = 'open' | 'click' | 'unsubscribe';
 
@@ -10,7 +11,7 @@ export interface TrackingClaims {
 }
 
 /** Longer tokens are refused unread; instrumentEmail leaves links that would need one untracked. */
-export const MAX_TOKEN_LENGTH = 4096;
+export const MAX_TOKEN_LENGTH = DELIVERY_LIMITS.trackingTokenLength;
 // 128 bits of HMAC-SHA256: far beyond guessing, and keeps the links short.
 const SIGNATURE_BYTES = 16;
 const KIND_CODES: Record<TrackingKind, string> = { open: 'o', click: 'c', unsubscribe: 'u' };

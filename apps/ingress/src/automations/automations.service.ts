@@ -13,16 +13,10 @@ import {
 } from '@rocketlead/contracts';
 import { RpcClient, type RequestOptions } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
+import { given } from '../http/given-fields';
 import { connectActor, type RequestContext } from '../http/request-context';
 import { AUTOMATIONS_LIMIT_DEFAULT, type ListAutomationsQuery } from './dto/list-automations.query';
 import type { ListRunsQuery } from './dto/list-runs.query';
-
-/** Only the fields the client sent: a PATCH leaves the others as they are (null is sent, to be refused or kept). */
-function given<T extends object, K extends keyof T>(dto: T, keys: readonly K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const key of keys) if (dto[key] !== undefined) out[key] = dto[key];
-  return out;
-}
 
 const DEFINITION_FIELDS = ['name', 'description', 'trigger', 'actions', 'status', 'sandbox'] as const;
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   COMMANDS,
+  DELIVERY_LIMITS,
   DomainError,
   type EmailTrackingKind,
   type EmailTrackResult,
@@ -9,10 +10,6 @@ import {
 import { RpcClient } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import type { RequestContext } from '../http/request-context';
-
-/** Tracking tokens are signed by delivery; anything longer cannot be one (EmailTrackCommand's own bound). */
-export const TRACKING_TOKEN_MAX_LENGTH = 4096;
-const SIGNATURE_MAX_LENGTH = 1000;
 
 /** A 1x1 GIF whose only pixel is transparent (43 bytes). */
 export const TRANSPARENT_GIF = Buffer.from(
@@ -101,7 +98,7 @@ export class PublicDeliveryService {
     signature: string | undefined,
     request: RequestContext,
   ): Promise<string> {
-    if (!signature || signature.length > SIGNATURE_MAX_LENGTH)
+    if (!signature || signature.length > DELIVERY_LIMITS.smsSignatureLength)
       throw new DomainError('FORBIDDEN', 'Missing or invalid X-Twilio-Signature');
     await this.rpc.request(
       COMMANDS.smsCallback,
@@ -112,7 +109,7 @@ export class PublicDeliveryService {
   }
 
   private plausible(token: string): boolean {
-    return token.length > 0 && token.length <= TRACKING_TOKEN_MAX_LENGTH;
+    return token.length > 0 && token.length <= DELIVERY_LIMITS.trackingTokenLength;
   }
 
   private track(kind: EmailTrackingKind, token: string, request: RequestContext): Promise<EmailTrackResult> {

@@ -11,15 +11,9 @@ import {
 } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
+import { given } from '../http/given-fields';
 import { connectActor, type RequestContext } from '../http/request-context';
 import { pageOf, type DeliveryPageQuery } from '../deliveries/dto/delivery-page.query';
-
-/** Only the fields the client sent: a PATCH leaves the others as they are (null is sent, to be refused or kept). */
-function given<T extends object, K extends keyof T>(dto: T, keys: readonly K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const key of keys) if (dto[key] !== undefined) out[key] = dto[key];
-  return out;
-}
 
 const OPTIONAL_FIELDS = ['format', 'eventTypes', 'description', 'timeoutMs', 'enabled'] as const;
 const ENDPOINT_FIELDS = ['url', ...OPTIONAL_FIELDS] as const;

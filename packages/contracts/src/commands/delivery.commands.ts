@@ -156,7 +156,7 @@ export class EmailTrackCommand {
   kind: EmailTrackingKind;
 
   @IsString()
-  @MaxLength(4096)
+  @MaxLength(DELIVERY_LIMITS.trackingTokenLength)
   token: string;
 }
 
@@ -177,7 +177,7 @@ export class SmsCallbackCommand {
   params: Record<string, string>;
 
   @IsString()
-  @MaxLength(1000)
+  @MaxLength(DELIVERY_LIMITS.smsSignatureLength)
   signature: string;
 }
 

@@ -130,6 +130,10 @@ export const DELIVERY_LIMITS = {
   timeoutMsMin: 100,
   /** Bytes of a receiver's answer kept in the attempt log. */
   responseBodyBytes: 1024,
+  /** Characters of an email link token (`/public/e/o|c|u/:token`); longer cannot be one. */
+  trackingTokenLength: 4096,
+  /** Characters of an `X-Twilio-Signature` header. */
+  smsSignatureLength: 1000,
   /** How long the previous secret still signs after a rotation. */
   rotationOverlapMs: 24 * 60 * 60 * 1000,
 } as const;
