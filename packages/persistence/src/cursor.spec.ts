@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { withContext } from '@rocketlead/testing';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor, pageOf } from './cursor';
 
 describe('paging cursor', () => {
   const position = { at: '2026-05-10T12:00:00.000Z', id: '0196b3c4-0000-7000-8000-000000000001' };
@@ -21,5 +21,23 @@ describe('paging cursor', () => {
       made([position.at]),
     ])
       withContext(cursor, () => expect(decodeCursor(cursor)).toBeNull());
+  });
+});
+
+describe('pageOf', () => {
+  const at = (n: number) => ({
+    at: `2026-01-0${n}T00:00:00.000Z`,
+    id: `0000000${n}-0000-7000-8000-000000000000`,
+  });
+
+  it('keeps `limit` items and points the cursor at the last one when another page exists', () => {
+    const page = pageOf([1, 2, 3], 2, at);
+    expect(page.items).toEqual([1, 2]);
+    expect(decodeCursor(page.nextCursor!)).toEqual(at(2));
+  });
+
+  it('has no next cursor on the last page', () => {
+    expect(pageOf([1, 2], 2, at)).toEqual({ items: [1, 2], nextCursor: null });
+    expect(pageOf([], 2, at)).toEqual({ items: [], nextCursor: null });
   });
 });

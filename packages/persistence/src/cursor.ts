@@ -28,3 +28,20 @@ export function decodeCursor(cursor: string): CursorPosition | null {
   }
   return null;
 }
+
+/**
+ * A page from `limit + 1` rows read after the cursor: the extra row only tells that another page exists,
+ * and the cursor points at the last item kept.
+ */
+export function pageOf<T>(
+  rows: T[],
+  limit: number,
+  position: (item: T) => CursorPosition,
+): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(position(last)) : null,
+  };
+}

@@ -14,7 +14,7 @@ import {
   type FieldError,
   type Page,
 } from '@rocketlead/contracts';
-import { TRANSACTION, decodeCursor, encodeCursor, type Transactional } from '@rocketlead/persistence';
+import { TRANSACTION, decodeCursor, pageOf, type Transactional } from '@rocketlead/persistence';
 import { DryRunner } from '../engine/dry-runner';
 import { AutomationsRepository, type AutomationDefinition } from './automations.repository';
 import { AutomationValidator, assertDefinitionFits, validationFailed } from './automation-validator';
@@ -92,20 +92,13 @@ export class AutomationsService {
       if (!seq) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
       afterSeq = seq;
     }
-    // One extra row tells whether another page exists.
     const rows = await this.automations.list(
       command.organizationId,
       { status: command.status, event: command.event },
       command.limit + 1,
       afterSeq,
     );
-    const items = rows.slice(0, command.limit);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor:
-        rows.length > command.limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
-    };
+    return pageOf(rows, command.limit, (a) => ({ at: a.createdAt, id: a.id }));
   }
 
   /**

@@ -7,7 +7,7 @@ import {
   type RunsGetCommand,
   type RunsListCommand,
 } from '@rocketlead/contracts';
-import { decodeCursor, encodeCursor } from '@rocketlead/persistence';
+import { decodeCursor, pageOf } from '@rocketlead/persistence';
 import { automationNotFound } from '../automations/automations.service';
 import { validationFailed } from '../automations/automation-validator';
 import { RunHistoryRepository } from './run-history.repository';
@@ -24,7 +24,6 @@ export class RunsService {
     if (after === null) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
     if (!(await this.history.automationExists(command.organizationId, command.automationId)))
       throw automationNotFound();
-    // One extra row tells whether another page exists.
     const rows = await this.history.list(
       command.organizationId,
       command.automationId,
@@ -32,12 +31,8 @@ export class RunsService {
       command.limit + 1,
       after,
     );
-    const page = rows.slice(0, command.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((item) => item.run),
-      nextCursor: rows.length > command.limit && last ? encodeCursor(last.position) : null,
-    };
+    const page = pageOf(rows, command.limit, (item) => item.position);
+    return { items: page.items.map((item) => item.run), nextCursor: page.nextCursor };
   }
 
   async get(command: RunsGetCommand): Promise<AutomationRun> {

@@ -21,7 +21,7 @@ import {
   type Page,
 } from '@rocketlead/contracts';
 import { currentTraceparent } from '@rocketlead/observability';
-import { decodeCursor, encodeCursor, TRANSACTION, type Transactional } from '@rocketlead/persistence';
+import { decodeCursor, pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
 import { CalendarsRepository } from '../calendars/calendars.repository';
 import { calendarNotFound } from '../calendars/calendars.service';
 import { ServiceOutbox } from '@rocketlead/messaging';
@@ -132,20 +132,13 @@ export class BookingsService {
     if (after === null) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
     if (request.calendarId && !(await this.calendars.find(request.organizationId, request.calendarId)))
       throw calendarNotFound();
-    // One extra row tells whether another page exists.
     const rows = await this.bookings.list(
       request.organizationId,
       { calendarId: request.calendarId, from, to },
       request.limit + 1,
       after,
     );
-    const items = rows.slice(0, request.limit);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor:
-        rows.length > request.limit && last ? encodeCursor({ at: last.startDateTime, id: last.id }) : null,
-    };
+    return pageOf(rows, request.limit, (b) => ({ at: b.startDateTime, id: b.id }));
   }
 
   async update(request: BookingsUpdateRequest): Promise<Booking> {

@@ -14,7 +14,8 @@ import {
 } from '@rocketlead/contracts';
 import type { EntityManager } from 'typeorm';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
-import { endpointNotFound, cursorOf, pageOf } from '../endpoints/endpoints.service';
+import { pageOf } from '@rocketlead/persistence';
+import { endpointNotFound, cursorOf } from '../endpoints/endpoints.service';
 import { patternMatches } from '../endpoints/event-type-patterns';
 import { DeliveriesRepository, toDelivery } from './deliveries.repository';
 import { DeliveryFactory, type Built } from './delivery-factory';

@@ -15,7 +15,7 @@ import {
   type WebhookEndpoint,
   type WebhookEndpointWithSecret,
 } from '@rocketlead/contracts';
-import { decodeCursor, encodeCursor, type CursorPosition } from '@rocketlead/persistence';
+import { decodeCursor, pageOf, type CursorPosition } from '@rocketlead/persistence';
 import { eventTypeErrors } from './event-type-patterns';
 import { EndpointsRepository, type EndpointChanges } from './endpoints.repository';
 
@@ -30,13 +30,6 @@ export function cursorOf(cursor: string | undefined): CursorPosition | undefined
   const position = decodeCursor(cursor);
   if (!position) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
   return position;
-}
-
-/** One extra row tells whether another page exists. */
-export function pageOf<T>(rows: T[], limit: number, position: (item: T) => CursorPosition): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(position(last)) : null };
 }
 
 /** Webhook endpoints of an organization: what they receive, and their signing secrets. */
