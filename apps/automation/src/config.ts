@@ -22,6 +22,11 @@ export const AUTOMATION_ENV = {
     description:
       'Leads whose events are handled at the same time by one replica (one lead is always one at a time)',
   },
+  TIMERS_RETENTION: {
+    default: '7d',
+    parse: parsers.duration(),
+    description: 'How long fired and cancelled timers (waits, task deadlines, reminders) are kept',
+  },
 };
 
 export type AutomationConfig = ConfigOf<typeof AUTOMATION_ENV>;

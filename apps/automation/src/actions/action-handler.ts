@@ -67,6 +67,11 @@ export interface StepResult {
   commit?: (manager: EntityManager) => Promise<unknown>;
   /** Actions inserted as pending steps right after this one (a branch's chosen list). */
   insert?: AutomationAction[];
+  /**
+   * The run waits at this step (status `waiting`, `output` kept on the step) instead of going on: until
+   * `resumeAt`, when a timer of `timerKind` fires, or until a person acts (a task) when `resumeAt` is null.
+   */
+  suspend?: { resumeAt: Date | null; timerKind: string };
 }
 
 /**

@@ -10,6 +10,8 @@ import { StartWorkflowAction } from './start-workflow.action';
 import { StopWorkflowAction } from './stop-workflow.action';
 import { UpdateFieldsAction } from './update-fields.action';
 import { TemplateRenderer } from './templates';
+import { WaitAction } from './wait.action';
+import { CreateTaskAction } from './create-task.action';
 
 /**
  * Every action handler by its type. A new action type is an entry in the contracts' ACTION_DEFINITIONS, a
@@ -28,6 +30,8 @@ export class ActionRegistry {
     sendWebhook: SendWebhookAction,
     sendEmail: SendEmailAction,
     sendSms: SendSmsAction,
+    wait: WaitAction,
+    createTask: CreateTaskAction,
   ) {
     this.handlers = {
       change_lead_state: changeLeadState,
@@ -38,6 +42,8 @@ export class ActionRegistry {
       send_webhook: sendWebhook,
       send_email: sendEmail,
       send_sms: sendSms,
+      wait,
+      create_task: createTask,
     };
   }
 
@@ -60,5 +66,7 @@ export const ACTION_PROVIDERS = [
   SendWebhookAction,
   SendEmailAction,
   SendSmsAction,
+  WaitAction,
+  CreateTaskAction,
   ActionRegistry,
 ];

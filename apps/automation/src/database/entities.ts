@@ -4,6 +4,8 @@ import { AutomationVersionEntity } from '../automations/automation-version.entit
 import { RunEntity } from '../runs/run.entity';
 import { RunStepEntity } from '../runs/run-step.entity';
 import { OrganizationSettingsEntity } from '../sandbox/organization-settings.entity';
+import { TaskEntity } from '../tasks/task.entity';
+import { TimerEntity } from '@rocketlead/timers';
 
 export const AUTOMATION_SCHEMA = 'automation';
 export const AUTOMATION_ENTITIES = [
@@ -12,5 +14,7 @@ export const AUTOMATION_ENTITIES = [
   RunEntity,
   RunStepEntity,
   OrganizationSettingsEntity,
+  TaskEntity,
+  TimerEntity,
   ...MESSAGING_ENTITIES,
 ];

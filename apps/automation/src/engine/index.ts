@@ -12,6 +12,9 @@ import { RunFactory } from './run-factory';
 import { RunStarter } from './run-starter';
 import { RunSweeper } from './run-sweeper';
 import { TriggerNames } from './trigger-names';
+import { WakeTimers } from '../runs/wake-timers';
+import { TasksRepository } from '../tasks/tasks.repository';
+import { AutomationTimers, TimerDispatcher, TimerKinds } from '../timers';
 
 export { DryRunner, type DryRunInput } from './dry-runner';
 
@@ -30,5 +33,10 @@ export const ENGINE_PROVIDERS: Provider[] = [
   RunSweeper,
   DryRunner,
   DeliveryOutcomes,
+  TasksRepository,
+  AutomationTimers,
+  WakeTimers,
+  TimerKinds,
+  TimerDispatcher,
 ];
 export { splitPool } from './execution-data-source';

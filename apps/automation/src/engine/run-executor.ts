@@ -30,6 +30,8 @@ import {
 } from '../runs/runs.repository';
 import { fromRunSnapshot, runContext, type ContextStep } from './run-context';
 import { runEvent } from './run-factory';
+import { AutomationTimers } from '../timers/automation-timers';
+import { wakeKey } from '../timers/timer-kind';
 
 /** Attempts of a step failing with transient errors before it fails. */
 export const MAX_ATTEMPTS = 3;
@@ -113,6 +115,7 @@ export class RunExecutor {
     private readonly registry: ActionRegistry,
     private readonly outbox: ServiceOutbox,
     private readonly logger: JsonLogger,
+    private readonly timers: AutomationTimers,
   ) {}
 
   /**
@@ -136,15 +139,27 @@ export class RunExecutor {
    * waited for (it keeps the lead's order); without, it is left to that replica.
    */
   execute(runId: string, wait = true): Promise<void> {
+    return this.executeOnce(runId, () => this.acquire(runId, wait));
+  }
+
+  /**
+   * Executes a run this replica has just leased while making it run again (a wait ended, a task completed, a
+   * retry): the lease is taken over rather than waited out.
+   */
+  executeResumed(runId: string): Promise<void> {
+    return this.executeOnce(runId, () => this.runs.claim(runId, true));
+  }
+
+  private executeOnce(runId: string, acquire: () => Promise<ClaimedRun | null>): Promise<void> {
     const current = this.inFlight.get(runId);
     if (current) return current;
-    const work = this.executeHeld(runId, wait).finally(() => this.inFlight.delete(runId));
+    const work = this.executeHeld(runId, acquire).finally(() => this.inFlight.delete(runId));
     this.inFlight.set(runId, work);
     return work;
   }
 
-  private async executeHeld(runId: string, wait: boolean): Promise<void> {
-    const claimed = await this.acquire(runId, wait);
+  private async executeHeld(runId: string, acquire: () => Promise<ClaimedRun | null>): Promise<void> {
+    const claimed = await acquire();
     if (!claimed) return;
     const renew = setInterval(() => {
       this.runs.renewLease(runId).catch(() => undefined);
@@ -202,7 +217,8 @@ export class RunExecutor {
       };
       const step = await this.executeStep(input);
       if (step.failed) return { ended: true, startsRuns };
-      if (step.runStatus !== 'running') return { ended: true, startsRuns }; // stopped meanwhile
+      // Waiting (the step suspended it) or stopped meanwhile: nothing more to do here.
+      if (step.runStatus !== 'running') return { ended: true, startsRuns };
       if (step.changedSteps) {
         const progress = await this.runs.progress(run.id);
         if (progress.status !== 'running') return { ended: true, startsRuns };
@@ -261,6 +277,7 @@ export class RunExecutor {
    * steps) in the same transaction, so none of it can happen twice or without the others.
    */
   private async completeStep(input: StepInput, result: StepResult): Promise<StepOutcome> {
+    if (result.suspend) return this.suspendStep(input, result, result.suspend);
     const { run, step } = input;
     const events = result.events ?? [];
     const changedSteps = Boolean(result.commit) || Boolean(result.insert?.length);
@@ -289,6 +306,35 @@ export class RunExecutor {
     }
     if (events.length || result.commit) this.outbox.committed();
     return { failed: false, runStatus, changedSteps, status: 'completed', output };
+  }
+
+  /**
+   * The run waits at this step: the step's writes (a task), its events, the waiting marks and the timer that
+   * ends the wait commit together. A run stopped meanwhile gets none of it.
+   */
+  private async suspendStep(
+    input: StepInput,
+    result: StepResult,
+    suspend: NonNullable<StepResult['suspend']>,
+  ): Promise<StepOutcome> {
+    const { run, step } = input;
+    const events = result.events ?? [];
+    const runStatus = await this.dataSource.transaction(async (manager) => {
+      const status = await this.runs.suspend(manager, run.id, step.index, result.output, suspend.resumeAt);
+      if (status !== 'waiting') return status;
+      if (result.commit) await result.commit(manager);
+      if (events.length) await this.outbox.append(manager, events);
+      if (suspend.resumeAt)
+        await this.timers.schedule(manager, {
+          key: wakeKey(run.id),
+          kind: suspend.timerKind,
+          dueAt: suspend.resumeAt,
+          payload: { runId: run.id, index: step.index },
+        });
+      return status;
+    });
+    if (events.length || result.commit) this.outbox.committed();
+    return { failed: false, runStatus, changedSteps: false, status: 'waiting', output: result.output };
   }
 
   private async failStep(input: StepInput, error: unknown): Promise<void> {

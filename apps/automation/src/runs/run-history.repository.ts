@@ -54,6 +54,7 @@ interface StepRow {
   output: unknown;
   error: string | null;
   would_do: unknown;
+  resume_at: Date | null;
 }
 
 const S = 'automation';
@@ -105,6 +106,7 @@ const toStep = (row: StepRow): RunStep => ({
   output: row.output ?? null,
   error: row.error,
   wouldDo: row.would_do ?? null,
+  resumeAt: row.resume_at?.toISOString() ?? null,
 });
 
 /** Reads of the run history for the API (the engine writes runs; dry runs are part of the history). */
@@ -157,7 +159,7 @@ export class RunHistoryRepository {
   /** The run's steps in execution order. */
   async steps(runId: string): Promise<RunStep[]> {
     const rows = (await this.dataSource.query(
-      `SELECT index, action_id, type, status, started_at, finished_at, attempts, output, error, would_do
+      `SELECT index, action_id, type, status, started_at, finished_at, attempts, output, error, would_do, resume_at
        FROM ${S}.run_steps WHERE run_id = $1 ORDER BY index`,
       [runId],
     )) as StepRow[];

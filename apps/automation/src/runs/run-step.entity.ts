@@ -38,4 +38,8 @@ export class RunStepEntity {
 
   @Column({ name: 'would_do', type: 'jsonb', nullable: true })
   wouldDo: unknown;
+
+  /** While the step waits: when its timer resumes it (or expires its task). */
+  @Column({ name: 'resume_at', type: 'timestamptz', nullable: true })
+  resumeAt: Date | null;
 }

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AutomationAction, RunContextRef, RunStatus, StepStatus } from '@rocketlead/contracts';
 import type { Statement } from '@rocketlead/messaging';
 import { returnedRows } from '@rocketlead/persistence';
+import { wakeKey } from '../timers/timer-kind';
 import type { RunSnapshot } from './run.entity';
 
 /** How long a replica holds a run it executes; renewed while it does, so a dead replica's runs come back. */
@@ -207,11 +208,11 @@ export class RunsRepository {
    * Takes the run for this replica unless another one holds it, and reads it with its steps and the name of
    * the automation version it runs (one round trip); null when it is not running or held elsewhere.
    */
-  async claim(runId: string): Promise<ClaimedRun | null> {
+  async claim(runId: string, takeOver = false): Promise<ClaimedRun | null> {
     const rows = (await this.q().query(
       `WITH claimed AS (
          UPDATE ${S}.runs SET lease_until = now() + make_interval(secs => $2)
-         WHERE id = $1 AND status = 'running' AND (lease_until IS NULL OR lease_until < now())
+         WHERE id = $1 AND status = 'running' AND ($3 OR lease_until IS NULL OR lease_until < now())
          RETURNING id, organization_id, automation_id, automation_version, status, sandbox, dry_run, entry_id,
            correlation_id, depth, trigger_key, snapshot, started_at
        )
@@ -222,7 +223,7 @@ export class RunsRepository {
        FROM claimed c
        JOIN ${S}.automations a ON a.id = c.automation_id
        LEFT JOIN ${S}.automation_versions v ON v.automation_id = c.automation_id AND v.version = c.automation_version`,
-      [runId, LEASE_MS / 1000],
+      [runId, LEASE_MS / 1000, takeOver],
     )) as (RunRow & { steps: StoredStep[] })[];
     const r = rows[0];
     if (!r) return null;
@@ -425,7 +426,7 @@ export class RunsRepository {
     const rows = returnedRows<{ id: string }>(
       await manager.query(
         `UPDATE ${S}.runs SET status = 'cancelled', reason = $6, finished_at = now(), lease_until = NULL
-         WHERE organization_id = $1 AND entry_id = $2 AND status = 'running' AND id <> $3
+         WHERE organization_id = $1 AND entry_id = $2 AND status IN ('running', 'waiting') AND id <> $3
            AND ($4::uuid IS NULL OR automation_id = $4) AND ($5::uuid IS NULL OR automation_id <> $5)
          RETURNING id`,
         [
@@ -439,12 +440,178 @@ export class RunsRepository {
       ),
     );
     const ids = rows.map((r) => r.id).sort();
-    if (ids.length)
-      await manager.query(
-        `UPDATE ${S}.run_steps SET status = 'skipped' WHERE run_id = ANY($1::uuid[]) AND status IN ('pending', 'running')`,
-        [ids],
-      );
+    await this.afterCancel(manager, ids);
     return ids;
+  }
+
+  /**
+   * Cancels one running or waiting run (the API's cancel); false when it is neither. Its remaining steps are
+   * skipped, its open task cancelled and its timer with it.
+   */
+  async cancelRun(manager: EntityManager, runId: string, reason: string): Promise<boolean> {
+    const rows = returnedRows(
+      await manager.query(
+        `UPDATE ${S}.runs SET status = 'cancelled', reason = $2, finished_at = now(), lease_until = NULL
+         WHERE id = $1 AND status IN ('running', 'waiting') RETURNING id`,
+        [runId, reason],
+      ),
+    );
+    if (rows.length === 0) return false;
+    await this.afterCancel(manager, [runId]);
+    return true;
+  }
+
+  /** What a cancelled run leaves behind: steps that will not run, its open task, its pending timer. */
+  private async afterCancel(manager: EntityManager, runIds: string[]): Promise<void> {
+    if (runIds.length === 0) return;
+    await manager.query(
+      `WITH steps AS (
+         UPDATE ${S}.run_steps SET status = 'skipped'
+         WHERE run_id = ANY($1::uuid[]) AND status IN ('pending', 'running', 'waiting') RETURNING 1
+       ), tasks AS (
+         UPDATE ${S}.tasks SET status = 'cancelled' WHERE run_id = ANY($1::uuid[]) AND status = 'open' RETURNING 1
+       )
+       UPDATE ${S}.timers SET state = 'cancelled', done_at = now()
+       WHERE key = ANY($2::text[]) AND state = 'pending'`,
+      [runIds, runIds.map(wakeKey)],
+    );
+  }
+
+  /**
+   * Suspends the running run at this step: the step waits (until `resumeAt`, when given), the run is
+   * `waiting` and leased to nobody. Returns the run's status: `waiting`, or what a stop meanwhile made it.
+   */
+  async suspend(
+    manager: EntityManager,
+    runId: string,
+    index: number,
+    output: unknown,
+    resumeAt: Date | null,
+  ): Promise<RunStatus | null> {
+    const rows = (await manager.query(
+      `WITH run AS (
+         UPDATE ${S}.runs SET status = 'waiting', lease_until = NULL WHERE id = $1 AND status = 'running'
+         RETURNING status
+       ), step AS (
+         UPDATE ${S}.run_steps SET status = 'waiting', output = $3::jsonb, resume_at = $4, error = NULL,
+           started_at = COALESCE(started_at, now())
+         WHERE run_id = $1 AND index = $2 AND EXISTS (SELECT 1 FROM run) RETURNING 1
+       )
+       SELECT COALESCE((SELECT status FROM run), (SELECT status FROM ${S}.runs WHERE id = $1)) AS run_status`,
+      [runId, index, json(output ?? null), resumeAt],
+    )) as { run_status: RunStatus | null }[];
+    return rows[0]?.run_status ?? null;
+  }
+
+  /**
+   * Ends the waits of these runs (their timers fired): the waiting step completes, noting when it resumed and
+   * whether late, and the run runs again, leased to this replica. Returns the runs resumed.
+   */
+  async resumeWaits(
+    manager: EntityManager,
+    waits: { runId: string; index: number; firedAt: Date; late: boolean }[],
+  ): Promise<string[]> {
+    if (waits.length === 0) return [];
+    const rows = (await manager.query(
+      `WITH t AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(run_id uuid, index int, fired_at timestamptz, late boolean)
+       ), run AS (
+         UPDATE ${S}.runs r SET status = 'running', lease_until = now() + make_interval(secs => $2)
+         FROM t WHERE r.id = t.run_id AND r.status = 'waiting' RETURNING r.id
+       ), step AS (
+         UPDATE ${S}.run_steps s SET status = 'completed', finished_at = t.fired_at,
+           output = COALESCE(s.output, '{}'::jsonb) || jsonb_build_object('resumedAt', t.fired_at, 'late', t.late)
+         FROM t JOIN run ON run.id = t.run_id
+         WHERE s.run_id = t.run_id AND s.index = t.index AND s.status = 'waiting' RETURNING s.run_id
+       )
+       SELECT run_id AS id FROM step`,
+      [
+        json(waits.map((w) => ({ run_id: w.runId, index: w.index, fired_at: w.firedAt, late: w.late }))),
+        LEASE_MS / 1000,
+      ],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Completes the waiting step with `output` and runs the run again, leased to this replica (a task done or
+   * continued past its deadline); false when the run was not waiting.
+   */
+  async continueWaiting(
+    manager: EntityManager,
+    runId: string,
+    index: number,
+    output: unknown,
+  ): Promise<boolean> {
+    const rows = (await manager.query(
+      `WITH run AS (
+         UPDATE ${S}.runs SET status = 'running', lease_until = now() + make_interval(secs => $4)
+         WHERE id = $1 AND status = 'waiting' RETURNING id
+       ), step AS (
+         UPDATE ${S}.run_steps SET status = 'completed', output = $3::jsonb, finished_at = now()
+         WHERE run_id = $1 AND index = $2 AND status = 'waiting' AND EXISTS (SELECT 1 FROM run) RETURNING 1
+       )
+       SELECT id FROM run`,
+      [runId, index, json(output ?? null), LEASE_MS / 1000],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * Fails the waiting run at its waiting step (a task past its deadline): the step fails with `error`, the
+   * rest is skipped. Returns the run as the failure event needs it, or null when it was not waiting.
+   */
+  async failWaiting(manager: EntityManager, runId: string, index: number, error: string, runError: string) {
+    const run = returnedRows<RunRow>(
+      await manager.query(
+        `UPDATE ${S}.runs SET status = 'failed', error = $2, finished_at = now(), lease_until = NULL
+         WHERE id = $1 AND status = 'waiting'
+         RETURNING id, organization_id, automation_id, automation_version, entry_id, sandbox, depth, snapshot`,
+        [runId, runError],
+      ),
+    )[0];
+    if (!run) return null;
+    await manager.query(
+      `UPDATE ${S}.run_steps SET status = CASE WHEN index = $2 THEN 'failed' ELSE 'skipped' END,
+         error = CASE WHEN index = $2 THEN $3 ELSE error END,
+         finished_at = CASE WHEN index = $2 THEN now() ELSE finished_at END
+       WHERE run_id = $1 AND (index = $2 OR status IN ('pending', 'running'))`,
+      [runId, index, error],
+    );
+    return {
+      id: run.id,
+      organizationId: run.organization_id,
+      automationId: run.automation_id,
+      automationVersion: run.automation_version,
+      entryId: run.entry_id,
+      sandbox: run.sandbox,
+      depth: run.depth,
+      snapshot: run.snapshot,
+    };
+  }
+
+  /**
+   * A failed run runs again from its failed step (the API's retry): that step and the ones its failure
+   * skipped are pending again, completed steps stay done. Leased to this replica; false when not failed.
+   */
+  async reopenFailed(manager: EntityManager, runId: string): Promise<boolean> {
+    const rows = returnedRows(
+      await manager.query(
+        `UPDATE ${S}.runs SET status = 'running', error = NULL, finished_at = NULL,
+           lease_until = now() + make_interval(secs => $2)
+         WHERE id = $1 AND status = 'failed' RETURNING id`,
+        [runId, LEASE_MS / 1000],
+      ),
+    );
+    if (rows.length === 0) return false;
+    await manager.query(
+      `UPDATE ${S}.run_steps SET status = 'pending', finished_at = NULL
+       WHERE run_id = $1 AND (status = 'failed'
+         OR (status = 'skipped' AND finished_at IS NULL
+           AND index > (SELECT min(index) FROM ${S}.run_steps WHERE run_id = $1 AND status = 'failed')))`,
+      [runId],
+    );
+    return true;
   }
 
   /** The running runs a stop would cancel (sandbox, dry-run). */

@@ -15,6 +15,9 @@ import {
   type Automation,
   type AutomationRun,
   type AutomationRunSummary,
+  type AutomationTask,
+  COMMANDS,
+  CompleteTaskBody,
   CreateAutomationBody,
   DryRunBody,
   type DryRunResult,
@@ -29,6 +32,7 @@ import { CurrentRequest, type RequestContext } from '../http/request-context';
 import { UuidParam } from '../http/uuid-param.pipe';
 import { ListAutomationsQuery } from './dto/list-automations.query';
 import { ListRunsQuery } from './dto/list-runs.query';
+import { ListTasksQuery } from './dto/list-tasks.query';
 import { AutomationsService } from './automations.service';
 
 /** The automations API (CRM Factory paths): admin changes automations and the sandbox, read reads them. */
@@ -121,6 +125,53 @@ export class AutomationsController {
     @CurrentRequest() request: RequestContext,
   ): Promise<AutomationRun> {
     return this.automations.run(principal, id, runId, request);
+  }
+
+  @Post('automations/:id/runs/:runId/retry')
+  @HttpCode(202)
+  @RequireScope('write')
+  retry(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Param('runId', UuidParam('runId')) runId: string,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<AutomationRun> {
+    return this.automations.controlRun(COMMANDS.runsRetry, principal, id, runId, request);
+  }
+
+  @Post('automations/:id/runs/:runId/cancel')
+  @HttpCode(200)
+  @RequireScope('write')
+  cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Param('runId', UuidParam('runId')) runId: string,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<AutomationRun> {
+    return this.automations.controlRun(COMMANDS.runsCancel, principal, id, runId, request);
+  }
+
+  @Post('automations/:id/runs/:runId/complete-task')
+  @HttpCode(200)
+  @RequireScope('write')
+  completeTask(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Param('runId', UuidParam('runId')) runId: string,
+    @Body() dto: CompleteTaskBody,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<AutomationRun> {
+    return this.automations.completeTask(principal, id, runId, dto, request);
+  }
+
+  @Get('tasks')
+  @RequireScope('read')
+  tasks(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListTasksQuery,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<Page<AutomationTask>> {
+    return this.automations.tasks(principal, query, request);
   }
 
   @Get('sandbox')

@@ -4,6 +4,8 @@ import {
   type Automation,
   type AutomationRun,
   type AutomationRunSummary,
+  type AutomationTask,
+  type CompleteTaskBody,
   type CreateAutomationBody,
   type DryRunBody,
   type DryRunResult,
@@ -17,6 +19,7 @@ import { given } from '../http/given-fields';
 import { connectActor, type RequestContext } from '../http/request-context';
 import { AUTOMATIONS_LIMIT_DEFAULT, type ListAutomationsQuery } from './dto/list-automations.query';
 import type { ListRunsQuery } from './dto/list-runs.query';
+import type { ListTasksQuery } from './dto/list-tasks.query';
 
 const DEFINITION_FIELDS = ['name', 'description', 'trigger', 'actions', 'status', 'sandbox'] as const;
 
@@ -131,6 +134,58 @@ export class AutomationsService {
     return this.rpc.request(
       COMMANDS.runsGet,
       { organizationId: principal.organizationId, automationId, runId },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  /** Retry, cancel or complete-task: a change to one run, made by the caller. */
+  controlRun(
+    command: typeof COMMANDS.runsRetry | typeof COMMANDS.runsCancel,
+    principal: Principal,
+    automationId: string,
+    runId: string,
+    request: RequestContext,
+  ): Promise<AutomationRun> {
+    return this.rpc.request(
+      command,
+      {
+        organizationId: principal.organizationId,
+        actor: connectActor(principal, request),
+        automationId,
+        runId,
+      },
+      this.writeOptions(request),
+    );
+  }
+
+  completeTask(
+    principal: Principal,
+    automationId: string,
+    runId: string,
+    dto: CompleteTaskBody,
+    request: RequestContext,
+  ): Promise<AutomationRun> {
+    return this.rpc.request(
+      COMMANDS.runsCompleteTask,
+      {
+        organizationId: principal.organizationId,
+        actor: connectActor(principal, request),
+        automationId,
+        runId,
+        output: dto.output,
+      },
+      this.writeOptions(request),
+    );
+  }
+
+  tasks(principal: Principal, query: ListTasksQuery, request: RequestContext): Promise<Page<AutomationTask>> {
+    return this.rpc.request(
+      COMMANDS.tasksList,
+      {
+        organizationId: principal.organizationId,
+        limit: query.limit ?? AUTOMATIONS_LIMIT_DEFAULT,
+        ...given(query, ['status', 'automationId', 'cursor']),
+      },
       { traceparent: request.traceparent },
     );
   }

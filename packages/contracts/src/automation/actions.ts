@@ -1,6 +1,8 @@
 import { s, type FieldError, type Schema } from '../validation';
 import { WEBHOOK_FORMATS } from '../events/automation.events';
 import { FORM_EVENT_CODES } from '../delivery/delivery.models';
+import { TASK_FIELD_TYPES } from './automation.models';
+import { durationSchema, timeOfDaySchema, timeZoneSchema } from './schedule';
 
 /**
  * Every action type an automation may use, with the schema of its `params`. A new action type is an entry
@@ -15,6 +17,10 @@ export interface ActionDefinition {
   /** Cross-field rules the schema cannot say; returns errors relative to `params`. */
   refine?: (params: Record<string, unknown>) => FieldError[];
 }
+
+/** Fields a task's `output` may declare. */
+export const TASK_OUTPUT_MAX_FIELDS = 20;
+const TASK_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 const template = (max = 10_000) => s.string({ max });
 const anyValue = s.unknown();
@@ -100,6 +106,57 @@ export const ACTION_DEFINITIONS = {
     params: s.object({ to: s.optional(template(100)), body: template(2000) }, { strict: true }),
     sideEffect: true,
     nested: [],
+  },
+  // Suspends the run (status waiting) until a time; changes nothing outside it, so sandbox runs wait too.
+  wait: {
+    params: s.object(
+      {
+        duration: s.optional(durationSchema()),
+        // A date-time, or a Liquid template rendering one ({{ booking.startDateTime }}).
+        until: s.optional(template(1000)),
+        timeOfDay: s.optional(timeOfDaySchema),
+        timezone: s.optional(timeZoneSchema),
+      },
+      { strict: true },
+    ),
+    sideEffect: false,
+    nested: [],
+    refine: (p) => {
+      const given = ['duration', 'until', 'timeOfDay'].filter((k) => p[k] !== undefined);
+      if (given.length !== 1)
+        return [{ field: 'duration', message: 'give exactly one of duration, until and timeOfDay' }];
+      if (p.timezone !== undefined && p.timeOfDay === undefined)
+        return [{ field: 'timezone', message: 'applies only with timeOfDay' }];
+      return [];
+    },
+  },
+  // A task for a person; the run waits until it is completed (with `output`) or expires after `dueIn`.
+  create_task: {
+    params: s.object(
+      {
+        title: template(500),
+        description: s.optional(template(10_000)),
+        assigneeId: s.optional(s.uuid()),
+        dueIn: s.optional(durationSchema()),
+        onTimeout: s.optional(s.literal('fail', 'continue')),
+        output: s.optional(s.record(s.literal(...TASK_FIELD_TYPES), { maxKeys: TASK_OUTPUT_MAX_FIELDS })),
+      },
+      { strict: true },
+    ),
+    sideEffect: true,
+    nested: [],
+    refine: (p) => {
+      const errors: FieldError[] = [];
+      for (const key of Object.keys((p.output as Record<string, unknown> | undefined) ?? {}))
+        if (!TASK_FIELD_NAME.test(key))
+          errors.push({
+            field: `output.${key}`,
+            message: 'must be 1-64 letters, digits or _, not starting with a digit',
+          });
+      if (p.onTimeout !== undefined && p.dueIn === undefined)
+        errors.push({ field: 'onTimeout', message: 'applies only with dueIn' });
+      return errors;
+    },
   },
 } satisfies Record<string, ActionDefinition>;
 

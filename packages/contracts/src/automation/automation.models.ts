@@ -3,7 +3,15 @@ import type { RunStatus } from '../events/automation.events';
 export const AUTOMATION_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
 export type AutomationStatus = (typeof AUTOMATION_STATUSES)[number];
 
-export const STEP_STATUSES = ['pending', 'running', 'completed', 'failed', 'skipped', 'wouldRun'] as const;
+export const STEP_STATUSES = [
+  'pending',
+  'running',
+  'waiting',
+  'completed',
+  'failed',
+  'skipped',
+  'wouldRun',
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** CRM Factory's equality map: a value, or an array meaning "one of". */
@@ -14,6 +22,8 @@ export interface AutomationTrigger {
   triggerId?: string | null;
   from?: string | null;
   to?: string | null;
+  /** Reminders (calendar.appointment.before / after): how long before the start or after the end. */
+  offset?: string;
   conditions?: Conditions;
   /** A JSON Logic expression over the run context. */
   match?: unknown;
@@ -63,6 +73,8 @@ export interface RunStep {
   output: unknown;
   error: string | null;
   wouldDo: unknown;
+  /** While the step waits (a wait, a task with a deadline): when it resumes by itself. */
+  resumeAt: string | null;
 }
 
 /** A run as listed: everything but its steps and its version's definition. */
@@ -97,4 +109,47 @@ export interface DryRunResult {
   reason?: string;
   runId: string;
   steps: { type: string; status: StepStatus; wouldDo: unknown }[];
+}
+
+export const TASK_STATUSES = ['open', 'completed', 'expired', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Types a task's declared output fields may have. */
+export const TASK_FIELD_TYPES = ['string', 'boolean', 'number', 'date'] as const;
+export type TaskFieldType = (typeof TASK_FIELD_TYPES)[number];
+
+/** A human-in-the-loop task created by a run's create_task step. */
+export interface AutomationTask {
+  id: string;
+  runId: string;
+  automationId: string;
+  entryId: string | null;
+  title: string;
+  description: string | null;
+  assigneeId: string | null;
+  /** The fields the person must provide, by name. */
+  fields: Record<string, TaskFieldType>;
+  status: TaskStatus;
+  dueAt: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  output: Record<string, unknown> | null;
+}
+
+export const ACTIVITY_KINDS = ['event', 'run', 'step', 'task', 'delivery'] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+
+/** One line of a lead's activity timeline (RocketLead's activityLogs). */
+export interface ActivityItem {
+  id: string;
+  at: string;
+  kind: ActivityKind;
+  type: string;
+  summary: string;
+  channel: string | null;
+  apiTokenId: string | null;
+  memberId: string | null;
+  automationId?: string;
+  runId?: string;
+  data: unknown;
 }

@@ -2,6 +2,7 @@ import type { FieldError } from '../validation';
 import { EVENT_DEFINITIONS, TRIGGER_EVENT_TYPES, isKnownEventType } from '../events';
 import { isUuid } from '../uuid';
 import { ACTION_TYPES, actionDefinition, isActionType } from './actions';
+import { durationSchema } from './schedule';
 
 /** Bounds of an automation definition (README, "Limits"). */
 export const AUTOMATION_LIMITS = {
@@ -26,7 +27,7 @@ export function checkTrigger(trigger: unknown, errors: FieldError[]): void {
     errors.push({ field: 'trigger', message: 'must be an object' });
     return;
   }
-  const allowed = new Set(['event', 'triggerId', 'from', 'to', 'conditions', 'match']);
+  const allowed = new Set(['event', 'triggerId', 'from', 'to', 'offset', 'conditions', 'match']);
   for (const key of Object.keys(trigger))
     if (!allowed.has(key)) errors.push({ field: `trigger.${key}`, message: 'is not allowed' });
   const event = trigger.event;
@@ -48,6 +49,13 @@ export function checkTrigger(trigger: unknown, errors: FieldError[]): void {
     if (definition && !definition.transition)
       errors.push({ field: `trigger.${key}`, message: `applies only to state change events` });
     else if (!isUuid(value)) errors.push({ field: `trigger.${key}`, message: 'must be a UUID' });
+  }
+  if (definition?.reminder) {
+    if (trigger.offset === undefined)
+      errors.push({ field: 'trigger.offset', message: `is required for ${String(event)} (e.g. PT24H)` });
+    else durationSchema({ allowZero: true }).check(trigger.offset, 'trigger.offset', errors);
+  } else if (definition && trigger.offset !== undefined) {
+    errors.push({ field: 'trigger.offset', message: 'applies only to appointment reminders' });
   }
   checkConditions(trigger.conditions, 'trigger.conditions', errors);
 }

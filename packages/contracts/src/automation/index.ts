@@ -1,3 +1,4 @@
 export * from './automation.models';
 export * from './actions';
 export * from './definition';
+export * from './schedule';

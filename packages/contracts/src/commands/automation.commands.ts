@@ -26,8 +26,12 @@ import {
   type AutomationRunSummary,
   type AutomationStatus,
   type AutomationTrigger,
+  type ActivityItem,
+  type AutomationTask,
   type DryRunResult,
   type SandboxSettings,
+  TASK_STATUSES,
+  type TaskStatus,
 } from '../automation/automation.models';
 import { AUTOMATION_LIMITS } from '../automation/definition';
 
@@ -109,6 +113,12 @@ export class DryRunBody {
   @IsObject()
   @NestedMessage(() => DryRunEventBody)
   event?: DryRunEventBody;
+}
+
+export class CompleteTaskBody {
+  // Checked field by field against the task's declared fields by the service (400 naming output.<field>).
+  @IsObject()
+  output: Record<string, unknown>;
 }
 
 export class SetSandboxBody {
@@ -205,6 +215,64 @@ export class RunsGetCommand extends OrganizationScoped {
   runId: string;
 }
 
+export class RunsRetryCommand extends RunsGetCommand {
+  @IsObject()
+  @NestedMessage(() => ActorMessage)
+  actor: ActorMessage;
+}
+
+export class RunsCancelCommand extends RunsRetryCommand {}
+
+export class RunsCompleteTaskCommand extends RunsRetryCommand {
+  @IsObject()
+  output: Record<string, unknown>;
+}
+
+export class TasksListCommand extends OrganizationScoped {
+  @IsOptional()
+  @IsIn(TASK_STATUSES)
+  status?: TaskStatus;
+
+  @IsOptional()
+  @IsUUID()
+  automationId?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(AUTOMATIONS_LIMIT_MAX)
+  limit: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
+
+/** Most types an activity query may filter by. */
+export const ACTIVITY_TYPES_MAX = 20;
+
+export class ActivityListCommand extends OrganizationScoped {
+  @IsUUID()
+  entryId: string;
+
+  /** Exact types (`table.entry.added`, `send_email`) or prefixes ending in `.*` (`calendar.appointment.*`). */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  types?: string[];
+
+  @IsInt()
+  @Min(1)
+  @Max(AUTOMATIONS_LIMIT_MAX)
+  limit: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
+
 export class SandboxGetCommand extends OrganizationScoped {}
 
 export class SandboxSetCommand extends SetSandboxBody {
@@ -222,6 +290,11 @@ export interface AutomationCommandMap {
   [COMMANDS.automationsDryRun]: [AutomationsDryRunCommand, DryRunResult];
   [COMMANDS.runsList]: [RunsListCommand, Page<AutomationRunSummary>];
   [COMMANDS.runsGet]: [RunsGetCommand, AutomationRun];
+  [COMMANDS.runsRetry]: [RunsRetryCommand, AutomationRun];
+  [COMMANDS.runsCancel]: [RunsCancelCommand, AutomationRun];
+  [COMMANDS.runsCompleteTask]: [RunsCompleteTaskCommand, AutomationRun];
+  [COMMANDS.tasksList]: [TasksListCommand, Page<AutomationTask>];
+  [COMMANDS.activityList]: [ActivityListCommand, Page<ActivityItem>];
   [COMMANDS.sandboxGet]: [SandboxGetCommand, SandboxSettings];
   [COMMANDS.sandboxSet]: [SandboxSetCommand, SandboxSettings];
 }
@@ -235,6 +308,11 @@ export const AUTOMATION_COMMAND_CLASSES = {
   [COMMANDS.automationsDryRun]: AutomationsDryRunCommand,
   [COMMANDS.runsList]: RunsListCommand,
   [COMMANDS.runsGet]: RunsGetCommand,
+  [COMMANDS.runsRetry]: RunsRetryCommand,
+  [COMMANDS.runsCancel]: RunsCancelCommand,
+  [COMMANDS.runsCompleteTask]: RunsCompleteTaskCommand,
+  [COMMANDS.tasksList]: TasksListCommand,
+  [COMMANDS.activityList]: ActivityListCommand,
   [COMMANDS.sandboxGet]: SandboxGetCommand,
   [COMMANDS.sandboxSet]: SandboxSetCommand,
 } satisfies { [K in keyof AutomationCommandMap]: new () => AutomationCommandMap[K][0] };

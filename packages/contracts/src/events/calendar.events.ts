@@ -8,9 +8,15 @@ export const APPOINTMENT_UPDATED = 'calendar.appointment.updated';
 export const APPOINTMENT_CANCELLED = 'calendar.appointment.cancelled';
 export const APPOINTMENT_COMPLETED = 'calendar.appointment.completed';
 export const APPOINTMENT_DELETED = 'calendar.appointment.deleted';
+/** Reminders: fired by automation for each booking at start − offset (before) or end + offset (after). */
+export const APPOINTMENT_BEFORE = 'calendar.appointment.before';
+export const APPOINTMENT_AFTER = 'calendar.appointment.after';
 
 /** A timed event: the booking, when it was due, and when it actually fired. */
 export type TimedBookingData = Booking & { scheduledFor: string; firedAt: string; late: boolean };
+
+/** A reminder: the timed booking and the trigger's offset (ISO-8601 duration) it fired for. */
+export type BookingReminderData = TimedBookingData & { offset: string };
 
 export interface BookingUpdatedData {
   booking: Booking;
@@ -24,6 +30,14 @@ export const timedBookingSchema = s.object({
   scheduledFor: s.isoDate(),
   firedAt: s.isoDate(),
   late: s.boolean(),
+});
+
+export const bookingReminderSchema = s.object({
+  ...bookingShape(),
+  scheduledFor: s.isoDate(),
+  firedAt: s.isoDate(),
+  late: s.boolean(),
+  offset: s.string({ min: 1, max: 64 }),
 });
 
 export const bookingUpdatedSchema = s.object({

@@ -10,6 +10,8 @@ import {
 } from './table-entry.events';
 
 import {
+  APPOINTMENT_AFTER,
+  APPOINTMENT_BEFORE,
   APPOINTMENT_BOOKED,
   APPOINTMENT_CANCELLED,
   APPOINTMENT_COMPLETED,
@@ -17,9 +19,11 @@ import {
   APPOINTMENT_HAS_ENDED,
   APPOINTMENT_HAS_STARTED,
   APPOINTMENT_UPDATED,
+  bookingReminderSchema,
   bookingSchema,
   bookingUpdatedSchema,
   timedBookingSchema,
+  type BookingReminderData,
   type BookingUpdatedData,
   type TimedBookingData,
 } from './calendar.events';
@@ -68,6 +72,8 @@ export interface EventDataMap {
   [APPOINTMENT_CANCELLED]: Booking;
   [APPOINTMENT_COMPLETED]: Booking;
   [APPOINTMENT_DELETED]: Booking;
+  [APPOINTMENT_BEFORE]: BookingReminderData;
+  [APPOINTMENT_AFTER]: BookingReminderData;
   [AUTOMATION_RUN_STARTED]: AutomationRunEventData;
   [AUTOMATION_RUN_COMPLETED]: AutomationRunEventData;
   [AUTOMATION_RUN_FAILED]: AutomationRunEventData;
@@ -105,6 +111,11 @@ export interface EventDefinition {
   bookingField: string | null;
   /** Paths of the state transition that a trigger's `from` / `to` narrow. */
   transition: { from: string; to: string } | null;
+  /**
+   * A reminder, planned by automation rather than published by a service: it fires for each booking at the
+   * booking's `anchor` moved by the trigger's `offset` (−1 before, +1 after). Its trigger requires `offset`.
+   */
+  reminder: { anchor: 'startDateTime' | 'endDateTime'; direction: -1 | 1 } | null;
 }
 
 const poolEvent = (entryIdField: string, transition: EventDefinition['transition'] = null) => ({
@@ -113,6 +124,7 @@ const poolEvent = (entryIdField: string, transition: EventDefinition['transition
   entryIdField,
   bookingField: null,
   transition,
+  reminder: null,
 });
 
 const bookingEvent = (bookingField: string) => {
@@ -123,6 +135,7 @@ const bookingEvent = (bookingField: string) => {
     entryIdField: at('tableEntryId'),
     bookingField,
     transition: null,
+    reminder: null,
   };
 };
 
@@ -132,6 +145,7 @@ const internal = {
   entryIdField: 'entryId',
   bookingField: null,
   transition: null,
+  reminder: null,
 };
 
 export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
@@ -147,6 +161,16 @@ export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
   [APPOINTMENT_CANCELLED]: { schema: bookingSchema, ...bookingEvent('') },
   [APPOINTMENT_COMPLETED]: { schema: bookingSchema, ...bookingEvent('') },
   [APPOINTMENT_DELETED]: { schema: bookingSchema, ...bookingEvent('') },
+  [APPOINTMENT_BEFORE]: {
+    schema: bookingReminderSchema,
+    ...bookingEvent(''),
+    reminder: { anchor: 'startDateTime', direction: -1 },
+  },
+  [APPOINTMENT_AFTER]: {
+    schema: bookingReminderSchema,
+    ...bookingEvent(''),
+    reminder: { anchor: 'endDateTime', direction: 1 },
+  },
   [AUTOMATION_RUN_STARTED]: { schema: automationRunEventSchema, ...internal },
   [AUTOMATION_RUN_COMPLETED]: { schema: automationRunEventSchema, ...internal },
   [AUTOMATION_RUN_FAILED]: { schema: automationRunEventSchema, ...internal },
@@ -165,6 +189,9 @@ export const EVENT_TYPES = Object.keys(EVENT_DEFINITIONS) as EventType[];
 
 /** Event types an automation's `trigger.event` may name. */
 export const TRIGGER_EVENT_TYPES = EVENT_TYPES.filter((type) => EVENT_DEFINITIONS[type].triggerable);
+
+/** Event types automation plans itself per booking (reminders), rather than receiving from a stream. */
+export const REMINDER_EVENT_TYPES = EVENT_TYPES.filter((type) => EVENT_DEFINITIONS[type].reminder !== null);
 
 /** The value at a dotted path of `data` (`booking.calendarId`); `''` is `data` itself. */
 export function dataAt(data: unknown, path: string): unknown {

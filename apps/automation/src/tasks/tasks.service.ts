@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import type { AutomationTask, Page, TasksListCommand } from '@rocketlead/contracts';
+import { decodeCursor, pageOf } from '@rocketlead/persistence';
+import { validationFailed } from '../automations/automation-validator';
+import { TasksRepository } from './tasks.repository';
+
+/** The organization's human-in-the-loop tasks, read through the API. */
+@Injectable()
+export class TasksService {
+  constructor(private readonly tasks: TasksRepository) {}
+
+  async list(command: TasksListCommand): Promise<Page<AutomationTask>> {
+    const after = command.cursor ? decodeCursor(command.cursor) : undefined;
+    if (after === null) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
+    const rows = await this.tasks.list(
+      command.organizationId,
+      { status: command.status, automationId: command.automationId },
+      command.limit + 1,
+      after,
+    );
+    return pageOf(rows, command.limit, (task) => ({ at: task.createdAt, id: task.id }));
+  }
+}
