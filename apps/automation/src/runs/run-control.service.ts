@@ -76,13 +76,11 @@ export class RunControlService {
   }
 
   private executeInBackground(runId: string): void {
-    this.executor
-      .executeResumed(runId)
-      .catch((error: Error) =>
-        this.logger.event('warn', 'run could not execute; the sweep resumes it', {
-          runId,
-          error: error.message,
-        }),
-      );
+    this.executor.executeResumed(runId).catch((error: Error) =>
+      this.logger.event('warn', 'run could not execute; the sweep resumes it', {
+        runId,
+        error: error.message,
+      }),
+    );
   }
 }
