@@ -5,3 +5,4 @@ export * from './database.module';
 export * from './cursor';
 export * from './notified-cache';
 export * from './pg-listener';
+export * from './group-writer';

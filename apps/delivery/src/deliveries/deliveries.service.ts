@@ -14,14 +14,13 @@ import {
 } from '@rocketlead/contracts';
 import type { EntityManager } from 'typeorm';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
-import { pageOf } from '@rocketlead/persistence';
+import { GroupWriter, pageOf } from '@rocketlead/persistence';
 import { endpointNotFound, cursorOf } from '../endpoints/endpoints.service';
 import { patternMatches } from '../endpoints/event-type-patterns';
 import { DeliveriesRepository, toDelivery } from './deliveries.repository';
 import { DeliveryFactory, type Built } from './delivery-factory';
 import type { DeliveryEntity } from './delivery.entity';
 import { Dispatcher } from './dispatcher';
-import { GroupWriter } from './group-writer';
 import { EVENT_SOURCE } from './outcome-events';
 
 export const deliveryNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Delivery not found');

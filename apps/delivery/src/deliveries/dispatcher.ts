@@ -1,12 +1,12 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { JsonLogger } from '@rocketlead/observability';
+import { GroupWriter } from '@rocketlead/persistence';
 import { DELIVERY_CONFIG } from '../config.token';
 import type { DeliveryConfig } from '../config';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
 import { DeliveriesRepository, type AttemptRecord, type DeliveryRef } from './deliveries.repository';
 import type { DeliveryEntity } from './delivery.entity';
 import { KeyedLimiter } from './keyed-limiter';
-import { GroupWriter } from './group-writer';
 import { LONG_QUEUE_WAIT_MS, leaseMs } from './lease';
 import { nextRetry } from './retry-policy';
 import { outcomeEvents } from './outcome-events';
