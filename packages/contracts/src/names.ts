@@ -91,7 +91,14 @@ export const CONSUMERS = {
   deliverySubscriptions: (stream: StreamKey): string => `delivery-${stream.toLowerCase()}`,
   /** Delivery outcomes, picked up by the run step that asked for them. */
   automationDeliveryOutcomes: 'automation-delivery-outcomes',
+  /** Booking changes that plan, move or cancel appointment reminders (calendar.appointment.before / after). */
+  automationReminders: 'automation-reminders',
+  /** The lead's activity timeline: automation keeps the events about a lead, one durable per stream read. */
+  automationActivity: (stream: StreamKey): string => `automation-activity-${stream.toLowerCase()}`,
 } as const;
+
+/** The streams whose events make a lead's activity timeline: every trigger stream and delivery outcomes. */
+export const ACTIVITY_STREAMS: StreamKey[] = [...TRIGGER_STREAMS, 'DELIVERY'];
 
 const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
 

@@ -8,13 +8,22 @@ import { TasksService } from '../tasks/tasks.service';
 import { SandboxHandlers } from '../sandbox/sandbox.handlers';
 import { SandboxRepository } from '../sandbox/sandbox.repository';
 import { SandboxService } from '../sandbox/sandbox.service';
+import { ActivityHandlers } from '../activity/activity.handlers';
+import { ActivityRepository } from '../activity/activity.repository';
+import { ActivityService } from '../activity/activity.service';
 import { AutomationValidator } from './automation-validator';
 import { AutomationsHandlers } from './automations.handlers';
 import { AutomationsRepository } from './automations.repository';
 import { AutomationsService } from './automations.service';
 
 // The automations API: CRUD, runs (read, retry, cancel, complete a task), tasks, sandbox, dry-run entry point.
-export const API_CONTROLLERS: Type[] = [AutomationsHandlers, RunsHandlers, TasksHandlers, SandboxHandlers];
+export const API_CONTROLLERS: Type[] = [
+  AutomationsHandlers,
+  RunsHandlers,
+  TasksHandlers,
+  SandboxHandlers,
+  ActivityHandlers,
+];
 export const API_PROVIDERS: Provider[] = [
   AutomationsRepository,
   AutomationValidator,
@@ -25,4 +34,6 @@ export const API_PROVIDERS: Provider[] = [
   TasksService,
   SandboxRepository,
   SandboxService,
+  ActivityRepository,
+  ActivityService,
 ];

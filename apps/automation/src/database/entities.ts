@@ -6,6 +6,7 @@ import { RunStepEntity } from '../runs/run-step.entity';
 import { OrganizationSettingsEntity } from '../sandbox/organization-settings.entity';
 import { TaskEntity } from '../tasks/task.entity';
 import { TimerEntity } from '@rocketlead/timers';
+import { ActivityEventEntity } from '../activity/activity-event.entity';
 
 export const AUTOMATION_SCHEMA = 'automation';
 export const AUTOMATION_ENTITIES = [
@@ -16,5 +17,6 @@ export const AUTOMATION_ENTITIES = [
   OrganizationSettingsEntity,
   TaskEntity,
   TimerEntity,
+  ActivityEventEntity,
   ...MESSAGING_ENTITIES,
 ];

@@ -15,6 +15,7 @@ import { TriggerNames } from './trigger-names';
 import { WakeTimers } from '../runs/wake-timers';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { AutomationTimers, TimerDispatcher, TimerKinds } from '../timers';
+import { ActivityProjection } from '../activity/activity-projection';
 
 export { DryRunner, type DryRunInput } from './dry-runner';
 
@@ -38,5 +39,6 @@ export const ENGINE_PROVIDERS: Provider[] = [
   WakeTimers,
   TimerKinds,
   TimerDispatcher,
+  ActivityProjection,
 ];
 export { splitPool } from './execution-data-source';

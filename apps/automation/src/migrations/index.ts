@@ -4,6 +4,7 @@ import { AUTOMATION_SCHEMA } from '../database/entities';
 import { AutomationInit1795451656482 } from './1795451656482-AutomationInit';
 import { AutomationRunsUnfinishedIndex1795453315461 } from './1795453315461-AutomationRunsUnfinishedIndex';
 import { AutomationWaitsAndTasks1795471228822 } from './1795471228822-AutomationWaitsAndTasks';
+import { AutomationActivity1795471809389 } from './1795471809389-AutomationActivity';
 
 /**
  * Every migration of the automation schema, in order. Generated; never edit one that has landed. The outbox,
@@ -15,4 +16,5 @@ export const AUTOMATION_MIGRATIONS = [
   AutomationRunsUnfinishedIndex1795453315461,
   ...timersMigrations(AUTOMATION_SCHEMA),
   AutomationWaitsAndTasks1795471228822,
+  AutomationActivity1795471809389,
 ];

@@ -1,4 +1,5 @@
 import {
+  ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -258,6 +259,7 @@ export class ActivityListCommand extends OrganizationScoped {
   /** Exact types (`table.entry.added`, `send_email`) or prefixes ending in `.*` (`calendar.appointment.*`). */
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(ACTIVITY_TYPES_MAX)
   @IsString({ each: true })
   @MaxLength(200, { each: true })
   types?: string[];

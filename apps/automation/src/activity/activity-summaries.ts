@@ -1,0 +1,85 @@
+import {
+  isKnownEventType,
+  type Channel,
+  type CloudEvent,
+  type DeliveryKind,
+  type EventType,
+  type RunStatus,
+  type StepStatus,
+  type TaskStatus,
+} from '@rocketlead/contracts';
+
+// The one-line human texts of a lead's timeline. Everything else an item says is in its `data`.
+
+const CHANNEL_NAMES: Record<Channel, string> = {
+  connect_api: 'Connect API',
+  ingress_webhook: 'ingress webhook',
+  form: 'form',
+  console: 'console',
+  automation: 'automation',
+  integration: 'integration',
+  system: 'system',
+};
+
+const DELIVERY_KIND_NAMES: Record<DeliveryKind, string> = { webhook: 'Webhook', email: 'Email', sms: 'SMS' };
+
+const deliveryKindName = (data: unknown): string => {
+  const kind = (data as { kind?: unknown } | null)?.kind;
+  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(DELIVERY_KIND_NAMES, kind)
+    ? DELIVERY_KIND_NAMES[kind as DeliveryKind]
+    : 'Message';
+};
+
+// A Record over every event type: a new type in the contracts does not compile until it has its text.
+const EVENT_SUMMARIES: Record<EventType, string | ((event: CloudEvent) => string)> = {
+  'table.entry.added': (event) => `Lead added via ${CHANNEL_NAMES[event.channel]}`,
+  'table.entry.leadState.changed': 'Lead state changed',
+  'calendar.appointment.booked': 'Appointment booked',
+  'calendar.appointment.hasStarted': 'Appointment started',
+  'calendar.appointment.hasEnded': 'Appointment ended',
+  'calendar.appointment.updated': 'Appointment updated',
+  'calendar.appointment.cancelled': 'Appointment cancelled',
+  'calendar.appointment.completed': 'Appointment completed',
+  'calendar.appointment.deleted': 'Appointment deleted',
+  'calendar.appointment.before': 'Appointment reminder (before)',
+  'calendar.appointment.after': 'Appointment follow-up (after)',
+  'automation.run.started': 'Automation run started',
+  'automation.run.completed': 'Automation run completed',
+  'automation.run.failed': 'Automation run failed',
+  'automation.delivery.requested': 'Delivery requested',
+  'delivery.succeeded': (event) => `${deliveryKindName(event.data)} delivered`,
+  'delivery.webhook.failed': 'Webhook delivery failed',
+  'email.failed': 'Email delivery failed',
+  'sms.failed': 'SMS delivery failed',
+  'email.opened': 'Email opened',
+  'email.clicked': 'Email link clicked',
+  'email.unsubscribed': 'Unsubscribed from emails',
+  'sms.replied': 'SMS reply received',
+};
+
+export function eventSummary(event: CloudEvent): string {
+  if (!isKnownEventType(event.type)) return event.type;
+  const summary = EVENT_SUMMARIES[event.type];
+  return typeof summary === 'string' ? summary : summary(event);
+}
+
+const quoted = (name: string | null): string => (name ? `Automation "${name}"` : 'Automation');
+
+export function runSummary(automationName: string | null, status: RunStatus, reason: string | null): string {
+  const what = status === 'running' ? 'started' : status;
+  return `${quoted(automationName)} ${what}${reason ? ` (${reason})` : ''}`;
+}
+
+/** `change_lead_state` → `Change lead state`. */
+const actionName = (type: string): string => {
+  const words = type.replace(/_/g, ' ').replace(/\bsms\b/g, 'SMS');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+export function stepSummary(index: number, type: string, status: StepStatus): string {
+  return `Step ${index + 1}, ${actionName(type)}: ${status}`;
+}
+
+export function taskSummary(title: string, status: TaskStatus): string {
+  return `Task "${title}" ${status === 'open' ? 'created' : status}`;
+}

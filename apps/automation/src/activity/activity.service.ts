@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DomainError,
+  MAX_REPLY_BYTES,
+  PAGE_BYTE_BUDGET,
+  jsonByteLength,
+  type ActivityItem,
+  type ActivityListCommand,
+  type Page,
+} from '@rocketlead/contracts';
+import { validationFailed } from '../automations/automation-validator';
+import { LeadsGateway } from '../gateways/leads.gateway';
+import { decodeActivityCursor, encodeActivityCursor } from './activity-cursor';
+import { activityTypeFilter } from './activity-filter';
+import { ActivityRepository } from './activity.repository';
+
+/** A lead's activity timeline: its events, the runs and steps of automations on it, and their tasks. */
+@Injectable()
+export class ActivityService {
+  constructor(
+    private readonly activity: ActivityRepository,
+    private readonly leads: LeadsGateway,
+  ) {}
+
+  async list(command: ActivityListCommand): Promise<Page<ActivityItem>> {
+    const after = command.cursor ? decodeActivityCursor(command.cursor) : undefined;
+    if (after === null) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
+    // The lead decides the answer (another organization's lead is not found), so it is asked first.
+    const entry = await this.leads.entry(command.organizationId, command.entryId);
+    if (!entry) throw new DomainError('NOT_FOUND', 'Table entry not found');
+    // One extra row tells whether another page exists.
+    const rows = await this.activity.page(
+      command.organizationId,
+      command.entryId,
+      activityTypeFilter(command.types),
+      command.limit + 1,
+      after,
+    );
+    const items: ActivityItem[] = [];
+    // The page also stops before its serialized size passes the byte budget (an event carries the whole
+    // lead), so it always fits in a reply.
+    let bytes = 1;
+    for (const { item } of rows.slice(0, command.limit)) {
+      const size = jsonByteLength(item) + 1;
+      if (items.length > 0 && bytes + size > PAGE_BYTE_BUDGET) break;
+      if (size > MAX_REPLY_BYTES)
+        throw new DomainError('REPLY_TOO_LARGE', 'An activity item on this page is too large to return', {
+          itemId: item.id,
+          bytes: size,
+          limit: MAX_REPLY_BYTES,
+        });
+      items.push(item);
+      bytes += size;
+    }
+    const last = rows[items.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > items.length && last ? encodeActivityCursor(last.position) : null,
+    };
+  }
+}
