@@ -125,7 +125,9 @@ async function main() {
   const db = new Client({ connectionString: DATABASE_URL });
   await db.connect();
   try {
-    console.log(`posting ${RUNS} leads; wake-ups from ${new Date(firstWake).toISOString()} over ${SPREAD_S} s`);
+    console.log(
+      `posting ${RUNS} leads; wake-ups from ${new Date(firstWake).toISOString()} over ${SPREAD_S} s`,
+    );
     const postErrors = await postLeads(token, poolId, firstWake);
     const postedAfterS = (Date.now() - started) / 1000;
     // Every run should wait before the first wake-up; how many did is reported.
@@ -158,7 +160,8 @@ async function main() {
     const perEntry = new Map();
     for (const r of rows) perEntry.set(r.entry_id, (perEntry.get(r.entry_id) ?? 0) + 1);
     const doubled =
-      [...perEntry.values()].filter((n) => n > 1).length + rows.filter((r) => (r.next_attempts ?? 0) > 1).length;
+      [...perEntry.values()].filter((n) => n > 1).length +
+      rows.filter((r) => (r.next_attempts ?? 0) > 1).length;
     const lateness = percentiles(
       resumed.map((r) => r.lateness_ms),
       [50, 95, 99],

@@ -28,7 +28,14 @@ export function parseDuration(text: string): Duration | null {
 /** `from` moved by the duration: years, months and days by the calendar (UTC), the rest by the clock. */
 export function addDuration(from: Date, d: Duration, sign: 1 | -1 = 1): Date {
   const at = new Date(from.getTime());
-  if (d.years || d.months) at.setUTCMonth(at.getUTCMonth() + sign * (d.years * 12 + d.months));
+  if (d.years || d.months) {
+    // Jan 31 + 1 month is the last day of February, not early March.
+    const day = at.getUTCDate();
+    at.setUTCDate(1);
+    at.setUTCMonth(at.getUTCMonth() + sign * (d.years * 12 + d.months));
+    const lastDay = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 0)).getUTCDate();
+    at.setUTCDate(Math.min(day, lastDay));
+  }
   if (d.weeks || d.days) at.setUTCDate(at.getUTCDate() + sign * (d.weeks * 7 + d.days));
   const ms = ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000;
   return new Date(at.getTime() + sign * ms);
