@@ -26,6 +26,7 @@ import {
   OutboxEntity,
   OutboxRelay,
   sweepEventTables,
+  withEvents,
   type OutboxPublisher,
   type OutboxRelayOptions,
 } from '../src';
@@ -140,6 +141,21 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       )) as [{ n: number }];
       expect(pending[0].n).toBe(0);
     });
+  });
+
+  it('writes a change and its events as one statement; onlyIfChanged writes them only when the change returned a row', async () => {
+    const org = uuidv7();
+    const [changed, unchanged, always] = [entryAdded(org, 1), entryAdded(org, 2), entryAdded(org, 3)];
+    const select = (matches: boolean) => ({ sql: `SELECT 1 AS x WHERE $1::boolean`, params: [matches] });
+    const run = async (s: { sql: string; params: unknown[] }) => dataSource.query(s.sql, s.params);
+    await run(withEvents(SCHEMA, select(true), [changed], false, { onlyIfChanged: true }));
+    await run(withEvents(SCHEMA, select(false), [unchanged], true, { onlyIfChanged: true }));
+    await run(withEvents(SCHEMA, select(false), [always], false));
+    const stored = (await dataSource.query(
+      `SELECT event_id FROM ${SCHEMA}.outbox WHERE event_id = ANY($1::uuid[]) ORDER BY event_id`,
+      [[changed.id, unchanged.id, always.id]],
+    )) as { event_id: string }[];
+    expect(stored.map((r) => r.event_id)).toEqual([changed.id, always.id].sort());
   });
 
   it('does not publish rows of a rolled-back transaction', async () => {

@@ -359,13 +359,15 @@ export class RunExecutor {
     this.outbox.committed();
   }
 
+  /** One statement: the run ends and its run.completed is written only if it was still running. */
   private async finishRun(run: ExecutingRun): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      if (await this.runs.finishRun(manager, run.id, 'completed'))
-        await this.outbox.append(manager, [
-          runEvent(AUTOMATION_RUN_COMPLETED, run, 'completed', null, run.snapshot.event.id),
-        ]);
-    });
+    await this.runs.execute(
+      this.outbox.statement(
+        this.runs.finishRunStatement(run.id, 'completed'),
+        [runEvent(AUTOMATION_RUN_COMPLETED, run, 'completed', null, run.snapshot.event.id)],
+        { onlyIfChanged: true },
+      ),
+    );
     this.outbox.committed();
   }
 }

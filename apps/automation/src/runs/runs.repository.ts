@@ -391,6 +391,20 @@ export class RunsRepository {
     );
   }
 
+  /** The statement that ends a running run; it returns no row when the run had already ended. */
+  finishRunStatement(runId: string, status: 'completed' | 'failed', error: string | null = null): Statement {
+    return {
+      sql: `UPDATE ${S}.runs SET status = $2, error = $3, finished_at = now(), lease_until = NULL
+            WHERE id = $1 AND status = 'running' RETURNING id`,
+      params: [runId, status, error],
+    };
+  }
+
+  /** Runs a statement outside any transaction (atomic on its own). */
+  async execute(statement: Statement): Promise<void> {
+    await this.q().query(statement.sql, statement.params);
+  }
+
   /** Ends a running run; false when it had already ended (stopped meanwhile). */
   async finishRun(
     manager: EntityManager,
@@ -398,14 +412,8 @@ export class RunsRepository {
     status: 'completed' | 'failed',
     error: string | null = null,
   ): Promise<boolean> {
-    const rows = returnedRows(
-      await manager.query(
-        `UPDATE ${S}.runs SET status = $2, error = $3, finished_at = now(), lease_until = NULL
-         WHERE id = $1 AND status = 'running' RETURNING id`,
-        [runId, status, error],
-      ),
-    );
-    return rows.length > 0;
+    const finish = this.finishRunStatement(runId, status, error);
+    return returnedRows(await manager.query(finish.sql, finish.params)).length > 0;
   }
 
   /**

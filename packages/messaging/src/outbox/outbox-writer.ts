@@ -73,6 +73,11 @@ export async function appendToOutbox(
   );
 }
 
+export interface WithEventsOptions {
+  /** Write the events only when the change returned a row (e.g. an UPDATE … WHERE status = 'running'). */
+  onlyIfChanged?: boolean;
+}
+
 /**
  * Wraps a data-modifying statement (`INSERT … RETURNING …`, numbered from $1) so that it, the outbox rows of
  * its events and the relay's wake-up run as ONE statement: atomic even outside a transaction, and one round
@@ -83,10 +88,14 @@ export function withEvents(
   change: Statement,
   events: CloudEvent[],
   notify = true,
+  options: WithEventsOptions = {},
 ): Statement {
   const params = [...change.params];
   const values = outboxValues(events, params);
-  const outboxed = `outboxed AS (INSERT INTO "${schema}".outbox (event_id, type, payload) VALUES ${values} RETURNING 1)`;
+  const rows = options.onlyIfChanged
+    ? `SELECT * FROM (VALUES ${values}) AS e(event_id, type, payload) WHERE EXISTS (SELECT 1 FROM change)`
+    : `VALUES ${values}`;
+  const outboxed = `outboxed AS (INSERT INTO "${schema}".outbox (event_id, type, payload) ${rows} RETURNING 1)`;
   if (!notify)
     return { sql: `WITH change AS (${change.sql}), ${outboxed} SELECT change.* FROM change`, params };
   params.push(outboxChannel(schema));

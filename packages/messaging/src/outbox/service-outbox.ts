@@ -4,7 +4,13 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { WireNames, type CloudEvent } from '@rocketlead/contracts';
 import { JsonLogger } from '@rocketlead/observability';
 import { NATS_CONNECTION } from '../tokens';
-import { appendToOutbox, OutboxSignal, withEvents, type Statement } from './outbox-writer';
+import {
+  appendToOutbox,
+  OutboxSignal,
+  withEvents,
+  type Statement,
+  type WithEventsOptions,
+} from './outbox-writer';
 import { JetStreamOutboxPublisher, OutboxRelay } from './outbox-relay';
 import type { EventRetention } from './outbox-retention';
 import { MetricsRegistry } from '../health/metrics.registry';
@@ -20,8 +26,8 @@ export class ServiceOutbox {
   }
 
   /** The change and its events as one statement. */
-  statement(change: Statement, events: CloudEvent[]): Statement {
-    return withEvents(this.schema, change, events, this.signal.shouldNotify());
+  statement(change: Statement, events: CloudEvent[], options: WithEventsOptions = {}): Statement {
+    return withEvents(this.schema, change, events, this.signal.shouldNotify(), options);
   }
 
   /** Call once the change that wrote events has committed: wakes this process's relay at once. */
