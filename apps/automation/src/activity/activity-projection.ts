@@ -13,6 +13,7 @@ import {
   WireNames,
   dataAt,
   isKnownEventType,
+  isUuid,
   type CloudEvent,
   type StreamKey,
 } from '@rocketlead/contracts';
@@ -23,7 +24,6 @@ import { AUTOMATION_SCHEMA } from '../database/entities';
 import { eventSummary } from './activity-summaries';
 import { ActivityRepository, type ActivityEventRow } from './activity.repository';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Events in hand per stream: what arrives while a batch is written goes into the next one. */
 const CONCURRENCY = 256;
 const MAX_BATCH = 500;
@@ -33,7 +33,7 @@ export function entryIdOf(event: CloudEvent): string | null {
   if (!isKnownEventType(event.type)) return null;
   const field = EVENT_DEFINITIONS[event.type].entryIdField;
   const id = field === null ? undefined : dataAt(event.data, field);
-  return typeof id === 'string' && UUID.test(id) ? id.toLowerCase() : null;
+  return isUuid(id) ? id.toLowerCase() : null;
 }
 
 /** The row an event about a lead becomes; DELIVERY's events are of kind `delivery`. */

@@ -52,9 +52,9 @@ const typeMatches = (type: string): string =>
   `($3::text[] IS NULL OR ${type} = ANY($3::text[]) OR EXISTS (SELECT 1 FROM unnest($4::text[]) p WHERE starts_with(${type}, p)))`;
 // Ids compare bytewise (COLLATE "C") so that the order does not depend on the database's locale.
 const after = (at: string, id: string): string =>
-  `($5::timestamptz IS NULL OR ${at} < $5::timestamptz OR (${at} = $5::timestamptz AND ${id} COLLATE "C" < $6::text))`;
+  `($5::timestamptz IS NULL OR ${at} < $5::timestamptz OR (${at} = $5::timestamptz AND (${id}) COLLATE "C" < $6::text))`;
 const newestFirst = (at: string, id: string): string =>
-  `ORDER BY ${at} DESC, ${id} COLLATE "C" DESC LIMIT $7`;
+  `ORDER BY ${at} DESC, (${id}) COLLATE "C" DESC LIMIT $7`;
 
 const runContext = `r.context->>'channel', r.context->>'apiTokenId', r.context->>'memberId'`;
 
