@@ -16,6 +16,7 @@ import {
 } from '@rocketlead/contracts';
 import { TRANSACTION, decodeCursor, pageOf, type Transactional } from '@rocketlead/persistence';
 import { DryRunner } from '../engine/dry-runner';
+import { ReminderPlanner } from '../reminders/reminder-planner';
 import { AutomationsRepository, type AutomationDefinition } from './automations.repository';
 import { AutomationValidator, assertDefinitionFits, validationFailed } from './automation-validator';
 
@@ -54,6 +55,7 @@ export class AutomationsService {
     private readonly validator: AutomationValidator,
     private readonly dryRunner: DryRunner,
     @Inject(TRANSACTION) private readonly transaction: Transactional,
+    private readonly reminders: ReminderPlanner,
   ) {}
 
   async create(command: AutomationsCreateCommand): Promise<Automation> {
@@ -73,9 +75,12 @@ export class AutomationsService {
     };
     assertDefinitionFits(definition);
     const id = uuidv7();
-    return this.transaction((manager) =>
-      this.automations.insert(manager, actor.organizationId, id, definition),
-    );
+    return this.transaction(async (manager) => {
+      const created = await this.automations.insert(manager, actor.organizationId, id, definition);
+      // Appointment reminders: an automation created active plans them for the existing bookings.
+      await this.reminders.automationChanged(manager, null, created);
+      return created;
+    });
   }
 
   async get(command: AutomationsGetCommand): Promise<Automation> {
@@ -162,9 +167,12 @@ export class AutomationsService {
       const next = await merge(current);
       if (sameDefinition(next, definitionOf(current))) return current;
       assertDefinitionFits(next);
-      const updated = await this.transaction((manager) =>
-        this.automations.update(manager, organizationId, id, current.version, next),
-      );
+      const updated = await this.transaction(async (manager) => {
+        const changed = await this.automations.update(manager, organizationId, id, current.version, next);
+        // Appointment reminders: planned when it starts reminding, cancelled when it stops or changes.
+        if (changed) await this.reminders.automationChanged(manager, current, changed);
+        return changed;
+      });
       if (updated) return updated;
       if (attempt >= UPDATE_ATTEMPTS)
         throw new DomainError('CONFLICT', 'The automation is being changed by another request; retry');

@@ -7,6 +7,7 @@ import { OrganizationSettingsEntity } from '../sandbox/organization-settings.ent
 import { TaskEntity } from '../tasks/task.entity';
 import { TimerEntity } from '@rocketlead/timers';
 import { ActivityEventEntity } from '../activity/activity-event.entity';
+import { ReminderEntity } from '../reminders/reminder.entity';
 
 export const AUTOMATION_SCHEMA = 'automation';
 export const AUTOMATION_ENTITIES = [
@@ -18,5 +19,6 @@ export const AUTOMATION_ENTITIES = [
   TaskEntity,
   TimerEntity,
   ActivityEventEntity,
+  ReminderEntity,
   ...MESSAGING_ENTITIES,
 ];

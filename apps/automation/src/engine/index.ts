@@ -16,6 +16,7 @@ import { WakeTimers } from '../runs/wake-timers';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { AutomationTimers, TimerDispatcher, TimerKinds } from '../timers';
 import { ActivityProjection } from '../activity/activity-projection';
+import { REMINDER_PROVIDERS } from '../reminders';
 
 export { DryRunner, type DryRunInput } from './dry-runner';
 
@@ -40,5 +41,6 @@ export const ENGINE_PROVIDERS: Provider[] = [
   TimerKinds,
   TimerDispatcher,
   ActivityProjection,
+  ...REMINDER_PROVIDERS,
 ];
 export { splitPool } from './execution-data-source';

@@ -5,6 +5,7 @@ import { AutomationInit1795451656482 } from './1795451656482-AutomationInit';
 import { AutomationRunsUnfinishedIndex1795453315461 } from './1795453315461-AutomationRunsUnfinishedIndex';
 import { AutomationWaitsAndTasks1795471228822 } from './1795471228822-AutomationWaitsAndTasks';
 import { AutomationActivity1795471809389 } from './1795471809389-AutomationActivity';
+import { AutomationReminders1795472031678 } from './1795472031678-AutomationReminders';
 
 /**
  * Every migration of the automation schema, in order. Generated; never edit one that has landed. The outbox,
@@ -17,4 +18,5 @@ export const AUTOMATION_MIGRATIONS = [
   ...timersMigrations(AUTOMATION_SCHEMA),
   AutomationWaitsAndTasks1795471228822,
   AutomationActivity1795471809389,
+  AutomationReminders1795472031678,
 ];

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ReminderTimers } from '../reminders/reminder-timers';
 import { WakeTimers } from '../runs/wake-timers';
 import type { TimerKindHandler } from './timer-kind';
 
@@ -10,8 +11,8 @@ import type { TimerKindHandler } from './timer-kind';
 export class TimerKinds {
   private readonly byKind = new Map<string, TimerKindHandler>();
 
-  constructor(wake: WakeTimers) {
-    for (const handler of [wake]) for (const kind of handler.kinds) this.byKind.set(kind, handler);
+  constructor(wake: WakeTimers, reminders: ReminderTimers) {
+    for (const handler of [wake, reminders]) for (const kind of handler.kinds) this.byKind.set(kind, handler);
   }
 
   handler(kind: string): TimerKindHandler {
