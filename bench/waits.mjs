@@ -90,6 +90,7 @@ async function setUp(token) {
 async function postLeads(token, poolId, firstWake) {
   let next = 0;
   let errors = 0;
+  const byStatus = {};
   const worker = async () => {
     while (next < RUNS) {
       const i = next++;
@@ -98,11 +99,14 @@ async function postLeads(token, poolId, firstWake) {
         token,
         body: { tableId: poolId, data: { email: `wait${i}@bench.test`, wakeAt } },
       });
-      if (res.status !== 201) errors += 1;
+      if (res.status !== 201) {
+        errors += 1;
+        byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
+      }
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return errors;
+  return { errors, byStatus };
 }
 
 async function counts(db, automationId) {
@@ -128,7 +132,7 @@ async function main() {
     console.log(
       `posting ${RUNS} leads; wake-ups from ${new Date(firstWake).toISOString()} over ${SPREAD_S} s`,
     );
-    const postErrors = await postLeads(token, poolId, firstWake);
+    const { errors: postErrors, byStatus: postErrorsByStatus } = await postLeads(token, poolId, firstWake);
     const postedAfterS = (Date.now() - started) / 1000;
     // Every run should wait before the first wake-up; how many did is reported.
     let before = await counts(db, automationId);
@@ -176,7 +180,7 @@ async function main() {
       node: process.version,
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, loadAvg: os.loadavg() },
       config: { runs: RUNS, spreadSeconds: SPREAD_S, leadInSeconds: LEAD_IN_S, concurrency: CONCURRENCY },
-      posted: { seconds: postedAfterS, errors: postErrors },
+      posted: { seconds: postedAfterS, errors: postErrors, errorsByStatus: postErrorsByStatus },
       waitingBeforeWake,
       runs: rows.length,
       resumed: resumed.length,

@@ -512,31 +512,29 @@ export class RunsRepository {
   }
 
   /**
-   * Ends the waits of these runs (their timers fired): the waiting step completes, noting when it resumed and
-   * whether late, and the run runs again, leased to this replica. Returns the runs resumed.
+   * Ends the waits of these runs (their timers fired): the waiting step completes, noting when it resumed (the
+   * time of this write, just before the firing commits) and whether late, and the run runs again, leased to this
+   * replica. Returns the runs resumed.
    */
   async resumeWaits(
     manager: EntityManager,
-    waits: { runId: string; index: number; firedAt: Date; late: boolean }[],
+    waits: { runId: string; index: number; late: boolean }[],
   ): Promise<string[]> {
     if (waits.length === 0) return [];
     const rows = (await manager.query(
       `WITH t AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(run_id uuid, index int, fired_at timestamptz, late boolean)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(run_id uuid, index int, late boolean)
        ), run AS (
          UPDATE ${S}.runs r SET status = 'running', lease_until = now() + make_interval(secs => $2)
          FROM t WHERE r.id = t.run_id AND r.status = 'waiting' RETURNING r.id
        ), step AS (
-         UPDATE ${S}.run_steps s SET status = 'completed', finished_at = t.fired_at,
-           output = COALESCE(s.output, '{}'::jsonb) || jsonb_build_object('resumedAt', t.fired_at, 'late', t.late)
+         UPDATE ${S}.run_steps s SET status = 'completed', finished_at = clock_timestamp(),
+           output = COALESCE(s.output, '{}'::jsonb) || jsonb_build_object('resumedAt', clock_timestamp(), 'late', t.late)
          FROM t JOIN run ON run.id = t.run_id
          WHERE s.run_id = t.run_id AND s.index = t.index AND s.status = 'waiting' RETURNING s.run_id
        )
        SELECT run_id AS id FROM step`,
-      [
-        json(waits.map((w) => ({ run_id: w.runId, index: w.index, fired_at: w.firedAt, late: w.late }))),
-        LEASE_MS / 1000,
-      ],
+      [json(waits.map((w) => ({ run_id: w.runId, index: w.index, late: w.late }))), LEASE_MS / 1000],
     )) as { id: string }[];
     return rows.map((r) => r.id);
   }

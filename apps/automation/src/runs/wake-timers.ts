@@ -41,7 +41,7 @@ export class WakeTimers implements TimerKindHandler {
       manager,
       resumes.map((t) => {
         const p = t.payload as WakePayload;
-        return { runId: p.runId, index: p.index, firedAt: t.firedAt, late: t.late };
+        return { runId: p.runId, index: p.index, late: t.late };
       }),
     );
     for (const timer of timers.filter((t) => t.kind === WAKE_TASK_EXPIRED)) {

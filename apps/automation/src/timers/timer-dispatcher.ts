@@ -16,6 +16,8 @@ import { TimerKinds } from './timer-kinds';
 
 // A burst of waits ending together (10,000 runs waiting for the same moment) fires in few transactions.
 const BATCH_SIZE = 2_000;
+// Resumed runs executed at once by one replica (measured with bench:waits: docs/performance.md).
+const RESUMED_CONCURRENCY = 8;
 
 /**
  * Fires automation's timers (waits, task deadlines, reminders) once across replicas, each kind through its
@@ -76,10 +78,14 @@ export class TimerDispatcher implements OnApplicationBootstrap, BeforeApplicatio
     this.due.push(...runs);
   }
 
-  /** Executes the runs with at most AUTOMATION_CONCURRENCY at a time, so a burst cannot starve the pool. */
+  /**
+   * Executes the runs a few at a time (at most RESUMED_CONCURRENCY), so that a burst of resumed runs leaves the
+   * pool and the cores to the firing of the timers still due.
+   */
   private enqueue(runIds: string[]): void {
     this.queue.push(...runIds);
-    while (!this.stopped && this.active < this.config.AUTOMATION_CONCURRENCY && this.queue.length > 0) {
+    const limit = Math.min(RESUMED_CONCURRENCY, this.config.AUTOMATION_CONCURRENCY);
+    while (!this.stopped && this.active < limit && this.queue.length > 0) {
       const runId = this.queue.shift()!;
       this.active += 1;
       this.executor
