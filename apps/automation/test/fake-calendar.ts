@@ -28,7 +28,8 @@ const notFound = (what: string): never => {
  * A stand-in for the calendar service on a test namespace: answers calendars.get, bookings.get and bookings.list
  * from memory (list: bookings ending after `from`, by start, paged with an index cursor), and books, moves and
  * cancels bookings publishing calendar.appointment.booked / updated / cancelled as calendar's outbox would.
- * `quietly` changes a booking without an event (a booking that existed before anything listened).
+ * `quietly` changes a booking without an event (one that existed before anything listened, or a change whose
+ * event has not arrived yet).
  */
 export class FakeCalendar {
   readonly calendars = new Map<string, Calendar>();
@@ -88,8 +89,8 @@ export class FakeCalendar {
     return booking;
   }
 
-  /** Moves a booking to start at `start` (same length), published as updated. */
-  async move(bookingId: string, start: Date, actor: Actor): Promise<Booking> {
+  /** Moves a booking to start at `start` (same length), published as updated unless `quietly`. */
+  async move(bookingId: string, start: Date, actor: Actor, quietly = false): Promise<Booking> {
     const current = this.bookings.get(bookingId)!;
     const length = Date.parse(current.endDateTime) - Date.parse(current.startDateTime);
     const moved: Booking = {
@@ -107,15 +108,16 @@ export class FakeCalendar {
         title: current.title,
       },
     };
-    await this.publish(APPOINTMENT_UPDATED, data, actor, bookingId);
+    if (!quietly) await this.publish(APPOINTMENT_UPDATED, data, actor, bookingId);
     return moved;
   }
 
-  async cancel(bookingId: string, actor: Actor): Promise<Booking> {
+  /** Cancels a booking, published as cancelled unless `quietly`. */
+  async cancel(bookingId: string, actor: Actor, quietly = false): Promise<Booking> {
     const current = this.bookings.get(bookingId)!;
     const cancelled: Booking = { ...current, status: 'cancelled', updatedAt: later(current.updatedAt) };
     this.bookings.set(bookingId, cancelled);
-    await this.publish(APPOINTMENT_CANCELLED, cancelled, actor);
+    if (!quietly) await this.publish(APPOINTMENT_CANCELLED, cancelled, actor);
     return cancelled;
   }
 

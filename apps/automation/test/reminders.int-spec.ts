@@ -265,6 +265,26 @@ describe('appointment reminders (real Postgres and NATS)', () => {
     expect(await rowOf(id, tooLate.booking)).toBeUndefined();
   });
 
+  it('re-checks the booking when the reminder is due: cancelled meanwhile, it ends; moved later, it follows', async () => {
+    const cal = calendar.addCalendar(org, 'Clinic F');
+    const id = await reminderAutomation(cal, 'PT2S');
+    const cancelled = await book(cal, 4_000);
+    const moved = await book(cal, 4_000);
+    await eventually(async () => (await rows(id)).filter((r) => r.state === 'planned').length === 2, {
+      message: 'planned',
+    });
+    // Changed in calendar, their events not (yet) here: only the firing can tell.
+    await calendar.cancel(cancelled.booking.id, actor(), true);
+    const later = await calendar.move(moved.booking.id, new Date(Date.now() + 7_000), actor(), true);
+    const due = dueOf(later, 2_000);
+
+    const data = await reminded(moved.entry);
+    expect(data.remindedFor).toBe(due.toISOString());
+    expect(await rowOf(id, cancelled.booking)).toMatchObject({ state: 'ended', reason: 'booking cancelled' });
+    expect(remindersOf(cancelled.entry)).toEqual([]);
+    expect((await runs(id)).map((r) => r.context.bookingId)).toEqual([moved.booking.id]);
+  });
+
   it('plans the existing future bookings when activated (page by page), cancels them when paused, plans again', async () => {
     const cal = calendar.addCalendar(org, 'Clinic D');
     // Bookings made before anything reminded of them: no event reaches a reminder automation.
