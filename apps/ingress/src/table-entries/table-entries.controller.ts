@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import {
+  type ActivityItem,
   type DeliveryWithAttempts,
   type Page,
   type TableEntry,
@@ -11,6 +12,7 @@ import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
 import { UuidParam } from '../http/uuid-param.pipe';
 import { DeliveryPageQuery } from '../deliveries/dto/delivery-page.query';
+import { ActivityQuery } from './dto/activity.query';
 import { ListTableEntriesQuery } from './dto/list-table-entries.query';
 import { TableEntriesService } from './table-entries.service';
 
@@ -71,5 +73,17 @@ export class TableEntriesController {
     @CurrentRequest() request: RequestContext,
   ): Promise<Page<DeliveryWithAttempts>> {
     return this.entries.deliveries(principal, id, query, request);
+  }
+
+  /** The lead's activity timeline: its events, automation runs and steps, and tasks, newest first. */
+  @Get(':id/activity')
+  @RequireScope('read')
+  activity(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Query() query: ActivityQuery,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<Page<ActivityItem>> {
+    return this.entries.activity(principal, id, query, request);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   assertEntryFits,
   COMMANDS,
+  type ActivityItem,
   type DeliveryWithAttempts,
   type Page,
   type TableEntry,
@@ -13,6 +14,7 @@ import type { Principal } from '../auth/principal';
 import { connectActor, type RequestContext } from '../http/request-context';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { pageOf, type DeliveryPageQuery } from '../deliveries/dto/delivery-page.query';
+import { ACTIVITY_LIMIT_DEFAULT, type ActivityQuery } from './dto/activity.query';
 import { LIST_LIMIT_DEFAULT, type ListTableEntriesQuery } from './dto/list-table-entries.query';
 
 @Injectable()
@@ -112,6 +114,26 @@ export class TableEntriesService {
     return this.rpc.request(
       COMMANDS.entryDeliveries,
       { organizationId: principal.organizationId, entryId, ...pageOf(query) },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  /** automation answers it, and asks leads whether the lead is the organization's (404 otherwise). */
+  activity(
+    principal: Principal,
+    entryId: string,
+    query: ActivityQuery,
+    request: RequestContext,
+  ): Promise<Page<ActivityItem>> {
+    return this.rpc.request(
+      COMMANDS.activityList,
+      {
+        organizationId: principal.organizationId,
+        entryId,
+        limit: query.limit ?? ACTIVITY_LIMIT_DEFAULT,
+        ...(query.types?.length ? { types: query.types } : {}),
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+      },
       { traceparent: request.traceparent },
     );
   }
