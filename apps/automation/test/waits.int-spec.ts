@@ -8,7 +8,6 @@ import {
   type Actor,
   type AutomationAction,
   type AutomationRun,
-  type AutomationTask,
   type LeadPool,
   type RunStep,
 } from '@rocketlead/contracts';
@@ -236,7 +235,7 @@ describe('automation runs over time and with people (real Postgres and NATS)', (
       limit: 10,
     });
     expect(open.items).toEqual([
-      expect.objectContaining<Partial<AutomationTask>>({
+      expect.objectContaining({
         id: taskId,
         runId,
         automationId: id,
