@@ -133,9 +133,11 @@ describe('event consumer (real Postgres and NATS)', () => {
     const handled: string[] = [];
     let calls = 0;
     const [bad, good] = [stateChanged(org, lead, 1), stateChanged(org, lead, 2)];
+    const durable = `consumer-term-${uuidv7().slice(-12)}`;
     await consuming(
       org,
       {
+        durable,
         handler: (event) => {
           if (event.id === bad.id) {
             calls += 1;
@@ -153,6 +155,16 @@ describe('event consumer (real Postgres and NATS)', () => {
           timeoutMs: 10_000,
           message: 'next handled',
         });
+        // The dead-lettered message is released by the server at once (terminated), not redelivered after
+        // the ack wait: nothing stays pending on the consumer.
+        const jsm = await nc.jetstreamManager();
+        await eventually(
+          async () => {
+            const info = await jsm.consumers.info(names.stream('LEADS').name, names.consumer(durable));
+            return info.num_ack_pending === 0 && info.num_pending === 0;
+          },
+          { timeoutMs: 10_000, message: 'no message left pending on the consumer' },
+        );
       },
     );
     const [letter] = await deadLetters.waitFor((e) => e.body.id === bad.id, 10_000);

@@ -147,7 +147,9 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
     const org = uuidv7();
     const [changed, unchanged, always] = [entryAdded(org, 1), entryAdded(org, 2), entryAdded(org, 3)];
     const select = (matches: boolean) => ({ sql: `SELECT 1 AS x WHERE $1::boolean`, params: [matches] });
-    const run = async (s: { sql: string; params: unknown[] }) => dataSource.query(s.sql, s.params);
+    const run = async (s: { sql: string; params: unknown[] }): Promise<void> => {
+      await dataSource.query(s.sql, s.params);
+    };
     await run(withEvents(SCHEMA, select(true), [changed], false, { onlyIfChanged: true }));
     await run(withEvents(SCHEMA, select(false), [unchanged], true, { onlyIfChanged: true }));
     await run(withEvents(SCHEMA, select(false), [always], false));

@@ -296,7 +296,9 @@ export class EventConsumer {
     h.set('rl-consumer', durable);
     try {
       await nc.jetstream().publish(names.deadLetterSubject(durable), msg.data, { headers: h });
-      msg.term(reason.slice(0, 200));
+      // No reason on the TERM: nats-server 2.9 ignores a TERM that carries one, leaving the message pending
+      // until its ack wait and then redelivering it. The reason travels in the dead letter's header.
+      msg.term();
       logger.event('error', 'event dead-lettered', { consumer: durable, subject: msg.subject, reason });
     } catch (error) {
       // Could not record it: leave it for redelivery rather than lose it.
