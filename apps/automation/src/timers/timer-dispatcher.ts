@@ -16,8 +16,13 @@ import { TimerKinds } from './timer-kinds';
 
 // A burst of waits ending together (10,000 runs waiting for the same moment) fires in few transactions.
 const BATCH_SIZE = 2_000;
-// Resumed runs executed at once by one replica (measured with bench:waits: docs/performance.md).
-const RESUMED_CONCURRENCY = 8;
+// Resumed runs executed at once by one replica: few while timers are still firing (a burst of waits ending
+// together), so that the firing keeps the cores; more once it is over. Measured with bench:waits
+// (docs/performance.md).
+const RESUMED_CONCURRENCY_WHILE_FIRING = 2;
+const RESUMED_CONCURRENCY = 16;
+// A firing within this long counts as "still firing".
+const FIRING_QUIET_MS = 500;
 
 /**
  * Fires automation's timers (waits, task deadlines, reminders) once across replicas, each kind through its
@@ -31,6 +36,7 @@ export class TimerDispatcher implements OnApplicationBootstrap, BeforeApplicatio
   private readonly queue: string[] = [];
   private active = 0;
   private stopped = false;
+  private lastFiring = 0;
 
   constructor(
     dataSource: DataSource,
@@ -70,6 +76,7 @@ export class TimerDispatcher implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async fire(timers: FiredTimer[], manager: EntityManager): Promise<void> {
+    this.lastFiring = Date.now();
     const byKind = new Map<string, FiredTimer[]>();
     for (const timer of timers) byKind.set(timer.kind, [...(byKind.get(timer.kind) ?? []), timer]);
     const runs: string[] = [];
@@ -79,12 +86,16 @@ export class TimerDispatcher implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Executes the runs a few at a time (at most RESUMED_CONCURRENCY), so that a burst of resumed runs leaves the
-   * pool and the cores to the firing of the timers still due.
+   * Executes the runs a few at a time while timers are firing (so that a burst of resumed runs leaves the pool
+   * and the cores to the timers still due), more once the firing is over; each finished run re-evaluates.
    */
   private enqueue(runIds: string[]): void {
     this.queue.push(...runIds);
-    const limit = Math.min(RESUMED_CONCURRENCY, this.config.AUTOMATION_CONCURRENCY);
+    const firing = Date.now() - this.lastFiring < FIRING_QUIET_MS;
+    const limit = Math.min(
+      firing ? RESUMED_CONCURRENCY_WHILE_FIRING : RESUMED_CONCURRENCY,
+      this.config.AUTOMATION_CONCURRENCY,
+    );
     while (!this.stopped && this.active < limit && this.queue.length > 0) {
       const runId = this.queue.shift()!;
       this.active += 1;
