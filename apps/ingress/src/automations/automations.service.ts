@@ -17,7 +17,8 @@ import { RpcClient, type RequestOptions } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
 import { given } from '../http/given-fields';
 import { connectActor, type RequestContext } from '../http/request-context';
-import { AUTOMATIONS_LIMIT_DEFAULT, type ListAutomationsQuery } from './dto/list-automations.query';
+import { pageFields } from '../http/page.query';
+import type { ListAutomationsQuery } from './dto/list-automations.query';
 import type { ListRunsQuery } from './dto/list-runs.query';
 import type { ListTasksQuery } from './dto/list-tasks.query';
 
@@ -51,8 +52,8 @@ export class AutomationsService {
       COMMANDS.automationsList,
       {
         organizationId: principal.organizationId,
-        limit: query.limit ?? AUTOMATIONS_LIMIT_DEFAULT,
-        ...given(query, ['status', 'event', 'cursor']),
+        ...pageFields(query),
+        ...given(query, ['status', 'event']),
       },
       { traceparent: request.traceparent },
     );
@@ -118,8 +119,8 @@ export class AutomationsService {
       {
         organizationId: principal.organizationId,
         automationId,
-        limit: query.limit ?? AUTOMATIONS_LIMIT_DEFAULT,
-        ...given(query, ['status', 'entryId', 'cursor']),
+        ...pageFields(query),
+        ...given(query, ['status', 'entryId']),
       },
       { traceparent: request.traceparent },
     );
@@ -183,8 +184,8 @@ export class AutomationsService {
       COMMANDS.tasksList,
       {
         organizationId: principal.organizationId,
-        limit: query.limit ?? AUTOMATIONS_LIMIT_DEFAULT,
-        ...given(query, ['status', 'automationId', 'cursor']),
+        ...pageFields(query),
+        ...given(query, ['status', 'automationId']),
       },
       { traceparent: request.traceparent },
     );

@@ -14,7 +14,8 @@ import type { Principal } from '../auth/principal';
 import { connectActor, type RequestContext } from '../http/request-context';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { pageOf, type DeliveryPageQuery } from '../deliveries/dto/delivery-page.query';
-import { ACTIVITY_LIMIT_DEFAULT, type ActivityQuery } from './dto/activity.query';
+import { pageFields } from '../http/page.query';
+import type { ActivityQuery } from './dto/activity.query';
 import { LIST_LIMIT_DEFAULT, type ListTableEntriesQuery } from './dto/list-table-entries.query';
 
 @Injectable()
@@ -130,9 +131,8 @@ export class TableEntriesService {
       {
         organizationId: principal.organizationId,
         entryId,
-        limit: query.limit ?? ACTIVITY_LIMIT_DEFAULT,
+        ...pageFields(query),
         ...(query.types?.length ? { types: query.types } : {}),
-        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
       },
       { traceparent: request.traceparent },
     );

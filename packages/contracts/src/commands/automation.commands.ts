@@ -3,20 +3,18 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Length,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
 import { COMMANDS } from '../names';
 import type { Page } from '../models';
 import { NestedMessage } from '../message-validation';
 import { ActorMessage } from './actor.message';
+import { PAGE_LIMIT_MAX, PageCommand } from './page.command';
 import { ByIdQuery, OrganizationScoped } from './leads.commands';
 import { RUN_STATUSES, type RunStatus } from '../events/automation.events';
 import {
@@ -39,7 +37,7 @@ import { AUTOMATION_LIMITS } from '../automation/definition';
 // Messages of the `automation` service. Trigger and actions are checked in depth by the service (it knows
 // the organization's pools and calendars); here only their outer shape.
 
-export const AUTOMATIONS_LIMIT_MAX = 100;
+export const AUTOMATIONS_LIMIT_MAX = PAGE_LIMIT_MAX;
 
 // ---- HTTP bodies (/api/v1) ----
 
@@ -135,7 +133,7 @@ export class AutomationsCreateCommand extends CreateAutomationBody {
   actor: ActorMessage;
 }
 
-export class AutomationsListCommand extends OrganizationScoped {
+export class AutomationsListCommand extends PageCommand {
   @IsOptional()
   @IsIn(AUTOMATION_STATUSES)
   status?: AutomationStatus;
@@ -144,16 +142,6 @@ export class AutomationsListCommand extends OrganizationScoped {
   @IsString()
   @MaxLength(200)
   event?: string;
-
-  @IsInt()
-  @Min(1)
-  @Max(AUTOMATIONS_LIMIT_MAX)
-  limit: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
 
 export class AutomationsGetCommand extends ByIdQuery {}
@@ -185,7 +173,7 @@ export class AutomationsDryRunCommand extends DryRunBody {
   id: string;
 }
 
-export class RunsListCommand extends OrganizationScoped {
+export class RunsListCommand extends PageCommand {
   @IsUUID()
   automationId: string;
 
@@ -196,16 +184,6 @@ export class RunsListCommand extends OrganizationScoped {
   @IsOptional()
   @IsUUID()
   entryId?: string;
-
-  @IsInt()
-  @Min(1)
-  @Max(AUTOMATIONS_LIMIT_MAX)
-  limit: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
 
 export class RunsGetCommand extends OrganizationScoped {
@@ -229,7 +207,7 @@ export class RunsCompleteTaskCommand extends RunsRetryCommand {
   output: Record<string, unknown>;
 }
 
-export class TasksListCommand extends OrganizationScoped {
+export class TasksListCommand extends PageCommand {
   @IsOptional()
   @IsIn(TASK_STATUSES)
   status?: TaskStatus;
@@ -237,22 +215,12 @@ export class TasksListCommand extends OrganizationScoped {
   @IsOptional()
   @IsUUID()
   automationId?: string;
-
-  @IsInt()
-  @Min(1)
-  @Max(AUTOMATIONS_LIMIT_MAX)
-  limit: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
 
 /** Most types an activity query may filter by. */
 export const ACTIVITY_TYPES_MAX = 20;
 
-export class ActivityListCommand extends OrganizationScoped {
+export class ActivityListCommand extends PageCommand {
   @IsUUID()
   entryId: string;
 
@@ -263,16 +231,6 @@ export class ActivityListCommand extends OrganizationScoped {
   @IsString({ each: true })
   @MaxLength(200, { each: true })
   types?: string[];
-
-  @IsInt()
-  @Min(1)
-  @Max(AUTOMATIONS_LIMIT_MAX)
-  limit: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
 
 export class SandboxGetCommand extends OrganizationScoped {}

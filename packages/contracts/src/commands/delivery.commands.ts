@@ -17,7 +17,8 @@ import { COMMANDS } from '../names';
 import type { Page } from '../models';
 import { IsNullable, NestedMessage } from '../message-validation';
 import { ActorMessage } from './actor.message';
-import { ByIdQuery, OrganizationScoped } from './leads.commands';
+import { PAGE_LIMIT_MAX, PageCommand } from './page.command';
+import { ByIdQuery } from './leads.commands';
 import { WEBHOOK_FORMATS, type WebhookFormat } from '../events/automation.events';
 import {
   DELIVERY_LIMITS,
@@ -31,7 +32,7 @@ import {
 // Messages of the `delivery` service: webhook endpoints, deliveries and their attempts, and what comes back
 // from recipients (email tracking links, SMS callbacks), forwarded by ingress.
 
-export const DELIVERY_LIST_LIMIT_MAX = 100;
+export const DELIVERY_LIST_LIMIT_MAX = PAGE_LIMIT_MAX;
 const HTTP_URL = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
 const URL_MESSAGE = 'url must be an http:// or https:// URL';
 const EVENT_TYPE_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?$|^\*$/;
@@ -98,25 +99,13 @@ class ActorById {
   id: string;
 }
 
-class PageQuery extends OrganizationScoped {
-  @IsInt()
-  @Min(1)
-  @Max(DELIVERY_LIST_LIMIT_MAX)
-  limit: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-}
-
 export class EndpointsCreateCommand extends CreateWebhookEndpointBody {
   @IsObject()
   @NestedMessage(() => ActorMessage)
   actor: ActorMessage;
 }
 
-export class EndpointsListCommand extends PageQuery {}
+export class EndpointsListCommand extends PageCommand {}
 
 export class EndpointsGetCommand extends ByIdQuery {}
 
@@ -133,7 +122,7 @@ export class EndpointsDeleteCommand extends ActorById {}
 
 export class EndpointsRotateSecretCommand extends ActorById {}
 
-export class EndpointsAttemptsCommand extends PageQuery {
+export class EndpointsAttemptsCommand extends PageCommand {
   @IsUUID()
   id: string;
 }
@@ -142,7 +131,7 @@ export class EndpointsTestCommand extends ActorById {}
 
 export class DeliveriesResendCommand extends ActorById {}
 
-export class EntryDeliveriesCommand extends PageQuery {
+export class EntryDeliveriesCommand extends PageCommand {
   @IsUUID()
   entryId: string;
 }

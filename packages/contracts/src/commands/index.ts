@@ -1,4 +1,5 @@
 export * from './actor.message';
+export * from './page.command';
 export * from './leads.commands';
 export * from './calendar.commands';
 export * from './automation.commands';

@@ -1,10 +1,8 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { AUTOMATION_STATUSES, AUTOMATIONS_LIMIT_MAX, type AutomationStatus } from '@rocketlead/contracts';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { AUTOMATION_STATUSES, type AutomationStatus } from '@rocketlead/contracts';
+import { PageQuery } from '../../http/page.query';
 
-export const AUTOMATIONS_LIMIT_DEFAULT = 50;
-
-export class ListAutomationsQuery {
+export class ListAutomationsQuery extends PageQuery {
   @IsOptional()
   @IsIn(AUTOMATION_STATUSES, { message: `status must be one of ${AUTOMATION_STATUSES.join(', ')}` })
   status?: AutomationStatus;
@@ -13,16 +11,4 @@ export class ListAutomationsQuery {
   @IsString()
   @MaxLength(200)
   event?: string;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(AUTOMATIONS_LIMIT_MAX)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }

@@ -1,8 +1,8 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { AUTOMATIONS_LIMIT_MAX, RUN_STATUSES, type RunStatus } from '@rocketlead/contracts';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { RUN_STATUSES, type RunStatus } from '@rocketlead/contracts';
+import { PageQuery } from '../../http/page.query';
 
-export class ListRunsQuery {
+export class ListRunsQuery extends PageQuery {
   @IsOptional()
   @IsIn(RUN_STATUSES, { message: `status must be one of ${RUN_STATUSES.join(', ')}` })
   status?: RunStatus;
@@ -10,16 +10,4 @@ export class ListRunsQuery {
   @IsOptional()
   @IsUUID()
   entryId?: string;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(AUTOMATIONS_LIMIT_MAX)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }

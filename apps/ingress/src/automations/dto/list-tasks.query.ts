@@ -1,8 +1,8 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { AUTOMATIONS_LIMIT_MAX, TASK_STATUSES, type TaskStatus } from '@rocketlead/contracts';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { TASK_STATUSES, type TaskStatus } from '@rocketlead/contracts';
+import { PageQuery } from '../../http/page.query';
 
-export class ListTasksQuery {
+export class ListTasksQuery extends PageQuery {
   @IsOptional()
   @IsIn(TASK_STATUSES, { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
   status?: TaskStatus;
@@ -10,16 +10,4 @@ export class ListTasksQuery {
   @IsOptional()
   @IsUUID()
   automationId?: string;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(AUTOMATIONS_LIMIT_MAX)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }

@@ -1,8 +1,7 @@
-import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { ACTIVITY_TYPES_MAX, AUTOMATIONS_LIMIT_MAX } from '@rocketlead/contracts';
-
-export const ACTIVITY_LIMIT_DEFAULT = 50;
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ACTIVITY_TYPES_MAX } from '@rocketlead/contracts';
+import { PageQuery } from '../../http/page.query';
 
 /** `types=a,b&types=c` → `['a', 'b', 'c']`: comma-separated, repeated or both; empty parts dropped. */
 function typeList({ value }: { value: unknown }): unknown {
@@ -18,7 +17,7 @@ function typeList({ value }: { value: unknown }): unknown {
 }
 
 /** `?types&limit&cursor` of a lead's activity timeline. */
-export class ActivityQuery {
+export class ActivityQuery extends PageQuery {
   /** Exact types (`table.entry.added`, `send_email`) or prefixes ending in `.*` (`calendar.appointment.*`). */
   @IsOptional()
   @Transform(typeList)
@@ -27,16 +26,4 @@ export class ActivityQuery {
   @IsString({ each: true })
   @MaxLength(200, { each: true })
   types?: string[];
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(AUTOMATIONS_LIMIT_MAX)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
