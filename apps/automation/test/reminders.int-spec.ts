@@ -129,6 +129,20 @@ describe('appointment reminders (real Postgres and NATS)', () => {
       )
     ).rows[0]!.n;
 
+  /**
+   * When the reminder's timer was claimed (its event's `firedAt`, never before its due time). The run's
+   * `startedAt` is its transaction's start, which may precede the claim by a few milliseconds.
+   */
+  const firedAtOf = async (runId: string): Promise<number> =>
+    Date.parse(
+      (
+        await db.query<{ fired_at: string }>(
+          `SELECT snapshot->'event'->'data'->>'firedAt' AS fired_at FROM automation.runs WHERE id = $1`,
+          [runId],
+        )
+      ).rows[0]!.fired_at,
+    );
+
   const dueOf = (booking: Booking, offsetMs: number): Date =>
     new Date(Date.parse(booking.startDateTime) - offsetMs);
 
@@ -189,7 +203,7 @@ describe('appointment reminders (real Postgres and NATS)', () => {
       entryId: entry.id,
     });
     expect(run!.triggerName).toBe('Clinic A');
-    const lateness = Date.parse(run!.startedAt) - due.getTime();
+    const lateness = (await firedAtOf(run!.id)) - due.getTime();
     expect(lateness).toBeGreaterThanOrEqual(0);
     expect(lateness).toBeLessThan(1_500);
     const fired = await eventually(async () => {
@@ -216,7 +230,7 @@ describe('appointment reminders (real Postgres and NATS)', () => {
     const data = await reminded(entry);
     expect(data).toMatchObject({ remindedFor: due.toISOString(), reminder: APPOINTMENT_AFTER });
     const [run] = await runs(id);
-    expect(Date.parse(run!.startedAt)).toBeGreaterThanOrEqual(due.getTime());
+    expect(await firedAtOf(run!.id)).toBeGreaterThanOrEqual(due.getTime());
   });
 
   it('moves the reminder with a moved booking: it fires at the new time only', async () => {
@@ -234,7 +248,7 @@ describe('appointment reminders (real Postgres and NATS)', () => {
     expect(data.remindedFor).toBe(due.toISOString());
     const [run, ...others] = await runs(id);
     expect(others).toEqual([]);
-    expect(Date.parse(run!.startedAt)).toBeGreaterThanOrEqual(due.getTime());
+    expect(await firedAtOf(run!.id)).toBeGreaterThanOrEqual(due.getTime());
     await eventually(async () => (await runs(id))[0]?.status === 'completed', { message: 'run completed' });
     expect(remindersOf(entry)).toHaveLength(1);
   });
