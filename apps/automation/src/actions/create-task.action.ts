@@ -1,18 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { addDuration, parseDuration, uuidv7, type TaskFieldType } from '@rocketlead/contracts';
 import { WAKE_TASK_EXPIRED } from '../runs/wake-timers';
-import { TasksRepository } from '../tasks/tasks.repository';
+import { TasksRepository, type NewTask } from '../tasks/tasks.repository';
 import { contextRecord, type ActionHandler, type StepInput, type StepResult } from './action-handler';
 import { TemplateRenderer } from './templates';
 
-interface RenderedTask {
-  title: string;
-  description: string | null;
-  assigneeId: string | null;
-  fields: Record<string, TaskFieldType>;
-  onTimeout: 'fail' | 'continue';
-  dueAt: Date | null;
-}
+/** What the step's params render to: the task without the run it belongs to. */
+type RenderedTask = Omit<
+  NewTask,
+  'id' | 'organizationId' | 'runId' | 'stepIndex' | 'automationId' | 'entryId'
+>;
 
 /**
  * `create_task {title, description?, assigneeId?, dueIn?, onTimeout?, output?}`: a task for a person; the run

@@ -3,7 +3,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AutomationAction, AutomationStatus, AutomationTrigger } from '@rocketlead/contracts';
 import type { ActiveAutomation } from './matcher';
 
-interface AutomationRow {
+/** An automations row as the engine reads it. */
+export interface AutomationRow {
   id: string;
   organization_id: string;
   seq: string;
@@ -15,9 +16,11 @@ interface AutomationRow {
   version: number;
 }
 
-const COLUMNS = 'id, organization_id, seq, name, trigger, actions, status, sandbox, version';
+/** The columns of an AutomationRow. */
+export const AUTOMATION_COLUMNS =
+  'id, organization_id, seq, name, trigger, actions, status, sandbox, version';
 
-const toAutomation = (row: AutomationRow): ActiveAutomation & { status: AutomationStatus } => ({
+export const toAutomation = (row: AutomationRow): ActiveAutomation & { status: AutomationStatus } => ({
   id: row.id,
   organizationId: row.organization_id,
   seq: Number(row.seq),
@@ -37,7 +40,7 @@ export class EngineRepository {
   /** The organization's active automations in creation order: one query per (re)load of the index. */
   async activeAutomations(organizationId: string, manager?: EntityManager): Promise<ActiveAutomation[]> {
     const rows = (await (manager ?? this.dataSource.manager).query(
-      `SELECT ${COLUMNS} FROM automation.automations
+      `SELECT ${AUTOMATION_COLUMNS} FROM automation.automations
        WHERE organization_id = $1 AND status = 'active' ORDER BY seq`,
       [organizationId],
     )) as AutomationRow[];
@@ -49,7 +52,7 @@ export class EngineRepository {
     id: string,
   ): Promise<(ActiveAutomation & { status: AutomationStatus }) | null> {
     const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM automation.automations WHERE organization_id = $1 AND id = $2`,
+      `SELECT ${AUTOMATION_COLUMNS} FROM automation.automations WHERE organization_id = $1 AND id = $2`,
       [organizationId, id],
     )) as AutomationRow[];
     return rows[0] ? toAutomation(rows[0]) : null;

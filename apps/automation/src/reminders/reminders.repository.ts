@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { returnedRows } from '@rocketlead/persistence';
-import type { AutomationAction, AutomationStatus, AutomationTrigger } from '@rocketlead/contracts';
+import type { AutomationStatus } from '@rocketlead/contracts';
+import { AUTOMATION_COLUMNS, toAutomation, type AutomationRow } from '../engine/engine.repository';
 import type { ActiveAutomation } from '../engine/matcher';
 import type { ReminderState } from './reminder.entity';
 import type { PlannedReminder, ReminderId } from './reminder-plan';
@@ -176,36 +177,11 @@ export class RemindersRepository {
     options: { share?: boolean } = {},
   ): Promise<Map<string, ActiveAutomation & { status: AutomationStatus }>> {
     const rows = (await manager.query(
-      `SELECT id, organization_id, seq, name, trigger, actions, status, sandbox, version
+      `SELECT ${AUTOMATION_COLUMNS}
        FROM ${S}.automations WHERE organization_id = $1 AND id = ANY($2::uuid[])
        ${options.share ? 'FOR SHARE' : ''}`,
       [organizationId, ids],
-    )) as {
-      id: string;
-      organization_id: string;
-      seq: string;
-      name: string;
-      trigger: AutomationTrigger;
-      actions: AutomationAction[];
-      status: AutomationStatus;
-      sandbox: boolean;
-      version: number;
-    }[];
-    return new Map(
-      rows.map((r) => [
-        r.id,
-        {
-          id: r.id,
-          organizationId: r.organization_id,
-          seq: Number(r.seq),
-          name: r.name,
-          trigger: r.trigger,
-          actions: r.actions,
-          status: r.status,
-          sandbox: r.sandbox,
-          version: r.version,
-        },
-      ]),
-    );
+    )) as AutomationRow[];
+    return new Map(rows.map((r) => [r.id, toAutomation(r)]));
   }
 }
