@@ -16,6 +16,7 @@ import {
   DomainError,
   EntriesGetCommand,
   EntriesListCommand,
+  LeadStatesListCommand,
   PoolsCreateCommand,
   PoolsGetCommand,
   PoolsUpdateCommand,
@@ -78,6 +79,12 @@ class TestHandlers {
   @MessagePattern(COMMANDS.poolsUpdate)
   crash(@Payload() command: PoolsUpdateCommand): never {
     throw new TypeError(`unexpected failure for ${command.id}`);
+  }
+
+  @MessagePattern(COMMANDS.leadStatesList)
+  databaseFull(@Payload() command: LeadStatesListCommand): never {
+    // What node-postgres throws when Postgres has no connection left.
+    throw Object.assign(new Error(`sorry, too many clients already (${command.tableId})`), { code: '53300' });
   }
 
   @MessagePattern(COMMANDS.entriesList)
@@ -219,6 +226,13 @@ describe('command transport on @nestjs/microservices (real NATS)', () => {
     ).resolves.toMatchObject({
       name: 'after',
     });
+  });
+
+  it('answers a database that cannot serve now with UNAVAILABLE (the caller may retry), not INTERNAL', async () => {
+    const error = await failure(
+      caller.request(COMMANDS.leadStatesList, { organizationId: uuidv7(), tableId: uuidv7() }),
+    );
+    expect(error.code).toBe('UNAVAILABLE');
   });
 
   it('answers a reply larger than the NATS max_payload with REPLY_TOO_LARGE and keeps serving', async () => {

@@ -21,6 +21,7 @@ import { MESSAGING_OPTIONS, NATS_CONNECTION } from '../tokens';
 import type { MessagingOptions } from '../messaging-options';
 import { CommandContext } from './command-context';
 import { isErrorBody } from './rpc-reply';
+import { unavailableError } from './unavailable';
 
 const KNOWN_COMMANDS = new Set<string>(Object.values(COMMANDS));
 const encoder = new TextEncoder();
@@ -160,6 +161,14 @@ export class CommandTransportServer
   private failure(command: string, error: unknown): RpcReply<never> {
     if (error instanceof DomainError) return { ok: false, error: error.toBody() };
     if (isErrorBody(error)) return { ok: false, error: DomainError.from(error).toBody() };
+    const unavailable = unavailableError(error);
+    if (unavailable) {
+      this.log.event('warn', 'command failed: infrastructure unavailable', {
+        command,
+        error: (error as Error).message,
+      });
+      return { ok: false, error: unavailable.toBody() };
+    }
     this.log.event('error', 'command handler failed', { command, error });
     return { ok: false, error: INTERNAL };
   }
