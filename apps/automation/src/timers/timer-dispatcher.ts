@@ -78,7 +78,12 @@ export class TimerDispatcher implements OnApplicationBootstrap, BeforeApplicatio
   private async fire(timers: FiredTimer[], manager: EntityManager): Promise<void> {
     this.lastFiring = Date.now();
     const byKind = new Map<string, FiredTimer[]>();
-    for (const timer of timers) byKind.set(timer.kind, [...(byKind.get(timer.kind) ?? []), timer]);
+    for (const timer of timers) {
+      // One array per kind, appended to: a burst of 2,000 timers is grouped without copying.
+      const group = byKind.get(timer.kind);
+      if (group) group.push(timer);
+      else byKind.set(timer.kind, [timer]);
+    }
     const runs: string[] = [];
     for (const [kind, group] of byKind) runs.push(...(await this.kinds.handler(kind).fire(group, manager)));
     // Kept only once the whole batch is through: a batch that fails is retried timer by timer.
