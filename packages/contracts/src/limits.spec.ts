@@ -14,6 +14,7 @@ import {
   NATS_MAX_PAYLOAD_BYTES,
   PAGE_BYTE_BUDGET,
   utf8Length,
+  withinPageBudget,
 } from './limits';
 import { DomainError } from './errors';
 
@@ -120,5 +121,22 @@ describe('assertReplyFits', () => {
     expect(() => assertReplyFits({ a: 'x'.repeat(MAX_REPLY_BYTES) }, 'The entry')).toThrow(
       expect.objectContaining({ code: 'REPLY_TOO_LARGE' }),
     );
+  });
+});
+
+describe('withinPageBudget', () => {
+  const tooLarge = (item: string, bytes: number) => new Error(`${item.slice(0, 3)} is ${bytes} bytes`);
+  const text = (bytes: number, tag: string) => tag + 'x'.repeat(bytes - tag.length - 2); // JSON adds quotes
+
+  it('keeps the leading items whose JSON stays within the page budget', () => {
+    const items = [text(200_000, 'a'), text(200_000, 'b'), text(200_000, 'c')];
+    expect(withinPageBudget(items, tooLarge)).toEqual(items.slice(0, 2));
+    expect(withinPageBudget(['x', 'y'], tooLarge)).toEqual(['x', 'y']);
+  });
+
+  it('keeps one item past the budget alone, and names one that cannot fit in a reply at all', () => {
+    const big = text(PAGE_BYTE_BUDGET + 10, 'big');
+    expect(withinPageBudget([big, 'next'], tooLarge)).toEqual([big]);
+    expect(() => withinPageBudget([text(MAX_REPLY_BYTES, 'huge')], tooLarge)).toThrow(/^hug is \d+ bytes$/);
   });
 });

@@ -60,6 +60,24 @@ export function jsonByteLength(value: unknown): number {
   return text === undefined ? 0 : utf8Length(text);
 }
 
+/**
+ * The leading items of a page whose JSON stays within PAGE_BYTE_BUDGET (always at least one), so the page
+ * always fits in a reply; the caller's cursor continues after the last one kept. An item larger than
+ * MAX_REPLY_BYTES on its own cannot be returned at all: `tooLarge` names it.
+ */
+export function withinPageBudget<T>(items: T[], tooLarge: (item: T, bytes: number) => Error): T[] {
+  const kept: T[] = [];
+  let bytes = 1; // the array's brackets
+  for (const item of items) {
+    const size = jsonByteLength(item) + 1; // and its comma
+    if (kept.length > 0 && bytes + size > PAGE_BYTE_BUDGET) break;
+    if (size > MAX_REPLY_BYTES) throw tooLarge(item, size);
+    kept.push(item);
+    bytes += size;
+  }
+  return kept;
+}
+
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** What a string may not contain: Postgres stores neither NUL nor half of a surrogate pair. */

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   DomainError,
   MAX_REPLY_BYTES,
-  PAGE_BYTE_BUDGET,
-  jsonByteLength,
+  withinPageBudget,
   type ActivityItem,
   type ActivityListCommand,
   type Page,
@@ -36,22 +35,16 @@ export class ActivityService {
       command.limit + 1,
       after,
     );
-    const items: ActivityItem[] = [];
-    // The page also stops before its serialized size passes the byte budget (an event carries the whole
-    // lead), so it always fits in a reply.
-    let bytes = 1;
-    for (const { item } of rows.slice(0, command.limit)) {
-      const size = jsonByteLength(item) + 1;
-      if (items.length > 0 && bytes + size > PAGE_BYTE_BUDGET) break;
-      if (size > MAX_REPLY_BYTES)
-        throw new DomainError('REPLY_TOO_LARGE', 'An activity item on this page is too large to return', {
+    // An event carries the whole lead: the page stops before it outgrows a reply.
+    const items = withinPageBudget(
+      rows.slice(0, command.limit).map((row) => row.item),
+      (item, bytes) =>
+        new DomainError('REPLY_TOO_LARGE', 'An activity item on this page is too large to return', {
           itemId: item.id,
-          bytes: size,
+          bytes,
           limit: MAX_REPLY_BYTES,
-        });
-      items.push(item);
-      bytes += size;
-    }
+        }),
+    );
     const last = rows[items.length - 1];
     return {
       items,

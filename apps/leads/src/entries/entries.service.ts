@@ -6,9 +6,8 @@ import {
   assertWithinLimits,
   createEvent,
   DomainError,
-  jsonByteLength,
   MAX_REPLY_BYTES,
-  PAGE_BYTE_BUDGET,
+  withinPageBudget,
   TABLE_ENTRY_ADDED,
   TABLE_ENTRY_LEAD_STATE_CHANGED,
   type Actor,
@@ -192,23 +191,16 @@ export class EntriesService {
     const after = request.cursor ? parseCursor(request.cursor) : undefined;
     // One extra row tells whether another page exists.
     const rows = await this.entries.list(request.organizationId, request.tableId, request.limit + 1, after);
-    const items: TableEntry[] = [];
-    // The page also stops before its serialized size passes the byte budget, so it always fits in a reply.
-    let bytes = 1;
-    for (const row of rows.slice(0, request.limit)) {
-      const size = jsonByteLength(row) + 1;
-      if (items.length > 0 && bytes + size > PAGE_BYTE_BUDGET) break;
-      if (size > MAX_REPLY_BYTES) {
-        // Only an entry stored before the limits existed can be this large; it is named, not skipped.
-        throw new DomainError('REPLY_TOO_LARGE', 'A table entry on this page is too large to return', {
+    // Only an entry stored before the limits existed can be too large alone; it is named, not skipped.
+    const items = withinPageBudget(
+      rows.slice(0, request.limit),
+      (row, bytes) =>
+        new DomainError('REPLY_TOO_LARGE', 'A table entry on this page is too large to return', {
           entryId: row.id,
-          bytes: size,
+          bytes,
           limit: MAX_REPLY_BYTES,
-        });
-      }
-      items.push(row);
-      bytes += size;
-    }
+        }),
+    );
     const last = items[items.length - 1];
     return {
       items,
