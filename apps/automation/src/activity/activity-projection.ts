@@ -1,17 +1,26 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { NatsConnection } from 'nats';
+import { DataSource } from 'typeorm';
 import {
   ACTIVITY_STREAMS,
   CONSUMERS,
   EVENT_DEFINITIONS,
+  WireNames,
   dataAt,
   isKnownEventType,
   isUuid,
   type CloudEvent,
   type StreamKey,
 } from '@rocketlead/contracts';
-import { PermanentEventError } from '@rocketlead/messaging';
+import { EventConsumer, NATS_CONNECTION, PermanentEventError } from '@rocketlead/messaging';
+import { JsonLogger } from '@rocketlead/observability';
 import { GroupWriter } from '@rocketlead/persistence';
-import { AutomationConsumers } from '../engine/automation-consumers';
+import { AUTOMATION_SCHEMA } from '../database/entities';
 import { eventSummary } from './activity-summaries';
 import { ActivityRepository, type ActivityEventRow } from './activity.repository';
 
@@ -58,7 +67,8 @@ function refusedRow(error: unknown): boolean {
  * the event id), so a redelivery stores nothing new.
  */
 @Injectable()
-export class ActivityProjection implements OnApplicationBootstrap {
+export class ActivityProjection implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly consumers: EventConsumer[] = [];
   // Answers each batch with the events Postgres refused (id → reason); the others are stored.
   private readonly writer = new GroupWriter<ActivityEventRow, Map<string, string>>(
     (rows) => this.write(rows),
@@ -66,21 +76,36 @@ export class ActivityProjection implements OnApplicationBootstrap {
   );
 
   constructor(
-    private readonly consumers: AutomationConsumers,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly names: WireNames,
+    private readonly dataSource: DataSource,
+    private readonly logger: JsonLogger,
     private readonly activity: ActivityRepository,
   ) {}
 
-  // Stopped with automation's other consumers: the events in hand are written before Postgres closes.
   async onApplicationBootstrap(): Promise<void> {
-    for (const stream of ACTIVITY_STREAMS)
-      await this.consumers.start({
+    for (const stream of ACTIVITY_STREAMS) {
+      const consumer = new EventConsumer({
+        nc: this.nc,
+        names: this.names,
+        dataSource: this.dataSource,
+        schema: AUTOMATION_SCHEMA,
         stream,
         durable: CONSUMERS.automationActivity(stream),
+        logger: this.logger,
         inbox: false,
         relevant: (event) => Promise.resolve(entryIdOf(event) !== null),
         handler: (event) => this.project(stream, event),
         concurrency: CONCURRENCY,
       });
+      await consumer.start();
+      this.consumers.push(consumer);
+    }
+  }
+
+  /** Stops pulling; the events in hand are written before NATS and Postgres close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.splice(0).map((consumer) => consumer.stop()));
   }
 
   private async project(stream: StreamKey, event: CloudEvent): Promise<void> {

@@ -2,7 +2,6 @@ import type { Provider } from '@nestjs/common';
 import { ACTION_PROVIDERS } from '../actions/action-registry';
 import { RunsRepository } from '../runs/runs.repository';
 import { DeliveryOutcomes } from '../runs/delivery-outcomes';
-import { AutomationConsumers } from './automation-consumers';
 import { AutomationIndexService } from './automation-index';
 import { DryRunner } from './dry-runner';
 import { EngineRepository } from './engine.repository';
@@ -25,7 +24,6 @@ export { DryRunner, type DryRunInput } from './dry-runner';
 export const ENGINE_PROVIDERS: Provider[] = [
   ...EXECUTION_DATA_SOURCE_PROVIDERS,
   EngineRepository,
-  AutomationConsumers,
   RunsRepository,
   AutomationIndexService,
   TriggerNames,

@@ -1,5 +1,11 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { NatsConnection } from 'nats';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   APPOINTMENT_BOOKED,
   APPOINTMENT_CANCELLED,
@@ -7,13 +13,16 @@ import {
   APPOINTMENT_DELETED,
   APPOINTMENT_UPDATED,
   CONSUMERS,
+  WireNames,
   type Booking,
   type BookingUpdatedData,
   type CloudEvent,
 } from '@rocketlead/contracts';
+import { EventConsumer, NATS_CONNECTION } from '@rocketlead/messaging';
+import { JsonLogger } from '@rocketlead/observability';
 import { AUTOMATION_CONFIG } from '../config.token';
 import type { AutomationConfig } from '../config';
-import { AutomationConsumers } from '../engine/automation-consumers';
+import { AUTOMATION_SCHEMA } from '../database/entities';
 import { AutomationIndexService } from '../engine/automation-index';
 import { orderingKey } from '../engine/run-starter';
 import { remindersOf } from './reminder-plan';
@@ -37,24 +46,40 @@ const bookingOf = (event: CloudEvent): Booking =>
  * something): each booking change plans, moves or ends its reminders once (inbox), in the booking's order.
  */
 @Injectable()
-export class ReminderIntake implements OnApplicationBootstrap {
+export class ReminderIntake implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private consumer: EventConsumer | undefined;
+
   constructor(
-    private readonly consumers: AutomationConsumers,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly names: WireNames,
+    private readonly dataSource: DataSource,
+    private readonly logger: JsonLogger,
     @Inject(AUTOMATION_CONFIG) private readonly config: AutomationConfig,
     private readonly index: AutomationIndexService,
     private readonly planner: ReminderPlanner,
   ) {}
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.consumers.start({
+  async onApplicationBootstrap(): Promise<void> {
+    const consumer = new EventConsumer({
+      nc: this.nc,
+      names: this.names,
+      dataSource: this.dataSource,
+      schema: AUTOMATION_SCHEMA,
       stream: 'CALENDAR',
       durable: CONSUMERS.automationReminders,
       types: BOOKING_CHANGES,
+      logger: this.logger,
       relevant: (event) => this.relevant(event),
       handler: (event, manager) => this.handle(event, manager),
       orderingKey,
       concurrency: this.config.AUTOMATION_CONCURRENCY,
     });
+    await consumer.start();
+    this.consumer = consumer;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
   }
 
   /**

@@ -1,16 +1,24 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { NatsConnection } from 'nats';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   CONSUMERS,
   DELIVERY_SUCCEEDED,
   DELIVERY_WEBHOOK_FAILED,
   EMAIL_FAILED,
   SMS_FAILED,
+  WireNames,
   type CloudEvent,
   type DeliveryOutcomeData,
 } from '@rocketlead/contracts';
+import { EventConsumer, NATS_CONNECTION } from '@rocketlead/messaging';
+import { JsonLogger } from '@rocketlead/observability';
 import { AUTOMATION_SCHEMA } from '../database/entities';
-import { AutomationConsumers } from '../engine/automation-consumers';
 
 /** The outcome events delivery publishes for a delivery a run step asked for. */
 export const DELIVERY_OUTCOME_TYPES = [DELIVERY_SUCCEEDED, DELIVERY_WEBHOOK_FAILED, EMAIL_FAILED, SMS_FAILED];
@@ -35,15 +43,32 @@ export async function recordDeliveryOutcome(manager: EntityManager, event: Cloud
  * stream; its other events (opens, clicks, replies) are acked unread.
  */
 @Injectable()
-export class DeliveryOutcomes implements OnApplicationBootstrap {
-  constructor(private readonly consumers: AutomationConsumers) {}
+export class DeliveryOutcomes implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private consumer: EventConsumer | undefined;
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.consumers.start({
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly names: WireNames,
+    private readonly dataSource: DataSource,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.consumer = new EventConsumer({
+      nc: this.nc,
+      names: this.names,
+      dataSource: this.dataSource,
+      schema: AUTOMATION_SCHEMA,
       stream: 'DELIVERY',
       durable: CONSUMERS.automationDeliveryOutcomes,
       types: DELIVERY_OUTCOME_TYPES,
+      logger: this.logger,
       handler: (event, manager) => recordDeliveryOutcome(manager, event),
     });
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
   }
 }
