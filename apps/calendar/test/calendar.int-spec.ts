@@ -70,6 +70,9 @@ describe('calendar service (real Postgres and NATS)', () => {
       data: {},
       customFieldData: {},
       leadStateId: uuidv7(),
+      assignedMemberId: null,
+      duplicateOfId: null,
+      tags: [],
       createdAt: now,
       updatedAt: now,
     };

@@ -137,6 +137,9 @@ export class FakeLeads {
       data,
       customFieldData: {},
       leadStateId: uuidv7(),
+      assignedMemberId: null,
+      duplicateOfId: null,
+      tags: [],
       createdAt: now,
       updatedAt: now,
     };

@@ -7,26 +7,53 @@ export type TableSchema = Record<string, FieldType>;
 export type EntryValue = string | number | boolean | string[] | null;
 export type EntryData = Record<string, EntryValue>;
 
+/** Data fields that identify a contact in a pool (duplicate detection); off when null. */
+export interface DedupeConfig {
+  /** Data keys compared; `email`-like values trimmed and case-insensitively, phone-like ones as E.164. */
+  keys: string[];
+  /** ISO 3166 region of phone numbers written without a country code (`DE`); null: such numbers never match. */
+  phoneRegion: string | null;
+}
+
 export interface LeadPool {
   id: string;
   organizationId: string;
   name: string;
   defaultLeadStateId: string | null;
   tableSchema: TableSchema;
+  dedupe: DedupeConfig | null;
   createdAt: string;
 }
+
+/** Progress milestones a lead state may mark (Lead Actions "Validated" … "Closed"); each fires once per lead. */
+export const MILESTONES = [
+  'validated',
+  'invalidated',
+  'contacted',
+  'qualified',
+  'converted',
+  'closed',
+] as const;
+export type Milestone = (typeof MILESTONES)[number];
 
 export interface LeadState {
   id: string;
   tableId: string;
   name: string;
   isDefault: boolean;
+  milestone: Milestone | null;
 }
 
 export interface CustomField {
   id: string;
   name: string;
   type: FieldType;
+}
+
+/** A tag as an entry shows it. */
+export interface EntryTag {
+  id: string;
+  name: string;
 }
 
 export interface TableEntry {
@@ -36,9 +63,42 @@ export interface TableEntry {
   data: EntryData;
   customFieldData: Record<string, EntryValue>;
   leadStateId: string;
+  /** The member the lead is assigned to; null when unassigned. */
+  assignedMemberId: string | null;
+  /** The earliest entry of the pool this one duplicates (duplicate detection); null for an original. */
+  duplicateOfId: string | null;
+  /** Ordered by name. */
+  tags: EntryTag[];
   createdAt: string;
   updatedAt: string;
 }
+
+/** A person of the organization leads are assigned to and who is notified. */
+export interface Member {
+  id: string;
+  name: string;
+  email: string;
+  /** A deactivated member is never picked nor assigned. */
+  active: boolean;
+  groupIds: string[];
+  createdAt: string;
+}
+
+export interface MemberGroup {
+  id: string;
+  name: string;
+  memberIds: string[];
+  createdAt: string;
+}
+
+export interface Tag {
+  id: string;
+  name: string;
+  color: string | null;
+}
+
+export const ASSIGN_STRATEGIES = ['round_robin', 'random'] as const;
+export type AssignStrategy = (typeof ASSIGN_STRATEGIES)[number];
 
 export interface Page<T> {
   items: T[];

@@ -156,7 +156,7 @@ export class DeliveryFactory {
       const body = formWebhookBody(
         lead,
         lead ? null : (event.data as Record<string, unknown>),
-        formEventCode(event.type),
+        formEventCode(event.type, event.data),
         new Date(event.time),
       );
       rows.push(this.webhookRow(origin, endpoint.id, null, 'form', shownUrl(endpoint.url), body));

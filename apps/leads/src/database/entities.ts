@@ -4,6 +4,13 @@ import { LeadStateEntity } from '../lead-states/lead-state.entity';
 import { CustomFieldEntity } from '../custom-fields/custom-field.entity';
 import { EntryEntity } from '../entries/entry.entity';
 import { AppliedUpdateEntity } from '../entries/applied-update.entity';
+import { DedupeKeyEntity } from '../entries/dedupe-key.entity';
+import { EntryMilestoneEntity } from '../entries/entry-milestone.entity';
+import { MemberEntity } from '../members/member.entity';
+import { MemberGroupEntity } from '../member-groups/member-group.entity';
+import { MemberGroupMemberEntity } from '../member-groups/member-group-member.entity';
+import { TagEntity } from '../tags/tag.entity';
+import { EntryTagEntity } from '../tags/entry-tag.entity';
 
 export const LEADS_SCHEMA = 'leads';
 export const LEADS_ENTITIES = [
@@ -12,6 +19,13 @@ export const LEADS_ENTITIES = [
   CustomFieldEntity,
   EntryEntity,
   AppliedUpdateEntity,
+  DedupeKeyEntity,
+  EntryMilestoneEntity,
+  MemberEntity,
+  MemberGroupEntity,
+  MemberGroupMemberEntity,
+  TagEntity,
+  EntryTagEntity,
   OutboxEntity,
   InboxEntity,
 ];

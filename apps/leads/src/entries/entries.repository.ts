@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { returnedRows } from '@rocketlead/persistence';
-import { uuidv7, type EntryData, type EntryValue, type TableEntry } from '@rocketlead/contracts';
+import {
+  uuidv7,
+  type EntryData,
+  type EntryTag,
+  type EntryValue,
+  type TableEntry,
+} from '@rocketlead/contracts';
 import type { Statement } from '@rocketlead/messaging';
 import type { CursorPosition } from './cursor';
 
@@ -12,12 +18,19 @@ interface EntryRow {
   data: EntryData;
   custom_field_data: Record<string, EntryValue>;
   lead_state_id: string;
+  assigned_member_id: string | null;
+  duplicate_of_id: string | null;
+  tags: EntryTag[];
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS =
-  'id, organization_id, table_id, data, custom_field_data, lead_state_id, created_at, updated_at';
+// An entry's tags come with it, ordered by name, in the statement that reads (or returns) the entry.
+const TAGS = `COALESCE((SELECT json_agg(json_build_object('id', t.id, 'name', t.name) ORDER BY t.name_key, t.id)
+  FROM leads.entry_tags et JOIN leads.tags t ON t.id = et.tag_id WHERE et.entry_id = entries.id), '[]'::json) AS tags`;
+
+const COLUMNS = `id, organization_id, table_id, data, custom_field_data, lead_state_id, assigned_member_id,
+  duplicate_of_id, ${TAGS}, created_at, updated_at`;
 
 function toEntry(row: EntryRow): TableEntry {
   return {
@@ -27,6 +40,9 @@ function toEntry(row: EntryRow): TableEntry {
     data: row.data,
     customFieldData: row.custom_field_data,
     leadStateId: row.lead_state_id,
+    assignedMemberId: row.assigned_member_id,
+    duplicateOfId: row.duplicate_of_id,
+    tags: row.tags,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -38,6 +54,7 @@ export interface NewEntry {
   data: EntryData;
   customFieldData: Record<string, EntryValue>;
   leadStateId: string;
+  duplicateOfId?: string | null;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -68,6 +85,9 @@ export class EntriesRepository {
       data: fields.data,
       customFieldData: fields.customFieldData,
       leadStateId: fields.leadStateId,
+      assignedMemberId: null,
+      duplicateOfId: fields.duplicateOfId ?? null,
+      tags: [],
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };

@@ -2,10 +2,15 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typ
 import type { EntryData, EntryValue } from '@rocketlead/contracts';
 import { PoolEntity } from '../pools/pool.entity';
 import { LeadStateEntity } from '../lead-states/lead-state.entity';
+import { MemberEntity } from '../members/member.entity';
 
 @Entity({ name: 'entries' })
 @Index('entries_pool_page_idx', ['organizationId', 'tableId', 'createdAt', 'id'])
 @Index('entries_org_page_idx', ['organizationId', 'createdAt', 'id'])
+// `GET /connect/table_entries/:id/duplicates`: the entries pointing to an original.
+@Index('entries_duplicate_of_idx', ['organizationId', 'duplicateOfId', 'createdAt', 'id'], {
+  where: 'duplicate_of_id IS NOT NULL',
+})
 @Index('entries_idempotency_key', ['organizationId', 'idempotencyKey'], {
   unique: true,
   where: 'idempotency_key IS NOT NULL',
@@ -36,6 +41,16 @@ export class EntryEntity {
   @ManyToOne(() => LeadStateEntity)
   @JoinColumn({ name: 'lead_state_id' })
   leadState?: LeadStateEntity;
+
+  @Column({ name: 'assigned_member_id', type: 'uuid', nullable: true })
+  assignedMemberId: string | null;
+
+  @ManyToOne(() => MemberEntity)
+  @JoinColumn({ name: 'assigned_member_id' })
+  assignedMember?: MemberEntity;
+
+  @Column({ name: 'duplicate_of_id', type: 'uuid', nullable: true })
+  duplicateOfId: string | null;
 
   @Column({ name: 'idempotency_key', type: 'text', nullable: true })
   idempotencyKey: string | null;

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import type { Milestone } from '@rocketlead/contracts';
 import { PoolEntity } from '../pools/pool.entity';
 
 @Entity({ name: 'lead_states' })
@@ -19,6 +20,9 @@ export class LeadStateEntity {
 
   @Column({ type: 'text' })
   name: string;
+
+  @Column({ type: 'text', nullable: true })
+  milestone: Milestone | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -4,7 +4,13 @@ import { uuidv7, type LeadState } from '@rocketlead/contracts';
 import { LeadStateEntity } from './lead-state.entity';
 
 export function toLeadState(row: LeadStateEntity, defaultLeadStateId: string | null): LeadState {
-  return { id: row.id, tableId: row.tableId, name: row.name, isDefault: row.id === defaultLeadStateId };
+  return {
+    id: row.id,
+    tableId: row.tableId,
+    name: row.name,
+    isDefault: row.id === defaultLeadStateId,
+    milestone: row.milestone ?? null,
+  };
 }
 
 @Injectable()

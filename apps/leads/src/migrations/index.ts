@@ -2,6 +2,7 @@ import { messagingMigrations } from '@rocketlead/messaging';
 import { LEADS_SCHEMA } from '../database/entities';
 import { LeadsInit1795388567829 } from './1795388567829-LeadsInit';
 import { LeadsAppliedUpdates1795451924851 } from './1795451924851-LeadsAppliedUpdates';
+import { LeadsContacts1795481990997 } from './1795481990997-LeadsContacts';
 
 /**
  * Every migration of the leads schema, in order. Generated; never edit one that has landed. The outbox, inbox
@@ -11,4 +12,5 @@ export const LEADS_MIGRATIONS = [
   LeadsInit1795388567829,
   ...messagingMigrations(LEADS_SCHEMA),
   LeadsAppliedUpdates1795451924851,
+  LeadsContacts1795481990997,
 ];

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { TableSchema } from '@rocketlead/contracts';
+import type { DedupeConfig, TableSchema } from '@rocketlead/contracts';
 
 @Entity({ name: 'pools' })
 @Index('pools_org_idx', ['organizationId', 'id'])
@@ -19,6 +19,10 @@ export class PoolEntity {
   // Keys are locked by their first value; keys are only ever added, never retyped or removed.
   @Column({ name: 'table_schema', type: 'jsonb', default: () => "'{}'::jsonb" })
   tableSchema: TableSchema;
+
+  // Duplicate detection; null when off (the default).
+  @Column({ type: 'jsonb', nullable: true })
+  dedupe: DedupeConfig | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { uuidv7, type LeadPool, type TableSchema } from '@rocketlead/contracts';
+import { uuidv7, type DedupeConfig, type LeadPool, type TableSchema } from '@rocketlead/contracts';
 import { NotifiedCache, notifyChanged, returnedRows } from '@rocketlead/persistence';
 import { PoolEntity } from './pool.entity';
 
@@ -11,11 +11,13 @@ export function toLeadPool(row: PoolEntity): LeadPool {
     name: row.name,
     defaultLeadStateId: row.defaultLeadStateId,
     tableSchema: row.tableSchema,
+    dedupe: row.dedupe ?? null,
     createdAt: row.createdAt.toISOString(),
   };
 }
 
-const COLUMNS = 'id, organization_id, name, default_lead_state_id, table_schema, created_at, updated_at';
+const COLUMNS =
+  'id, organization_id, name, default_lead_state_id, table_schema, dedupe, created_at, updated_at';
 
 interface PoolRow {
   id: string;
@@ -23,6 +25,7 @@ interface PoolRow {
   name: string;
   default_lead_state_id: string | null;
   table_schema: TableSchema;
+  dedupe: DedupeConfig | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -91,6 +94,7 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
       name: row.name,
       defaultLeadStateId: row.default_lead_state_id,
       tableSchema: row.table_schema,
+      dedupe: row.dedupe,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     });
@@ -128,11 +132,17 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
   async update(
     manager: EntityManager,
     pool: PoolEntity,
-    changes: { name?: string; defaultLeadStateId?: string | null; tableSchema?: TableSchema },
+    changes: {
+      name?: string;
+      defaultLeadStateId?: string | null;
+      tableSchema?: TableSchema;
+      dedupe?: DedupeConfig | null;
+    },
   ): Promise<PoolEntity> {
     const rows = returnedRows<PoolRow>(
       await manager.query(
-        `UPDATE leads.pools SET name = $3, default_lead_state_id = $4, table_schema = $5::jsonb, updated_at = now()
+        `UPDATE leads.pools SET name = $3, default_lead_state_id = $4, table_schema = $5::jsonb, dedupe = $6::jsonb,
+           updated_at = now()
          WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
         [
           pool.organizationId,
@@ -140,6 +150,10 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
           changes.name ?? pool.name,
           changes.defaultLeadStateId !== undefined ? changes.defaultLeadStateId : pool.defaultLeadStateId,
           JSON.stringify(changes.tableSchema ?? pool.tableSchema),
+          // JSON null would be stored as a jsonb 'null', not SQL NULL.
+          (changes.dedupe !== undefined ? changes.dedupe : pool.dedupe)
+            ? JSON.stringify(changes.dedupe !== undefined ? changes.dedupe : pool.dedupe)
+            : null,
         ],
       ),
     );

@@ -2,6 +2,7 @@ import { s, type FieldError, type Schema } from '../validation';
 import { WEBHOOK_FORMATS } from '../events/automation.events';
 import { FORM_EVENT_CODES } from '../delivery/delivery.models';
 import { TASK_FIELD_TYPES } from './automation.models';
+import { ASSIGN_STRATEGIES } from '../models';
 import { durationSchema, timeOfDaySchema, timeZoneSchema } from './schedule';
 
 /**
@@ -16,6 +17,11 @@ export interface ActionDefinition {
   nested: readonly string[];
   /** Cross-field rules the schema cannot say; returns errors relative to `params`. */
   refine?: (params: Record<string, unknown>) => FieldError[];
+  /**
+   * Runs before the run's other actions, whatever its position (Lead Actions: "Assign to User actions are
+   * always processed first"); actions with it keep their order among themselves.
+   */
+  runsFirst?: boolean;
 }
 
 /** Fields a task's `output` may declare. */
@@ -29,6 +35,46 @@ const nestedList = s.unknown(); // checked by validateActions, recursively
 export const ACTION_DEFINITIONS = {
   change_lead_state: {
     params: s.object({ stateId: s.uuid() }, { strict: true }),
+    sideEffect: true,
+    nested: [],
+  },
+  // A member, or an active member of a group picked by strategy (round robin by default).
+  assign_user: {
+    params: s.object(
+      {
+        memberId: s.optional(s.uuid()),
+        groupId: s.optional(s.uuid()),
+        strategy: s.optional(s.literal(...ASSIGN_STRATEGIES)),
+      },
+      { strict: true },
+    ),
+    sideEffect: true,
+    nested: [],
+    runsFirst: true,
+    refine: (p) => {
+      if ((p.memberId === undefined) === (p.groupId === undefined))
+        return [{ field: 'memberId', message: 'give exactly one of memberId and groupId' }];
+      if (p.strategy !== undefined && p.groupId === undefined)
+        return [{ field: 'strategy', message: 'applies only with groupId' }];
+      return [];
+    },
+  },
+  // Emails a member (the lead's assigned member by default) through delivery.
+  notify_user: {
+    params: s.object(
+      { memberId: s.optional(s.uuid()), subject: template(1000), text: template(100_000) },
+      { strict: true },
+    ),
+    sideEffect: true,
+    nested: [],
+  },
+  add_tag: {
+    params: s.object({ tagId: s.uuid() }, { strict: true }),
+    sideEffect: true,
+    nested: [],
+  },
+  remove_tag: {
+    params: s.object({ tagId: s.uuid() }, { strict: true }),
     sideEffect: true,
     nested: [],
   },

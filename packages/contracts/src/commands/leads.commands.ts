@@ -1,4 +1,7 @@
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -9,11 +12,14 @@ import {
   Length,
   Max,
   MaxLength,
+  Matches,
   Min,
 } from 'class-validator';
 import { COMMANDS } from '../names';
 import {
   FIELD_TYPES,
+  MILESTONES,
+  type Milestone,
   type CustomField,
   type EntryData,
   type EntryValue,
@@ -32,6 +38,8 @@ import { ActorMessage } from './actor.message';
 
 export const NAME_MAX = 200;
 export const LIST_LIMIT_MAX = 100;
+/** Data keys one pool may compare for duplicate detection. */
+export const DEDUPE_KEYS_MAX = 10;
 
 // ---- HTTP bodies (Connect API) ----
 
@@ -39,6 +47,20 @@ export class CreateLeadPoolBody {
   @IsString()
   @Length(1, NAME_MAX)
   name: string;
+}
+
+/** `dedupe` of a pool: the data keys that identify a contact, and the region of numbers without a country code. */
+export class DedupeBody {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(DEDUPE_KEYS_MAX)
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  keys: string[];
+
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'phoneRegion must be an ISO 3166 region code such as DE' })
+  phoneRegion?: string | null;
 }
 
 export class UpdateLeadPoolBody {
@@ -55,7 +77,15 @@ export class UpdateLeadPoolBody {
   @IsOptional()
   @IsTableSchema()
   tableSchema?: TableSchema;
+
+  // null turns duplicate detection off (the default).
+  @IsOptional()
+  @IsObject()
+  @NestedMessage(() => DedupeBody)
+  dedupe?: DedupeBody | null;
 }
+
+const MILESTONE_MESSAGE = `milestone must be one of ${MILESTONES.join(', ')}`;
 
 export class CreateLeadStateBody {
   @IsString()
@@ -65,6 +95,27 @@ export class CreateLeadStateBody {
   @IsOptional()
   @IsBoolean()
   isDefault?: boolean;
+
+  @IsOptional()
+  @IsIn(MILESTONES, { message: MILESTONE_MESSAGE })
+  milestone?: Milestone | null;
+}
+
+export class UpdateLeadStateBody {
+  @IsOptional()
+  @IsString()
+  @Length(1, NAME_MAX)
+  name?: string;
+
+  // true makes it the pool's default; false is refused (set another state as the default instead).
+  @IsOptional()
+  @IsBoolean()
+  isDefault?: boolean;
+
+  // null removes the milestone; milestones already reached stay reached.
+  @IsOptional()
+  @IsIn(MILESTONES, { message: MILESTONE_MESSAGE })
+  milestone?: Milestone | null;
 }
 
 export class CreateCustomFieldBody {
@@ -96,6 +147,11 @@ export class UpdateTableEntryBody {
   @IsOptional()
   @IsUUID()
   leadStateId?: string;
+
+  // null unassigns; an unknown or inactive member is refused.
+  @IsOptional()
+  @IsUUID()
+  assignedMemberId?: string | null;
 
   @IsOptional()
   @IsObject()
@@ -156,6 +212,17 @@ export class LeadStatesListCommand extends OrganizationScoped {
   tableId: string;
 }
 
+export class LeadStatesUpdateCommand extends UpdateLeadStateBody {
+  @IsUUID()
+  organizationId: string;
+
+  @IsUUID()
+  tableId: string;
+
+  @IsUUID()
+  id: string;
+}
+
 export class CustomFieldsCreateCommand extends CreateCustomFieldBody {
   @IsUUID()
   organizationId: string;
@@ -188,6 +255,11 @@ export class EntriesListCommand extends OrganizationScoped {
   @IsOptional()
   @IsUUID()
   tableId?: string;
+
+  /** Only entries that carry this tag. */
+  @IsOptional()
+  @IsUUID()
+  tagId?: string;
 
   @IsInt()
   @Min(1)
@@ -238,6 +310,7 @@ export type PoolsGetRequest = PoolsGetCommand;
 export type PoolsUpdateRequest = PoolsUpdateCommand;
 export type LeadStatesCreateRequest = LeadStatesCreateCommand;
 export type LeadStatesListRequest = LeadStatesListCommand;
+export type LeadStatesUpdateRequest = LeadStatesUpdateCommand;
 export type CustomFieldsCreateRequest = CustomFieldsCreateCommand;
 export type CustomFieldsListRequest = CustomFieldsListCommand;
 export type EntriesCreateRequest = EntriesCreateCommand;
@@ -252,6 +325,7 @@ export interface LeadsCommandMap {
   [COMMANDS.poolsUpdate]: [PoolsUpdateCommand, LeadPool];
   [COMMANDS.leadStatesCreate]: [LeadStatesCreateCommand, LeadState];
   [COMMANDS.leadStatesList]: [LeadStatesListCommand, LeadState[]];
+  [COMMANDS.leadStatesUpdate]: [LeadStatesUpdateCommand, LeadState];
   [COMMANDS.customFieldsCreate]: [CustomFieldsCreateCommand, CustomField];
   [COMMANDS.customFieldsList]: [CustomFieldsListCommand, CustomField[]];
   [COMMANDS.entriesCreate]: [EntriesCreateCommand, TableEntry];
@@ -266,6 +340,7 @@ export const LEADS_COMMAND_CLASSES = {
   [COMMANDS.poolsUpdate]: PoolsUpdateCommand,
   [COMMANDS.leadStatesCreate]: LeadStatesCreateCommand,
   [COMMANDS.leadStatesList]: LeadStatesListCommand,
+  [COMMANDS.leadStatesUpdate]: LeadStatesUpdateCommand,
   [COMMANDS.customFieldsCreate]: CustomFieldsCreateCommand,
   [COMMANDS.customFieldsList]: CustomFieldsListCommand,
   [COMMANDS.entriesCreate]: EntriesCreateCommand,

@@ -1,5 +1,6 @@
 import type { DeliveryKind, WebhookFormat } from '../events/automation.events';
 import type { DeliveryStatus } from '../events/delivery.events';
+import type { Milestone } from '../models';
 
 /** A registered webhook receiver of an organization. Its signing secret is never part of it. */
 export interface WebhookEndpoint {
@@ -102,6 +103,9 @@ export type FormEventCode = (typeof FORM_EVENT_CODES)[number];
 /** The one mapping of platform event types to form codes, for the events that exist. */
 export const FORM_EVENT_CODE_BY_TYPE: Readonly<Record<string, FormEventCode>> = {
   'table.entry.added': 'deliveryall',
+  'table.entry.duplicate.detected': 'deliverydupe',
+  'table.entry.updated': 'updatedall',
+  'table.entry.assigned': 'user',
   'table.entry.leadState.changed': 'status',
   'email.failed': 'emailfailed',
   'email.opened': 'emailopened',
@@ -111,8 +115,26 @@ export const FORM_EVENT_CODE_BY_TYPE: Readonly<Record<string, FormEventCode>> = 
   'sms.replied': 'smsreplied',
 };
 
-/** The `eventtype` a form webhook sends for an event type. */
-export function formEventCode(eventType: string): string {
+/** Milestone events send the code of their milestone. */
+export const FORM_EVENT_CODE_BY_MILESTONE: Readonly<Record<Milestone, FormEventCode>> = {
+  validated: 'progvalidated',
+  invalidated: 'proginvalidate',
+  contacted: 'progcontacted',
+  qualified: 'progqualified',
+  converted: 'progconverted',
+  closed: 'progclosed',
+};
+
+/** The `eventtype` a form webhook sends for an event (its type, and `data` for milestone events). */
+export function formEventCode(eventType: string, data?: unknown): string {
+  if (eventType === 'table.entry.milestone.reached') {
+    const milestone = (data as { milestone?: unknown } | undefined)?.milestone;
+    if (
+      typeof milestone === 'string' &&
+      Object.prototype.hasOwnProperty.call(FORM_EVENT_CODE_BY_MILESTONE, milestone)
+    )
+      return FORM_EVENT_CODE_BY_MILESTONE[milestone as Milestone];
+  }
   return Object.prototype.hasOwnProperty.call(FORM_EVENT_CODE_BY_TYPE, eventType)
     ? FORM_EVENT_CODE_BY_TYPE[eventType]!
     : eventType;

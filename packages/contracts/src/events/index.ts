@@ -2,11 +2,27 @@ import { validate, type Schema, type Validated } from '../validation';
 import { validateEnvelope, type CloudEvent } from './envelope';
 import {
   TABLE_ENTRY_ADDED,
+  TABLE_ENTRY_ASSIGNED,
+  TABLE_ENTRY_DUPLICATE_DETECTED,
   TABLE_ENTRY_LEAD_STATE_CHANGED,
+  TABLE_ENTRY_MILESTONE_REACHED,
+  TABLE_ENTRY_TAG_APPLIED,
+  TABLE_ENTRY_TAG_REMOVED,
+  TABLE_ENTRY_UPDATED,
   tableEntryAddedSchema,
+  tableEntryAssignedSchema,
+  tableEntryDuplicateDetectedSchema,
   tableEntryLeadStateChangedSchema,
+  tableEntryMilestoneReachedSchema,
+  tableEntryTagSchema,
+  tableEntryUpdatedSchema,
   type TableEntryAddedData,
+  type TableEntryAssignedData,
+  type TableEntryDuplicateDetectedData,
   type TableEntryLeadStateChangedData,
+  type TableEntryMilestoneReachedData,
+  type TableEntryTagData,
+  type TableEntryUpdatedData,
 } from './table-entry.events';
 
 import {
@@ -65,6 +81,12 @@ export * from './delivery.events';
 export interface EventDataMap {
   [TABLE_ENTRY_ADDED]: TableEntryAddedData;
   [TABLE_ENTRY_LEAD_STATE_CHANGED]: TableEntryLeadStateChangedData;
+  [TABLE_ENTRY_ASSIGNED]: TableEntryAssignedData;
+  [TABLE_ENTRY_TAG_APPLIED]: TableEntryTagData;
+  [TABLE_ENTRY_TAG_REMOVED]: TableEntryTagData;
+  [TABLE_ENTRY_DUPLICATE_DETECTED]: TableEntryDuplicateDetectedData;
+  [TABLE_ENTRY_UPDATED]: TableEntryUpdatedData;
+  [TABLE_ENTRY_MILESTONE_REACHED]: TableEntryMilestoneReachedData;
   [APPOINTMENT_BOOKED]: Booking;
   [APPOINTMENT_HAS_STARTED]: TimedBookingData;
   [APPOINTMENT_HAS_ENDED]: TimedBookingData;
@@ -91,7 +113,7 @@ export interface EventDataMap {
 export type EventType = keyof EventDataMap;
 
 /** Kinds of object a trigger's `triggerId` can name (Gordon CRM's `trigger_id` scoping). */
-export const TRIGGER_KINDS = ['pool', 'calendar'] as const;
+export const TRIGGER_KINDS = ['pool', 'calendar', 'tag'] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
 /**
@@ -103,8 +125,12 @@ export interface EventDefinition {
   schema: Schema<unknown>;
   /** Whether automations may be triggered by it (never for events automation itself emits). */
   triggerable: boolean;
-  /** The object a trigger's `triggerId` is matched against: its kind and the path of its id in `data`. */
-  scope: { kind: TriggerKind; field: string } | null;
+  /**
+   * The object a trigger's `triggerId` is matched against: its kind and the path of its id in `data`, and
+   * where the event carries the object's name itself (`nameField`), the path of that name (the run's trigger
+   * name, with no lookup).
+   */
+  scope: { kind: TriggerKind; field: string; nameField?: string } | null;
   /** Path in `data` of the lead (table entry) the event is about; runs of one lead keep event order. */
   entryIdField: string | null;
   /** Path in `data` of the booking for calendar events (`''` = `data` itself). */
@@ -126,6 +152,16 @@ const poolEvent = (entryIdField: string, transition: EventDefinition['transition
   transition,
   reminder: null,
 });
+
+// Gordon's tag triggers: `triggerId` is the tag, its name the trigger's name.
+const tagEvent = {
+  triggerable: true,
+  scope: { kind: 'tag' as const, field: 'tagId', nameField: 'tagName' },
+  entryIdField: 'entryId',
+  bookingField: null,
+  transition: null,
+  reminder: null,
+};
 
 const bookingEvent = (bookingField: string) => {
   const at = (field: string) => (bookingField ? `${bookingField}.${field}` : field);
@@ -154,6 +190,12 @@ export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
     schema: tableEntryLeadStateChangedSchema,
     ...poolEvent('entryId', { from: 'from', to: 'to' }),
   },
+  [TABLE_ENTRY_ASSIGNED]: { schema: tableEntryAssignedSchema, ...poolEvent('entryId') },
+  [TABLE_ENTRY_TAG_APPLIED]: { schema: tableEntryTagSchema, ...tagEvent },
+  [TABLE_ENTRY_TAG_REMOVED]: { schema: tableEntryTagSchema, ...tagEvent },
+  [TABLE_ENTRY_DUPLICATE_DETECTED]: { schema: tableEntryDuplicateDetectedSchema, ...poolEvent('entryId') },
+  [TABLE_ENTRY_UPDATED]: { schema: tableEntryUpdatedSchema, ...poolEvent('entryId') },
+  [TABLE_ENTRY_MILESTONE_REACHED]: { schema: tableEntryMilestoneReachedSchema, ...poolEvent('entryId') },
   [APPOINTMENT_BOOKED]: { schema: bookingSchema, ...bookingEvent('') },
   [APPOINTMENT_HAS_STARTED]: { schema: timedBookingSchema, ...bookingEvent('') },
   [APPOINTMENT_HAS_ENDED]: { schema: timedBookingSchema, ...bookingEvent('') },
