@@ -4,7 +4,6 @@ import {
   assertEntryFits,
   assertReplyFits,
   assertWithinLimits,
-  createEvent,
   DomainError,
   MAX_REPLY_BYTES,
   withinPageBudget,
@@ -23,7 +22,6 @@ import {
   type TableEntry,
   type TableEntryLeadStateChangedData,
 } from '@rocketlead/contracts';
-import { currentTraceparent } from '@rocketlead/observability';
 import type { Transactional } from '@rocketlead/persistence';
 import { TRANSACTION } from '@rocketlead/persistence';
 import { CustomFieldsRepository } from '../custom-fields/custom-fields.repository';
@@ -37,8 +35,7 @@ import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
 import { checkCustomFieldData, checkData } from './schema-inference';
 import { EntryGroupWriter, type PendingEntry } from './entry-group-writer';
 import { assertSchemaFits } from '../pools/schema-limits';
-
-const SOURCE = '/leads';
+import { causeOf, entryEvent, type Cause } from './entry-events';
 
 /** Content limits of a lead's values, re-checked here: ingress is not the only possible sender. */
 function checkEntryLimits(data: unknown, customFieldData: unknown): void {
@@ -59,12 +56,6 @@ function merge(
 
 const validationFailed = (details: Record<string, unknown>): DomainError =>
   new DomainError('VALIDATION_FAILED', 'Validation failed', details);
-
-/** What caused a change made for an automation run: the run, and the depth of the events it causes. */
-interface Cause {
-  causationId: string | null;
-  depth: number;
-}
 
 export const entryNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Table entry not found');
 
@@ -225,7 +216,7 @@ export class EntriesService {
     }
     checkEntryLimits(request.data, request.customFieldData);
     const mode = request.schemaMode ?? 'strict';
-    const cause = { causationId: request.causationId ?? null, depth: request.depth ?? 0 };
+    const cause = causeOf(request);
     const updated = await this.transaction(async (manager) => {
       const current = await this.entries.lock(manager, org, request.id);
       if (!current) throw entryNotFound();
@@ -330,14 +321,6 @@ export class EntriesService {
   }
 
   private event<T>(actor: Actor, type: string, subject: string, data: T, cause?: Cause): CloudEvent<T> {
-    return createEvent({
-      type,
-      source: SOURCE,
-      subject,
-      data,
-      actor: { ...actor, traceparent: currentTraceparent(actor.traceparent) },
-      causationId: cause?.causationId ?? null,
-      depth: cause?.depth ?? 0,
-    });
+    return entryEvent(actor, type, subject, data, cause);
   }
 }
