@@ -11,6 +11,9 @@
 //   --warmup       BENCH_WARMUP_S     unmeasured seconds before it   (3)
 //   --token        BENCH_TOKEN        Connect admin token; without it a fresh org is bootstrapped
 //   --skip-raw                        HTTP phase only
+//   --dedupe                          the pool detects duplicates on email + phone (region DE); results go to
+//                                     ingest-dedupe.json. Both modes post the same leads: every 10th repeats
+//                                     the email and phone of the lead 1,000 before it (a duplicate when on).
 //   --record                          also write the tracked bench/results/ingest.json
 //   DATABASE_URL                      for bootstrap and the raw phase (postgres://postgres@127.0.0.1:5432/rocketlead)
 import { randomUUID } from 'node:crypto';
@@ -43,6 +46,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: process.env.BENCH_WARMUP_S ?? '3' },
     token: { type: 'string', default: process.env.BENCH_TOKEN },
     'skip-raw': { type: 'boolean', default: false },
+    dedupe: { type: 'boolean', default: false },
     record: { type: 'boolean', default: false },
   },
 });
@@ -60,11 +64,19 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY, maxFree
 
 /** Resolves with the status (0 on a network error) and the body; never rejects. */
 function post(url, headers, payload) {
+  return send('POST', url, headers, payload);
+}
+
+function request(method, url, headers, body) {
+  return send(method, url, headers, JSON.stringify(body));
+}
+
+function send(method, url, headers, payload) {
   return new Promise((resolve) => {
     const req = http.request(
       url,
       {
-        method: 'POST',
+        method,
         agent,
         headers: {
           'content-type': 'application/json',
@@ -96,13 +108,18 @@ function get(url) {
   });
 }
 
-const leadData = (n) => ({
-  firstName: 'Maria',
-  lastName: 'Schmidt',
-  email: `maria+${n}@example.com`,
-  phone: '+49 30 1234567',
-  interest: 'Anfängerkurs',
-});
+// Every 10th lead is the contact of the lead 1,000 earlier (long committed, so no wait on an in-flight
+// claim); phone numbers are unique per contact, written nationally, as people type them.
+const leadData = (n) => {
+  const contact = n >= 1000 && n % 10 === 0 ? n - 1000 : n;
+  return {
+    firstName: 'Maria',
+    lastName: 'Schmidt',
+    email: `maria+${contact}@example.com`,
+    phone: `030 ${String(1_000_000 + contact).padStart(8, '0')}`,
+    interest: 'Anfängerkurs',
+  };
+};
 
 /** Nearest-rank percentiles over every recorded latency, in ms. */
 
@@ -173,6 +190,12 @@ async function setUp() {
   };
   const pool = await call('/connect/lead_pools', { name: `bench ${new Date().toISOString()}` });
   await call(`/connect/lead_pools/${pool.id}/lead_states`, { name: 'New', isDefault: true });
+  if (args.dedupe) {
+    const res = await request('PATCH', new URL(`/connect/lead_pools/${pool.id}`, args.url), auth, {
+      dedupe: { keys: ['email', 'phone'], phoneRegion: 'DE' },
+    });
+    if (res.status !== 200) throw new Error(`PATCH /connect/lead_pools/:id: ${res.status} ${res.body}`);
+  }
   const hook = await call('/connect/ingress_webhooks', { tableId: pool.id });
   return { webhookUrl: new URL(`/public/ingress_webhooks/${hook.id}`, args.url), webhookToken: hook.token };
 }
@@ -241,7 +264,7 @@ async function main() {
   const load = () => os.loadavg().map((v) => Math.round(v * 100) / 100);
   const loadBefore = load();
   console.log(
-    `bench:ingest — ${CONCURRENCY} clients, ${WARMUP_S} s warm-up + ${DURATION_S} s per phase, ${args.url}` +
+    `bench:ingest${args.dedupe ? ' (dedupe on)' : ''} — ${CONCURRENCY} clients, ${WARMUP_S} s warm-up + ${DURATION_S} s per phase, ${args.url}` +
       ` (${cpus.length} CPUs, load ${loadBefore.join(' ')})`,
   );
 
@@ -304,14 +327,20 @@ async function main() {
       loadAvg: { before: loadBefore, afterHttp: loadAfterHttp, after: load() },
     },
     node: process.version,
-    config: { concurrency: CONCURRENCY, durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, url: args.url },
+    config: {
+      concurrency: CONCURRENCY,
+      durationSeconds: DURATION_S,
+      warmupSeconds: WARMUP_S,
+      url: args.url,
+      dedupe: args.dedupe ? { keys: ['email', 'phone'], phoneRegion: 'DE', duplicateShare: 0.1 } : null,
+    },
     http: httpResult,
     rawCeiling: rawResult,
     ratio,
     target: TARGET,
     targetMet: misses.length === 0,
   };
-  const files = writeResults('ingest', result, { record: args.record });
+  const files = writeResults(args.dedupe ? 'ingest-dedupe' : 'ingest', result, { record: args.record });
 
   if (ratio !== null) console.log(`ratio HTTP ÷ raw: ${ratio}`);
   console.log(
