@@ -58,14 +58,17 @@ describe('lead activity timeline (all services as processes)', () => {
     });
     expect(lead.status).toBe(201);
     entryId = lead.body.id;
-    // Complete once the run has finished and the state change it caused has been projected.
+    // Complete once the run has finished and both changes it made (the state, the fields) have been projected:
+    // the lead's own first state change, made with it, does not count.
     full = await eventually(
       async () => {
         const res = await activity(reader);
         const items = res.body.items ?? [];
         const done = items.some((i) => i.kind === 'run' && i.type === 'automation.run.completed');
-        const changed = items.some((i) => i.type === 'table.entry.leadState.changed');
-        return done && changed ? items : undefined;
+        const byRun = (type: string) => items.some((i) => i.type === type && i.channel === 'automation');
+        return done && byRun('table.entry.leadState.changed') && byRun('table.entry.updated')
+          ? items
+          : undefined;
       },
       { timeoutMs: 30_000, message: 'the run and the state change it caused in the timeline' },
     );
@@ -117,8 +120,12 @@ describe('lead activity timeline (all services as processes)', () => {
         apiTokenId: writerId,
         data: { status: 'completed' },
       });
-    // The state change was made by the run.
-    expect(full.find((i) => i.type === 'table.entry.leadState.changed')).toMatchObject({
+    // The lead's first state came with it; the second state change and the field update were made by the run.
+    expect(full.filter((i) => i.type === 'table.entry.leadState.changed').map((i) => i.channel)).toEqual([
+      'automation',
+      'connect_api',
+    ]);
+    expect(full.find((i) => i.type === 'table.entry.updated')).toMatchObject({
       kind: 'event',
       channel: 'automation',
     });
