@@ -20,6 +20,12 @@ import { CustomFieldsService } from './custom-fields/custom-fields.service';
 import { CustomFieldsController } from './custom-fields/custom-fields.controller';
 import { TableEntriesService } from './table-entries/table-entries.service';
 import { TableEntriesController } from './table-entries/table-entries.controller';
+import { MembersService } from './members/members.service';
+import { MembersController } from './members/members.controller';
+import { MemberGroupsService } from './member-groups/member-groups.service';
+import { MemberGroupsController } from './member-groups/member-groups.controller';
+import { TagsService } from './tags/tags.service';
+import { TagsController } from './tags/tags.controller';
 import { CalendarsService } from './calendars/calendars.service';
 import { CalendarsController } from './calendars/calendars.controller';
 import { CalendarBookingsService } from './calendar-bookings/calendar-bookings.service';
@@ -69,6 +75,9 @@ export class AppModule {
         LeadPoolsController,
         CustomFieldsController,
         TableEntriesController,
+        MembersController,
+        MemberGroupsController,
+        TagsController,
         CalendarsController,
         CalendarBookingsController,
         AutomationsController,
@@ -89,6 +98,9 @@ export class AppModule {
         LeadPoolsService,
         CustomFieldsService,
         TableEntriesService,
+        MembersService,
+        MemberGroupsService,
+        TagsService,
         CalendarsService,
         CalendarBookingsService,
         AutomationsService,

@@ -5,6 +5,7 @@ import {
   CreateLeadPoolBody,
   CreateLeadStateBody,
   UpdateLeadPoolBody,
+  UpdateLeadStateBody,
 } from '@rocketlead/contracts';
 import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
@@ -57,6 +58,18 @@ export class LeadPoolsController {
     @CurrentRequest() request: RequestContext,
   ): Promise<LeadState> {
     return this.pools.createState(principal, id, dto, request);
+  }
+
+  @Patch(':id/lead_states/:stateId')
+  @RequireScope('admin')
+  updateState(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Param('stateId', UuidParam('stateId')) stateId: string,
+    @Body() dto: UpdateLeadStateBody,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<LeadState> {
+    return this.pools.updateState(principal, id, stateId, dto, request);
   }
 
   @Get(':id/lead_states')

@@ -6,10 +6,14 @@ import {
   type CreateLeadPoolBody,
   type UpdateLeadPoolBody,
   type CreateLeadStateBody,
+  type UpdateLeadStateBody,
 } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
+import { given } from '../http/given-fields';
 import type { RequestContext } from '../http/request-context';
+
+const STATE_FIELDS = ['name', 'isDefault', 'milestone'] as const;
 
 /** Lead pools and their states live in `leads`; ingress authorizes and forwards. */
 @Injectable()
@@ -54,6 +58,21 @@ export class LeadPoolsService {
     return this.rpc.request(
       COMMANDS.leadStatesCreate,
       { organizationId: principal.organizationId, tableId, ...dto },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  // Milestones already reached stay reached whatever the state becomes (leads keeps them per entry).
+  updateState(
+    principal: Principal,
+    tableId: string,
+    id: string,
+    dto: UpdateLeadStateBody,
+    request: RequestContext,
+  ): Promise<LeadState> {
+    return this.rpc.request(
+      COMMANDS.leadStatesUpdate,
+      { organizationId: principal.organizationId, tableId, id, ...given(dto, STATE_FIELDS) },
       { traceparent: request.traceparent },
     );
   }

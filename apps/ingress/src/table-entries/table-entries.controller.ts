@@ -1,15 +1,29 @@
-import { Body, Controller, Get, Headers, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import {
   type ActivityItem,
   type DeliveryWithAttempts,
   type Page,
   type TableEntry,
+  ApplyTagBody,
   CreateTableEntryBody,
   UpdateTableEntryBody,
 } from '@rocketlead/contracts';
 import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
+import { PageQuery } from '../http/page.query';
 import { UuidParam } from '../http/uuid-param.pipe';
 import { DeliveryPageQuery } from '../deliveries/dto/delivery-page.query';
 import { ActivityQuery } from './dto/activity.query';
@@ -61,6 +75,43 @@ export class TableEntriesController {
     @CurrentRequest() request: RequestContext,
   ): Promise<TableEntry> {
     return this.entries.update(principal, id, dto, request);
+  }
+
+  /** 200 with the entry: tagging changes the entry, it creates nothing. */
+  @Post(':id/tags')
+  @HttpCode(200)
+  @RequireScope('write')
+  applyTag(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Body() dto: ApplyTagBody,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<TableEntry> {
+    return this.entries.applyTag(principal, id, dto, request);
+  }
+
+  @Delete(':id/tags/:tagId')
+  @HttpCode(200)
+  @RequireScope('write')
+  removeTag(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Param('tagId', UuidParam('tagId')) tagId: string,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<TableEntry> {
+    return this.entries.removeTag(principal, id, tagId, request);
+  }
+
+  /** The entries linked to this one by duplicate detection. */
+  @Get(':id/duplicates')
+  @RequireScope('read')
+  duplicates(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Query() query: PageQuery,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<Page<TableEntry>> {
+    return this.entries.duplicates(principal, id, query, request);
   }
 
   /** The lead's deliveries (webhooks, emails, SMS) with their attempts, newest first. */

@@ -6,6 +6,7 @@ import {
   type DeliveryWithAttempts,
   type Page,
   type TableEntry,
+  type ApplyTagBody,
   type CreateTableEntryBody,
   type UpdateTableEntryBody,
 } from '@rocketlead/contracts';
@@ -14,7 +15,7 @@ import type { Principal } from '../auth/principal';
 import { connectActor, type RequestContext } from '../http/request-context';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { pageOf, type DeliveryPageQuery } from '../deliveries/dto/delivery-page.query';
-import { pageFields } from '../http/page.query';
+import { pageFields, type PageQuery } from '../http/page.query';
 import type { ActivityQuery } from './dto/activity.query';
 import { LIST_LIMIT_DEFAULT, type ListTableEntriesQuery } from './dto/list-table-entries.query';
 
@@ -74,6 +75,7 @@ export class TableEntriesService {
         organizationId: principal.organizationId,
         limit: query.limit ?? LIST_LIMIT_DEFAULT,
         ...(query.tableId ? { tableId: query.tableId } : {}),
+        ...(query.tagId ? { tagId: query.tagId } : {}),
         ...(query.cursor ? { cursor: query.cursor } : {}),
       },
       { traceparent: request.traceparent },
@@ -94,9 +96,47 @@ export class TableEntriesService {
         actor: connectActor(principal, request),
         id,
         ...(dto.leadStateId !== undefined ? { leadStateId: dto.leadStateId } : {}),
+        // null is sent: it unassigns.
+        ...(dto.assignedMemberId !== undefined ? { assignedMemberId: dto.assignedMemberId } : {}),
         ...(dto.data !== undefined ? { data: dto.data } : {}),
         ...(dto.customFieldData !== undefined ? { customFieldData: dto.customFieldData } : {}),
       },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  /** Applying a tag the entry already carries changes nothing and emits nothing (leads decides). */
+  applyTag(
+    principal: Principal,
+    id: string,
+    dto: ApplyTagBody,
+    request: RequestContext,
+  ): Promise<TableEntry> {
+    return this.rpc.request(
+      COMMANDS.entriesTagApply,
+      { actor: connectActor(principal, request), id, tagId: dto.tagId },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  removeTag(principal: Principal, id: string, tagId: string, request: RequestContext): Promise<TableEntry> {
+    return this.rpc.request(
+      COMMANDS.entriesTagRemove,
+      { actor: connectActor(principal, request), id, tagId },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  /** The entries linked to this one as duplicates; leads answers 404 for another organization's entry. */
+  duplicates(
+    principal: Principal,
+    id: string,
+    query: PageQuery,
+    request: RequestContext,
+  ): Promise<Page<TableEntry>> {
+    return this.rpc.request(
+      COMMANDS.entriesDuplicates,
+      { organizationId: principal.organizationId, id, ...pageFields(query) },
       { traceparent: request.traceparent },
     );
   }

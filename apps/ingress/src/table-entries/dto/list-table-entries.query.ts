@@ -9,6 +9,11 @@ export class ListTableEntriesQuery {
   @IsUUID()
   tableId?: string;
 
+  /** Only entries carrying this tag. */
+  @IsOptional()
+  @IsUUID()
+  tagId?: string;
+
   @IsOptional()
   @Type(() => Number)
   @IsInt()
