@@ -22,6 +22,15 @@ import { CustomFieldsHandlers } from './custom-fields/custom-fields.handlers';
 import { EntriesRepository } from './entries/entries.repository';
 import { EntriesService } from './entries/entries.service';
 import { EntriesHandlers } from './entries/entries.handlers';
+import { MembersRepository } from './members/members.repository';
+import { MembersService } from './members/members.service';
+import { MembersHandlers } from './members/members.handlers';
+import { MemberGroupsRepository } from './member-groups/member-groups.repository';
+import { MemberGroupsService } from './member-groups/member-groups.service';
+import { MemberGroupsHandlers } from './member-groups/member-groups.handlers';
+import { TagsRepository } from './tags/tags.repository';
+import { TagsService } from './tags/tags.service';
+import { TagsHandlers } from './tags/tags.handlers';
 
 export const SERVICE_NAME = 'leads';
 
@@ -53,6 +62,9 @@ export class AppModule {
         LeadStatesHandlers,
         CustomFieldsHandlers,
         EntriesHandlers,
+        MembersHandlers,
+        MemberGroupsHandlers,
+        TagsHandlers,
       ],
       providers: [
         PoolsRepository,
@@ -63,6 +75,12 @@ export class AppModule {
         CustomFieldsService,
         EntriesRepository,
         EntriesService,
+        MembersRepository,
+        MembersService,
+        MemberGroupsRepository,
+        MemberGroupsService,
+        TagsRepository,
+        TagsService,
         ...outboxProviders({
           schema: LEADS_SCHEMA,
           databaseUrl: config.DATABASE_URL,

@@ -63,7 +63,8 @@ export class MembersRepository {
   /** Whether `id` is an active member of the organization (assignment accepts no other). */
   async findActive(manager: EntityManager | undefined, organizationId: string, id: string): Promise<boolean> {
     const rows = (await this.manager(manager).query(
-      'SELECT 1 FROM leads.members WHERE organization_id = $1 AND id = $2 AND active',
+      // FOR SHARE: a deactivation waits for the assignment that saw the member active.
+      'SELECT 1 FROM leads.members WHERE organization_id = $1 AND id = $2 AND active FOR SHARE',
       [organizationId, id],
     )) as unknown[];
     return rows.length > 0;
@@ -75,13 +76,6 @@ export class MembersRepository {
       [organizationId, id],
     )) as MemberRow[];
     return rows[0] ? toMember(rows[0]) : null;
-  }
-
-  /** Locks the organization's member list for a count that must stay exact until commit. */
-  async lockOrganization(manager: EntityManager, organizationId: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('leads.members:' || $1, 0))`, [
-      organizationId,
-    ]);
   }
 
   async count(manager: EntityManager, organizationId: string): Promise<number> {
@@ -178,7 +172,7 @@ export class MembersRepository {
     const rows = (await manager.query(
       `SELECT m.id FROM leads.members m JOIN leads.member_group_members gm ON gm.member_id = m.id
        WHERE gm.organization_id = $1 AND gm.group_id = $2 AND m.organization_id = $1 AND m.active
-       ORDER BY m.created_at, m.id`,
+       ORDER BY m.created_at, m.id FOR SHARE OF m`,
       [organizationId, groupId],
     )) as { id: string }[];
     return rows.map((row) => row.id);
