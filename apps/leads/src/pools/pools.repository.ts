@@ -1,6 +1,12 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { uuidv7, type DedupeConfig, type LeadPool, type TableSchema } from '@rocketlead/contracts';
+import {
+  uuidv7,
+  type DedupeConfig,
+  type LeadPool,
+  type Milestone,
+  type TableSchema,
+} from '@rocketlead/contracts';
 import { NotifiedCache, notifyChanged, returnedRows } from '@rocketlead/persistence';
 import { PoolEntity } from './pool.entity';
 
@@ -19,6 +25,13 @@ export function toLeadPool(row: PoolEntity): LeadPool {
 const COLUMNS =
   'id, organization_id, name, default_lead_state_id, table_schema, dedupe, created_at, updated_at';
 
+// Read with the pool so creating an entry in a state without a milestone costs no extra round trip.
+const DEFAULT_MILESTONE = `(SELECT s.milestone FROM leads.lead_states s
+  WHERE s.id = pools.default_lead_state_id AND s.organization_id = pools.organization_id) AS default_milestone`;
+
+/** A pool as read here: with the milestone of its default lead state (null: none, or no default). */
+export type PoolRecord = PoolEntity & { defaultMilestone: Milestone | null };
+
 interface PoolRow {
   id: string;
   organization_id: string;
@@ -26,6 +39,7 @@ interface PoolRow {
   default_lead_state_id: string | null;
   table_schema: TableSchema;
   dedupe: DedupeConfig | null;
+  default_milestone?: Milestone | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -40,9 +54,10 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
   /**
    * Pools read on the ingest path. A pool's schema only grows and its keys keep their types, so a stale copy
    * can only miss keys, which sends the request to the locked path that re-reads the pool; the default lead
-   * state can change, so an update drops the copies (here at once, elsewhere by NOTIFY, 1 s at most).
+   * state (and its milestone) and the dedupe settings can change, so a change drops the copies (here at once,
+   * elsewhere by NOTIFY, 1 s at most).
    */
-  private readonly cache = new NotifiedCache<PoolEntity>({
+  private readonly cache = new NotifiedCache<PoolRecord>({
     channel: POOLS_CHANGED_CHANNEL,
     applicationName: 'leads-pool-cache',
   });
@@ -59,7 +74,7 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** The pool for the ingest path: from memory when fresh (see `cache` for why that is safe). */
-  findCached(organizationId: string, id: string): Promise<PoolEntity | null> {
+  findCached(organizationId: string, id: string): Promise<PoolRecord | null> {
     return this.cache.read(cacheKey(organizationId, id), () => this.find(organizationId, id));
   }
 
@@ -79,16 +94,16 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
   }
 
   // Plain SQL: every ingested lead reads its pool.
-  async find(organizationId: string, id: string, manager?: EntityManager): Promise<PoolEntity | null> {
+  async find(organizationId: string, id: string, manager?: EntityManager): Promise<PoolRecord | null> {
     const rows = (await (manager ?? this.dataSource.manager).query(
-      `SELECT ${COLUMNS} FROM leads.pools WHERE organization_id = $1 AND id = $2`,
+      `SELECT ${COLUMNS}, ${DEFAULT_MILESTONE} FROM leads.pools WHERE organization_id = $1 AND id = $2`,
       [organizationId, id],
     )) as PoolRow[];
     return rows[0] ? this.toEntity(rows[0], manager) : null;
   }
 
-  private toEntity(row: PoolRow, manager?: EntityManager): PoolEntity {
-    return this.repo(manager).create({
+  private toEntity(row: PoolRow, manager?: EntityManager): PoolRecord {
+    const entity = this.repo(manager).create({
       id: row.id,
       organizationId: row.organization_id,
       name: row.name,
@@ -98,13 +113,14 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     });
+    return Object.assign(entity, { defaultMilestone: row.default_milestone ?? null });
   }
 
   /**
    * Reads the pool under a row lock that serializes schema changes but not entry inserts
    * (FOR NO KEY UPDATE does not conflict with the FOR KEY SHARE lock of the entries' foreign key).
    */
-  async lock(manager: EntityManager, organizationId: string, id: string): Promise<PoolEntity | null> {
+  async lock(manager: EntityManager, organizationId: string, id: string): Promise<PoolRecord | null> {
     const rows = (await manager.query(
       'SELECT id FROM leads.pools WHERE organization_id = $1 AND id = $2 FOR NO KEY UPDATE',
       [organizationId, id],
@@ -138,12 +154,12 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
       tableSchema?: TableSchema;
       dedupe?: DedupeConfig | null;
     },
-  ): Promise<PoolEntity> {
+  ): Promise<PoolRecord> {
     const rows = returnedRows<PoolRow>(
       await manager.query(
         `UPDATE leads.pools SET name = $3, default_lead_state_id = $4, table_schema = $5::jsonb, dedupe = $6::jsonb,
            updated_at = now()
-         WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+         WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}, ${DEFAULT_MILESTONE}`,
         [
           pool.organizationId,
           pool.id,
@@ -157,11 +173,18 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
         ],
       ),
     );
-    // Other replicas drop their copy when this commits; this process at once (before the reply).
-    const key = cacheKey(pool.organizationId, pool.id);
+    await this.changed(manager, pool.organizationId, pool.id);
+    return this.toEntity(rows[0], manager);
+  }
+
+  /**
+   * Drops every copy of the pool when `manager`'s transaction commits (other replicas by NOTIFY, this process
+   * at once). Also for changes to what is read with it: the milestone of its default lead state.
+   */
+  async changed(manager: EntityManager, organizationId: string, id: string): Promise<void> {
+    const key = cacheKey(organizationId, id);
     const notify = notifyChanged(POOLS_CHANGED_CHANNEL, key);
     await manager.query(notify.sql, notify.params);
     this.cache.invalidate(key);
-    return this.toEntity(rows[0], manager);
   }
 }

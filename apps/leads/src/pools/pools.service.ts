@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { isSupportedCountry } from 'libphonenumber-js';
 import {
   assertReplyFits,
   assertWithinLimits,
   DomainError,
+  type DedupeConfig,
+  type FieldError,
   type LeadPool,
   type PoolsCreateRequest,
   type PoolsGetRequest,
@@ -16,6 +19,19 @@ import { PoolsRepository, toLeadPool } from './pools.repository';
 import { assertSchemaFits } from './schema-limits';
 
 export const poolNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Lead pool not found');
+
+/** The stored form of a pool's `dedupe` (null: off), refused with a 400 naming the field at fault. */
+export function dedupeConfig(body: PoolsUpdateRequest['dedupe']): DedupeConfig | null {
+  if (!body) return null;
+  const errors: FieldError[] = [];
+  if (new Set(body.keys).size !== body.keys.length)
+    errors.push({ field: 'dedupe.keys', message: 'must not name a key twice' });
+  const phoneRegion = body.phoneRegion ?? null;
+  if (phoneRegion !== null && !isSupportedCountry(phoneRegion))
+    errors.push({ field: 'dedupe.phoneRegion', message: 'is not a region with known phone numbers' });
+  if (errors.length) throw new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
+  return { keys: [...body.keys], phoneRegion };
+}
 
 @Injectable()
 export class PoolsService {
@@ -40,6 +56,7 @@ export class PoolsService {
     const { organizationId, id } = request;
     if (request.name !== undefined) assertWithinLimits(request.name, { path: 'name' });
     if (request.tableSchema) assertWithinLimits(request.tableSchema, { path: 'tableSchema', depth: 2 });
+    const dedupe = request.dedupe !== undefined ? dedupeConfig(request.dedupe) : undefined;
     return this.transaction(async (manager) => {
       const pool = await this.pools.lock(manager, organizationId, id);
       if (!pool) throw poolNotFound();
@@ -65,6 +82,7 @@ export class PoolsService {
           ? { defaultLeadStateId: request.defaultLeadStateId }
           : {}),
         ...(tableSchema ? { tableSchema } : {}),
+        ...(dedupe !== undefined ? { dedupe } : {}),
       });
       return toLeadPool(updated);
     });
