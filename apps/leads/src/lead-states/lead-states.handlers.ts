@@ -5,6 +5,7 @@ import {
   type LeadState,
   LeadStatesCreateCommand,
   LeadStatesListCommand,
+  LeadStatesUpdateCommand,
 } from '@rocketlead/contracts';
 import { LeadStatesService } from './lead-states.service';
 
@@ -21,5 +22,10 @@ export class LeadStatesHandlers {
   @MessagePattern(COMMANDS.leadStatesList)
   list(@Payload() command: LeadStatesListCommand): Promise<LeadState[]> {
     return this.states.list(command);
+  }
+
+  @MessagePattern(COMMANDS.leadStatesUpdate)
+  update(@Payload() command: LeadStatesUpdateCommand): Promise<LeadState> {
+    return this.states.update(command);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { uuidv7, type LeadState } from '@rocketlead/contracts';
+import { uuidv7, type LeadState, type Milestone } from '@rocketlead/contracts';
 import { LeadStateEntity } from './lead-state.entity';
 
 export function toLeadState(row: LeadStateEntity, defaultLeadStateId: string | null): LeadState {
@@ -26,10 +26,26 @@ export class LeadStatesRepository {
     organizationId: string,
     tableId: string,
     name: string,
+    milestone: Milestone | null = null,
   ): Promise<LeadStateEntity> {
     return this.repo(manager).save(
-      this.repo(manager).create({ id: uuidv7(), organizationId, tableId, name }),
+      this.repo(manager).create({ id: uuidv7(), organizationId, tableId, name, milestone }),
     );
+  }
+
+  /** Changes the given fields of a state of the pool; null when the pool has no such state. */
+  async update(
+    manager: EntityManager,
+    organizationId: string,
+    tableId: string,
+    id: string,
+    changes: { name?: string; milestone?: Milestone | null },
+  ): Promise<LeadStateEntity | null> {
+    const state = await this.repo(manager).findOneBy({ organizationId, tableId, id });
+    if (!state) return null;
+    if (changes.name !== undefined) state.name = changes.name;
+    if (changes.milestone !== undefined) state.milestone = changes.milestone;
+    return this.repo(manager).save(state);
   }
 
   count(manager: EntityManager, organizationId: string, tableId: string): Promise<number> {

@@ -2,17 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   assertReplyFits,
   assertWithinLimits,
+  DomainError,
   limitsViolated,
   MAX_LEAD_STATES_PER_POOL,
   type LeadState,
   type LeadStatesCreateRequest,
   type LeadStatesListRequest,
+  type LeadStatesUpdateRequest,
 } from '@rocketlead/contracts';
 import type { Transactional } from '@rocketlead/persistence';
 import { TRANSACTION } from '@rocketlead/persistence';
 import { PoolsRepository } from '../pools/pools.repository';
 import { poolNotFound } from '../pools/pools.service';
 import { LeadStatesRepository, toLeadState } from './lead-states.repository';
+
+export const leadStateNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Lead state not found');
 
 @Injectable()
 export class LeadStatesService {
@@ -37,9 +41,46 @@ export class LeadStatesService {
           },
         ]);
       }
-      const state = await this.states.insert(manager, organizationId, tableId, request.name);
+      const state = await this.states.insert(
+        manager,
+        organizationId,
+        tableId,
+        request.name,
+        request.milestone ?? null,
+      );
       let defaultId = pool.defaultLeadStateId;
       if (request.isDefault) {
+        await this.pools.update(manager, pool, { defaultLeadStateId: state.id });
+        defaultId = state.id;
+      }
+      return toLeadState(state, defaultId);
+    });
+  }
+
+  /**
+   * Renames, sets or removes the milestone (milestones already reached stay reached), or makes the state the
+   * pool's default. A state stops being the default only when another one becomes it.
+   */
+  update(request: LeadStatesUpdateRequest): Promise<LeadState> {
+    const { organizationId, tableId, id } = request;
+    if (request.isDefault === false) {
+      throw new DomainError('VALIDATION_FAILED', 'Validation failed', {
+        errors: [
+          { field: 'isDefault', message: 'can only be true: make another lead state the default instead' },
+        ],
+      });
+    }
+    if (request.name != null) assertWithinLimits(request.name, { path: 'name' });
+    return this.transaction(async (manager) => {
+      const pool = await this.pools.lock(manager, organizationId, tableId);
+      if (!pool) throw poolNotFound();
+      const state = await this.states.update(manager, organizationId, tableId, id, {
+        ...(request.name != null ? { name: request.name } : {}),
+        ...(request.milestone !== undefined ? { milestone: request.milestone } : {}),
+      });
+      if (!state) throw leadStateNotFound();
+      let defaultId = pool.defaultLeadStateId;
+      if (request.isDefault && defaultId !== state.id) {
         await this.pools.update(manager, pool, { defaultLeadStateId: state.id });
         defaultId = state.id;
       }
