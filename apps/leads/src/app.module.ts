@@ -31,6 +31,9 @@ import { MemberGroupsHandlers } from './member-groups/member-groups.handlers';
 import { TagsRepository } from './tags/tags.repository';
 import { TagsService } from './tags/tags.service';
 import { TagsHandlers } from './tags/tags.handlers';
+import { EntryContactsRepository } from './entries/entry-contacts.repository';
+import { EntryContactsService } from './entries/entry-contacts.service';
+import { EntryContactsHandlers } from './entries/entry-contacts.handlers';
 
 export const SERVICE_NAME = 'leads';
 
@@ -65,6 +68,7 @@ export class AppModule {
         MembersHandlers,
         MemberGroupsHandlers,
         TagsHandlers,
+        EntryContactsHandlers,
       ],
       providers: [
         PoolsRepository,
@@ -81,6 +85,8 @@ export class AppModule {
         MemberGroupsService,
         TagsRepository,
         TagsService,
+        EntryContactsRepository,
+        EntryContactsService,
         ...outboxProviders({
           schema: LEADS_SCHEMA,
           databaseUrl: config.DATABASE_URL,
