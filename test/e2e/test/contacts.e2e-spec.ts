@@ -668,6 +668,8 @@ describe('Contacts (members, groups, tags, assignment, duplicates, milestones) o
       expectValidation(await admin.post(path, { name: 'S', milestone: 'won' }), 'milestone');
       expectValidation(await admin.patch(`${path}/${stateId}`, { milestone: 'won' }), 'milestone');
       expectValidation(await admin.patch(`${path}/${stateId}`, { name: '' }), 'name');
+      // A state stops being the default only when another becomes it.
+      expectValidation(await admin.patch(`${path}/${stateId}`, { isDefault: false }), 'isDefault');
       expectValidation(await admin.patch(`${path}/${stateId}`, { color: 'red' }), 'color');
       expectValidation(await admin.patch(`${path}/not-a-uuid`, { name: 'S' }), 'stateId');
       expectValidation(
