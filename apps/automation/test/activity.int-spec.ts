@@ -62,6 +62,9 @@ describe('lead activity timeline (real Postgres and NATS)', () => {
       data: { name: 'Ada' },
       customFieldData: {},
       leadStateId: uuidv7(),
+      assignedMemberId: null,
+      duplicateOfId: null,
+      tags: [],
       createdAt: now,
       updatedAt: now,
     };
@@ -253,6 +256,7 @@ describe('lead activity timeline (real Postgres and NATS)', () => {
         name: 'Inbound',
         defaultLeadStateId: null,
         tableSchema: {},
+        dedupe: null,
         createdAt,
       };
     });

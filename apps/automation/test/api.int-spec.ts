@@ -56,6 +56,7 @@ describe('automation API (real Postgres and NATS)', () => {
       tableId: id,
       name: n,
       isDefault: i === 0,
+      milestone: null,
     }));
     const pool: LeadPool = {
       id,
@@ -63,6 +64,7 @@ describe('automation API (real Postgres and NATS)', () => {
       name,
       defaultLeadStateId: list[0]!.id,
       tableSchema: {},
+      dedupe: null,
       createdAt: new Date().toISOString(),
     };
     pools.set(id, pool);
@@ -92,6 +94,9 @@ describe('automation API (real Postgres and NATS)', () => {
       data,
       customFieldData: {},
       leadStateId: pool.defaultLeadStateId!,
+      assignedMemberId: null,
+      duplicateOfId: null,
+      tags: [],
       createdAt: now,
       updatedAt: now,
     };

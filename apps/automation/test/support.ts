@@ -6,15 +6,24 @@ import {
   COMMANDS,
   DomainError,
   TABLE_ENTRY_ADDED,
+  TABLE_ENTRY_ASSIGNED,
   TABLE_ENTRY_LEAD_STATE_CHANGED,
+  TABLE_ENTRY_TAG_APPLIED,
+  TABLE_ENTRY_TAG_REMOVED,
   createEvent,
   uuidv7,
   type Actor,
   type CloudEvent,
   type CommandName,
+  type EntriesAssignCommand,
+  type EntriesTagApplyCommand,
   type EntriesUpdateRequest,
+  type EntryChangeCommand,
   type LeadPool,
   type LeadState,
+  type Member,
+  type MemberGroup,
+  type Tag,
   type RpcReply,
   type TableEntry,
   type WireNames,
@@ -61,9 +70,10 @@ type Handler = (request: Record<string, unknown>) => unknown;
 
 /**
  * A stand-in for the leads service on a test namespace: answers the commands automation sends (pools, lead
- * states, entries get and update) from memory, records every update, applies each idempotency key once
- * like leads does, and publishes table.entry.leadState.changed for a state change with the actor, causation
- * and depth of the request. Failures can be queued to test retries.
+ * states, entries get, update, assign and tag, members, groups and tags) from memory, records every change,
+ * applies each idempotency key once like leads does, and publishes table.entry.leadState.changed,
+ * table.entry.assigned and table.entry.tag.* for what changed, with the actor, causation and depth of the
+ * request. Failures can be queued to test retries.
  */
 export class FakeLeads {
   readonly pools = new Map<string, LeadPool>();
@@ -71,6 +81,12 @@ export class FakeLeads {
   readonly entries = new Map<string, TableEntry>();
   /** Every entries.update request received, in order (repeats included). */
   readonly updates: EntriesUpdateRequest[] = [];
+  readonly members = new Map<string, Member & { organizationId: string }>();
+  readonly groups = new Map<string, MemberGroup & { organizationId: string }>();
+  readonly tags = new Map<string, Tag & { organizationId: string }>();
+  /** Every entries.assign and entries.tag-* request received, in order (repeats included). */
+  readonly contactChanges: (EntryChangeCommand & { command: CommandName })[] = [];
+  private readonly turns = new Map<string, number>();
   private readonly applied = new Set<string>();
   private readonly failures: DomainError[] = [];
   private readonly subscriptions: Subscription[] = [];
@@ -86,6 +102,16 @@ export class FakeLeads {
     leads.serve(COMMANDS.leadStatesList, (r) => leads.states.get(r.tableId as string) ?? []);
     leads.serve(COMMANDS.entriesGet, (r) => leads.entries.get(r.id as string) ?? notFound('Table entry'));
     leads.serve(COMMANDS.entriesUpdate, (r) => leads.update(r as unknown as EntriesUpdateRequest));
+    leads.serve(COMMANDS.membersGet, (r) => leads.owned(leads.members, r, 'Member'));
+    leads.serve(COMMANDS.memberGroupsGet, (r) => leads.owned(leads.groups, r, 'Member group'));
+    leads.serve(COMMANDS.tagsGet, (r) => leads.owned(leads.tags, r, 'Tag'));
+    leads.serve(COMMANDS.entriesAssign, (r) => leads.assign(r as unknown as EntriesAssignCommand));
+    leads.serve(COMMANDS.entriesTagApply, (r) =>
+      leads.tag(COMMANDS.entriesTagApply, r as unknown as EntriesTagApplyCommand),
+    );
+    leads.serve(COMMANDS.entriesTagRemove, (r) =>
+      leads.tag(COMMANDS.entriesTagRemove, r as unknown as EntriesTagApplyCommand),
+    );
     return leads;
   }
 
@@ -107,13 +133,15 @@ export class FakeLeads {
       name,
       defaultLeadStateId: null,
       tableSchema,
+      dedupe: null,
       createdAt: new Date().toISOString(),
     };
-    const states = stateNames.map((stateName, i) => ({
+    const states: LeadState[] = stateNames.map((stateName, i) => ({
       id: uuidv7(),
       tableId: pool.id,
       name: stateName,
       isDefault: i === 0,
+      milestone: null,
     }));
     pool.defaultLeadStateId = states[0]?.id ?? null;
     this.pools.set(pool.id, pool);
@@ -130,11 +158,50 @@ export class FakeLeads {
       data,
       customFieldData: {},
       leadStateId,
+      assignedMemberId: null,
+      duplicateOfId: null,
+      tags: [],
       createdAt: now,
       updatedAt: now,
     };
     this.entries.set(entry.id, entry);
     return entry;
+  }
+
+  addMember(organizationId: string, name: string, active = true): Member {
+    const member = {
+      id: uuidv7(),
+      organizationId,
+      name,
+      email: `${name.toLowerCase()}@example.test`,
+      active,
+      groupIds: [],
+      createdAt: new Date().toISOString(),
+    };
+    this.members.set(member.id, member);
+    return member;
+  }
+
+  addGroup(organizationId: string, name: string, members: Member[]): MemberGroup {
+    const group = {
+      id: uuidv7(),
+      organizationId,
+      name,
+      memberIds: members.map((m) => m.id),
+      createdAt: new Date().toISOString(),
+    };
+    this.groups.set(group.id, group);
+    return group;
+  }
+
+  addTag(organizationId: string, name: string): Tag {
+    const tag = { id: uuidv7(), organizationId, name, color: null };
+    this.tags.set(tag.id, tag);
+    return tag;
+  }
+
+  changesOf(entryId: string, command: CommandName): EntryChangeCommand[] {
+    return this.contactChanges.filter((c) => c.id === entryId && c.command === command);
   }
 
   updatesOf(entryId: string): EntriesUpdateRequest[] {
@@ -164,6 +231,104 @@ export class FakeLeads {
       reply = { ok: false, error: e.toBody() };
     }
     msg.respond(JSON.stringify(reply));
+  }
+
+  /** An object of the request's organization by id, as leads' get commands answer it. */
+  private owned<T extends { organizationId: string }>(
+    map: Map<string, T>,
+    request: Record<string, unknown>,
+    what: string,
+  ): T {
+    const found = map.get(request.id as string);
+    if (!found || found.organizationId !== request.organizationId) notFound(what);
+    return found;
+  }
+
+  /** The entry a change is about, and whether its idempotency key was applied already (recorded either way). */
+  private firstApply(
+    command: CommandName,
+    request: EntryChangeCommand,
+  ): { entry: TableEntry; repeat: boolean } {
+    this.contactChanges.push({ ...request, command });
+    const entry = this.entries.get(request.id);
+    if (!entry || entry.organizationId !== request.actor.organizationId) notFound('Table entry');
+    const key = request.idempotencyKey ? `${command}:${request.idempotencyKey}` : null;
+    if (key && this.applied.has(key)) return { entry, repeat: true };
+    if (key) this.applied.add(key);
+    return { entry, repeat: false };
+  }
+
+  private async assign(request: EntriesAssignCommand): Promise<TableEntry> {
+    const { entry, repeat } = this.firstApply(COMMANDS.entriesAssign, request);
+    if (repeat) return entry;
+    const organizationId = request.actor.organizationId;
+    const active = (id: string) => {
+      const member = this.members.get(id);
+      return member?.organizationId === organizationId && member.active;
+    };
+    let to: string;
+    if (request.groupId) {
+      const group = this.groups.get(request.groupId);
+      const candidates = group?.organizationId === organizationId ? group.memberIds.filter(active) : [];
+      if (candidates.length === 0) invalid('groupId', 'has no active member');
+      // Synchronous between awaits: concurrent requests take turns one after another, as leads' lock does.
+      const turn = this.turns.get(request.groupId) ?? 0;
+      this.turns.set(request.groupId, turn + 1);
+      to = candidates[turn % candidates.length]!;
+    } else {
+      if (!request.memberId || !active(request.memberId))
+        invalid('memberId', 'must be an active member of this organization');
+      to = request.memberId;
+    }
+    if (entry.assignedMemberId === to) return entry;
+    const updated: TableEntry = { ...entry, assignedMemberId: to, updatedAt: new Date().toISOString() };
+    this.entries.set(updated.id, updated);
+    await this.publishChange(TABLE_ENTRY_ASSIGNED, request, {
+      entryId: updated.id,
+      tableId: updated.tableId,
+      from: entry.assignedMemberId,
+      to,
+    });
+    return updated;
+  }
+
+  private async tag(command: CommandName, request: EntriesTagApplyCommand): Promise<TableEntry> {
+    const { entry, repeat } = this.firstApply(command, request);
+    if (repeat) return entry;
+    const tag = this.tags.get(request.tagId);
+    if (!tag || tag.organizationId !== request.actor.organizationId)
+      invalid('tagId', 'must be a tag of this organization');
+    const apply = command === COMMANDS.entriesTagApply;
+    const has = entry.tags.some((t) => t.id === tag.id);
+    if (apply === has) return entry;
+    const tags = apply
+      ? [...entry.tags, { id: tag.id, name: tag.name }].sort((x, y) => x.name.localeCompare(y.name))
+      : entry.tags.filter((t) => t.id !== tag.id);
+    const updated: TableEntry = { ...entry, tags, updatedAt: new Date().toISOString() };
+    this.entries.set(updated.id, updated);
+    await this.publishChange(apply ? TABLE_ENTRY_TAG_APPLIED : TABLE_ENTRY_TAG_REMOVED, request, {
+      entryId: updated.id,
+      tableId: updated.tableId,
+      tagId: tag.id,
+      tagName: tag.name,
+    });
+    return updated;
+  }
+
+  private publishChange(type: string, request: EntryChangeCommand, data: unknown): Promise<void> {
+    return publishEvent(
+      this.nc,
+      this.names,
+      createEvent({
+        type,
+        source: '/leads',
+        subject: request.id,
+        data,
+        actor: request.actor,
+        causationId: request.causationId ?? null,
+        depth: request.depth ?? 0,
+      }),
+    );
   }
 
   private async update(request: EntriesUpdateRequest): Promise<TableEntry> {
@@ -214,6 +379,10 @@ export class FakeLeads {
     }
     return updated;
   }
+}
+
+function invalid(field: string, message: string): never {
+  throw new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: [{ field, message }] });
 }
 
 function notFound(what: string): never {

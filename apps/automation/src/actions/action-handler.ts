@@ -72,6 +72,11 @@ export interface StepResult {
    * `resumeAt`, when a timer of `timerKind` fires, or until a person acts (a task) when `resumeAt` is null.
    */
   suspend?: { resumeAt: Date | null; timerKind: string };
+  /**
+   * The step had nothing to do, for this reason (no one to notify): it is recorded `skipped` with the reason
+   * as its error, and the run goes on.
+   */
+  skip?: string;
 }
 
 /**

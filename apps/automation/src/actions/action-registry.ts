@@ -12,6 +12,10 @@ import { UpdateFieldsAction } from './update-fields.action';
 import { TemplateRenderer } from './templates';
 import { WaitAction } from './wait.action';
 import { CreateTaskAction } from './create-task.action';
+import { AssignUserAction } from './assign-user.action';
+import { NotifyUserAction } from './notify-user.action';
+import { AddTagAction } from './add-tag.action';
+import { RemoveTagAction } from './remove-tag.action';
 
 /**
  * Every action handler by its type. A new action type is an entry in the contracts' ACTION_DEFINITIONS, a
@@ -32,6 +36,10 @@ export class ActionRegistry {
     sendSms: SendSmsAction,
     wait: WaitAction,
     createTask: CreateTaskAction,
+    assignUser: AssignUserAction,
+    notifyUser: NotifyUserAction,
+    addTag: AddTagAction,
+    removeTag: RemoveTagAction,
   ) {
     this.handlers = {
       change_lead_state: changeLeadState,
@@ -44,6 +52,10 @@ export class ActionRegistry {
       send_sms: sendSms,
       wait,
       create_task: createTask,
+      assign_user: assignUser,
+      notify_user: notifyUser,
+      add_tag: addTag,
+      remove_tag: removeTag,
     };
   }
 
@@ -68,5 +80,9 @@ export const ACTION_PROVIDERS = [
   SendSmsAction,
   WaitAction,
   CreateTaskAction,
+  AssignUserAction,
+  NotifyUserAction,
+  AddTagAction,
+  RemoveTagAction,
   ActionRegistry,
 ];

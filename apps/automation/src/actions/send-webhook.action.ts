@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { WebhookFormat } from '@rocketlead/contracts';
+import { formEventCode, type WebhookFormat } from '@rocketlead/contracts';
 import { contextRecord, type ActionHandler, type StepInput, type StepResult } from './action-handler';
 import { requestDelivery, type DeliveryPayload } from './delivery-request';
 import { TemplateRenderer } from './templates';
 
 /**
  * `send_webhook {url | endpointId, format?, body?, eventtype?}`: asks delivery to POST the rendered body (by default the
- * lead and what triggered the run) to a URL or a registered endpoint.
+ * lead and what triggered the run) to a URL or a registered endpoint. In `form` format without `eventtype`, the
+ * legacy code of the trigger event is sent (`progqualified` for a qualified milestone).
  */
 @Injectable()
 export class SendWebhookAction implements ActionHandler {
@@ -35,13 +36,18 @@ export class SendWebhookAction implements ActionHandler {
             entry,
           }
         : this.templates.renderValue(params.body, context, 'body');
+    const format = (params.format as WebhookFormat | undefined) ?? 'standard';
+    // A form webhook names its event by the legacy code, which for a milestone depends on the event's data.
+    const eventType =
+      (params.eventtype as string | undefined) ??
+      (format === 'form' ? formEventCode(event.type, event.data) : event.type);
     return {
       webhook: {
         url: typeof params.url === 'string' ? this.templates.render(params.url, context, 'url') : null,
         endpointId: (params.endpointId as string | undefined) ?? null,
-        format: (params.format as WebhookFormat | undefined) ?? 'standard',
+        format,
         body,
-        eventType: (params.eventtype as string | undefined) ?? event.type,
+        eventType,
       },
     };
   }

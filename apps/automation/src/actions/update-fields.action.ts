@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type EntryData, type EntryValue } from '@rocketlead/contracts';
+import type { EntryData, EntryValue } from '@rocketlead/contracts';
 import { LeadsGateway } from '../gateways/leads.gateway';
 import {
-  StepFailure,
   contextRecord,
   requireEntry,
   type ActionHandler,
   type StepInput,
   type StepResult,
 } from './action-handler';
+import { failOnRefusal } from './entry-change';
 import { TemplateRenderer } from './templates';
 
 interface RenderedFields {
@@ -33,8 +33,8 @@ export class UpdateFieldsAction implements ActionHandler {
   async execute(input: StepInput): Promise<StepResult> {
     const entryId = requireEntry(input);
     const fields = this.render(input);
-    try {
-      await this.leads.updateEntry({
+    await failOnRefusal(
+      this.leads.updateEntry({
         actor: input.actor,
         id: entryId,
         ...fields,
@@ -42,13 +42,8 @@ export class UpdateFieldsAction implements ActionHandler {
         idempotencyKey: input.idempotencyKey,
         causationId: input.run.id,
         depth: input.run.depth + 1,
-      });
-    } catch (error) {
-      // Keep leads' details (typeErrors, errors) with the step: they say which field conflicts and how.
-      if (error instanceof DomainError && error.code === 'VALIDATION_FAILED' && error.details)
-        throw new StepFailure(describeValidation(error), { code: error.code, ...error.details });
-      throw error;
-    }
+      }),
+    );
     return { output: { entryId, ...fields } };
   }
 
@@ -69,15 +64,4 @@ export class UpdateFieldsAction implements ActionHandler {
       >;
     return out;
   }
-}
-
-function describeValidation(error: DomainError): string {
-  const typeErrors = error.details?.typeErrors as
-    { key: string; expected: string; received: string }[] | undefined;
-  const errors = error.details?.errors as { field: string; message: string }[] | undefined;
-  const parts = [
-    ...(typeErrors ?? []).map((e) => `${e.key}: expected ${e.expected}, received ${e.received}`),
-    ...(errors ?? []).map((e) => `${e.field} ${e.message}`),
-  ];
-  return parts.length ? `${error.message}: ${parts.join('; ')}` : error.message;
 }

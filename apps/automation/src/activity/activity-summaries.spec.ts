@@ -25,6 +25,55 @@ describe('activity summaries', () => {
     expect(eventSummary(event('some.future.type'))).toBe('some.future.type');
   });
 
+  it('say which tag, member, original, fields and milestone the contact events are about', () => {
+    const entryId = uuidv7();
+    const tableId = uuidv7();
+    const tagId = uuidv7();
+    expect(eventSummary(event('table.entry.tag.applied', { entryId, tableId, tagId, tagName: 'VIP' }))).toBe(
+      'Tag "VIP" applied',
+    );
+    expect(eventSummary(event('table.entry.tag.removed', { entryId, tableId, tagId, tagName: 'VIP' }))).toBe(
+      'Tag "VIP" removed',
+    );
+    const memberId = uuidv7();
+    expect(eventSummary(event('table.entry.assigned', { entryId, tableId, from: null, to: memberId }))).toBe(
+      `Assigned to ${memberId}`,
+    );
+    expect(eventSummary(event('table.entry.assigned', { entryId, tableId, from: memberId, to: null }))).toBe(
+      'Unassigned',
+    );
+    const original = uuidv7();
+    expect(
+      eventSummary(
+        event('table.entry.duplicate.detected', {
+          entryId,
+          tableId,
+          duplicateOfId: original,
+          matchedOn: ['email', 'phone'],
+        }),
+      ),
+    ).toBe(`Duplicate of ${original} (email, phone)`);
+    expect(
+      eventSummary(
+        event('table.entry.updated', {
+          entryId,
+          tableId,
+          changes: { email: { from: 'a', to: 'b' }, phone: { from: null, to: '1' } },
+        }),
+      ),
+    ).toBe('Updated: email, phone');
+    expect(
+      eventSummary(
+        event('table.entry.milestone.reached', {
+          entryId,
+          tableId,
+          milestone: 'qualified',
+          leadStateId: tagId,
+        }),
+      ),
+    ).toBe('Milestone reached: qualified');
+  });
+
   it('name the automation of a run, the action of a step and the title of a task', () => {
     expect(runSummary('Qualify', 'completed', null)).toBe('Automation "Qualify" completed');
     expect(runSummary('Qualify', 'running', null)).toBe('Automation "Qualify" started');

@@ -30,10 +30,41 @@ const deliveryKindName = (data: unknown): string => {
     : 'Message';
 };
 
+const field = (data: unknown, key: string): unknown =>
+  typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[key] : undefined;
+const text = (data: unknown, key: string): string => {
+  const value = field(data, key);
+  return typeof value === 'string' ? value : '';
+};
+const texts = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+
+const assigned = (event: CloudEvent): string => {
+  const to = text(event.data, 'to');
+  return to ? `Assigned to ${to}` : 'Unassigned';
+};
+
+const duplicate = (event: CloudEvent): string => {
+  const on = texts(field(event.data, 'matchedOn'));
+  return `Duplicate of ${text(event.data, 'duplicateOfId')}${on.length ? ` (${on.join(', ')})` : ''}`;
+};
+
+const updated = (event: CloudEvent): string => {
+  const changes = field(event.data, 'changes');
+  const keys = typeof changes === 'object' && changes !== null ? Object.keys(changes) : [];
+  return keys.length ? `Updated: ${keys.join(', ')}` : 'Updated';
+};
+
 // A Record over every event type: a new type in the contracts does not compile until it has its text.
 const EVENT_SUMMARIES: Record<EventType, string | ((event: CloudEvent) => string)> = {
   'table.entry.added': (event) => `Lead added via ${CHANNEL_NAMES[event.channel]}`,
   'table.entry.leadState.changed': 'Lead state changed',
+  'table.entry.assigned': assigned,
+  'table.entry.tag.applied': (event) => `Tag "${text(event.data, 'tagName')}" applied`,
+  'table.entry.tag.removed': (event) => `Tag "${text(event.data, 'tagName')}" removed`,
+  'table.entry.duplicate.detected': duplicate,
+  'table.entry.updated': updated,
+  'table.entry.milestone.reached': (event) => `Milestone reached: ${text(event.data, 'milestone')}`,
   'calendar.appointment.booked': 'Appointment booked',
   'calendar.appointment.hasStarted': 'Appointment started',
   'calendar.appointment.hasEnded': 'Appointment ended',

@@ -17,9 +17,12 @@ const pool: LeadPool = {
   name: 'Inbound',
   defaultLeadStateId: null,
   tableSchema: {},
+  dedupe: null,
   createdAt: new Date().toISOString(),
 };
-const states: LeadState[] = [{ id: uuidv7(), tableId: pool.id, name: 'New', isDefault: true }];
+const states: LeadState[] = [
+  { id: uuidv7(), tableId: pool.id, name: 'New', isDefault: true, milestone: null },
+];
 const calendarId = uuidv7();
 
 // Stand-ins for the gateways: only this organization's pool and calendar exist.

@@ -18,6 +18,19 @@ import { checkJsonLogic } from '../conditions/json-logic';
 import { CalendarGateway, LeadsGateway } from '../gateways';
 import { checkActionIds, eachAction, withActionIds } from './action-ids';
 
+type ContactKind = 'member' | 'member group' | 'tag';
+
+/** The params of actions that name a member, group or tag of the organization. */
+const CONTACT_PARAMS: Partial<Record<string, [string, ContactKind][]>> = {
+  assign_user: [
+    ['memberId', 'member'],
+    ['groupId', 'member group'],
+  ],
+  notify_user: [['memberId', 'member']],
+  add_tag: [['tagId', 'tag']],
+  remove_tag: [['tagId', 'tag']],
+};
+
 export interface DefinitionDraft {
   trigger: unknown;
   actions: unknown;
@@ -66,8 +79,9 @@ export function assertDefinitionFits(definition: Parameters<typeof definitionByt
 /**
  * Checks a trigger and its actions in depth and gives them their stored shape (every action with an id).
  * Structure comes from the contracts, JSON Logic from this service, and what only the organization's data can
- * say (is `triggerId` its pool or calendar, is a state one of that pool's) from leads and calendar. Every
- * problem is reported in one VALIDATION_FAILED, each naming its field from the body's root.
+ * say (is `triggerId` its pool, calendar or tag, is a state one of that pool's, are the members, groups and
+ * tags actions name its own) from leads and calendar. Every problem is reported in one VALIDATION_FAILED, each
+ * naming its field from the body's root.
  */
 @Injectable()
 export class AutomationValidator {
@@ -104,6 +118,8 @@ export class AutomationValidator {
         errors,
         traceparent,
       );
+    if (Array.isArray(actions))
+      await this.checkContactReferences(organizationId, actions, errors, traceparent);
     if (errors.length > 0) throw validationFailed(errors);
     return {
       trigger: trigger as AutomationTrigger,
@@ -135,6 +151,65 @@ export class AutomationValidator {
           errors.push({ field: 'trigger.triggerId', message: 'must be a calendar of this organization' });
         return null;
       }
+      case 'tag': {
+        const tag = await this.leads.tag(organizationId, triggerId, traceparent);
+        if (!tag) errors.push({ field: 'trigger.triggerId', message: 'must be a tag of this organization' });
+        return null;
+      }
+    }
+  }
+
+  /**
+   * The members, groups and tags actions name (nested ones too) must be this organization's: each distinct id
+   * is looked up once, all at the same time; an assign_user member must also be active (leads would refuse it).
+   */
+  private async checkContactReferences(
+    organizationId: string,
+    actions: unknown[],
+    errors: FieldError[],
+    traceparent: string | null,
+  ): Promise<void> {
+    const refs: { path: string; kind: ContactKind; id: string; active: boolean }[] = [];
+    eachAction(actions as AutomationAction[], (action, path) => {
+      if (!isPlainObject(action.params)) return;
+      for (const [param, kind] of CONTACT_PARAMS[action.type] ?? []) {
+        const id = action.params[param];
+        if (isUuid(id))
+          refs.push({ path: `${path}.params.${param}`, kind, id, active: action.type === 'assign_user' });
+      }
+    });
+    const lookups = new Map<string, Promise<{ active: boolean } | null>>();
+    const lookup = (kind: ContactKind, id: string): Promise<{ active: boolean } | null> => {
+      const key = `${kind}:${id}`;
+      let found = lookups.get(key);
+      if (!found) {
+        found = this.contact(organizationId, kind, id, traceparent);
+        lookups.set(key, found);
+      }
+      return found;
+    };
+    const found = await Promise.all(refs.map((ref) => lookup(ref.kind, ref.id)));
+    refs.forEach((ref, i) => {
+      const object = found[i];
+      if (!object) errors.push({ field: ref.path, message: `must be a ${ref.kind} of this organization` });
+      else if (ref.active && !object.active)
+        errors.push({ field: ref.path, message: `must be an active ${ref.kind} of this organization` });
+    });
+  }
+
+  private async contact(
+    organizationId: string,
+    kind: ContactKind,
+    id: string,
+    traceparent: string | null,
+  ): Promise<{ active: boolean } | null> {
+    switch (kind) {
+      case 'member':
+        return this.leads.member(organizationId, id, traceparent);
+      case 'member group':
+        return (await this.leads.group(organizationId, id, traceparent)) ? { active: true } : null;
+      case 'tag':
+        return (await this.leads.tag(organizationId, id, traceparent)) ? { active: true } : null;
     }
   }
 

@@ -20,6 +20,7 @@ import { ActionRegistry } from '../actions/action-registry';
 import { StepFailure, isTransient, type ExecutingRun } from '../actions/action-handler';
 import { LeadsGateway } from '../gateways/leads.gateway';
 import { RunsRepository, type NewStep } from '../runs/runs.repository';
+import { executionOrder } from './action-order';
 import { matchAutomation } from './matcher';
 import {
   EVENT_SOURCE,
@@ -154,7 +155,8 @@ export class DryRunner {
     automation: Automation,
     snapshot: StoredSnapshot,
   ): Promise<DescribedStep[]> {
-    const queue: AutomationAction[] = [...automation.actions];
+    // In the order a run would execute them (runsFirst actions first).
+    const queue: AutomationAction[] = executionOrder(automation.actions);
     const described: DescribedStep[] = [];
     for (let index = 0; index < queue.length; index += 1) {
       const action = queue[index]!;

@@ -273,19 +273,22 @@ export class RunExecutor {
   }
 
   /**
-   * Records the step completed, with what belongs to it (outbox events, the handler's own writes, inserted
-   * steps) in the same transaction, so none of it can happen twice or without the others.
+   * Records the step completed (or skipped, when it had nothing to do), with what belongs to it (outbox events,
+   * the handler's own writes, inserted steps) in the same transaction, so none of it can happen twice or
+   * without the others.
    */
   private async completeStep(input: StepInput, result: StepResult): Promise<StepOutcome> {
     if (result.suspend) return this.suspendStep(input, result, result.suspend);
     const { run, step } = input;
     const events = result.events ?? [];
     const changedSteps = Boolean(result.commit) || Boolean(result.insert?.length);
+    const status: StepStatus = result.skip === undefined ? 'completed' : 'skipped';
+    const error = result.skip ?? null;
     let output = result.output;
     let runStatus: RunStatus | null;
     if (!changedSteps) {
       // The common case: one statement, atomic on its own (with the outbox rows when there are any).
-      const finish = this.runs.finishStepStatement(run.id, step.index, { status: 'completed', output });
+      const finish = this.runs.finishStepStatement(run.id, step.index, { status, output, error });
       runStatus = await this.runs.runStatement(
         events.length ? this.outbox.statement(finish, events) : finish,
       );
@@ -299,13 +302,13 @@ export class RunExecutor {
           await this.runs.insertStepsAfter(manager, run.id, step.index, result.insert);
         if (events.length) await this.outbox.append(manager, events);
         return this.runs.runStatement(
-          this.runs.finishStepStatement(run.id, step.index, { status: 'completed', output }),
+          this.runs.finishStepStatement(run.id, step.index, { status, output, error }),
           manager,
         );
       });
     }
     if (events.length || result.commit) this.outbox.committed();
-    return { failed: false, runStatus, changedSteps, status: 'completed', output };
+    return { failed: false, runStatus, changedSteps, status, output };
   }
 
   /**

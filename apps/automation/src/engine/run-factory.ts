@@ -12,6 +12,7 @@ import { ServiceOutbox } from '@rocketlead/messaging';
 import { AUTOMATION_CONFIG } from '../config.token';
 import type { AutomationConfig } from '../config';
 import { RunsRepository, type NewStep } from '../runs/runs.repository';
+import { executionOrder } from './action-order';
 import { EVENT_SOURCE, contextRef, toRunSnapshot, type StoredSnapshot } from './run-context';
 
 export interface RunRequest {
@@ -84,10 +85,10 @@ export function runEvent(
 }
 
 /**
- * Records a run (with one pending step per top-level action and automation.run.started) in the caller's
- * transaction, or records it `skipped` when the cascade rules say so: deeper than AUTOMATION_MAX_DEPTH
- * (`cascade depth limit`), or this automation already ran for this lead in this correlation chain
- * (`loop detected`).
+ * Records a run (with one pending step per top-level action, runsFirst actions first, and
+ * automation.run.started) in the caller's transaction, or records it `skipped` when the cascade rules say so:
+ * deeper than AUTOMATION_MAX_DEPTH (`cascade depth limit`), or this automation already ran for this lead in
+ * this correlation chain (`loop detected`).
  */
 @Injectable()
 export class RunFactory {
@@ -120,7 +121,7 @@ export class RunFactory {
     };
     const steps: NewStep[] =
       status === 'running'
-        ? automation.actions.map((action, index) => ({
+        ? executionOrder(automation.actions).map((action, index) => ({
             index,
             actionId: action.id,
             type: action.type,

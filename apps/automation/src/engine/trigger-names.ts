@@ -15,7 +15,8 @@ interface Cached {
 
 /**
  * The human-readable trigger of a run, resolved from the service owning the object the event is scoped to
- * (Gordon's trigger resolution): the pool's name, the calendar's name, `Pool: From → To` for state changes.
+ * (Gordon's trigger resolution): the pool's name, the calendar's name, `Pool: From → To` for state changes, or
+ * the name the event carries itself (a tag's, scope.nameField).
  * A name that cannot be read (owner down, object gone) falls back to the id: it never holds up a run.
  */
 @Injectable()
@@ -25,6 +26,7 @@ export class TriggerNames {
   private readonly resolvers: Record<TriggerKind, (org: string, id: string) => Promise<string | null>> = {
     pool: async (org, id) => (await this.leads.pool(org, id))?.name ?? null,
     calendar: async (org, id) => (await this.calendars.calendar(org, id))?.name ?? null,
+    tag: async (org, id) => (await this.leads.tag(org, id))?.name ?? null,
   };
 
   constructor(
@@ -40,6 +42,11 @@ export class TriggerNames {
     const scopeId = dataAt(event.data, definition.scope.field);
     if (typeof scopeId !== 'string') return null;
     const kind = definition.scope.kind;
+    // The event names its object itself (tag events): its name as it was then, with no lookup.
+    if (definition.scope.nameField !== undefined) {
+      const name = dataAt(event.data, definition.scope.nameField);
+      return typeof name === 'string' && name !== '' ? name : scopeId;
+    }
     const scopeName =
       (await this.cached(`${kind}:${organizationId}:${scopeId}`, () =>
         this.resolvers[kind](organizationId, scopeId),

@@ -2,14 +2,20 @@ import { Injectable } from '@nestjs/common';
 import {
   COMMANDS,
   nullIfNotFound,
+  type EntriesAssignCommand,
+  type EntriesTagApplyCommand,
+  type EntriesTagRemoveCommand,
   type EntriesUpdateRequest,
   type LeadPool,
   type LeadState,
+  type Member,
+  type MemberGroup,
   type TableEntry,
+  type Tag,
 } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 
-/** What automation asks of leads, which owns pools, states and entries. */
+/** What automation asks of leads, which owns pools, states, entries, members, groups and tags. */
 @Injectable()
 export class LeadsGateway {
   constructor(private readonly rpc: RpcClient) {}
@@ -26,8 +32,36 @@ export class LeadsGateway {
     return nullIfNotFound(this.rpc.request(COMMANDS.entriesGet, { organizationId, id }, { traceparent }));
   }
 
+  member(organizationId: string, id: string, traceparent: string | null = null): Promise<Member | null> {
+    return nullIfNotFound(this.rpc.request(COMMANDS.membersGet, { organizationId, id }, { traceparent }));
+  }
+
+  group(organizationId: string, id: string, traceparent: string | null = null): Promise<MemberGroup | null> {
+    return nullIfNotFound(
+      this.rpc.request(COMMANDS.memberGroupsGet, { organizationId, id }, { traceparent }),
+    );
+  }
+
+  tag(organizationId: string, id: string, traceparent: string | null = null): Promise<Tag | null> {
+    return nullIfNotFound(this.rpc.request(COMMANDS.tagsGet, { organizationId, id }, { traceparent }));
+  }
+
   /** Applies a change once per `idempotencyKey`; errors keep their code (VALIDATION_FAILED is permanent). */
   updateEntry(request: EntriesUpdateRequest): Promise<TableEntry> {
     return this.rpc.request(COMMANDS.entriesUpdate, request, { traceparent: request.actor.traceparent });
+  }
+
+  /** Assigns the entry to a member, or to one picked from a group; once per `idempotencyKey`. */
+  assign(request: EntriesAssignCommand): Promise<TableEntry> {
+    return this.rpc.request(COMMANDS.entriesAssign, request, { traceparent: request.actor.traceparent });
+  }
+
+  /** Applying a tag the entry has changes nothing (and emits nothing). */
+  tagApply(request: EntriesTagApplyCommand): Promise<TableEntry> {
+    return this.rpc.request(COMMANDS.entriesTagApply, request, { traceparent: request.actor.traceparent });
+  }
+
+  tagRemove(request: EntriesTagRemoveCommand): Promise<TableEntry> {
+    return this.rpc.request(COMMANDS.entriesTagRemove, request, { traceparent: request.actor.traceparent });
   }
 }
