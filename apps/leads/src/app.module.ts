@@ -20,6 +20,7 @@ import { CustomFieldsRepository } from './custom-fields/custom-fields.repository
 import { CustomFieldsService } from './custom-fields/custom-fields.service';
 import { CustomFieldsHandlers } from './custom-fields/custom-fields.handlers';
 import { EntriesRepository } from './entries/entries.repository';
+import { DedupeRepository } from './entries/dedupe.repository';
 import { EntriesService } from './entries/entries.service';
 import { EntriesHandlers } from './entries/entries.handlers';
 import { MembersRepository } from './members/members.repository';
@@ -78,6 +79,7 @@ export class AppModule {
         CustomFieldsRepository,
         CustomFieldsService,
         EntriesRepository,
+        DedupeRepository,
         EntriesService,
         MembersRepository,
         MembersService,

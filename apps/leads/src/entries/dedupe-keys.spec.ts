@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { dedupeKeysOf, normaliseKey } from './dedupe-keys';
+import { dedupeKeysOf, duplicateOf, normaliseKey, type KeyOwner } from './dedupe-keys';
 
 describe('normaliseKey', () => {
   it('compares emails trimmed and case-insensitively, by key name or by an @ in the value', () => {
@@ -54,5 +54,47 @@ describe('dedupeKeysOf', () => {
       { key: 'email', value: 'a@b.de' },
     ]);
     expect(dedupeKeysOf({ keys: ['toString'], phoneRegion: null }, { name: 'x' })).toEqual([]);
+  });
+});
+
+describe('duplicateOf', () => {
+  const keys = [
+    { key: 'email', value: 'a@b.de' },
+    { key: 'phone', value: '+49301234567' },
+  ];
+
+  it('is null when the entry holds every key itself or nobody does', () => {
+    expect(
+      duplicateOf('me', keys, () => ({ entryId: 'me', createdAt: '2026-01-01T00:00:00.000Z' })),
+    ).toBeNull();
+    expect(duplicateOf('me', keys, () => undefined)).toBeNull();
+    expect(duplicateOf('me', [], () => undefined)).toBeNull();
+  });
+
+  it('points at the earliest owner by (createdAt, id) and names every matched key in pool order', () => {
+    const owners: Record<string, KeyOwner> = {
+      email: { entryId: 'later', createdAt: '2026-01-02T00:00:00.000Z' },
+      phone: { entryId: 'earlier', createdAt: '2026-01-01T00:00:00.000Z' },
+    };
+    expect(duplicateOf('me', keys, (k) => owners[k.key])).toEqual({
+      duplicateOfId: 'earlier',
+      matchedOn: ['email', 'phone'],
+    });
+    const tie: Record<string, KeyOwner> = {
+      email: { entryId: 'b', createdAt: '2026-01-01T00:00:00.000Z' },
+      phone: { entryId: 'a', createdAt: '2026-01-01T00:00:00.000Z' },
+    };
+    expect(duplicateOf('me', keys, (k) => tie[k.key])?.duplicateOfId).toBe('a');
+  });
+
+  it('matches only the keys another entry holds', () => {
+    const owners: Record<string, KeyOwner> = {
+      email: { entryId: 'me', createdAt: '2026-01-02T00:00:00.000Z' },
+      phone: { entryId: 'other', createdAt: '2026-01-01T00:00:00.000Z' },
+    };
+    expect(duplicateOf('me', keys, (k) => owners[k.key])).toEqual({
+      duplicateOfId: 'other',
+      matchedOn: ['phone'],
+    });
   });
 });

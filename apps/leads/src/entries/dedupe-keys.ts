@@ -68,3 +68,41 @@ export function dedupeKeysOf(config: DedupeConfig, data: EntryData): DedupeKey[]
   }
   return keys;
 }
+
+/** The entry holding a (pool, key, value): the first one stored with it. */
+export interface KeyOwner {
+  entryId: string;
+  createdAt: string;
+}
+
+/** What makes an entry a duplicate: its original, and the keys it matched earlier entries on. */
+export interface Duplicate {
+  duplicateOfId: string;
+  matchedOn: string[];
+}
+
+/**
+ * The duplicate an entry is, from the owners of its keys (`ownerOf`, undefined for a key nobody holds): the
+ * keys owned by another entry are `matchedOn` (in `keys` order, the pool's), and the original is the earliest
+ * (createdAt, id) of their owners. Null when every key is its own (or it has none): not a duplicate.
+ */
+export function duplicateOf(
+  entryId: string,
+  keys: DedupeKey[],
+  ownerOf: (key: DedupeKey) => KeyOwner | undefined,
+): Duplicate | null {
+  let original: KeyOwner | undefined;
+  const matchedOn: string[] = [];
+  for (const key of keys) {
+    const owner = ownerOf(key);
+    if (!owner || owner.entryId === entryId) continue;
+    matchedOn.push(key.key);
+    if (
+      !original ||
+      owner.createdAt < original.createdAt ||
+      (owner.createdAt === original.createdAt && owner.entryId < original.entryId)
+    )
+      original = owner;
+  }
+  return original ? { duplicateOfId: original.entryId, matchedOn } : null;
+}

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   COMMANDS,
   EntriesCreateCommand,
+  EntriesDuplicatesCommand,
   EntriesGetCommand,
   EntriesListCommand,
   EntriesUpdateCommand,
@@ -29,6 +30,11 @@ export class EntriesHandlers {
   @MessagePattern(COMMANDS.entriesList)
   list(@Payload() command: EntriesListCommand): Promise<Page<TableEntry>> {
     return this.entries.list(command);
+  }
+
+  @MessagePattern(COMMANDS.entriesDuplicates)
+  duplicates(@Payload() command: EntriesDuplicatesCommand): Promise<Page<TableEntry>> {
+    return this.entries.duplicates(command);
   }
 
   @MessagePattern(COMMANDS.entriesUpdate)

@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { returnedRows } from '@rocketlead/persistence';
 import {
   uuidv7,
+  type Milestone,
   type EntryData,
   type EntryTag,
   type EntryValue,
@@ -193,15 +194,20 @@ export class EntriesRepository {
   /** Newest first; `after` continues below the given position, so pages never overlap or skip. */
   async list(
     organizationId: string,
-    tableId: string | undefined,
+    filter: { tableId?: string; tagId?: string },
     limit: number,
     after?: CursorPosition,
   ): Promise<TableEntry[]> {
     const params: unknown[] = [organizationId];
     const where = ['organization_id = $1'];
-    if (tableId) {
-      params.push(tableId);
+    if (filter.tableId) {
+      params.push(filter.tableId);
       where.push(`table_id = $${params.length}`);
+    }
+    if (filter.tagId) {
+      params.push(filter.tagId);
+      where.push(`id IN (SELECT et.entry_id FROM leads.entry_tags et
+        WHERE et.organization_id = $1 AND et.tag_id = $${params.length})`);
     }
     if (after) {
       params.push(after.at, after.id);
@@ -215,22 +221,68 @@ export class EntriesRepository {
     return rows.map(toEntry);
   }
 
+  /**
+   * The entries linked to `id` by duplicate detection, newest first after `after`: those pointing at it and
+   * the original it points at (`duplicateOfId`, when it is a duplicate).
+   */
+  async linked(
+    organizationId: string,
+    id: string,
+    duplicateOfId: string | null,
+    limit: number,
+    after?: CursorPosition,
+  ): Promise<TableEntry[]> {
+    const params: unknown[] = [organizationId, id, duplicateOfId, limit];
+    let below = '';
+    if (after) {
+      params.push(after.at, after.id);
+      below = 'AND (created_at, id) < ($5::timestamptz, $6::uuid)';
+    }
+    // Two index scans (entries_duplicate_of_idx and the primary key), merged in order.
+    const rows = (await this.dataSource.query(
+      `(SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND duplicate_of_id = $2 ${below}
+         ORDER BY created_at DESC, id DESC LIMIT $4)
+       UNION ALL
+       (SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND id = $3::uuid ${below})
+       ORDER BY created_at DESC, id DESC LIMIT $4`,
+      params,
+    )) as EntryRow[];
+    return rows.map(toEntry);
+  }
+
+  /** Records that the entry reached `milestone` in its current state; false when it had reached it before. */
+  async reachMilestone(manager: EntityManager, entry: TableEntry, milestone: Milestone): Promise<boolean> {
+    const rows = (await manager.query(
+      `INSERT INTO leads.entry_milestones (entry_id, milestone, organization_id, lead_state_id)
+       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1`,
+      [entry.id, milestone, entry.organizationId, entry.leadStateId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   async update(
     manager: EntityManager,
     organizationId: string,
     id: string,
-    changes: { data: EntryData; customFieldData: Record<string, EntryValue>; leadStateId: string },
+    changes: {
+      data: EntryData;
+      customFieldData: Record<string, EntryValue>;
+      leadStateId: string;
+      assignedMemberId: string | null;
+    },
   ): Promise<TableEntry> {
     const rows = returnedRows<EntryRow>(
       await manager.query(
-        `UPDATE leads.entries SET data = $3::jsonb, custom_field_data = $4::jsonb, lead_state_id = $5, updated_at = now()
-       WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+        `UPDATE leads.entries SET data = $3::jsonb, custom_field_data = $4::jsonb, lead_state_id = $5,
+           assigned_member_id = $6, updated_at = now()
+         WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
         [
           organizationId,
           id,
           JSON.stringify(changes.data),
           JSON.stringify(changes.customFieldData),
           changes.leadStateId,
+          changes.assignedMemberId,
         ],
       ),
     );

@@ -8,34 +8,53 @@ import {
   MAX_REPLY_BYTES,
   withinPageBudget,
   TABLE_ENTRY_ADDED,
+  TABLE_ENTRY_DUPLICATE_DETECTED,
   TABLE_ENTRY_LEAD_STATE_CHANGED,
+  TABLE_ENTRY_MILESTONE_REACHED,
+  TABLE_ENTRY_UPDATED,
   type Actor,
   type CloudEvent,
   type EntriesCreateRequest,
+  type EntriesDuplicatesCommand,
   type EntriesGetRequest,
   type EntriesListRequest,
   type EntriesUpdateRequest,
   type EntryData,
   type EntryValue,
+  type FieldChange,
   type FieldError,
+  type Milestone,
   type Page,
   type TableEntry,
+  type TableEntryDuplicateDetectedData,
   type TableEntryLeadStateChangedData,
+  type TableEntryMilestoneReachedData,
+  type TableEntryUpdatedData,
 } from '@rocketlead/contracts';
 import type { Transactional } from '@rocketlead/persistence';
 import { TRANSACTION } from '@rocketlead/persistence';
 import { CustomFieldsRepository } from '../custom-fields/custom-fields.repository';
 import { LeadStatesRepository } from '../lead-states/lead-states.repository';
-import { PoolsRepository } from '../pools/pools.repository';
+import { MembersRepository } from '../members/members.repository';
+import { TagsRepository } from '../tags/tags.repository';
+import { PoolsRepository, type PoolRecord } from '../pools/pools.repository';
 import { poolNotFound } from '../pools/pools.service';
 import type { PoolEntity } from '../pools/pool.entity';
 import { ServiceOutbox, type Statement } from '@rocketlead/messaging';
-import { encodeCursor, parseCursor } from './cursor';
+import { encodeCursor, parseCursor, type CursorPosition } from './cursor';
 import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
 import { checkCustomFieldData, checkData } from './schema-inference';
 import { EntryGroupWriter, type PendingEntry } from './entry-group-writer';
 import { assertSchemaFits } from '../pools/schema-limits';
-import { causeOf, entryEvent, type Cause } from './entry-events';
+import { assignedEvent, causeOf, entryEvent, type Cause } from './entry-events';
+import { dedupeKeysOf, duplicateOf, type Duplicate } from './dedupe-keys';
+import { claimId, DedupeRepository, ownerId, type ClaimingInsert } from './dedupe.repository';
+import { changesOf } from './entry-changes';
+
+/** An entry stored with its dedupe keys or first milestone (a transaction), and who creates it. */
+interface ClaimingEntry extends ClaimingInsert {
+  actor: Actor;
+}
 
 /** Content limits of a lead's values, re-checked here: ingress is not the only possible sender. */
 function checkEntryLimits(data: unknown, customFieldData: unknown): void {
@@ -59,26 +78,60 @@ const validationFailed = (details: Record<string, unknown>): DomainError =>
 
 export const entryNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Table entry not found');
 
+/** One page, newest first, from `limit + 1` rows (the extra one says another page exists). */
+function page(rows: TableEntry[], limit: number): Page<TableEntry> {
+  // Only an entry stored before the limits existed can be too large alone; it is named, not skipped.
+  const items = withinPageBudget(
+    rows.slice(0, limit),
+    (row, bytes) =>
+      new DomainError('REPLY_TOO_LARGE', 'A table entry on this page is too large to return', {
+        entryId: row.id,
+        bytes,
+        limit: MAX_REPLY_BYTES,
+      }),
+  );
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor: rows.length > items.length && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+  };
+}
+
 @Injectable()
 export class EntriesService {
   private readonly writer: EntryGroupWriter;
+  // Entries of pools with duplicate detection, or created in a state with a milestone: one transaction a group.
+  private readonly claimingWriter: EntryGroupWriter<ClaimingEntry, TableEntry>;
 
   constructor(
     private readonly entries: EntriesRepository,
+    private readonly dedupe: DedupeRepository,
     private readonly pools: PoolsRepository,
     private readonly states: LeadStatesRepository,
     private readonly fields: CustomFieldsRepository,
+    private readonly members: MembersRepository,
+    private readonly tags: TagsRepository,
     private readonly outbox: ServiceOutbox,
     @Inject(TRANSACTION) private readonly transaction: Transactional,
   ) {
     const withEvents = (events: CloudEvent[]) => (change: Statement) => this.outbox.statement(change, events);
     this.writer = new EntryGroupWriter({
-      writeGroup: (items: PendingEntry[]) =>
-        this.entries.insertManyWithEvents(items, withEvents(items.flatMap((item) => item.events))),
+      writeGroup: async (items: PendingEntry[]) => {
+        await this.entries.insertManyWithEvents(items, withEvents(items.flatMap((item) => item.events)));
+        return items.map(() => undefined);
+      },
       writeOne: (item: PendingEntry) =>
         this.entries.insertWithEvents(undefined, item.entry, item.idempotencyKey, withEvents(item.events)),
       committed: () => this.outbox.committed(),
       // Measured with bench:ingest (docs/performance.md): 1 or 2 statements in flight beat 4.
+      maxGroup: 64,
+      maxInFlight: 2,
+    });
+    this.claimingWriter = new EntryGroupWriter<ClaimingEntry, TableEntry>({
+      writeGroup: (items) => this.transaction((manager) => this.writeClaiming(manager, items)),
+      writeOne: async (item) =>
+        (await this.transaction((manager) => this.writeClaiming(manager, [item])))[0]!,
+      committed: () => this.outbox.committed(),
       maxGroup: 64,
       maxInFlight: 2,
     });
@@ -140,25 +193,28 @@ export class EntriesService {
 
   private async insert(
     manager: EntityManager | undefined,
-    pool: PoolEntity,
+    pool: PoolRecord,
     request: EntriesCreateRequest,
   ): Promise<TableEntry> {
     const { actor } = request;
     const customFieldData = request.customFieldData ?? {};
     await this.checkCustomFields(manager, actor.organizationId, customFieldData);
-    const leadStateId = await this.resolveLeadState(manager, pool, request.leadStateId);
+    const state = await this.resolveLeadState(manager, pool, request.leadStateId);
     const entry = this.entries.build({
       organizationId: actor.organizationId,
       tableId: pool.id,
       data: request.data as EntryData,
       customFieldData: customFieldData as Record<string, EntryValue>,
-      leadStateId,
+      leadStateId: state.id,
     });
-    const events = [
-      this.event(actor, TABLE_ENTRY_ADDED, entry.id, entry),
-      this.stateChanged(actor, entry, null),
-    ];
     const idempotencyKey = request.idempotencyKey ?? null;
+    const keys = pool.dedupe ? dedupeKeysOf(pool.dedupe, entry.data) : [];
+    if (keys.length > 0 || state.milestone) {
+      const item: ClaimingEntry = { entry, idempotencyKey, keys, milestone: state.milestone, actor };
+      if (!manager) return this.claimingWriter.write(item);
+      return (await this.writeClaiming(manager, [item]))[0]!;
+    }
+    const events = this.creationEvents(actor, entry, null, null);
     if (!manager) {
       // Outside a transaction: written with the entries of concurrent requests, one commit for all.
       await this.writer.write({ entry, idempotencyKey, events });
@@ -170,6 +226,72 @@ export class EntriesService {
     return entry;
   }
 
+  /**
+   * Stores entries with their dedupe key claims and first milestones in `manager`'s transaction (race-free
+   * duplicate detection: see DedupeRepository.insertClaiming). An entry that could not claim a key is a
+   * duplicate of the earliest entry holding one (`duplicateOf`); its `duplicateOfId` is set in the statement
+   * that writes the events. Events of each entry, in order: duplicate.detected (duplicates only), added,
+   * leadState.changed from null, milestone.reached (a state with a milestone).
+   */
+  private async writeClaiming(manager: EntityManager, items: ClaimingEntry[]): Promise<TableEntry[]> {
+    const claimed = await this.dedupe.insertClaiming(manager, items);
+    const unclaimed = items.flatMap(({ entry, keys }) =>
+      keys
+        .filter((k) => !claimed.has(claimId(entry.id, k.key)))
+        .map((k) => ({ ...k, organizationId: entry.organizationId, tableId: entry.tableId })),
+    );
+    const owners = unclaimed.length > 0 ? await this.dedupe.owners(manager, unclaimed) : undefined;
+    const events: CloudEvent[] = [];
+    const duplicates: { organizationId: string; id: string; duplicateOfId: string }[] = [];
+    const stored = items.map((item) => {
+      const duplicate = owners
+        ? duplicateOf(item.entry.id, item.keys, (k) =>
+            owners.get(ownerId(item.entry.tableId, k.key, k.value)),
+          )
+        : null;
+      const entry = duplicate ? { ...item.entry, duplicateOfId: duplicate.duplicateOfId } : item.entry;
+      if (duplicate)
+        duplicates.push({
+          organizationId: entry.organizationId,
+          id: entry.id,
+          duplicateOfId: duplicate.duplicateOfId,
+        });
+      events.push(...this.creationEvents(item.actor, entry, duplicate, item.milestone));
+      return entry;
+    });
+    if (duplicates.length > 0) {
+      await this.dedupe.markDuplicates(manager, duplicates, (change) =>
+        this.outbox.statement(change, events),
+      );
+    } else {
+      await this.outbox.append(manager, events);
+    }
+    return stored;
+  }
+
+  /** A new entry's events, in the order they are stored and published. */
+  private creationEvents(
+    actor: Actor,
+    entry: TableEntry,
+    duplicate: Duplicate | null,
+    milestone: Milestone | null,
+  ): CloudEvent[] {
+    const events: CloudEvent[] = [];
+    if (duplicate) {
+      events.push(
+        this.event<TableEntryDuplicateDetectedData>(actor, TABLE_ENTRY_DUPLICATE_DETECTED, entry.id, {
+          entryId: entry.id,
+          tableId: entry.tableId,
+          duplicateOfId: duplicate.duplicateOfId,
+          matchedOn: duplicate.matchedOn,
+        }),
+      );
+    }
+    events.push(this.event(actor, TABLE_ENTRY_ADDED, entry.id, entry), this.stateChanged(actor, entry, null));
+    if (milestone) events.push(this.milestoneReached(actor, entry, milestone));
+    return events;
+  }
+
   async get(request: EntriesGetRequest): Promise<TableEntry> {
     const entry = await this.entries.find(request.organizationId, request.id);
     if (!entry) throw entryNotFound();
@@ -177,40 +299,60 @@ export class EntriesService {
   }
 
   async list(request: EntriesListRequest): Promise<Page<TableEntry>> {
-    if (request.tableId && !(await this.pools.find(request.organizationId, request.tableId)))
-      throw poolNotFound();
+    const org = request.organizationId;
+    if (request.tableId && !(await this.pools.find(org, request.tableId))) throw poolNotFound();
+    if (request.tagId && !(await this.tags.find(org, request.tagId)))
+      throw new DomainError('NOT_FOUND', 'Tag not found');
     const after = request.cursor ? parseCursor(request.cursor) : undefined;
     // One extra row tells whether another page exists.
-    const rows = await this.entries.list(request.organizationId, request.tableId, request.limit + 1, after);
-    // Only an entry stored before the limits existed can be too large alone; it is named, not skipped.
-    const items = withinPageBudget(
-      rows.slice(0, request.limit),
-      (row, bytes) =>
-        new DomainError('REPLY_TOO_LARGE', 'A table entry on this page is too large to return', {
-          entryId: row.id,
-          bytes,
-          limit: MAX_REPLY_BYTES,
-        }),
+    const rows = await this.entries.list(
+      org,
+      { tableId: request.tableId, tagId: request.tagId },
+      request.limit + 1,
+      after,
     );
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor:
-        rows.length > items.length && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
-    };
+    return page(rows, request.limit);
   }
 
+  /**
+   * The entries linked to one by duplicate detection, newest first: its duplicates (duplicateOfId = id) and,
+   * when it is a duplicate itself, the original it points to (older than it, so on the last page).
+   */
+  async duplicates(request: EntriesDuplicatesCommand): Promise<Page<TableEntry>> {
+    const entry = await this.entries.find(request.organizationId, request.id);
+    if (!entry) throw entryNotFound();
+    const after: CursorPosition | undefined = request.cursor ? parseCursor(request.cursor) : undefined;
+    const rows = await this.entries.linked(
+      request.organizationId,
+      entry.id,
+      entry.duplicateOfId,
+      request.limit + 1,
+      after,
+    );
+    return page(rows, request.limit);
+  }
+
+  /**
+   * Changes an entry's state, assignee, data or custom fields in one transaction. Its events, in this order:
+   * leadState.changed, milestone.reached (the first time the entry enters a state with that milestone),
+   * updated (data or custom field values that changed), assigned. A patch that changes nothing writes and
+   * emits nothing.
+   */
   async update(request: EntriesUpdateRequest): Promise<TableEntry> {
     const { actor } = request;
     const org = actor.organizationId;
     if (
       request.leadStateId === undefined &&
+      request.assignedMemberId === undefined &&
       request.data === undefined &&
       request.customFieldData === undefined
     ) {
       throw validationFailed({
         errors: [
-          { field: '(body)', message: 'must contain at least one of leadStateId, data, customFieldData' },
+          {
+            field: '(body)',
+            message: 'must contain at least one of leadStateId, assignedMemberId, data, customFieldData',
+          },
         ],
       });
     }
@@ -240,9 +382,27 @@ export class EntriesService {
         }
       }
       if (request.customFieldData) await this.checkCustomFields(manager, org, request.customFieldData);
+      let milestone: Milestone | null = null;
       if (request.leadStateId && request.leadStateId !== current.leadStateId) {
-        await this.resolveLeadState(manager, pool, request.leadStateId);
+        milestone = (await this.resolveLeadState(manager, pool, request.leadStateId)).milestone;
       }
+      const assignedMemberId =
+        request.assignedMemberId !== undefined ? request.assignedMemberId : current.assignedMemberId;
+      if (assignedMemberId !== current.assignedMemberId && assignedMemberId !== null) {
+        if (!(await this.members.findActive(manager, org, assignedMemberId))) {
+          throw validationFailed({
+            errors: [{ field: 'assignedMemberId', message: 'is not an active member of this organization' }],
+          });
+        }
+      }
+      const changes = changesOf(current, request);
+      const leadStateId = request.leadStateId ?? current.leadStateId;
+      if (
+        Object.keys(changes).length === 0 &&
+        leadStateId === current.leadStateId &&
+        assignedMemberId === current.assignedMemberId
+      )
+        return current;
       const data = merge(current.data, request.data);
       const customFieldData = merge(current.customFieldData, request.customFieldData);
       // The merged entry is what is stored and sent: it must fit, or nothing changes.
@@ -250,11 +410,20 @@ export class EntriesService {
       const updated = await this.entries.update(manager, org, current.id, {
         data,
         customFieldData,
-        leadStateId: request.leadStateId ?? current.leadStateId,
+        leadStateId,
+        assignedMemberId,
       });
+      const events: CloudEvent[] = [];
       if (updated.leadStateId !== current.leadStateId) {
-        await this.outbox.append(manager, [this.stateChanged(actor, updated, current.leadStateId, cause)]);
+        events.push(this.stateChanged(actor, updated, current.leadStateId, cause));
+        // Once per entry and milestone, ever: only the first entry into such a state records it.
+        if (milestone && (await this.entries.reachMilestone(manager, updated, milestone)))
+          events.push(this.milestoneReached(actor, updated, milestone, cause));
       }
+      if (Object.keys(changes).length > 0) events.push(this.updatedEvent(actor, updated, changes, cause));
+      if (updated.assignedMemberId !== current.assignedMemberId)
+        events.push(assignedEvent(actor, updated, current.assignedMemberId, cause));
+      if (events.length > 0) await this.outbox.append(manager, events);
       return updated;
     });
     this.outbox.committed();
@@ -288,21 +457,23 @@ export class EntriesService {
     if (errors.length) throw validationFailed({ errors });
   }
 
+  /** The entry's lead state (the pool's default when none is requested) and its milestone. */
   private async resolveLeadState(
     manager: EntityManager | undefined,
-    pool: PoolEntity,
+    pool: PoolRecord,
     requested?: string,
-  ): Promise<string> {
+  ): Promise<{ id: string; milestone: Milestone | null }> {
     if (requested === undefined) {
       if (!pool.defaultLeadStateId) throw new DomainError('NO_DEFAULT_LEAD_STATE', 'No default lead state');
-      return pool.defaultLeadStateId;
+      return { id: pool.defaultLeadStateId, milestone: pool.defaultMilestone };
     }
-    if (!(await this.states.findInPool(pool.organizationId, pool.id, requested, manager))) {
+    const state = await this.states.findInPool(pool.organizationId, pool.id, requested, manager);
+    if (!state) {
       throw validationFailed({
         errors: [{ field: 'leadStateId', message: 'is not a lead state of this lead pool' }],
       });
     }
-    return requested;
+    return { id: state.id, milestone: state.milestone ?? null };
   }
 
   private stateChanged(
@@ -316,6 +487,36 @@ export class EntriesService {
       TABLE_ENTRY_LEAD_STATE_CHANGED,
       entry.id,
       { entryId: entry.id, tableId: entry.tableId, from, to: entry.leadStateId },
+      cause,
+    );
+  }
+
+  private milestoneReached(
+    actor: Actor,
+    entry: TableEntry,
+    milestone: Milestone,
+    cause?: Cause,
+  ): CloudEvent<TableEntryMilestoneReachedData> {
+    return this.event(
+      actor,
+      TABLE_ENTRY_MILESTONE_REACHED,
+      entry.id,
+      { entryId: entry.id, tableId: entry.tableId, milestone, leadStateId: entry.leadStateId },
+      cause,
+    );
+  }
+
+  private updatedEvent(
+    actor: Actor,
+    entry: TableEntry,
+    changes: Record<string, FieldChange>,
+    cause: Cause,
+  ): CloudEvent<TableEntryUpdatedData> {
+    return this.event(
+      actor,
+      TABLE_ENTRY_UPDATED,
+      entry.id,
+      { entryId: entry.id, tableId: entry.tableId, changes },
       cause,
     );
   }

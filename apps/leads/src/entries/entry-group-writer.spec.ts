@@ -14,13 +14,13 @@ function recordingWriter(bad: string[] = [], options: { maxGroup?: number; maxIn
   const singles: string[] = [];
   const stored: string[] = [];
   let commits = 0;
-  const writer = new EntryGroupWriter({
+  const writer = new EntryGroupWriter<PendingEntry>({
     writeGroup: (items) => {
       const ids = items.map((item) => item.entry.id);
       groups.push(ids);
       if (ids.some((id) => bad.includes(id))) return Promise.reject(new Error('group refused'));
       stored.push(...ids);
-      return Promise.resolve();
+      return Promise.resolve(ids.map(() => undefined));
     },
     writeOne: (item) => {
       singles.push(item.entry.id);
@@ -72,5 +72,22 @@ describe('EntryGroupWriter', () => {
     expect((results[2] as PromiseRejectedResult).reason).toEqual(new Error('refused c'));
     expect(w.stored.sort()).toEqual(['a', 'b', 'd']);
     expect(w.singles.sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('EntryGroupWriter with results', () => {
+  it('answers each caller with its own result, grouped or alone', async () => {
+    const writer = new EntryGroupWriter<string, string>({
+      writeGroup: (items) => Promise.resolve(items.map((item) => `group:${item}`)),
+      writeOne: (item) => Promise.resolve(`one:${item}`),
+      committed: () => undefined,
+      maxInFlight: 1,
+    });
+    expect(await Promise.all(['a', 'b', 'c'].map((item) => writer.write(item)))).toEqual([
+      'group:a',
+      'group:b',
+      'group:c',
+    ]);
+    expect(await writer.write('d')).toBe('one:d');
   });
 });

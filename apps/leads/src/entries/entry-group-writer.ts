@@ -7,16 +7,18 @@ export interface PendingEntry {
   events: CloudEvent[];
 }
 
-interface Waiter extends PendingEntry {
-  resolve: () => void;
+interface Waiter<T, R> {
+  item: T;
+  resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
 
-export interface EntryGroupWriterOptions {
-  /** Stores the group atomically (one statement): all of it or none of it. */
-  writeGroup: (items: PendingEntry[]) => Promise<void>;
-  /** Stores one entry on its own: used alone, and for each entry of a group whose statement failed. */
-  writeOne: (item: PendingEntry) => Promise<void>;
+/** How items (`PendingEntry` by default) are stored, and what storing one answers (`R`, nothing by default). */
+export interface EntryGroupWriterOptions<T, R> {
+  /** Stores the group atomically (one statement, or one transaction): all of it or none of it. */
+  writeGroup: (items: T[]) => Promise<R[]>;
+  /** Stores one entry on its own: used alone, and for each entry of a group whose write failed. */
+  writeOne: (item: T) => Promise<R>;
   /** Called after a write that stored events has committed. */
   committed: () => void;
   /** Most entries in one statement. */
@@ -32,22 +34,22 @@ export interface EntryGroupWriterOptions {
  * When a group's statement fails (an idempotency key already taken, a row the database refuses), nothing
  * of it was stored, and each entry is written again on its own, so only the entry at fault fails.
  */
-export class EntryGroupWriter {
-  private queue: Waiter[] = [];
+export class EntryGroupWriter<T = PendingEntry, R = void> {
+  private queue: Waiter<T, R>[] = [];
   private inFlight = 0;
   private scheduled = false;
   private readonly maxGroup: number;
   private readonly maxInFlight: number;
 
-  constructor(private readonly options: EntryGroupWriterOptions) {
+  constructor(private readonly options: EntryGroupWriterOptions<T, R>) {
     this.maxGroup = options.maxGroup ?? 64;
     this.maxInFlight = options.maxInFlight ?? 2;
   }
 
   /** Resolves once the entry and its events are committed; rejects with this entry's own error. */
-  write(item: PendingEntry): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ...item, resolve, reject });
+  write(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
       this.schedule();
     });
   }
@@ -73,32 +75,32 @@ export class EntryGroupWriter {
     }
   }
 
-  private async run(group: Waiter[]): Promise<void> {
+  private async run(group: Waiter<T, R>[]): Promise<void> {
     if (group.length > 1) {
-      let stored = false;
+      let results: R[] | undefined;
       try {
-        await this.options.writeGroup(group);
-        stored = true;
+        results = await this.options.writeGroup(group.map((waiter) => waiter.item));
       } catch {
         // Fall through: each entry on its own, with its own outcome.
       }
-      if (stored) {
+      if (results) {
         this.options.committed();
-        for (const waiter of group) waiter.resolve();
+        group.forEach((waiter, i) => waiter.resolve(results[i]!));
         return;
       }
     }
     await Promise.all(group.map((waiter) => this.runOne(waiter)));
   }
 
-  private async runOne(waiter: Waiter): Promise<void> {
+  private async runOne(waiter: Waiter<T, R>): Promise<void> {
+    let result: R;
     try {
-      await this.options.writeOne(waiter);
+      result = await this.options.writeOne(waiter.item);
     } catch (error) {
       waiter.reject(error);
       return;
     }
     this.options.committed();
-    waiter.resolve();
+    waiter.resolve(result);
   }
 }
