@@ -24,12 +24,25 @@ const states: LeadState[] = [
   { id: uuidv7(), tableId: pool.id, name: 'New', isDefault: true, milestone: null },
 ];
 const calendarId = uuidv7();
+const tagId = uuidv7();
+const memberId = uuidv7();
+const inactiveMemberId = uuidv7();
+const groupId = uuidv7();
+const ours = <T>(organizationId: string, found: T | undefined): Promise<T | null> =>
+  Promise.resolve(organizationId === org && found !== undefined ? found : null);
 
-// Stand-ins for the gateways: only this organization's pool and calendar exist.
+// Stand-ins for the gateways: only this organization's pool, calendar, tag, members and group exist.
 const leads = {
-  pool: (organizationId: string, id: string) =>
-    Promise.resolve(organizationId === org && id === pool.id ? pool : null),
+  pool: (organizationId: string, id: string) => ours(organizationId, id === pool.id ? pool : undefined),
   states: () => Promise.resolve(states),
+  tag: (organizationId: string, id: string) =>
+    ours(organizationId, id === tagId ? { id, name: 'VIP', color: null } : undefined),
+  member: (organizationId: string, id: string) =>
+    ours(
+      organizationId,
+      id === memberId || id === inactiveMemberId ? { id, active: id === memberId } : undefined,
+    ),
+  group: (organizationId: string, id: string) => ours(organizationId, id === groupId ? { id } : undefined),
 } as unknown as LeadsGateway;
 const calendars = {
   calendar: (organizationId: string, id: string) =>
@@ -77,6 +90,62 @@ describe('AutomationValidator', () => {
         null,
       ),
     ).resolves.toMatchObject({ trigger: { triggerId: calendarId } });
+  });
+
+  it('takes a tag of this organization as the triggerId of tag events', async () => {
+    for (const event of ['table.entry.tag.applied', 'table.entry.tag.removed'])
+      expect(await errorsOf({ event, triggerId: uuidv7() })).toEqual([
+        { field: 'trigger.triggerId', message: 'must be a tag of this organization' },
+      ]);
+    await expect(
+      validator.check(
+        org,
+        { trigger: { event: 'table.entry.tag.applied', triggerId: tagId }, actions: [] },
+        null,
+      ),
+    ).resolves.toMatchObject({ trigger: { triggerId: tagId } });
+    const other = await validator
+      .check(uuidv7(), { trigger: { event: 'table.entry.tag.applied', triggerId: tagId }, actions: [] }, null)
+      .catch((error: unknown) => error);
+    expect(other).toMatchObject({
+      details: { errors: [{ field: 'trigger.triggerId', message: 'must be a tag of this organization' }] },
+    });
+  });
+
+  it("checks the tags, members and groups actions name are this organization's, nested ones too", async () => {
+    const unknown = uuidv7();
+    const errors = await errorsOf({ event: 'table.entry.added' }, [
+      { type: 'add_tag', params: { tagId } },
+      { type: 'remove_tag', params: { tagId: unknown } },
+      { type: 'assign_user', params: { memberId: unknown } },
+      { type: 'assign_user', params: { groupId: unknown, strategy: 'random' } },
+      { type: 'assign_user', params: { memberId: inactiveMemberId } },
+      { type: 'notify_user', params: { memberId: inactiveMemberId, subject: 's', text: 't' } },
+      { type: 'branch', params: { match: true, then: [{ type: 'add_tag', params: { tagId: unknown } }] } },
+    ]);
+    expect(errors).toEqual([
+      { field: 'actions[1].params.tagId', message: 'must be a tag of this organization' },
+      { field: 'actions[2].params.memberId', message: 'must be a member of this organization' },
+      { field: 'actions[3].params.groupId', message: 'must be a member group of this organization' },
+      { field: 'actions[4].params.memberId', message: 'must be an active member of this organization' },
+      { field: 'actions[6].params.then[0].params.tagId', message: 'must be a tag of this organization' },
+    ]);
+    await expect(
+      validator.check(
+        org,
+        {
+          trigger: { event: 'table.entry.added' },
+          actions: [
+            { type: 'assign_user', params: { groupId } },
+            { type: 'notify_user', params: { memberId, subject: 's', text: 't' } },
+            { type: 'notify_user', params: { subject: 's', text: 't' } },
+          ],
+        },
+        null,
+      ),
+    ).resolves.toMatchObject({
+      actions: [{ type: 'assign_user' }, { type: 'notify_user' }, { type: 'notify_user' }],
+    });
   });
 
   it('reports every problem at once, each at its path', async () => {
