@@ -1,6 +1,13 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { COMMANDS, DomainError, uuidv7, type Actor, type TableEntry } from '@rocketlead/contracts';
+import {
+  COMMANDS,
+  CONTACT_LIMITS,
+  DomainError,
+  uuidv7,
+  type Actor,
+  type TableEntry,
+} from '@rocketlead/contracts';
 import { commandSender, failure, type CommandSender, type EventCollector } from '@rocketlead/testing';
 import { startLeads, type LeadsUnderTest } from './support';
 
@@ -336,6 +343,45 @@ describe('leads contacts: members, groups, tags, tagging and assignment (real Po
     expect(applied!.body).toMatchObject({ channel: 'automation', causationid: runId, depth: 3 });
     await events.waitFor((e) => e.body.type === 'table.entry.tag.removed' && e.body.subject === entry!.id);
     expect(ofEntry('table.entry.tag.applied', entry!.id)).toHaveLength(1);
+  });
+
+  it('emits once when the same tag is applied concurrently', async () => {
+    const { org, actor } = organization();
+    const [entry] = await entries(actor, 1);
+    const tag = await send(COMMANDS.tagsCreate, { organizationId: org, name: 'Race' });
+    const marker = await send(COMMANDS.tagsCreate, { organizationId: org, name: 'Marker' });
+    const applied = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        send(COMMANDS.entriesTagApply, { actor, id: entry!.id, tagId: tag.id }),
+      ),
+    );
+    // Every answer shows the tag, also those that waited for the one that applied it.
+    expect(applied.every((e) => e.tags.some((t) => t.id === tag.id))).toBe(true);
+    await send(COMMANDS.entriesTagApply, { actor, id: entry!.id, tagId: marker.id });
+    await events.waitFor((e) => e.body.type === 'table.entry.tag.applied' && e.body.data.tagId === marker.id);
+    expect(
+      ofEntry('table.entry.tag.applied', entry!.id).filter((e) => e.body.data.tagId === tag.id),
+    ).toHaveLength(1);
+  });
+
+  it('bounds the tags of one entry, also under concurrent applies', async () => {
+    const { org, actor } = organization();
+    const [entry] = await entries(actor, 1);
+    const limit = CONTACT_LIMITS.tagsPerEntry;
+    const tags = await Promise.all(
+      Array.from({ length: limit + 1 }, (_, i) =>
+        send(COMMANDS.tagsCreate, { organizationId: org, name: `t${i}` }),
+      ),
+    );
+    const results = await Promise.allSettled(
+      tags.map((tag) => send(COMMANDS.entriesTagApply, { actor, id: entry!.id, tagId: tag.id })),
+    );
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect(fields((refused[0] as PromiseRejectedResult).reason as DomainError)).toEqual(['tagId']);
+    expect((await send(COMMANDS.entriesGet, { organizationId: org, id: entry!.id })).tags).toHaveLength(
+      limit,
+    );
   });
 
   it('deletes a tag from every entry and emits nothing for it', async () => {

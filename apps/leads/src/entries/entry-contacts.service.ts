@@ -57,8 +57,10 @@ export class EntryContactsService {
       const org = request.actor.organizationId;
       const tag = await this.tags.findForEntry(manager, org, request.tagId);
       if (!tag) throw invalid('tagId', 'is not a tag of this organization');
-      if (current.tags.some((t) => t.id === tag.id)) return { entry: current, events: [] };
-      if (current.tags.length >= CONTACT_LIMITS.tagsPerEntry) {
+      // Read in a statement of its own: the tags `lock` returns may predate the change it waited for.
+      const carried = await this.tags.idsOnEntry(manager, org, current.id);
+      if (carried.includes(tag.id)) return { entry: await this.reread(manager, current), events: [] };
+      if (carried.length >= CONTACT_LIMITS.tagsPerEntry) {
         throw invalid(
           'tagId',
           `an entry carries at most ${CONTACT_LIMITS.tagsPerEntry} tags; this one is full`,
@@ -66,7 +68,7 @@ export class EntryContactsService {
       }
       await this.tags.applyToEntry(manager, org, current.id, tag.id);
       await this.contacts.touch(manager, org, current.id);
-      const entry = (await this.entries.find(org, current.id, manager))!;
+      const entry = await this.reread(manager, current);
       const data: TableEntryTagData = {
         entryId: entry.id,
         tableId: entry.tableId,
@@ -87,10 +89,10 @@ export class EntryContactsService {
       const tag = await this.tags.find(org, request.tagId, manager);
       if (!tag) throw invalid('tagId', 'is not a tag of this organization');
       if (!(await this.tags.removeFromEntry(manager, org, current.id, tag.id))) {
-        return { entry: current, events: [] };
+        return { entry: await this.reread(manager, current), events: [] };
       }
       await this.contacts.touch(manager, org, current.id);
-      const entry = (await this.entries.find(org, current.id, manager))!;
+      const entry = await this.reread(manager, current);
       const data: TableEntryTagData = {
         entryId: entry.id,
         tableId: entry.tableId,
@@ -121,9 +123,10 @@ export class EntryContactsService {
         request.memberId != null
           ? await this.activeMember(manager, org, request.memberId)
           : await this.pick(manager, org, request.groupId!, request.strategy ?? 'round_robin');
-      if (memberId === current.assignedMemberId) return { entry: current, events: [] };
+      if (memberId === current.assignedMemberId)
+        return { entry: await this.reread(manager, current), events: [] };
       await this.contacts.assign(manager, org, current.id, memberId);
-      const entry = (await this.entries.find(org, current.id, manager))!;
+      const entry = await this.reread(manager, current);
       return {
         entry,
         events: [assignedEvent(request.actor, entry, current.assignedMemberId, causeOf(request))],
@@ -161,6 +164,14 @@ export class EntryContactsService {
   }
 
   /**
+   * The locked entry as committed now. `lock` waits for a concurrent change of the entry, but its `tags` come
+   * from the snapshot taken before that wait (READ COMMITTED), so they are read again in a new statement.
+   */
+  private async reread(manager: EntityManager, locked: TableEntry): Promise<TableEntry> {
+    return (await this.entries.find(locked.organizationId, locked.id, manager))!;
+  }
+
+  /**
    * One transaction: the entry locked, the idempotency key claimed (a repeat answers the entry as it is), then
    * `apply`, whose events are stored with the change and published after the commit.
    */
@@ -176,7 +187,7 @@ export class EntryContactsService {
         request.idempotencyKey &&
         !(await this.entries.claimUpdateKey(manager, org, request.idempotencyKey, current.id))
       ) {
-        return current;
+        return this.reread(manager, current);
       }
       const change = await apply(manager, current);
       if (change.events.length > 0) await this.outbox.append(manager, change.events);

@@ -136,6 +136,15 @@ export class TagsRepository {
     }));
   }
 
+  /** The ids of the tags the entry carries (at most CONTACT_LIMITS.tagsPerEntry), as committed now. */
+  async idsOnEntry(manager: EntityManager, organizationId: string, entryId: string): Promise<string[]> {
+    const rows = (await manager.query(
+      'SELECT tag_id FROM leads.entry_tags WHERE organization_id = $1 AND entry_id = $2',
+      [organizationId, entryId],
+    )) as { tag_id: string }[];
+    return rows.map((row) => row.tag_id);
+  }
+
   /** Puts the tag on the entry; false when it already was. */
   async applyToEntry(
     manager: EntityManager,
