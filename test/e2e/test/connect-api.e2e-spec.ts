@@ -292,13 +292,19 @@ describe('Connect API (both services as processes, over HTTP)', () => {
       expect(created.status).toBe(201);
       expect(Object.keys(created.body).sort()).toEqual([
         'createdAt',
+        'dedupe',
         'defaultLeadStateId',
         'id',
         'name',
         'organizationId',
         'tableSchema',
       ]);
-      expect(created.body).toMatchObject({ name: 'Courses', defaultLeadStateId: null, tableSchema: {} });
+      expect(created.body).toMatchObject({
+        name: 'Courses',
+        defaultLeadStateId: null,
+        tableSchema: {},
+        dedupe: null,
+      });
       const id = created.body.id as string;
       expect((await admin.get(`/connect/lead_pools/${id}`)).body).toEqual(created.body);
       expect((await admin.patch(`/connect/lead_pools/${id}`, { name: 'Workshops' })).body).toMatchObject({
