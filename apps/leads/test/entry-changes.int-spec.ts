@@ -219,6 +219,20 @@ describe('entry updates, milestones and assignment (real Postgres and NATS)', ()
     await send(COMMANDS.entriesUpdate, { actor, id: byDefault.id, leadStateId: contacted.id });
     await settle(byDefault.id);
     expect(ofEntry(byDefault.id, MILESTONE)).toHaveLength(1);
+    // A milestone given to the current default state is seen by the next entry too.
+    const plain = await entryIn(tableId, { name: 'warm the cache' });
+    await send(COMMANDS.leadStatesUpdate, {
+      organizationId: org,
+      tableId,
+      id: contacted.id,
+      milestone: 'qualified',
+    });
+    const afterChange = await entryIn(tableId);
+    const [qualified] = await events.waitFor(
+      (e) => e.body.subject === afterChange.id && e.body.type === MILESTONE,
+    );
+    expect(qualified!.body.data).toMatchObject({ milestone: 'qualified', leadStateId: contacted.id });
+    expect(plain.leadStateId).toBe(contacted.id);
   });
 
   it('assigns and unassigns with PATCH assignedMemberId, refusing unknown and inactive members', async () => {

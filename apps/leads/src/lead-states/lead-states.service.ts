@@ -79,6 +79,9 @@ export class LeadStatesService {
         ...(request.milestone !== undefined ? { milestone: request.milestone } : {}),
       });
       if (!state) throw leadStateNotFound();
+      // Entry creation reads the default state's milestone with the (cached) pool.
+      if (request.milestone !== undefined && pool.defaultLeadStateId === state.id)
+        await this.pools.changed(manager, organizationId, tableId);
       let defaultId = pool.defaultLeadStateId;
       if (request.isDefault && defaultId !== state.id) {
         await this.pools.update(manager, pool, { defaultLeadStateId: state.id });
