@@ -271,6 +271,35 @@ describe('contact actions and tag triggers (real Postgres and NATS, leads answer
     expect(leads.entries.get(entry.id)!.tags).toEqual([{ id: a.id, name: 'Hot' }]);
   });
 
+  it('stops a chain of tag automations deeper than AUTOMATION_MAX_DEPTH with the depth limit', async () => {
+    const org = uuidv7();
+    const pool = poolFor(org);
+    // T0 applied → add T1, T1 → add T2, …: each run one level deeper than the one before.
+    const tags = Array.from({ length: MAX_DEPTH + 3 }, (_, i) => leads.addTag(org, `T${i}`));
+    const chain: string[] = [];
+    for (let i = 0; i < MAX_DEPTH + 2; i += 1)
+      chain.push(
+        await addAutomation(
+          org,
+          `T${i} to T${i + 1}`,
+          { event: TABLE_ENTRY_TAG_APPLIED, triggerId: tags[i]!.id },
+          [{ type: 'add_tag', params: { tagId: tags[i + 1]!.id } }],
+        ),
+      );
+    const entry = leads.addEntry(pool, {});
+    await publishEvent(auto.nc, auto.names, tagApplied(entry, tags[0]!, actorOf(org)));
+    const deepest = await finishedRuns(chain[MAX_DEPTH + 1]!);
+    expect(deepest.map((r) => [r.status, r.reason, r.depth])).toEqual([
+      ['skipped', 'cascade depth limit', MAX_DEPTH + 1],
+    ]);
+    for (let i = 0; i <= MAX_DEPTH; i += 1)
+      expect((await runsOf(chain[i]!)).map((r) => [r.status, r.depth])).toEqual([['completed', i]]);
+    await settled();
+    expect(leads.entries.get(entry.id)!.tags.map((t) => t.name)).toEqual(
+      tags.slice(1, MAX_DEPTH + 2).map((t) => t.name),
+    );
+  });
+
   it('dry-runs assign_user first too, and describes notify_user as emailing the member it assigns', async () => {
     const org = uuidv7();
     const pool = poolFor(org);
