@@ -372,7 +372,7 @@ describe('contact actions and tag triggers (real Postgres and NATS, leads answer
     );
     expect(request!.body.data).toMatchObject({
       kind: 'webhook',
-      webhook: { format: 'form', eventType: 'progqualified' },
+      webhook: { format: 'form', eventType: 'table.entry.milestone.reached', formCode: 'progqualified' },
     });
   });
 });

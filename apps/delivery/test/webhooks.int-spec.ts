@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
 import {
   COMMANDS,
+  createEvent,
   DELIVERY_WEBHOOK_FAILED,
   uuidv7,
   type DeliveryWithAttempts,
@@ -261,6 +262,52 @@ describe('delivery webhooks (real Postgres and NATS, local receivers)', () => {
     expect(form.get('tableId')).toBe(entry.tableId);
     expect(form.get('firstName')).toBe('Ada');
     expect(form.getAll('tags')).toEqual(['a', 'b']);
+  });
+
+  it("sends a milestone's legacy code to a form endpoint, for a subscription and for a run that does not know the endpoint's format", async () => {
+    const org = uuidv7();
+    const hook = await receiver();
+    const formEndpoint = await endpoint(org, `${hook.url}/form`, {
+      eventTypes: ['table.entry.milestone.reached'],
+      format: 'form',
+    });
+    const subscribed = leads.add(org, { firstName: 'Mo' });
+    await publishEvent(
+      delivery.nc,
+      delivery.names,
+      createEvent({
+        type: 'table.entry.milestone.reached',
+        source: '/leads',
+        subject: subscribed.id,
+        data: {
+          entryId: subscribed.id,
+          tableId: subscribed.tableId,
+          milestone: 'converted',
+          leadStateId: subscribed.leadStateId,
+        },
+        actor: actorOf(org),
+      }),
+    );
+    await finished(org, subscribed.id);
+    const requested = leads.add(org, { firstName: 'Lu' });
+    await publishEvent(
+      delivery.nc,
+      delivery.names,
+      deliveryRequest(org, {
+        entryId: requested.id,
+        webhook: {
+          url: null,
+          endpointId: formEndpoint.id,
+          format: 'standard',
+          body: undefined,
+          eventType: 'table.entry.milestone.reached',
+          formCode: 'progqualified',
+        },
+      }),
+    );
+    await finished(org, requested.id);
+    const codes = hook.requests.map((r) => new URLSearchParams(r.body).get('eventtype'));
+    expect(codes.sort()).toEqual(['progconverted', 'progqualified']);
   });
 
   it('delivers an automation request once per idempotency key; a raw URL goes unsigned; a refused destination is not retried', async () => {

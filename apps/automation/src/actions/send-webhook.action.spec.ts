@@ -26,29 +26,40 @@ const input = (params: Record<string, unknown>, event: { type: string; data: unk
     },
   }) as unknown as StepInput;
 
-const eventTypeSent = async (params: Record<string, unknown>, event: { type: string; data: unknown }) => {
+const webhookSent = async (params: Record<string, unknown>, event: { type: string; data: unknown }) => {
   const result = await new SendWebhookAction(new TemplateRenderer()).execute(input(params, event));
-  return (result.events![0]!.data as DeliveryRequestData).webhook!.eventType;
+  const { eventType, formCode } = (result.events![0]!.data as DeliveryRequestData).webhook!;
+  return { eventType, formCode };
 };
 
-describe('send_webhook eventType', () => {
+describe('send_webhook eventType and formCode', () => {
   const url = 'https://example.test/hook';
   const milestone = { type: 'table.entry.milestone.reached', data: { milestone: 'qualified' } };
 
-  it("sends a form webhook the legacy code of the trigger event, a milestone's by its milestone", async () => {
-    await expect(eventTypeSent({ url, format: 'form' }, milestone)).resolves.toBe('progqualified');
+  it("sends the trigger event's legacy code for a form webhook, a milestone's by its milestone, whatever the format", async () => {
+    // The format may come from an endpoint the run cannot see: the code goes with every request.
+    await expect(webhookSent({ url }, milestone)).resolves.toEqual({
+      eventType: 'table.entry.milestone.reached',
+      formCode: 'progqualified',
+    });
+    await expect(webhookSent({ url, format: 'form' }, milestone)).resolves.toEqual({
+      eventType: 'table.entry.milestone.reached',
+      formCode: 'progqualified',
+    });
     await expect(
-      eventTypeSent({ url, format: 'form' }, { type: 'table.entry.duplicate.detected', data: {} }),
-    ).resolves.toBe('deliverydupe');
+      webhookSent({ url, format: 'form' }, { type: 'table.entry.duplicate.detected', data: {} }),
+    ).resolves.toEqual({ eventType: 'table.entry.duplicate.detected', formCode: 'deliverydupe' });
     await expect(
-      eventTypeSent({ url, format: 'form' }, { type: 'table.entry.tag.applied', data: {} }),
-    ).resolves.toBe('table.entry.tag.applied');
+      webhookSent({ url, format: 'form' }, { type: 'table.entry.tag.applied', data: {} }),
+    ).resolves.toEqual({ eventType: 'table.entry.tag.applied', formCode: 'table.entry.tag.applied' });
   });
 
-  it('keeps an explicit eventtype, and the event type in standard format', async () => {
-    await expect(eventTypeSent({ url, format: 'form', eventtype: 'deliveryndupe' }, milestone)).resolves.toBe(
-      'deliveryndupe',
-    );
-    await expect(eventTypeSent({ url }, milestone)).resolves.toBe('table.entry.milestone.reached');
+  it('sends an explicit eventtype as it is, with no code of its own', async () => {
+    await expect(
+      webhookSent({ url, format: 'form', eventtype: 'deliveryndupe' }, milestone),
+    ).resolves.toEqual({
+      eventType: 'deliveryndupe',
+      formCode: undefined,
+    });
   });
 });

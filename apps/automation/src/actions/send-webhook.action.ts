@@ -36,18 +36,17 @@ export class SendWebhookAction implements ActionHandler {
             entry,
           }
         : this.templates.renderValue(params.body, context, 'body');
-    const format = (params.format as WebhookFormat | undefined) ?? 'standard';
-    // A form webhook names its event by the legacy code, which for a milestone depends on the event's data.
-    const eventType =
-      (params.eventtype as string | undefined) ??
-      (format === 'form' ? formEventCode(event.type, event.data) : event.type);
+    const explicit = params.eventtype as string | undefined;
     return {
       webhook: {
         url: typeof params.url === 'string' ? this.templates.render(params.url, context, 'url') : null,
         endpointId: (params.endpointId as string | undefined) ?? null,
-        format,
+        format: (params.format as WebhookFormat | undefined) ?? 'standard',
         body,
-        eventType,
+        eventType: explicit ?? event.type,
+        // A form webhook (by params or by its endpoint) names the event by its legacy code, which for a
+        // milestone depends on the event's data.
+        ...(explicit ? {} : { formCode: formEventCode(event.type, event.data) }),
       },
     };
   }

@@ -228,7 +228,8 @@ export class DeliveryFactory {
       const fields = isRecord(webhook.body) ? webhook.body : null;
       const lead = await this.leadOf(origin.organizationId, fields?.entry, origin.entryId);
       const extra = lead ? null : fields;
-      body = formWebhookBody(lead, extra, explicitCode ?? formEventCode(type), new Date(event.time));
+      const code = explicitCode ?? webhook.formCode ?? formEventCode(type);
+      body = formWebhookBody(lead, extra, code, new Date(event.time));
     }
     const row = this.webhookRow(
       origin,

@@ -56,6 +56,11 @@ export interface DeliveryRequestData {
     body: unknown;
     /** The `eventtype` of the form format: the action's explicit code, else the trigger's event type. */
     eventType?: string;
+    /**
+     * The trigger event's form code when the action names none (a milestone's depends on its data), for a form
+     * endpoint: the run cannot know an endpoint's format, delivery cannot read the trigger's data.
+     */
+    formCode?: string;
   } | null;
   email: { to: string; subject: string; text: string | null; html: string | null } | null;
   sms: { to: string; body: string } | null;
@@ -75,6 +80,7 @@ export const deliveryRequestSchema = s.object({
       format: s.literal(...WEBHOOK_FORMATS),
       body: s.unknown(),
       eventType: s.optional(s.string({ min: 1, max: 200 })),
+      formCode: s.optional(s.string({ min: 1, max: 200 })),
     }),
   ),
   email: s.nullable(
