@@ -341,4 +341,57 @@ describe('automations with members and tags (all services as processes, a local 
     });
     expect(new URLSearchParams(body).get('eventtype')).toBe('progqualified');
   });
+
+  it('tells "Received & Duplicate" from "Received & Not Duplicate": deliverydupe and deliveryndupe to a CRM', async () => {
+    const pool = await e2e.pool(admin, { email: 'string' });
+    expect(
+      (await admin.patch(`/connect/lead_pools/${pool.poolId}`, { dedupe: { keys: ['email'] } })).status,
+    ).toBe(200);
+    const duplicateRuns = await automation({
+      name: 'Received & Duplicate',
+      trigger: { event: 'table.entry.duplicate.detected', triggerId: pool.poolId },
+      actions: [{ type: 'send_webhook', params: { url: `${hooks.url}/dupe`, format: 'form' } }],
+    });
+    const originalRuns = await automation({
+      name: 'Received & Not Duplicate',
+      trigger: {
+        event: 'table.entry.added',
+        triggerId: pool.poolId,
+        conditions: { 'event.data.duplicateOfId': null },
+      },
+      actions: [
+        {
+          type: 'send_webhook',
+          params: { url: `${hooks.url}/ndupe`, format: 'form', eventtype: 'deliveryndupe' },
+        },
+      ],
+    });
+    const original = await lead(pool, { email: 'Kim@Example.com' });
+    await finishedRuns(originalRuns);
+    const duplicate = await lead(pool, { email: ' kim@example.com ' });
+    expect((await entry(duplicate)) as Entry & { duplicateOfId: string | null }).toMatchObject({
+      duplicateOfId: original,
+    });
+    await finishedRuns(duplicateRuns);
+    const sent = await eventually(
+      () => {
+        const forms = hooks.bodies
+          .map((b) => new URLSearchParams(b))
+          .filter((f) => f.get('id') === original || f.get('id') === duplicate);
+        return forms.length >= 2 ? forms : undefined;
+      },
+      { timeoutMs: 30_000, message: 'the two form webhooks' },
+    );
+    expect(sent.map((f) => [f.get('id'), f.get('eventtype')]).sort()).toEqual(
+      [
+        [original, 'deliveryndupe'],
+        [duplicate, 'deliverydupe'],
+      ].sort(),
+    );
+    // The duplicate's table.entry.added did not pass the condition: one run only, for the original.
+    const runsOfOriginals = await runs(originalRuns);
+    expect(runsOfOriginals.filter((r) => r.status === 'completed').map((r) => r.context.entryId)).toEqual([
+      original,
+    ]);
+  });
 });
