@@ -401,6 +401,25 @@ describe('calendar service (real Postgres and NATS)', () => {
     await send(COMMANDS.bookingsCreate, { actor, calendarId, startDateTime: start, endDateTime: end });
   });
 
+  it('answers every loser of a race for one slot with a conflict, never an error (deadlocks between the inserts are retried)', async () => {
+    const calendarId = await calendar(true);
+    // Concurrent inserts checked by the exclusion constraint can deadlock; many rounds make one likely.
+    for (let round = 0; round < 15; round++) {
+      const start = inMs(3_600_000 * (10 + round * 2));
+      const end = inMs(3_600_000 * (11 + round * 2));
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, () =>
+          send(COMMANDS.bookingsCreate, { actor, calendarId, startDateTime: start, endDateTime: end }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const codes = results
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+        .map((r) => (r.reason as DomainError).code);
+      expect(codes).toEqual(Array.from({ length: 5 }, () => 'CONFLICT'));
+    }
+  });
+
   it('accepts a tableEntryId only when leads knows it in the same organization', async () => {
     const calendarId = await calendar();
     const own = uuidv7();

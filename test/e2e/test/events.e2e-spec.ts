@@ -165,7 +165,7 @@ describe('events on NATS (both services as processes)', () => {
     expect(event!.headers['Nats-Msg-Id']).toBe(event!.body.id);
   });
 
-  it('a PATCH that changes the state emits only leadState.changed with from/to; one that does not, nothing', async () => {
+  it('a PATCH emits leadState.changed with from/to when the state changes and table.entry.updated when data changes; one that changes neither, nothing', async () => {
     const won = await admin.post(`/connect/lead_pools/${setup.poolId}/lead_states`, { name: 'Won' });
     const lost = await admin.post(`/connect/lead_pools/${setup.poolId}/lead_states`, { name: 'Lost' });
     const entry = (await e2e.ingest(setup, { data: { email: 'e@f' } })).body;
@@ -181,6 +181,15 @@ describe('events on NATS (both services as processes)', () => {
     expect((await admin.patch(`/connect/table_entries/${id}`, { leadStateId: won.body.id })).status).toBe(
       200,
     );
+    // Changes nothing: emits nothing (it would come before the next PATCH's event).
+    expect(
+      (
+        await admin.patch(`/connect/table_entries/${id}`, {
+          leadStateId: won.body.id,
+          data: { email: 'g@h' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await admin.patch(`/connect/table_entries/${id}`, { leadStateId: lost.body.id })).status).toBe(
       200,
     );
@@ -191,10 +200,17 @@ describe('events on NATS (both services as processes)', () => {
     expect(mine.map((e) => e.body.type)).toEqual([
       'table.entry.added',
       'table.entry.leadState.changed',
+      'table.entry.updated',
       'table.entry.leadState.changed',
       'table.entry.leadState.changed',
     ]);
-    expect(mine.slice(1).map((e) => e.body.data)).toEqual([
+    // The first PATCH kept the state and changed the email.
+    expect(mine[2]!.body.data).toEqual({
+      entryId: id,
+      tableId: setup.poolId,
+      changes: { email: { from: 'e@f', to: 'g@h' } },
+    });
+    expect([mine[1]!, ...mine.slice(3)].map((e) => e.body.data)).toEqual([
       { entryId: id, tableId: setup.poolId, from: null, to: setup.stateId },
       { entryId: id, tableId: setup.poolId, from: setup.stateId, to: won.body.id },
       { entryId: id, tableId: setup.poolId, from: won.body.id, to: lost.body.id },

@@ -46,6 +46,14 @@ export function isOverlap(error: unknown): boolean {
   );
 }
 
+const DEADLOCK_DETECTED = '40P01';
+
+/** True when Postgres aborted the transaction to break a deadlock (its changes are rolled back). */
+export function isDeadlock(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  return (e.code ?? e.driverError?.code) === DEADLOCK_DETECTED;
+}
+
 interface BookingRow {
   id: string;
   organization_id: string;

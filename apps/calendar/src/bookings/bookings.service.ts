@@ -26,11 +26,13 @@ import { CalendarsRepository } from '../calendars/calendars.repository';
 import { calendarNotFound } from '../calendars/calendars.service';
 import { ServiceOutbox } from '@rocketlead/messaging';
 import { BookingTimers } from './booking-timers';
-import { BookingsRepository, isOverlap, toBooking } from './bookings.repository';
+import { BookingsRepository, isDeadlock, isOverlap, toBooking } from './bookings.repository';
 import type { BookingEntity } from './booking.entity';
 import { parseOffsetDateTime } from './date-time';
 import { EntriesGateway } from './entries.gateway';
 
+// A deadlock between overlapping inserts is retried this many times in all (each retry sees the other's outcome).
+const PLACING_ATTEMPTS = 3;
 const SOURCE = '/calendar';
 
 const validationFailed = (errors: FieldError[]): DomainError =>
@@ -260,7 +262,7 @@ export class BookingsService {
     work: (manager: EntityManager) => Promise<T>,
   ): Promise<T> {
     try {
-      const result = await this.transaction(work);
+      const result = await this.transactionRetryingDeadlocks(work);
       this.outbox.committed();
       return result;
     } catch (error) {
@@ -279,6 +281,21 @@ export class BookingsService {
         conflicting ? `Overlaps booking ${conflicting}` : 'Overlaps another booking',
         { conflictingBookingId: conflicting },
       );
+    }
+  }
+
+  /**
+   * Concurrent inserts checked by one exclusion constraint can wait for each other (each sees the other's
+   * uncommitted row): Postgres then aborts one with a deadlock. Its work changed nothing, so it runs again; by
+   * then the other has committed or rolled back, and the constraint answers plainly (usually: an overlap).
+   */
+  private async transactionRetryingDeadlocks<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transaction(work);
+      } catch (error) {
+        if (attempt >= PLACING_ATTEMPTS || !isDeadlock(error)) throw error;
+      }
     }
   }
 
