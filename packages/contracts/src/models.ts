@@ -157,3 +157,36 @@ export interface Booking {
   createdAt: string;
   updatedAt: string;
 }
+
+/** A sales pipeline: ordered stages a deal moves through. */
+export interface PipelineStage {
+  id: string;
+  name: string;
+  /** 0-based order in the pipeline. */
+  position: number;
+}
+
+export interface Pipeline {
+  id: string;
+  name: string;
+  stages: PipelineStage[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const DEAL_STATUSES = ['open', 'won', 'lost'] as const;
+export type DealStatus = (typeof DEAL_STATUSES)[number];
+
+export interface Deal {
+  id: string;
+  entryId: string;
+  pipelineId: string;
+  stageId: string;
+  title: string;
+  value: number | null;
+  /** ISO 4217 code (`EUR`); null without a value. */
+  currency: string | null;
+  status: DealStatus;
+  createdAt: string;
+  updatedAt: string;
+}

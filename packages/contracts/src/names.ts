@@ -6,6 +6,8 @@
 export const STREAMS = {
   LEADS: { name: 'LEADS', subjects: ['events.table.>'], triggers: true },
   CALENDAR: { name: 'CALENDAR', subjects: ['events.calendar.>'], triggers: true },
+  // Deals of leads' contacts, published by leads.
+  DEALS: { name: 'DEALS', subjects: ['events.deal.>'], triggers: true },
   // Run events and delivery requests: never triggers, or automations could feed on themselves.
   AUTOMATION: { name: 'AUTOMATION', subjects: ['events.automation.>'], triggers: false },
   // Delivery outcomes and what recipients did (opened, clicked, replied). Not triggers yet: their events carry
@@ -52,6 +54,17 @@ export const COMMANDS = {
   tagsGet: 'leads.tags.get',
   tagsUpdate: 'leads.tags.update',
   tagsDelete: 'leads.tags.delete',
+  pipelinesCreate: 'leads.pipelines.create',
+  pipelinesList: 'leads.pipelines.list',
+  pipelinesGet: 'leads.pipelines.get',
+  pipelinesUpdate: 'leads.pipelines.update',
+  pipelinesDelete: 'leads.pipelines.delete',
+  /** The pipeline holding a stage (trigger names and checks of stage triggers). */
+  pipelinesByStage: 'leads.pipelines.by-stage',
+  dealsCreate: 'leads.deals.create',
+  dealsList: 'leads.deals.list',
+  dealsGet: 'leads.deals.get',
+  dealsUpdate: 'leads.deals.update',
   calendarsCreate: 'calendar.calendars.create',
   calendarsGet: 'calendar.calendars.get',
   bookingsCreate: 'calendar.bookings.create',

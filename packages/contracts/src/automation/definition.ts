@@ -1,5 +1,5 @@
 import type { FieldError } from '../validation';
-import { EVENT_DEFINITIONS, TRIGGER_EVENT_TYPES, isKnownEventType } from '../events';
+import { EVENT_DEFINITIONS, TRIGGER_EVENT_TYPES, TRIGGER_ID_FORMATS, isKnownEventType } from '../events';
 import { isUuid } from '../uuid';
 import { ACTION_TYPES, actionDefinition, isActionType } from './actions';
 import { durationSchema } from './schedule';
@@ -39,9 +39,13 @@ export function checkTrigger(trigger: unknown, errors: FieldError[]): void {
   }
   const definition = typeof event === 'string' && isKnownEventType(event) ? EVENT_DEFINITIONS[event] : null;
   if (trigger.triggerId !== undefined && trigger.triggerId !== null) {
-    if (!isUuid(trigger.triggerId)) errors.push({ field: 'trigger.triggerId', message: 'must be a UUID' });
+    const format = definition?.scope ? TRIGGER_ID_FORMATS[definition.scope.kind] : null;
+    if (typeof trigger.triggerId !== 'string' || trigger.triggerId.length > 200)
+      errors.push({ field: 'trigger.triggerId', message: format?.message ?? 'must be a UUID' });
     else if (definition && !definition.scope)
       errors.push({ field: 'trigger.triggerId', message: `cannot scope ${String(event)}` });
+    else if (format ? !format.test(trigger.triggerId) : !isUuid(trigger.triggerId))
+      errors.push({ field: 'trigger.triggerId', message: format?.message ?? 'must be a UUID' });
   }
   for (const key of ['from', 'to'] as const) {
     const value = trigger[key];

@@ -2,12 +2,14 @@ export * from './actor.message';
 export * from './page.command';
 export * from './leads.commands';
 export * from './contacts.commands';
+export * from './deals.commands';
 export * from './calendar.commands';
 export * from './automation.commands';
 export * from './delivery.commands';
 
 import { LEADS_COMMAND_CLASSES, type LeadsCommandMap } from './leads.commands';
 import { CONTACTS_COMMAND_CLASSES, type ContactsCommandMap } from './contacts.commands';
+import { DEALS_COMMAND_CLASSES, type DealsCommandMap } from './deals.commands';
 import { CALENDAR_COMMAND_CLASSES, type CalendarCommandMap } from './calendar.commands';
 import { AUTOMATION_COMMAND_CLASSES, type AutomationCommandMap } from './automation.commands';
 import { DELIVERY_COMMAND_CLASSES, type DeliveryCommandMap } from './delivery.commands';
@@ -15,6 +17,7 @@ import { DELIVERY_COMMAND_CLASSES, type DeliveryCommandMap } from './delivery.co
 /** Request/response types of every command, across services. */
 export type CommandMap = LeadsCommandMap &
   ContactsCommandMap &
+  DealsCommandMap &
   CalendarCommandMap &
   AutomationCommandMap &
   DeliveryCommandMap;
@@ -24,6 +27,7 @@ export type CommandResponse<K extends keyof CommandMap> = CommandMap[K][1];
 const COMMAND_CLASSES: { [K in keyof CommandMap]: new () => CommandRequest<K> } = {
   ...LEADS_COMMAND_CLASSES,
   ...CONTACTS_COMMAND_CLASSES,
+  ...DEALS_COMMAND_CLASSES,
   ...CALENDAR_COMMAND_CLASSES,
   ...AUTOMATION_COMMAND_CLASSES,
   ...DELIVERY_COMMAND_CLASSES,

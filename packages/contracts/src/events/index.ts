@@ -69,13 +69,23 @@ import {
   type EmailInteractionData,
   type SmsRepliedData,
 } from './delivery.events';
+import {
+  DEAL_STAGE_CHANGED,
+  DEAL_STATUS_CHANGED,
+  dealStageChangedSchema,
+  dealStatusChangedSchema,
+  type DealStageChangedData,
+  type DealStatusChangedData,
+} from './deal.events';
 import type { Booking } from '../models';
+import { isUuid } from '../uuid';
 
 export * from './envelope';
 export * from './calendar.events';
 export * from './table-entry.events';
 export * from './automation.events';
 export * from './delivery.events';
+export * from './deal.events';
 
 /** Every event type the platform publishes, with the schema of its `data`. */
 export interface EventDataMap {
@@ -87,6 +97,8 @@ export interface EventDataMap {
   [TABLE_ENTRY_DUPLICATE_DETECTED]: TableEntryDuplicateDetectedData;
   [TABLE_ENTRY_UPDATED]: TableEntryUpdatedData;
   [TABLE_ENTRY_MILESTONE_REACHED]: TableEntryMilestoneReachedData;
+  [DEAL_STAGE_CHANGED]: DealStageChangedData;
+  [DEAL_STATUS_CHANGED]: DealStatusChangedData;
   [APPOINTMENT_BOOKED]: Booking;
   [APPOINTMENT_HAS_STARTED]: TimedBookingData;
   [APPOINTMENT_HAS_ENDED]: TimedBookingData;
@@ -113,8 +125,23 @@ export interface EventDataMap {
 export type EventType = keyof EventDataMap;
 
 /** Kinds of object a trigger's `triggerId` can name (Gordon CRM's `trigger_id` scoping). */
-export const TRIGGER_KINDS = ['pool', 'calendar', 'tag'] as const;
+export const TRIGGER_KINDS = ['pool', 'calendar', 'tag', 'stage', 'pipelineStatus'] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+
+const UUID_SOURCE = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+
+/** What a `triggerId` of each kind looks like, and how to say so when it does not. */
+export const TRIGGER_ID_FORMATS: Record<TriggerKind, { test: (id: string) => boolean; message: string }> = {
+  pool: { test: isUuid, message: 'must be a UUID' },
+  calendar: { test: isUuid, message: 'must be a UUID' },
+  tag: { test: isUuid, message: 'must be a UUID' },
+  stage: { test: isUuid, message: 'must be a UUID' },
+  // Gordon's composite id of a deal status trigger: the pipeline and the status, `<pipelineId>_won`.
+  pipelineStatus: {
+    test: (id) => new RegExp(`^${UUID_SOURCE}_(won|lost)$`).test(id),
+    message: 'must be "<pipelineId>_won" or "<pipelineId>_lost"',
+  },
+};
 
 /**
  * What the automation engine needs to know of an event type. Adding a trigger type is an entry here: the
@@ -126,11 +153,12 @@ export interface EventDefinition {
   /** Whether automations may be triggered by it (never for events automation itself emits). */
   triggerable: boolean;
   /**
-   * The object a trigger's `triggerId` is matched against: its kind and the path of its id in `data`, and
+   * The object a trigger's `triggerId` is matched against: its kind and the path of its id in `data` (several
+   * paths for a composite id, their values joined by `_`: `<pipelineId>_<status>`), and
    * where the event carries the object's name itself (`nameField`), the path of that name (the run's trigger
    * name, with no lookup).
    */
-  scope: { kind: TriggerKind; field: string; nameField?: string } | null;
+  scope: { kind: TriggerKind; field: string | readonly string[]; nameField?: string } | null;
   /** Path in `data` of the lead (table entry) the event is about; runs of one lead keep event order. */
   entryIdField: string | null;
   /** Path in `data` of the booking for calendar events (`''` = `data` itself). */
@@ -162,6 +190,15 @@ const tagEvent = {
   transition: null,
   reminder: null,
 };
+
+const dealEvent = (scope: EventDefinition['scope']) => ({
+  triggerable: true,
+  scope,
+  entryIdField: 'entryId',
+  bookingField: null,
+  transition: null,
+  reminder: null,
+});
 
 const bookingEvent = (bookingField: string) => {
   const at = (field: string) => (bookingField ? `${bookingField}.${field}` : field);
@@ -196,6 +233,11 @@ export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
   [TABLE_ENTRY_DUPLICATE_DETECTED]: { schema: tableEntryDuplicateDetectedSchema, ...poolEvent('entryId') },
   [TABLE_ENTRY_UPDATED]: { schema: tableEntryUpdatedSchema, ...poolEvent('entryId') },
   [TABLE_ENTRY_MILESTONE_REACHED]: { schema: tableEntryMilestoneReachedSchema, ...poolEvent('entryId') },
+  [DEAL_STAGE_CHANGED]: { schema: dealStageChangedSchema, ...dealEvent({ kind: 'stage', field: 'stageId' }) },
+  [DEAL_STATUS_CHANGED]: {
+    schema: dealStatusChangedSchema,
+    ...dealEvent({ kind: 'pipelineStatus', field: ['pipelineId', 'status'] }),
+  },
   [APPOINTMENT_BOOKED]: { schema: bookingSchema, ...bookingEvent('') },
   [APPOINTMENT_HAS_STARTED]: { schema: timedBookingSchema, ...bookingEvent('') },
   [APPOINTMENT_HAS_ENDED]: { schema: timedBookingSchema, ...bookingEvent('') },
@@ -245,6 +287,14 @@ export function dataAt(data: unknown, path: string): unknown {
     value = (value as Record<string, unknown>)[key];
   }
   return value;
+}
+
+/** The value an event offers a trigger's `triggerId`: its scoped id, or the composite of its scope's paths. */
+export function scopeIdOf(definition: EventDefinition, data: unknown): string | undefined {
+  const field = definition.scope?.field;
+  if (field === undefined) return undefined;
+  const parts = (typeof field === 'string' ? [field] : field).map((path) => dataAt(data, path));
+  return parts.every((part): part is string => typeof part === 'string') ? parts.join('_') : undefined;
 }
 
 export function isKnownEventType(type: string): type is EventType {
