@@ -74,6 +74,16 @@ describe('activity summaries', () => {
     ).toBe('Milestone reached: qualified');
   });
 
+  it('say where a deal moved and whether it was won or lost', () => {
+    const deal = { dealId: uuidv7(), entryId: uuidv7(), pipelineId: uuidv7() };
+    const stageId = uuidv7();
+    expect(eventSummary(event('deal.stage.changed', { ...deal, stageId, fromStageId: uuidv7() }))).toBe(
+      `Deal moved to stage ${stageId}`,
+    );
+    expect(eventSummary(event('deal.status.changed', { ...deal, status: 'won' }))).toBe('Deal won');
+    expect(eventSummary(event('deal.status.changed', { ...deal, status: 'lost' }))).toBe('Deal lost');
+  });
+
   it('name the automation of a run, the action of a step and the title of a task', () => {
     expect(runSummary('Qualify', 'completed', null)).toBe('Automation "Qualify" completed');
     expect(runSummary('Qualify', 'running', null)).toBe('Automation "Qualify" started');

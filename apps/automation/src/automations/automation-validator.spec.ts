@@ -6,6 +6,7 @@ import {
   type Calendar,
   type LeadPool,
   type LeadState,
+  type Pipeline,
 } from '@rocketlead/contracts';
 import type { CalendarGateway, LeadsGateway } from '../gateways';
 import { AutomationValidator, assertDefinitionFits } from './automation-validator';
@@ -28,10 +29,18 @@ const tagId = uuidv7();
 const memberId = uuidv7();
 const inactiveMemberId = uuidv7();
 const groupId = uuidv7();
+const pipeline: Pipeline = {
+  id: uuidv7(),
+  name: 'Sales',
+  stages: [{ id: uuidv7(), name: 'Qualified', position: 0 }],
+  createdAt: new Date().toISOString(),
+  updatedAt: new Date().toISOString(),
+};
+const stageId = pipeline.stages[0]!.id;
 const ours = <T>(organizationId: string, found: T | undefined): Promise<T | null> =>
   Promise.resolve(organizationId === org && found !== undefined ? found : null);
 
-// Stand-ins for the gateways: only this organization's pool, calendar, tag, members and group exist.
+// Stand-ins for the gateways: only this organization's pool, calendar, tag, members, group and pipeline exist.
 const leads = {
   pool: (organizationId: string, id: string) => ours(organizationId, id === pool.id ? pool : undefined),
   states: () => Promise.resolve(states),
@@ -43,6 +52,10 @@ const leads = {
       id === memberId || id === inactiveMemberId ? { id, active: id === memberId } : undefined,
     ),
   group: (organizationId: string, id: string) => ours(organizationId, id === groupId ? { id } : undefined),
+  pipeline: (organizationId: string, id: string) =>
+    ours(organizationId, id === pipeline.id ? pipeline : undefined),
+  pipelineByStage: (organizationId: string, id: string) =>
+    ours(organizationId, id === stageId ? pipeline : undefined),
 } as unknown as LeadsGateway;
 const calendars = {
   calendar: (organizationId: string, id: string) =>
@@ -110,6 +123,62 @@ describe('AutomationValidator', () => {
     expect(other).toMatchObject({
       details: { errors: [{ field: 'trigger.triggerId', message: 'must be a tag of this organization' }] },
     });
+  });
+
+  it("takes a stage of this organization's pipelines as the triggerId of deal stage events", async () => {
+    await expect(
+      validator.check(
+        org,
+        { trigger: { event: 'deal.stage.changed', triggerId: stageId }, actions: [] },
+        null,
+      ),
+    ).resolves.toMatchObject({ trigger: { triggerId: stageId } });
+    expect(await errorsOf({ event: 'deal.stage.changed', triggerId: uuidv7() })).toEqual([
+      { field: 'trigger.triggerId', message: 'must be a pipeline stage of this organization' },
+    ]);
+    // A pipeline id is not a stage id.
+    expect(await errorsOf({ event: 'deal.stage.changed', triggerId: pipeline.id })).toEqual([
+      { field: 'trigger.triggerId', message: 'must be a pipeline stage of this organization' },
+    ]);
+    const other = await validator
+      .check(uuidv7(), { trigger: { event: 'deal.stage.changed', triggerId: stageId }, actions: [] }, null)
+      .catch((error: unknown) => error);
+    expect(other).toMatchObject({
+      details: {
+        errors: [{ field: 'trigger.triggerId', message: 'must be a pipeline stage of this organization' }],
+      },
+    });
+  });
+
+  it("takes <pipelineId>_won or _lost of this organization's pipeline for deal status events", async () => {
+    for (const status of ['won', 'lost'])
+      await expect(
+        validator.check(
+          org,
+          { trigger: { event: 'deal.status.changed', triggerId: `${pipeline.id}_${status}` }, actions: [] },
+          null,
+        ),
+      ).resolves.toMatchObject({ trigger: { triggerId: `${pipeline.id}_${status}` } });
+    expect(await errorsOf({ event: 'deal.status.changed', triggerId: `${uuidv7()}_won` })).toEqual([
+      { field: 'trigger.triggerId', message: 'must name a pipeline of this organization' },
+    ]);
+    const other = await validator
+      .check(
+        uuidv7(),
+        { trigger: { event: 'deal.status.changed', triggerId: `${pipeline.id}_lost` }, actions: [] },
+        null,
+      )
+      .catch((error: unknown) => error);
+    expect(other).toMatchObject({
+      details: {
+        errors: [{ field: 'trigger.triggerId', message: 'must name a pipeline of this organization' }],
+      },
+    });
+    // A malformed id gets the contracts' shape error only, not a second one from a lookup.
+    for (const triggerId of [pipeline.id, `${pipeline.id}_open`, `${pipeline.id}_won_won`, stageId])
+      expect(await errorsOf({ event: 'deal.status.changed', triggerId })).toEqual([
+        { field: 'trigger.triggerId', message: 'must be "<pipelineId>_won" or "<pipelineId>_lost"' },
+      ]);
   });
 
   it("checks the tags, members and groups actions name are this organization's, nested ones too", async () => {

@@ -4,6 +4,7 @@ import {
   DomainError,
   EVENT_DEFINITIONS,
   MAX_REPORTED_ERRORS,
+  TRIGGER_ID_FORMATS,
   checkActions,
   checkTrigger,
   forEachMatch,
@@ -15,6 +16,7 @@ import {
   type LeadPool,
 } from '@rocketlead/contracts';
 import { checkJsonLogic } from '../conditions/json-logic';
+import { parsePipelineStatusId } from '../engine/pipeline-status-id';
 import { CalendarGateway, LeadsGateway } from '../gateways';
 import { checkActionIds, eachAction, withActionIds } from './action-ids';
 
@@ -79,7 +81,7 @@ export function assertDefinitionFits(definition: Parameters<typeof definitionByt
 /**
  * Checks a trigger and its actions in depth and gives them their stored shape (every action with an id).
  * Structure comes from the contracts, JSON Logic from this service, and what only the organization's data can
- * say (is `triggerId` its pool, calendar or tag, is a state one of that pool's, are the members, groups and
+ * say (is `triggerId` its pool, calendar, tag, pipeline stage or pipeline, is a state one of that pool's, are the members, groups and
  * tags actions name its own) from leads and calendar. Every problem is reported in one VALIDATION_FAILED, each
  * naming its field from the body's root.
  */
@@ -135,26 +137,37 @@ export class AutomationValidator {
     traceparent: string | null,
   ): Promise<LeadPool | null> {
     const { event, triggerId } = trigger;
-    if (typeof event !== 'string' || !isKnownEventType(event) || !isUuid(triggerId)) return null;
+    if (typeof event !== 'string' || !isKnownEventType(event) || typeof triggerId !== 'string') return null;
     const scope = EVENT_DEFINITIONS[event].scope;
-    if (!scope) return null;
+    // A malformed id is already reported by the contracts' check.
+    if (!scope || !TRIGGER_ID_FORMATS[scope.kind].test(triggerId)) return null;
+    const refuse = (message: string): null => {
+      errors.push({ field: 'trigger.triggerId', message });
+      return null;
+    };
     switch (scope.kind) {
       case 'pool': {
         const pool = await this.leads.pool(organizationId, triggerId, traceparent);
-        if (!pool)
-          errors.push({ field: 'trigger.triggerId', message: 'must be a lead pool of this organization' });
-        return pool;
+        return pool ?? refuse('must be a lead pool of this organization');
       }
       case 'calendar': {
         const calendar = await this.calendars.calendar(organizationId, triggerId, traceparent);
-        if (!calendar)
-          errors.push({ field: 'trigger.triggerId', message: 'must be a calendar of this organization' });
-        return null;
+        return calendar ? null : refuse('must be a calendar of this organization');
       }
       case 'tag': {
         const tag = await this.leads.tag(organizationId, triggerId, traceparent);
-        if (!tag) errors.push({ field: 'trigger.triggerId', message: 'must be a tag of this organization' });
-        return null;
+        return tag ? null : refuse('must be a tag of this organization');
+      }
+      case 'stage': {
+        const pipeline = await this.leads.pipelineByStage(organizationId, triggerId, traceparent);
+        return pipeline ? null : refuse('must be a pipeline stage of this organization');
+      }
+      case 'pipelineStatus': {
+        const parsed = parsePipelineStatusId(triggerId);
+        const pipeline = parsed
+          ? await this.leads.pipeline(organizationId, parsed.pipelineId, traceparent)
+          : null;
+        return pipeline ? null : refuse('must name a pipeline of this organization');
       }
     }
   }

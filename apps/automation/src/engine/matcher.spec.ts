@@ -50,6 +50,44 @@ describe('trigger matching', () => {
     expect(matchTrigger({ event: updated.type, triggerId: pool }, updated).matched).toBe(false);
   });
 
+  it('matches a deal status trigger by its composite id: the pipeline and won or lost', () => {
+    const [pipeline, otherPipeline] = [uuidv7(), uuidv7()];
+    const t = 'deal.status.changed';
+    const closed = (pipelineId: string, status: string) => ({
+      type: t,
+      data: { dealId: uuidv7(), entryId: uuidv7(), pipelineId, status },
+    });
+    const won = { event: t, triggerId: `${pipeline}_won` };
+    const lost = { event: t, triggerId: `${pipeline}_lost` };
+    expect(matchTrigger(won, closed(pipeline, 'won'))).toEqual({ matched: true });
+    expect(matchTrigger(lost, closed(pipeline, 'won'))).toEqual({
+      matched: false,
+      reason: 'trigger.triggerId does not match',
+    });
+    expect(matchTrigger(lost, closed(pipeline, 'lost')).matched).toBe(true);
+    expect(matchTrigger(won, closed(otherPipeline, 'won')).matched).toBe(false);
+    // The bare pipeline id is not the composite: it matches neither status.
+    expect(matchTrigger({ event: t, triggerId: pipeline }, closed(pipeline, 'won')).matched).toBe(false);
+    expect(matchTrigger({ event: t }, closed(otherPipeline, 'lost')).matched).toBe(true);
+  });
+
+  it('matches a deal stage trigger by the stage the deal moved to, not the one it left', () => {
+    const [stage, otherStage] = [uuidv7(), uuidv7()];
+    const t = 'deal.stage.changed';
+    const moved = {
+      type: t,
+      data: {
+        dealId: uuidv7(),
+        entryId: uuidv7(),
+        pipelineId: uuidv7(),
+        stageId: stage,
+        fromStageId: otherStage,
+      },
+    };
+    expect(matchTrigger({ event: t, triggerId: stage }, moved).matched).toBe(true);
+    expect(matchTrigger({ event: t, triggerId: otherStage }, moved).matched).toBe(false);
+  });
+
   it('narrows transitions by from and to; from null is the initial state, absent is any', () => {
     const t = 'table.entry.leadState.changed';
     expect(matchTrigger({ event: t, from: null }, changed(null, s1)).matched).toBe(true);

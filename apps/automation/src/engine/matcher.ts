@@ -2,6 +2,7 @@ import {
   EVENT_DEFINITIONS,
   dataAt,
   isKnownEventType,
+  scopeIdOf,
   type AutomationAction,
   type AutomationTrigger,
 } from '@rocketlead/contracts';
@@ -34,8 +35,9 @@ export function buildIndex(automations: readonly ActiveAutomation[]): Automation
 }
 
 /**
- * The event part of a trigger: same type, the scoped object (`triggerId`), and for transitions `from` / `to`
- * (`from: null` is the initial state; an absent `from` or `to` is any).
+ * The event part of a trigger: same type, the scoped object (`triggerId`: an id, or a composite such as
+ * `<pipelineId>_won`), and for transitions `from` / `to` (`from: null` is the initial state; an absent `from`
+ * or `to` is any).
  */
 export function matchTrigger(
   trigger: AutomationTrigger,
@@ -45,7 +47,7 @@ export function matchTrigger(
   if (!isKnownEventType(event.type)) return { matched: false, reason: 'unknown event type' };
   const definition = EVENT_DEFINITIONS[event.type];
   if (trigger.triggerId !== undefined && trigger.triggerId !== null) {
-    if (!definition.scope || dataAt(event.data, definition.scope.field) !== trigger.triggerId)
+    if (!definition.scope || scopeIdOf(definition, event.data) !== trigger.triggerId)
       return { matched: false, reason: 'trigger.triggerId does not match' };
   }
   const transition = definition.transition;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { uuidv7 } from '@rocketlead/contracts';
+import { uuidv7, type Pipeline } from '@rocketlead/contracts';
 import type { JsonLogger } from '@rocketlead/observability';
 import type { CalendarGateway, LeadsGateway } from '../gateways';
 import { TriggerNames } from './trigger-names';
@@ -37,5 +37,71 @@ describe('TriggerNames', () => {
     const data = { entryId: uuidv7(), tableId: uuidv7(), from: null, to: uuidv7() };
     await expect(names.resolve(org, { type: 'table.entry.assigned', data })).resolves.toBe('Inbound');
     expect(lookups).toBe(1);
+  });
+});
+
+describe('TriggerNames of deal events', () => {
+  const org = uuidv7();
+  const pipeline: Pipeline = {
+    id: uuidv7(),
+    name: 'Sales',
+    stages: [
+      { id: uuidv7(), name: 'Qualified', position: 0 },
+      { id: uuidv7(), name: 'Proposal', position: 1 },
+    ],
+    createdAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+  };
+  const calls: string[] = [];
+  // Only this organization's pipeline exists; a lookup of another id or organization finds nothing.
+  const leads = {
+    pipeline: (organizationId: string, id: string) => {
+      calls.push(`pipeline:${id}`);
+      return Promise.resolve(organizationId === org && id === pipeline.id ? pipeline : null);
+    },
+    pipelineByStage: (organizationId: string, stageId: string) => {
+      calls.push(`stage:${stageId}`);
+      const found = organizationId === org && pipeline.stages.some((s) => s.id === stageId);
+      return Promise.resolve(found ? pipeline : null);
+    },
+  } as unknown as LeadsGateway;
+  const names = new TriggerNames(
+    leads,
+    {} as CalendarGateway,
+    { event: () => undefined } as unknown as JsonLogger,
+  );
+  const stageEvent = (stageId: string) => ({
+    type: 'deal.stage.changed',
+    data: { dealId: uuidv7(), entryId: uuidv7(), pipelineId: pipeline.id, stageId, fromStageId: uuidv7() },
+  });
+  const statusEvent = (pipelineId: string, status: 'won' | 'lost') => ({
+    type: 'deal.status.changed',
+    data: { dealId: uuidv7(), entryId: uuidv7(), pipelineId, status },
+  });
+
+  it('names a stage trigger "<Pipeline>: <Stage>"', async () => {
+    await expect(names.resolve(org, stageEvent(pipeline.stages[1]!.id))).resolves.toBe('Sales: Proposal');
+    await expect(names.resolve(org, stageEvent(pipeline.stages[0]!.id))).resolves.toBe('Sales: Qualified');
+  });
+
+  it('names a status trigger "<Pipeline>: Won" or "<Pipeline>: Lost", looking each up once', async () => {
+    calls.length = 0;
+    await expect(names.resolve(org, statusEvent(pipeline.id, 'won'))).resolves.toBe('Sales: Won');
+    await expect(names.resolve(org, statusEvent(pipeline.id, 'lost'))).resolves.toBe('Sales: Lost');
+    await expect(names.resolve(org, statusEvent(pipeline.id, 'won'))).resolves.toBe('Sales: Won');
+    expect(calls).toEqual([`pipeline:${pipeline.id}`, `pipeline:${pipeline.id}`]);
+  });
+
+  it('falls back to the (composite) id when the pipeline or stage is not found', async () => {
+    const stageId = uuidv7();
+    await expect(names.resolve(org, stageEvent(stageId))).resolves.toBe(stageId);
+    const otherPipeline = uuidv7();
+    await expect(names.resolve(org, statusEvent(otherPipeline, 'lost'))).resolves.toBe(
+      `${otherPipeline}_lost`,
+    );
+    // Another organization's view of the same pipeline: not its object, so no name.
+    await expect(names.resolve(uuidv7(), statusEvent(pipeline.id, 'won'))).resolves.toBe(
+      `${pipeline.id}_won`,
+    );
   });
 });

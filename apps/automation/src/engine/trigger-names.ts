@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { EVENT_DEFINITIONS, dataAt, isKnownEventType, type TriggerKind } from '@rocketlead/contracts';
+import {
+  EVENT_DEFINITIONS,
+  dataAt,
+  isKnownEventType,
+  scopeIdOf,
+  type TriggerKind,
+} from '@rocketlead/contracts';
 import { JsonLogger } from '@rocketlead/observability';
 import { CalendarGateway } from '../gateways/calendar.gateway';
 import { LeadsGateway } from '../gateways/leads.gateway';
+import { DEAL_STATUS_NAMES, parsePipelineStatusId } from './pipeline-status-id';
 
 /** Names are for display only: a short-lived copy is good enough and spares the owning services. */
 const TTL_MS = 30_000;
@@ -15,8 +22,9 @@ interface Cached {
 
 /**
  * The human-readable trigger of a run, resolved from the service owning the object the event is scoped to
- * (Gordon's trigger resolution): the pool's name, the calendar's name, `Pool: From → To` for state changes, or
- * the name the event carries itself (a tag's, scope.nameField).
+ * (Gordon's trigger resolution): the pool's name, the calendar's name, `Pool: From → To` for state changes,
+ * `Pipeline: Stage` for a deal's stage, `Pipeline: Won` / `Pipeline: Lost` for its status, or the name the
+ * event carries itself (a tag's, scope.nameField).
  * A name that cannot be read (owner down, object gone) falls back to the id: it never holds up a run.
  */
 @Injectable()
@@ -27,6 +35,17 @@ export class TriggerNames {
     pool: async (org, id) => (await this.leads.pool(org, id))?.name ?? null,
     calendar: async (org, id) => (await this.calendars.calendar(org, id))?.name ?? null,
     tag: async (org, id) => (await this.leads.tag(org, id))?.name ?? null,
+    stage: async (org, id) => {
+      const pipeline = await this.leads.pipelineByStage(org, id);
+      const stage = pipeline?.stages.find((s) => s.id === id);
+      return pipeline && stage ? `${pipeline.name}: ${stage.name}` : null;
+    },
+    // The composite `<pipelineId>_<status>`: one cache entry per pipeline and status.
+    pipelineStatus: async (org, id) => {
+      const parsed = parsePipelineStatusId(id);
+      const pipeline = parsed ? await this.leads.pipeline(org, parsed.pipelineId) : null;
+      return parsed && pipeline ? `${pipeline.name}: ${DEAL_STATUS_NAMES[parsed.status]}` : null;
+    },
   };
 
   constructor(
@@ -39,8 +58,8 @@ export class TriggerNames {
     if (!isKnownEventType(event.type)) return null;
     const definition = EVENT_DEFINITIONS[event.type];
     if (!definition.scope) return null;
-    const scopeId = dataAt(event.data, definition.scope.field);
-    if (typeof scopeId !== 'string') return null;
+    const scopeId = scopeIdOf(definition, event.data);
+    if (scopeId === undefined) return null;
     const kind = definition.scope.kind;
     // The event names its object itself (tag events): its name as it was then, with no lookup.
     if (definition.scope.nameField !== undefined) {

@@ -10,12 +10,13 @@ import {
   type LeadState,
   type Member,
   type MemberGroup,
+  type Pipeline,
   type TableEntry,
   type Tag,
 } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 
-/** What automation asks of leads, which owns pools, states, entries, members, groups and tags. */
+/** What automation asks of leads, which owns pools, states, entries, members, groups, tags and pipelines. */
 @Injectable()
 export class LeadsGateway {
   constructor(private readonly rpc: RpcClient) {}
@@ -44,6 +45,21 @@ export class LeadsGateway {
 
   tag(organizationId: string, id: string, traceparent: string | null = null): Promise<Tag | null> {
     return nullIfNotFound(this.rpc.request(COMMANDS.tagsGet, { organizationId, id }, { traceparent }));
+  }
+
+  pipeline(organizationId: string, id: string, traceparent: string | null = null): Promise<Pipeline | null> {
+    return nullIfNotFound(this.rpc.request(COMMANDS.pipelinesGet, { organizationId, id }, { traceparent }));
+  }
+
+  /** The pipeline holding the stage (with all its stages), or null when no pipeline of the org has it. */
+  pipelineByStage(
+    organizationId: string,
+    stageId: string,
+    traceparent: string | null = null,
+  ): Promise<Pipeline | null> {
+    return nullIfNotFound(
+      this.rpc.request(COMMANDS.pipelinesByStage, { organizationId, stageId }, { traceparent }),
+    );
   }
 
   /** Applies a change once per `idempotencyKey`; errors keep their code (VALIDATION_FAILED is permanent). */
