@@ -35,6 +35,12 @@ import { TagsHandlers } from './tags/tags.handlers';
 import { EntryContactsRepository } from './entries/entry-contacts.repository';
 import { EntryContactsService } from './entries/entry-contacts.service';
 import { EntryContactsHandlers } from './entries/entry-contacts.handlers';
+import { PipelinesRepository } from './pipelines/pipelines.repository';
+import { PipelinesService } from './pipelines/pipelines.service';
+import { PipelinesHandlers } from './pipelines/pipelines.handlers';
+import { DealsRepository } from './deals/deals.repository';
+import { DealsService } from './deals/deals.service';
+import { DealsHandlers } from './deals/deals.handlers';
 
 export const SERVICE_NAME = 'leads';
 
@@ -70,6 +76,8 @@ export class AppModule {
         MemberGroupsHandlers,
         TagsHandlers,
         EntryContactsHandlers,
+        PipelinesHandlers,
+        DealsHandlers,
       ],
       providers: [
         PoolsRepository,
@@ -89,6 +97,10 @@ export class AppModule {
         TagsService,
         EntryContactsRepository,
         EntryContactsService,
+        PipelinesRepository,
+        PipelinesService,
+        DealsRepository,
+        DealsService,
         ...outboxProviders({
           schema: LEADS_SCHEMA,
           databaseUrl: config.DATABASE_URL,

@@ -11,6 +11,9 @@ import { MemberGroupEntity } from '../member-groups/member-group.entity';
 import { MemberGroupMemberEntity } from '../member-groups/member-group-member.entity';
 import { TagEntity } from '../tags/tag.entity';
 import { EntryTagEntity } from '../tags/entry-tag.entity';
+import { PipelineEntity } from '../pipelines/pipeline.entity';
+import { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
+import { DealEntity } from '../deals/deal.entity';
 
 export const LEADS_SCHEMA = 'leads';
 export const LEADS_ENTITIES = [
@@ -26,6 +29,9 @@ export const LEADS_ENTITIES = [
   MemberGroupMemberEntity,
   TagEntity,
   EntryTagEntity,
+  PipelineEntity,
+  PipelineStageEntity,
+  DealEntity,
   OutboxEntity,
   InboxEntity,
 ];

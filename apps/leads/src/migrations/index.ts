@@ -3,6 +3,7 @@ import { LEADS_SCHEMA } from '../database/entities';
 import { LeadsInit1795388567829 } from './1795388567829-LeadsInit';
 import { LeadsAppliedUpdates1795451924851 } from './1795451924851-LeadsAppliedUpdates';
 import { LeadsContacts1795481990997 } from './1795481990997-LeadsContacts';
+import { LeadsDeals1795485391663 } from './1795485391663-LeadsDeals';
 
 /**
  * Every migration of the leads schema, in order. Generated; never edit one that has landed. The outbox, inbox
@@ -13,4 +14,5 @@ export const LEADS_MIGRATIONS = [
   ...messagingMigrations(LEADS_SCHEMA),
   LeadsAppliedUpdates1795451924851,
   LeadsContacts1795481990997,
+  LeadsDeals1795485391663,
 ];
