@@ -23,6 +23,7 @@ import {
   type LeadState,
   type Member,
   type MemberGroup,
+  type Pipeline,
   type Tag,
   type RpcReply,
   type TableEntry,
@@ -70,7 +71,7 @@ type Handler = (request: Record<string, unknown>) => unknown;
 
 /**
  * A stand-in for the leads service on a test namespace: answers the commands automation sends (pools, lead
- * states, entries get, update, assign and tag, members, groups and tags) from memory, records every change,
+ * states, entries get, update, assign and tag, members, groups, tags and pipelines) from memory, records every change,
  * applies each idempotency key once like leads does, and publishes table.entry.leadState.changed,
  * table.entry.assigned and table.entry.tag.* for what changed, with the actor, causation and depth of the
  * request. Failures can be queued to test retries.
@@ -84,6 +85,7 @@ export class FakeLeads {
   readonly members = new Map<string, Member & { organizationId: string }>();
   readonly groups = new Map<string, MemberGroup & { organizationId: string }>();
   readonly tags = new Map<string, Tag & { organizationId: string }>();
+  readonly pipelines = new Map<string, Pipeline & { organizationId: string }>();
   /** Every entries.assign and entries.tag-* request received, in order (repeats included). */
   readonly contactChanges: (EntryChangeCommand & { command: CommandName })[] = [];
   private readonly turns = new Map<string, number>();
@@ -105,6 +107,8 @@ export class FakeLeads {
     leads.serve(COMMANDS.membersGet, (r) => leads.owned(leads.members, r, 'Member'));
     leads.serve(COMMANDS.memberGroupsGet, (r) => leads.owned(leads.groups, r, 'Member group'));
     leads.serve(COMMANDS.tagsGet, (r) => leads.owned(leads.tags, r, 'Tag'));
+    leads.serve(COMMANDS.pipelinesGet, (r) => leads.owned(leads.pipelines, r, 'Pipeline'));
+    leads.serve(COMMANDS.pipelinesByStage, (r) => leads.pipelineByStage(r));
     leads.serve(COMMANDS.entriesAssign, (r) => leads.assign(r as unknown as EntriesAssignCommand));
     leads.serve(COMMANDS.entriesTagApply, (r) =>
       leads.tag(COMMANDS.entriesTagApply, r as unknown as EntriesTagApplyCommand),
@@ -200,6 +204,21 @@ export class FakeLeads {
     return tag;
   }
 
+  /** A pipeline with its stages in order. */
+  addPipeline(organizationId: string, name: string, stageNames: string[]): Pipeline {
+    const now = new Date().toISOString();
+    const pipeline = {
+      id: uuidv7(),
+      organizationId,
+      name,
+      stages: stageNames.map((stageName, position) => ({ id: uuidv7(), name: stageName, position })),
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.pipelines.set(pipeline.id, pipeline);
+    return pipeline;
+  }
+
   changesOf(entryId: string, command: CommandName): EntryChangeCommand[] {
     return this.contactChanges.filter((c) => c.id === entryId && c.command === command);
   }
@@ -242,6 +261,17 @@ export class FakeLeads {
     const found = map.get(request.id as string);
     if (!found || found.organizationId !== request.organizationId) notFound(what);
     return found;
+  }
+
+  /** The organization's pipeline holding the stage, as leads' pipelines.by-stage answers it. */
+  private pipelineByStage(request: Record<string, unknown>): Pipeline {
+    for (const pipeline of this.pipelines.values())
+      if (
+        pipeline.organizationId === request.organizationId &&
+        pipeline.stages.some((stage) => stage.id === request.stageId)
+      )
+        return pipeline;
+    notFound('Pipeline stage');
   }
 
   /** The entry a change is about, and whether its idempotency key was applied already (recorded either way). */
