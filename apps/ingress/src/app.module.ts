@@ -26,6 +26,10 @@ import { MemberGroupsService } from './member-groups/member-groups.service';
 import { MemberGroupsController } from './member-groups/member-groups.controller';
 import { TagsService } from './tags/tags.service';
 import { TagsController } from './tags/tags.controller';
+import { PipelinesService } from './pipelines/pipelines.service';
+import { PipelinesController } from './pipelines/pipelines.controller';
+import { DealsService } from './deals/deals.service';
+import { DealsController } from './deals/deals.controller';
 import { CalendarsService } from './calendars/calendars.service';
 import { CalendarsController } from './calendars/calendars.controller';
 import { CalendarBookingsService } from './calendar-bookings/calendar-bookings.service';
@@ -78,6 +82,8 @@ export class AppModule {
         MembersController,
         MemberGroupsController,
         TagsController,
+        PipelinesController,
+        DealsController,
         CalendarsController,
         CalendarBookingsController,
         AutomationsController,
@@ -101,6 +107,8 @@ export class AppModule {
         MembersService,
         MemberGroupsService,
         TagsService,
+        PipelinesService,
+        DealsService,
         CalendarsService,
         CalendarBookingsService,
         AutomationsService,
