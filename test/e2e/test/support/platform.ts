@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from 'nats';
-import { WireNames } from '@rocketlead/contracts';
+import { STREAMS, WireNames, type StreamKey } from '@rocketlead/contracts';
 import {
   Api,
   createPoolWithWebhook,
@@ -60,7 +60,8 @@ export class E2E {
     await this.deliveryEvents.stop();
     await this.platform.stop();
     const jsm = await this.nc.jetstreamManager();
-    for (const key of ['LEADS', 'CALENDAR', 'AUTOMATION', 'DELIVERY', 'DEAD_LETTER'] as const)
+    // Every stream of the namespace, so a stream added to the contracts (DEALS) is not left behind.
+    for (const key of Object.keys(STREAMS) as StreamKey[])
       await jsm.streams.delete(this.names.stream(key).name).catch(() => false);
     await this.nc.close();
     await this.db.drop();
