@@ -196,6 +196,25 @@ describe('leads deals: pipelines, deals and their stage and status events (real 
     expect(fields(full)).toEqual(['name']);
   });
 
+  it('ends a page of pipelines before it outgrows a reply, and continues after it', async () => {
+    const { org } = organization();
+    // 50 stages of 200 three-byte characters: about 35 KB a pipeline, so 20 of them pass the page budget.
+    const wide = Array.from({ length: DEAL_LIMITS.stagesPerPipeline }, (_, i) => `${i}`.padEnd(200, '€'));
+    const made: string[] = [];
+    for (let i = 0; i < 20; i++) made.push((await pipeline(org, wide)).id);
+    const first = await send(COMMANDS.pipelinesList, { organizationId: org, limit: 100 });
+    expect(first.items.length).toBeGreaterThan(0);
+    expect(first.items.length).toBeLessThan(20);
+    expect(first.nextCursor).not.toBeNull();
+    const rest = await send(COMMANDS.pipelinesList, {
+      organizationId: org,
+      limit: 100,
+      cursor: first.nextCursor!,
+    });
+    expect([...first.items, ...rest.items].map((p) => p.id)).toEqual(made.reverse());
+    expect(rest.nextCursor).toBeNull();
+  });
+
   it('creates deals in the first stage by default or the one given, and validates their references', async () => {
     const { org, actor } = organization();
     const lead = await entry(actor);

@@ -4,6 +4,8 @@ import {
   DEAL_LIMITS,
   DomainError,
   limitsViolated,
+  MAX_REPLY_BYTES,
+  withinPageBudget,
   type Page,
   type Pipeline,
   type PipelinesByStageCommand,
@@ -14,9 +16,9 @@ import {
   type PipelinesUpdateCommand,
   type StageBody,
 } from '@rocketlead/contracts';
-import { pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
+import { TRANSACTION, type Transactional } from '@rocketlead/persistence';
 import type { EntityManager } from 'typeorm';
-import { parseCursor } from '../entries/cursor';
+import { encodeCursor, parseCursor } from '../entries/cursor';
 import { lockOrganizationList } from '../members/organization-lock';
 import { DealsRepository } from '../deals/deals.repository';
 import { isStageInUse, PipelinesRepository } from './pipelines.repository';
@@ -69,8 +71,21 @@ export class PipelinesService {
     const after = request.cursor ? parseCursor(request.cursor) : undefined;
     // One extra row tells whether another page exists.
     const rows = await this.pipelines.list(request.organizationId, request.limit + 1, after);
-    const page = pageOf(rows, request.limit, (row) => row.position);
-    return { items: page.items.map((row) => row.pipeline), nextCursor: page.nextCursor };
+    // 100 pipelines of 50 long-named stages would not fit in one reply: the page ends earlier then.
+    const items = withinPageBudget(
+      rows.slice(0, request.limit).map((row) => row.pipeline),
+      (pipeline, bytes) =>
+        new DomainError('REPLY_TOO_LARGE', 'A pipeline on this page is too large to return', {
+          pipelineId: pipeline.id,
+          bytes,
+          limit: MAX_REPLY_BYTES,
+        }),
+    );
+    const last = rows[items.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > items.length && last ? encodeCursor(last.position) : null,
+    };
   }
 
   async get(request: PipelinesGetCommand): Promise<Pipeline> {
