@@ -13,7 +13,7 @@ import { pageFields } from '../http/page.query';
 import { connectActor, type RequestContext } from '../http/request-context';
 import type { ListDealsQuery } from './dto/list-deals.query';
 
-const CREATE_FIELDS = ['entryId', 'pipelineId', 'stageId', 'title', 'value', 'currency'] as const;
+const CREATE_OPTIONAL_FIELDS = ['stageId', 'value', 'currency'] as const;
 const UPDATE_FIELDS = ['stageId', 'status', 'title', 'value', 'currency'] as const;
 
 /** Deals live in `leads`, which emits their stage and status events; ingress authorizes and forwards. */
@@ -29,7 +29,7 @@ export class DealsService {
         entryId: dto.entryId,
         pipelineId: dto.pipelineId,
         title: dto.title,
-        ...given(dto, CREATE_FIELDS),
+        ...given(dto, CREATE_OPTIONAL_FIELDS),
       },
       { traceparent: request.traceparent },
     );

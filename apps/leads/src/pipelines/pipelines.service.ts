@@ -56,7 +56,7 @@ export class PipelinesService {
         ]);
       }
       // A new pipeline's stages are all new: an id given is not one of them.
-      const withId = request.stages.findIndex((stage) => stage.id !== undefined);
+      const withId = request.stages.findIndex((stage) => stage.id != null);
       if (withId >= 0) throw invalid(`stages[${withId}].id`, 'a new pipeline has no stages yet');
       return this.pipelines.insert(
         manager,
@@ -144,7 +144,7 @@ export class PipelinesService {
     const existing = new Set(current.stages.map((stage) => stage.id));
     const seen = new Set<string>();
     stages.forEach((stage, i) => {
-      if (stage.id === undefined) return;
+      if (stage.id == null) return;
       if (!existing.has(stage.id)) throw invalid(`stages[${i}].id`, 'is not a stage of this pipeline');
       if (seen.has(stage.id)) throw invalid(`stages[${i}].id`, 'is listed twice');
       seen.add(stage.id);
