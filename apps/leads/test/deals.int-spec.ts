@@ -390,6 +390,31 @@ describe('leads deals: pipelines, deals and their stage and status events (real 
     expect(ofDeal(DEAL_STAGE_CHANGED, deal.id)).toEqual([]);
   });
 
+  it('emits once when the same move or the same win arrives concurrently', async () => {
+    const { org, actor } = organization();
+    const lead = await entry(actor);
+    const sales = await pipeline(org);
+    const deal = await send(COMMANDS.dealsCreate, {
+      actor,
+      entryId: lead.id,
+      pipelineId: sales.id,
+      title: 'D',
+    });
+    const target = sales.stages[2]!.id;
+    const moves = await Promise.all(
+      Array.from({ length: 5 }, () => send(COMMANDS.dealsUpdate, { actor, id: deal.id, stageId: target })),
+    );
+    expect(moves.map((d) => d.stageId)).toEqual(Array(5).fill(target));
+    await Promise.all(
+      Array.from({ length: 5 }, () => send(COMMANDS.dealsUpdate, { actor, id: deal.id, status: 'won' })),
+    );
+    // The marker: a last change, published after whatever the concurrent ones did.
+    await send(COMMANDS.dealsUpdate, { actor, id: deal.id, status: 'lost' });
+    await events.waitFor((e) => e.body.subject === deal.id && e.body.data.status === 'lost');
+    expect(ofDeal(DEAL_STAGE_CHANGED, deal.id)).toHaveLength(1);
+    expect(ofDeal(DEAL_STATUS_CHANGED, deal.id).map((e) => e.body.data.status)).toEqual(['won', 'lost']);
+  });
+
   it('changes title, value and currency without events; a currency needs a value', async () => {
     const { org, actor } = organization();
     const lead = await entry(actor);
