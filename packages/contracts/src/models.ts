@@ -22,6 +22,8 @@ export interface LeadPool {
   defaultLeadStateId: string | null;
   tableSchema: TableSchema;
   dedupe: DedupeConfig | null;
+  /** The data key holding a contact's birthday (`YYYY-MM-DD` or `MM-DD`); null: no birthday events. */
+  birthdayField: string | null;
   createdAt: string;
 }
 
@@ -189,4 +191,10 @@ export interface Deal {
   status: DealStatus;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Settings of an organization that services other than ingress read (its local day, for birthdays). */
+export interface OrganizationSettings {
+  /** IANA time zone; UTC by default. */
+  timezone: string;
 }

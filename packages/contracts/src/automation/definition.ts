@@ -44,7 +44,9 @@ export function checkTrigger(trigger: unknown, errors: FieldError[]): void {
       errors.push({ field: 'trigger.triggerId', message: format?.message ?? 'must be a UUID' });
     else if (definition && !definition.scope)
       errors.push({ field: 'trigger.triggerId', message: `cannot scope ${String(event)}` });
-    else if (format ? !format.test(trigger.triggerId) : !isUuid(trigger.triggerId))
+    else if (trigger.triggerId === definition?.scope?.anyId) {
+      // Stands for every object of the kind: nothing more to check.
+    } else if (format ? !format.test(trigger.triggerId) : !isUuid(trigger.triggerId))
       errors.push({ field: 'trigger.triggerId', message: format?.message ?? 'must be a UUID' });
   }
   for (const key of ['from', 'to'] as const) {

@@ -26,6 +26,7 @@ import {
   type FieldType,
   type LeadPool,
   type LeadState,
+  type OrganizationSettings,
   type Page,
   type TableEntry,
   type TableSchema,
@@ -83,6 +84,34 @@ export class UpdateLeadPoolBody {
   @IsObject()
   @NestedMessage(() => DedupeBody)
   dedupe?: DedupeBody | null;
+
+  // The data key holding birthdays (`YYYY-MM-DD` or `MM-DD`); null turns birthday events off.
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  birthdayField?: string | null;
+}
+
+/** PATCH /connect/organization. */
+export class UpdateOrganizationSettingsBody {
+  /** An IANA time zone name (`Europe/Berlin`); checked by the service. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  timezone?: string;
+}
+
+/** POST /api/v1/sweeps/birthday: the organization's birthday sweep for its local today, or `date`. */
+export class SweepBirthdayBody {
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be a date YYYY-MM-DD' })
+  date?: string;
+}
+
+/** What a sweep did: the local date it swept and the birthday events it emitted (0 when already swept). */
+export interface BirthdaySweepResult {
+  date: string;
+  emitted: number;
 }
 
 const MILESTONE_MESSAGE = `milestone must be one of ${MILESTONES.join(', ')}`;
@@ -212,6 +241,18 @@ export class LeadStatesListCommand extends OrganizationScoped {
   tableId: string;
 }
 
+export class OrganizationSettingsGetCommand extends OrganizationScoped {}
+
+export class OrganizationSettingsUpdateCommand extends UpdateOrganizationSettingsBody {
+  @IsUUID()
+  organizationId: string;
+}
+
+export class BirthdaySweepCommand extends SweepBirthdayBody {
+  @IsUUID()
+  organizationId: string;
+}
+
 export class LeadStatesUpdateCommand extends UpdateLeadStateBody {
   @IsUUID()
   organizationId: string;
@@ -326,6 +367,9 @@ export interface LeadsCommandMap {
   [COMMANDS.leadStatesCreate]: [LeadStatesCreateCommand, LeadState];
   [COMMANDS.leadStatesList]: [LeadStatesListCommand, LeadState[]];
   [COMMANDS.leadStatesUpdate]: [LeadStatesUpdateCommand, LeadState];
+  [COMMANDS.organizationSettingsGet]: [OrganizationSettingsGetCommand, OrganizationSettings];
+  [COMMANDS.organizationSettingsUpdate]: [OrganizationSettingsUpdateCommand, OrganizationSettings];
+  [COMMANDS.birthdaySweep]: [BirthdaySweepCommand, BirthdaySweepResult];
   [COMMANDS.customFieldsCreate]: [CustomFieldsCreateCommand, CustomField];
   [COMMANDS.customFieldsList]: [CustomFieldsListCommand, CustomField[]];
   [COMMANDS.entriesCreate]: [EntriesCreateCommand, TableEntry];
@@ -341,6 +385,9 @@ export const LEADS_COMMAND_CLASSES = {
   [COMMANDS.leadStatesCreate]: LeadStatesCreateCommand,
   [COMMANDS.leadStatesList]: LeadStatesListCommand,
   [COMMANDS.leadStatesUpdate]: LeadStatesUpdateCommand,
+  [COMMANDS.organizationSettingsGet]: OrganizationSettingsGetCommand,
+  [COMMANDS.organizationSettingsUpdate]: OrganizationSettingsUpdateCommand,
+  [COMMANDS.birthdaySweep]: BirthdaySweepCommand,
   [COMMANDS.customFieldsCreate]: CustomFieldsCreateCommand,
   [COMMANDS.customFieldsList]: CustomFieldsListCommand,
   [COMMANDS.entriesCreate]: EntriesCreateCommand,

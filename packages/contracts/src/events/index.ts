@@ -3,6 +3,8 @@ import { validateEnvelope, type CloudEvent } from './envelope';
 import {
   TABLE_ENTRY_ADDED,
   TABLE_ENTRY_ASSIGNED,
+  TABLE_ENTRY_BIRTHDAY,
+  BIRTHDAY_ANY_POOL,
   TABLE_ENTRY_DUPLICATE_DETECTED,
   TABLE_ENTRY_LEAD_STATE_CHANGED,
   TABLE_ENTRY_MILESTONE_REACHED,
@@ -11,6 +13,7 @@ import {
   TABLE_ENTRY_UPDATED,
   tableEntryAddedSchema,
   tableEntryAssignedSchema,
+  tableEntryBirthdaySchema,
   tableEntryDuplicateDetectedSchema,
   tableEntryLeadStateChangedSchema,
   tableEntryMilestoneReachedSchema,
@@ -18,6 +21,7 @@ import {
   tableEntryUpdatedSchema,
   type TableEntryAddedData,
   type TableEntryAssignedData,
+  type TableEntryBirthdayData,
   type TableEntryDuplicateDetectedData,
   type TableEntryLeadStateChangedData,
   type TableEntryMilestoneReachedData,
@@ -97,6 +101,7 @@ export interface EventDataMap {
   [TABLE_ENTRY_DUPLICATE_DETECTED]: TableEntryDuplicateDetectedData;
   [TABLE_ENTRY_UPDATED]: TableEntryUpdatedData;
   [TABLE_ENTRY_MILESTONE_REACHED]: TableEntryMilestoneReachedData;
+  [TABLE_ENTRY_BIRTHDAY]: TableEntryBirthdayData;
   [DEAL_STAGE_CHANGED]: DealStageChangedData;
   [DEAL_STATUS_CHANGED]: DealStatusChangedData;
   [APPOINTMENT_BOOKED]: Booking;
@@ -158,7 +163,15 @@ export interface EventDefinition {
    * where the event carries the object's name itself (`nameField`), the path of that name (the run's trigger
    * name, with no lookup).
    */
-  scope: { kind: TriggerKind; field: string | readonly string[]; nameField?: string } | null;
+  scope: {
+    kind: TriggerKind;
+    field: string | readonly string[];
+    nameField?: string;
+    /** A `triggerId` that stands for every object of the kind (`__birthday__`: every pool). */
+    anyId?: string;
+    /** The trigger's name whatever the object ("Contact's Birthday"). */
+    name?: string;
+  } | null;
   /** Path in `data` of the lead (table entry) the event is about; runs of one lead keep event order. */
   entryIdField: string | null;
   /** Path in `data` of the booking for calendar events (`''` = `data` itself). */
@@ -233,6 +246,11 @@ export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
   [TABLE_ENTRY_DUPLICATE_DETECTED]: { schema: tableEntryDuplicateDetectedSchema, ...poolEvent('entryId') },
   [TABLE_ENTRY_UPDATED]: { schema: tableEntryUpdatedSchema, ...poolEvent('entryId') },
   [TABLE_ENTRY_MILESTONE_REACHED]: { schema: tableEntryMilestoneReachedSchema, ...poolEvent('entryId') },
+  [TABLE_ENTRY_BIRTHDAY]: {
+    schema: tableEntryBirthdaySchema,
+    ...poolEvent('entryId'),
+    scope: { kind: 'pool', field: 'tableId', anyId: BIRTHDAY_ANY_POOL, name: "Contact's Birthday" },
+  },
   [DEAL_STAGE_CHANGED]: { schema: dealStageChangedSchema, ...dealEvent({ kind: 'stage', field: 'stageId' }) },
   [DEAL_STATUS_CHANGED]: {
     schema: dealStatusChangedSchema,

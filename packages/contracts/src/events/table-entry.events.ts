@@ -11,6 +11,10 @@ export const TABLE_ENTRY_TAG_REMOVED = 'table.entry.tag.removed';
 export const TABLE_ENTRY_DUPLICATE_DETECTED = 'table.entry.duplicate.detected';
 /** `data` or `customFieldData` changed (Lead Actions "Updated"). */
 export const TABLE_ENTRY_UPDATED = 'table.entry.updated';
+/** The contact's birthday, on the organization's local date; once per entry and year. */
+export const TABLE_ENTRY_BIRTHDAY = 'table.entry.birthday';
+/** The `triggerId` of a birthday trigger for every pool (Gordon's `__birthday__`). */
+export const BIRTHDAY_ANY_POOL = '__birthday__';
 /** The first time a lead enters a state with a milestone; once per lead and milestone, ever. */
 export const TABLE_ENTRY_MILESTONE_REACHED = 'table.entry.milestone.reached';
 
@@ -43,6 +47,13 @@ export interface TableEntryDuplicateDetectedData {
   duplicateOfId: string;
   /** The pool's dedupe keys on which it matched, in the pool's order. */
   matchedOn: string[];
+}
+
+export interface TableEntryBirthdayData {
+  entryId: string;
+  tableId: string;
+  /** The local date celebrated, `YYYY-MM-DD` (Feb 28 for a Feb 29 birthday in a non-leap year). */
+  date: string;
 }
 
 export interface FieldChange {
@@ -120,4 +131,10 @@ export const tableEntryMilestoneReachedSchema = s.object({
   tableId: s.uuid(),
   milestone: s.literal(...MILESTONES),
   leadStateId: s.uuid(),
+});
+
+export const tableEntryBirthdaySchema = s.object({
+  entryId: s.uuid(),
+  tableId: s.uuid(),
+  date: s.string({ pattern: /^\d{4}-\d{2}-\d{2}$/ }),
 });
