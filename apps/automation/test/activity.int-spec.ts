@@ -257,6 +257,7 @@ describe('lead activity timeline (real Postgres and NATS)', () => {
         defaultLeadStateId: null,
         tableSchema: {},
         dedupe: null,
+        birthdayField: null,
         createdAt,
       };
     });

@@ -65,6 +65,7 @@ describe('automation API (real Postgres and NATS)', () => {
       defaultLeadStateId: list[0]!.id,
       tableSchema: {},
       dedupe: null,
+      birthdayField: null,
       createdAt: new Date().toISOString(),
     };
     pools.set(id, pool);

@@ -138,6 +138,7 @@ export class FakeLeads {
       defaultLeadStateId: null,
       tableSchema,
       dedupe: null,
+      birthdayField: null,
       createdAt: new Date().toISOString(),
     };
     const states: LeadState[] = stateNames.map((stateName, i) => ({

@@ -72,6 +72,9 @@ describe('activity summaries', () => {
         }),
       ),
     ).toBe('Milestone reached: qualified');
+    expect(eventSummary(event('table.entry.birthday', { entryId, tableId, date: '2027-02-28' }))).toBe(
+      'Birthday (2027-02-28)',
+    );
   });
 
   it('say where a deal moved and whether it was won or lost', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import {
   AUTOMATION_LIMITS,
   DomainError,
@@ -19,6 +19,7 @@ const pool: LeadPool = {
   defaultLeadStateId: null,
   tableSchema: {},
   dedupe: null,
+  birthdayField: null,
   createdAt: new Date().toISOString(),
 };
 const states: LeadState[] = [
@@ -103,6 +104,29 @@ describe('AutomationValidator', () => {
         null,
       ),
     ).resolves.toMatchObject({ trigger: { triggerId: calendarId } });
+  });
+
+  it("takes the scope's anyId as a triggerId with no lookup, and a pool id still needs the pool", async () => {
+    const poolLookup = jest.spyOn(leads, 'pool');
+    await expect(
+      validator.check(
+        org,
+        { trigger: { event: 'table.entry.birthday', triggerId: '__birthday__' }, actions: [] },
+        null,
+      ),
+    ).resolves.toMatchObject({ trigger: { triggerId: '__birthday__' } });
+    expect(poolLookup).not.toHaveBeenCalled();
+    poolLookup.mockRestore();
+    expect(await errorsOf({ event: 'table.entry.birthday', triggerId: uuidv7() })).toEqual([
+      { field: 'trigger.triggerId', message: 'must be a lead pool of this organization' },
+    ]);
+    await expect(
+      validator.check(
+        org,
+        { trigger: { event: 'table.entry.birthday', triggerId: pool.id }, actions: [] },
+        null,
+      ),
+    ).resolves.toMatchObject({ trigger: { triggerId: pool.id } });
   });
 
   it('takes a tag of this organization as the triggerId of tag events', async () => {

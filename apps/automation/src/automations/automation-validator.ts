@@ -139,6 +139,8 @@ export class AutomationValidator {
     const { event, triggerId } = trigger;
     if (typeof event !== 'string' || !isKnownEventType(event) || typeof triggerId !== 'string') return null;
     const scope = EVENT_DEFINITIONS[event].scope;
+    // The scope's anyId stands for every object of the kind: there is no one object to look up.
+    if (scope?.anyId !== undefined && triggerId === scope.anyId) return null;
     // A malformed id is already reported by the contracts' check.
     if (!scope || !TRIGGER_ID_FORMATS[scope.kind].test(triggerId)) return null;
     const refuse = (message: string): null => {

@@ -38,6 +38,27 @@ describe('trigger matching', () => {
     });
   });
 
+  it("matches every object of the kind when triggerId is the scope's anyId, and still one pool by its id", () => {
+    const birthday = (tableId: string) => ({
+      type: 'table.entry.birthday',
+      data: { entryId: uuidv7(), tableId, date: '2027-02-28' },
+    });
+    const any = { event: 'table.entry.birthday', triggerId: '__birthday__' };
+    expect(matchTrigger(any, birthday(pool))).toEqual({ matched: true });
+    expect(matchTrigger(any, birthday(otherPool))).toEqual({ matched: true });
+    expect(matchTrigger({ event: 'table.entry.birthday', triggerId: pool }, birthday(pool)).matched).toBe(
+      true,
+    );
+    expect(matchTrigger({ event: 'table.entry.birthday', triggerId: pool }, birthday(otherPool))).toEqual({
+      matched: false,
+      reason: 'trigger.triggerId does not match',
+    });
+    // anyId belongs to the birthday event's scope only: elsewhere it is an id that matches nothing.
+    expect(matchTrigger({ event: 'table.entry.added', triggerId: '__birthday__' }, added).matched).toBe(
+      false,
+    );
+  });
+
   it('scopes booking events by calendar, also when the booking is nested', () => {
     const calendar = uuidv7();
     const booked = { type: 'calendar.appointment.booked', data: { id: 'b', calendarId: calendar } };

@@ -46,7 +46,12 @@ export function matchTrigger(
   if (trigger.event !== event.type) return { matched: false, reason: 'event type differs' };
   if (!isKnownEventType(event.type)) return { matched: false, reason: 'unknown event type' };
   const definition = EVENT_DEFINITIONS[event.type];
-  if (trigger.triggerId !== undefined && trigger.triggerId !== null) {
+  // The scope's anyId (`__birthday__`) stands for every object of the kind.
+  if (
+    trigger.triggerId !== undefined &&
+    trigger.triggerId !== null &&
+    trigger.triggerId !== definition.scope?.anyId
+  ) {
     if (!definition.scope || scopeIdOf(definition, event.data) !== trigger.triggerId)
       return { matched: false, reason: 'trigger.triggerId does not match' };
   }

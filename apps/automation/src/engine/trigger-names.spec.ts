@@ -32,6 +32,15 @@ describe('TriggerNames', () => {
     await expect(names.resolve(org, { type: 'table.entry.tag.applied', data })).resolves.toBe(tagData.tagId);
   });
 
+  it("names a birthday trigger by the scope's fixed name, without a lookup", async () => {
+    lookups = 0;
+    const data = { entryId: uuidv7(), tableId: uuidv7(), date: '2027-02-28' };
+    await expect(names.resolve(org, { type: 'table.entry.birthday', data })).resolves.toBe(
+      "Contact's Birthday",
+    );
+    expect(lookups).toBe(0);
+  });
+
   it('still names the pool of the other contact events by looking it up', async () => {
     lookups = 0;
     const data = { entryId: uuidv7(), tableId: uuidv7(), from: null, to: uuidv7() };

@@ -58,6 +58,8 @@ export class TriggerNames {
     if (!isKnownEventType(event.type)) return null;
     const definition = EVENT_DEFINITIONS[event.type];
     if (!definition.scope) return null;
+    // A fixed name for the event whatever its object ("Contact's Birthday"): no lookup.
+    if (definition.scope.name !== undefined) return definition.scope.name;
     const scopeId = scopeIdOf(definition, event.data);
     if (scopeId === undefined) return null;
     const kind = definition.scope.kind;
