@@ -1,4 +1,5 @@
 import { InboxEntity, OutboxEntity } from '@rocketlead/messaging';
+import { TimerEntity } from '@rocketlead/timers';
 import { PoolEntity } from '../pools/pool.entity';
 import { LeadStateEntity } from '../lead-states/lead-state.entity';
 import { CustomFieldEntity } from '../custom-fields/custom-field.entity';
@@ -14,6 +15,8 @@ import { EntryTagEntity } from '../tags/entry-tag.entity';
 import { PipelineEntity } from '../pipelines/pipeline.entity';
 import { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
 import { DealEntity } from '../deals/deal.entity';
+import { OrganizationSettingsEntity } from '../organizations/organization-settings.entity';
+import { BirthdayEmittedEntity } from '../birthdays/birthday-emitted.entity';
 
 export const LEADS_SCHEMA = 'leads';
 export const LEADS_ENTITIES = [
@@ -32,6 +35,9 @@ export const LEADS_ENTITIES = [
   PipelineEntity,
   PipelineStageEntity,
   DealEntity,
+  OrganizationSettingsEntity,
+  BirthdayEmittedEntity,
+  TimerEntity,
   OutboxEntity,
   InboxEntity,
 ];

@@ -24,6 +24,10 @@ export class PoolEntity {
   @Column({ type: 'jsonb', nullable: true })
   dedupe: DedupeConfig | null;
 
+  // The data key holding birthdays (`YYYY-MM-DD` or `MM-DD`); null: no birthday events.
+  @Column({ name: 'birthday_field', type: 'text', nullable: true })
+  birthdayField: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

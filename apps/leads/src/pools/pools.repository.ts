@@ -18,12 +18,13 @@ export function toLeadPool(row: PoolEntity): LeadPool {
     defaultLeadStateId: row.defaultLeadStateId,
     tableSchema: row.tableSchema,
     dedupe: row.dedupe ?? null,
+    birthdayField: row.birthdayField ?? null,
     createdAt: row.createdAt.toISOString(),
   };
 }
 
 const COLUMNS =
-  'id, organization_id, name, default_lead_state_id, table_schema, dedupe, created_at, updated_at';
+  'id, organization_id, name, default_lead_state_id, table_schema, dedupe, birthday_field, created_at, updated_at';
 
 // Read with the pool so creating an entry in a state without a milestone costs no extra round trip.
 const DEFAULT_MILESTONE = `(SELECT s.milestone FROM leads.lead_states s
@@ -39,6 +40,7 @@ interface PoolRow {
   default_lead_state_id: string | null;
   table_schema: TableSchema;
   dedupe: DedupeConfig | null;
+  birthday_field: string | null;
   default_milestone?: Milestone | null;
   created_at: Date;
   updated_at: Date;
@@ -54,7 +56,7 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
   /**
    * Pools read on the ingest path. A pool's schema only grows and its keys keep their types, so a stale copy
    * can only miss keys, which sends the request to the locked path that re-reads the pool; the default lead
-   * state (and its milestone) and the dedupe settings can change, so a change drops the copies (here at once,
+   * state (and its milestone), the dedupe settings and the birthday field can change, so a change drops the copies (here at once,
    * elsewhere by NOTIFY, 1 s at most).
    */
   private readonly cache = new NotifiedCache<PoolRecord>({
@@ -89,6 +91,7 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
       name,
       defaultLeadStateId: null,
       tableSchema: {},
+      birthdayField: null,
     });
     return this.repo().save(row);
   }
@@ -110,6 +113,7 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
       defaultLeadStateId: row.default_lead_state_id,
       tableSchema: row.table_schema,
       dedupe: row.dedupe,
+      birthdayField: row.birthday_field,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     });
@@ -153,12 +157,13 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
       defaultLeadStateId?: string | null;
       tableSchema?: TableSchema;
       dedupe?: DedupeConfig | null;
+      birthdayField?: string | null;
     },
   ): Promise<PoolRecord> {
     const rows = returnedRows<PoolRow>(
       await manager.query(
         `UPDATE leads.pools SET name = $3, default_lead_state_id = $4, table_schema = $5::jsonb, dedupe = $6::jsonb,
-           updated_at = now()
+           birthday_field = $7, updated_at = now()
          WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}, ${DEFAULT_MILESTONE}`,
         [
           pool.organizationId,
@@ -170,11 +175,21 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
           (changes.dedupe !== undefined ? changes.dedupe : pool.dedupe)
             ? JSON.stringify(changes.dedupe !== undefined ? changes.dedupe : pool.dedupe)
             : null,
+          changes.birthdayField !== undefined ? changes.birthdayField : pool.birthdayField,
         ],
       ),
     );
     await this.changed(manager, pool.organizationId, pool.id);
     return this.toEntity(rows[0], manager);
+  }
+
+  /** Whether any pool of the organization has a birthdayField (then it needs its daily birthday sweep). */
+  async hasBirthdayField(organizationId: string, manager?: EntityManager): Promise<boolean> {
+    const rows = (await (manager ?? this.dataSource.manager).query(
+      'SELECT 1 FROM leads.pools WHERE organization_id = $1 AND birthday_field IS NOT NULL LIMIT 1',
+      [organizationId],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   /**
