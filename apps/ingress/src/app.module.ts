@@ -43,6 +43,11 @@ import { DeliveriesController } from './deliveries/deliveries.controller';
 import { PublicDeliveryService } from './public-delivery/public-delivery.service';
 import { EmailTrackingController } from './public-delivery/email-tracking.controller';
 import { SmsCallbacksController } from './public-delivery/sms-callbacks.controller';
+import { OrganizationsRepository } from './organizations/organizations.repository';
+import { OrganizationSettingsService } from './organizations/organization-settings.service';
+import { OrganizationController } from './organizations/organization.controller';
+import { SweepsService } from './sweeps/sweeps.service';
+import { SweepsController } from './sweeps/sweeps.controller';
 
 export const SERVICE_NAME = 'ingress';
 
@@ -91,6 +96,8 @@ export class AppModule {
         DeliveriesController,
         EmailTrackingController,
         SmsCallbacksController,
+        OrganizationController,
+        SweepsController,
       ],
       providers: [
         ApiTokensRepository,
@@ -115,6 +122,9 @@ export class AppModule {
         WebhookEndpointsService,
         DeliveriesService,
         PublicDeliveryService,
+        OrganizationsRepository,
+        OrganizationSettingsService,
+        SweepsService,
       ],
     };
   }

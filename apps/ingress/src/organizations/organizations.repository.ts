@@ -12,6 +12,10 @@ export class OrganizationsRepository {
     return repo.save(repo.create({ id: uuidv7(), name }));
   }
 
+  find(id: string): Promise<OrganizationEntity | null> {
+    return this.dataSource.getRepository(OrganizationEntity).findOneBy({ id });
+  }
+
   exists(id: string): Promise<boolean> {
     return this.dataSource.getRepository(OrganizationEntity).existsBy({ id });
   }
