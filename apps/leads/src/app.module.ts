@@ -41,6 +41,14 @@ import { PipelinesHandlers } from './pipelines/pipelines.handlers';
 import { DealsRepository } from './deals/deals.repository';
 import { DealsService } from './deals/deals.service';
 import { DealsHandlers } from './deals/deals.handlers';
+import { OrganizationSettingsRepository } from './organizations/organization-settings.repository';
+import { OrganizationSettingsService } from './organizations/organization-settings.service';
+import { OrganizationSettingsHandlers } from './organizations/organization-settings.handlers';
+import { BirthdaysRepository } from './birthdays/birthdays.repository';
+import { BirthdaySweepService } from './birthdays/birthday-sweep.service';
+import { BirthdayTimers } from './birthdays/birthday-timers';
+import { BirthdayTimerRunnerService } from './birthdays/birthday-timer-runner.service';
+import { BirthdaysHandlers } from './birthdays/birthdays.handlers';
 
 export const SERVICE_NAME = 'leads';
 
@@ -78,6 +86,8 @@ export class AppModule {
         EntryContactsHandlers,
         PipelinesHandlers,
         DealsHandlers,
+        OrganizationSettingsHandlers,
+        BirthdaysHandlers,
       ],
       providers: [
         PoolsRepository,
@@ -101,6 +111,12 @@ export class AppModule {
         PipelinesService,
         DealsRepository,
         DealsService,
+        OrganizationSettingsRepository,
+        OrganizationSettingsService,
+        BirthdaysRepository,
+        BirthdaySweepService,
+        BirthdayTimers,
+        BirthdayTimerRunnerService,
         ...outboxProviders({
           schema: LEADS_SCHEMA,
           databaseUrl: config.DATABASE_URL,

@@ -14,6 +14,7 @@ import {
 import type { Transactional } from '@rocketlead/persistence';
 import { TRANSACTION } from '@rocketlead/persistence';
 import { LeadStatesRepository } from '../lead-states/lead-states.repository';
+import { BirthdayTimers } from '../birthdays/birthday-timers';
 import { schemaConflicts } from '../entries/schema-inference';
 import { PoolsRepository, toLeadPool } from './pools.repository';
 import { assertSchemaFits } from './schema-limits';
@@ -38,6 +39,7 @@ export class PoolsService {
   constructor(
     private readonly pools: PoolsRepository,
     private readonly states: LeadStatesRepository,
+    private readonly birthdayTimers: BirthdayTimers,
     @Inject(TRANSACTION) private readonly transaction: Transactional,
   ) {}
 
@@ -83,7 +85,10 @@ export class PoolsService {
           : {}),
         ...(tableSchema ? { tableSchema } : {}),
         ...(dedupe !== undefined ? { dedupe } : {}),
+        ...(request.birthdayField !== undefined ? { birthdayField: request.birthdayField } : {}),
       });
+      // The organization's daily sweep exists while some pool has a birthday field.
+      if (request.birthdayField !== undefined) await this.birthdayTimers.sync(manager, organizationId);
       return toLeadPool(updated);
     });
   }
