@@ -215,13 +215,19 @@ describe('AutomationValidator', () => {
       { type: 'assign_user', params: { memberId: inactiveMemberId } },
       { type: 'notify_user', params: { memberId: inactiveMemberId, subject: 's', text: 't' } },
       { type: 'branch', params: { match: true, then: [{ type: 'add_tag', params: { tagId: unknown } }] } },
+      { type: 'create_task', params: { title: 'Call', assigneeId: unknown } },
+      { type: 'create_task', params: { title: 'Call', assigneeId: inactiveMemberId } },
+      { type: 'create_task', params: { title: 'Call', assigneeId: memberId } },
     ]);
     expect(errors).toEqual([
       { field: 'actions[1].params.tagId', message: 'must be a tag of this organization' },
       { field: 'actions[2].params.memberId', message: 'must be a member of this organization' },
       { field: 'actions[3].params.groupId', message: 'must be a member group of this organization' },
       { field: 'actions[4].params.memberId', message: 'must be an active member of this organization' },
+      { field: 'actions[5].params.memberId', message: 'must be an active member of this organization' },
       { field: 'actions[6].params.then[0].params.tagId', message: 'must be a tag of this organization' },
+      { field: 'actions[7].params.assigneeId', message: 'must be a member of this organization' },
+      { field: 'actions[8].params.assigneeId', message: 'must be an active member of this organization' },
     ]);
     await expect(
       validator.check(

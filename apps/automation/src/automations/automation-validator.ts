@@ -29,6 +29,7 @@ const CONTACT_PARAMS: Partial<Record<string, [string, ContactKind][]>> = {
     ['groupId', 'member group'],
   ],
   notify_user: [['memberId', 'member']],
+  create_task: [['assigneeId', 'member']],
   add_tag: [['tagId', 'tag']],
   remove_tag: [['tagId', 'tag']],
 };
@@ -176,7 +177,8 @@ export class AutomationValidator {
 
   /**
    * The members, groups and tags actions name (nested ones too) must be this organization's: each distinct id
-   * is looked up once, all at the same time; an assign_user member must also be active (leads would refuse it).
+   * is looked up once, all at the same time; a member must also be active (never assigned, notified or given a
+   * task once deactivated).
    */
   private async checkContactReferences(
     organizationId: string,
@@ -189,8 +191,7 @@ export class AutomationValidator {
       if (!isPlainObject(action.params)) return;
       for (const [param, kind] of CONTACT_PARAMS[action.type] ?? []) {
         const id = action.params[param];
-        if (isUuid(id))
-          refs.push({ path: `${path}.params.${param}`, kind, id, active: action.type === 'assign_user' });
+        if (isUuid(id)) refs.push({ path: `${path}.params.${param}`, kind, id, active: kind === 'member' });
       }
     });
     const lookups = new Map<string, Promise<{ active: boolean } | null>>();
