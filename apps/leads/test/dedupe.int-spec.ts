@@ -182,6 +182,21 @@ describe('duplicate detection (real Postgres and NATS)', () => {
     expect((await create(tableId, { email: 'x2@x.de', phone: 'n/a' })).duplicateOfId).toBeNull();
   });
 
+  it('identifies a contact by an email changed with PATCH, unless an earlier entry already has it', async () => {
+    const tableId = await pool();
+    const moved = await create(tableId, { email: 'old@x.de' });
+    const taken = await create(tableId, { email: 'taken@x.de' });
+    const update = (id: string, email: string) =>
+      send(COMMANDS.entriesUpdate, { actor, id, data: { email } });
+    await update(moved.id, 'New@X.de');
+    expect((await create(tableId, { email: 'new@x.de' })).duplicateOfId).toBe(moved.id);
+    // The old value keeps naming the entry that had it first.
+    expect((await create(tableId, { email: 'old@x.de' })).duplicateOfId).toBe(moved.id);
+    // A value an earlier entry holds stays with it.
+    await update(moved.id, 'taken@x.de');
+    expect((await create(tableId, { email: 'TAKEN@x.de' })).duplicateOfId).toBe(taken.id);
+  });
+
   it('points a lead matching two earlier entries (email and phone) at the earliest, matched on both', async () => {
     const tableId = await pool();
     const first = await create(tableId, { email: 'first@x.de', phone: '+49 30 2222222' });

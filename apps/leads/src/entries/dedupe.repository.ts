@@ -90,6 +90,21 @@ export class DedupeRepository {
     return new Set(rows.map((row) => claimId(row.entry_id, row.key)));
   }
 
+  /**
+   * Claims keys for an existing entry whose values changed: a value no entry holds yet now identifies it; one
+   * held already stays with the entry that had it first.
+   */
+  async claim(manager: EntityManager, entry: TableEntry, keys: DedupeKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await manager.query(
+      `INSERT INTO leads.dedupe_keys (table_id, key, value, organization_id, entry_id)
+       SELECT $1::uuid, key, value, $2::uuid, $3::uuid FROM unnest($4::text[], $5::text[]) AS k(key, value)
+       ORDER BY key, value
+       ON CONFLICT DO NOTHING`,
+      [entry.tableId, entry.organizationId, entry.id, keys.map((k) => k.key), keys.map((k) => k.value)],
+    );
+  }
+
   /** The entries holding these keys (committed, or claimed in this transaction), by `ownerId`. */
   async owners(
     manager: EntityManager,

@@ -424,6 +424,13 @@ export class EntriesService {
       if (updated.assignedMemberId !== current.assignedMemberId)
         events.push(assignedEvent(actor, updated, current.assignedMemberId, cause));
       if (events.length > 0) await this.outbox.append(manager, events);
+      // A changed email or phone identifies the contact from now on (if no earlier entry has it); the entry's
+      // own duplicate link is decided once, on arrival.
+      if (pool.dedupe && request.data && Object.keys(changes).length > 0) {
+        const changedKeys = new Set(Object.keys(changes));
+        const keys = dedupeKeysOf(pool.dedupe, updated.data).filter((k) => changedKeys.has(k.key));
+        await this.dedupe.claim(manager, updated, keys);
+      }
       return updated;
     });
     this.outbox.committed();
