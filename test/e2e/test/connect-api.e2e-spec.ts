@@ -291,6 +291,7 @@ describe('Connect API (both services as processes, over HTTP)', () => {
       const created = await admin.post('/connect/lead_pools', { name: 'Courses' });
       expect(created.status).toBe(201);
       expect(Object.keys(created.body).sort()).toEqual([
+        'birthdayField',
         'createdAt',
         'dedupe',
         'defaultLeadStateId',
@@ -302,6 +303,7 @@ describe('Connect API (both services as processes, over HTTP)', () => {
       expect(created.body).toMatchObject({
         name: 'Courses',
         defaultLeadStateId: null,
+        birthdayField: null,
         tableSchema: {},
         dedupe: null,
       });
