@@ -62,14 +62,6 @@ export class MemberGroupsRepository {
     return Number(rows[0]!.turn);
   }
 
-  async count(manager: EntityManager, organizationId: string): Promise<number> {
-    const rows = (await manager.query(
-      'SELECT count(*)::int AS n FROM leads.member_groups WHERE organization_id = $1',
-      [organizationId],
-    )) as { n: number }[];
-    return rows[0]?.n ?? 0;
-  }
-
   async insert(manager: EntityManager, organizationId: string, name: string): Promise<string> {
     const id = uuidv7();
     await manager.query('INSERT INTO leads.member_groups (id, organization_id, name) VALUES ($1, $2, $3)', [

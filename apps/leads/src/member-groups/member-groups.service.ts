@@ -4,7 +4,6 @@ import {
   assertWithinLimits,
   CONTACT_LIMITS,
   DomainError,
-  limitsViolated,
   type MemberGroup,
   type MemberGroupsCreateCommand,
   type MemberGroupsDeleteCommand,
@@ -16,7 +15,7 @@ import {
 import { pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
 import { parseCursor } from '../entries/cursor';
 import { MembersRepository } from '../members/members.repository';
-import { lockOrganizationList } from '../members/organization-lock';
+import { assertRoomInOrganization } from '../database/organization-quota';
 import { MemberGroupsRepository } from './member-groups.repository';
 
 export const memberGroupNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Member group not found');
@@ -33,15 +32,13 @@ export class MemberGroupsService {
     const { organizationId } = request;
     assertWithinLimits(request.name, { path: 'name' });
     return this.transaction(async (manager) => {
-      await lockOrganizationList(manager, 'member-groups', organizationId);
-      if ((await this.groups.count(manager, organizationId)) >= CONTACT_LIMITS.groupsPerOrganization) {
-        throw limitsViolated([
-          {
-            field: 'name',
-            message: `an organization has at most ${CONTACT_LIMITS.groupsPerOrganization} member groups; this one is full`,
-          },
-        ]);
-      }
+      await assertRoomInOrganization(
+        manager,
+        'member-groups',
+        organizationId,
+        CONTACT_LIMITS.groupsPerOrganization,
+        'name',
+      );
       const memberIds = await this.checkedMembers(manager, organizationId, request.memberIds);
       const id = await this.groups.insert(manager, organizationId, request.name);
       await this.groups.replaceMembers(manager, organizationId, id, memberIds);

@@ -78,14 +78,6 @@ export class MembersRepository {
     return rows[0] ? toMember(rows[0]) : null;
   }
 
-  async count(manager: EntityManager, organizationId: string): Promise<number> {
-    const rows = (await manager.query(
-      'SELECT count(*)::int AS n FROM leads.members WHERE organization_id = $1',
-      [organizationId],
-    )) as { n: number }[];
-    return rows[0]?.n ?? 0;
-  }
-
   /** Stores a member; an email already used in the organization fails with `isEmailConflict`. */
   async insert(
     manager: EntityManager,

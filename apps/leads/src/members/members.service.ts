@@ -3,7 +3,6 @@ import {
   assertWithinLimits,
   CONTACT_LIMITS,
   DomainError,
-  limitsViolated,
   type Member,
   type MembersCreateCommand,
   type MembersDeactivateCommand,
@@ -15,7 +14,7 @@ import {
 import { pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
 import { parseCursor } from '../entries/cursor';
 import { isEmailConflict, MembersRepository } from './members.repository';
-import { lockOrganizationList } from './organization-lock';
+import { assertRoomInOrganization } from '../database/organization-quota';
 
 export const memberNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Member not found');
 
@@ -46,16 +45,13 @@ export class MembersService {
     assertWithinLimits({ name: request.name, email: request.email });
     return mapEmailConflict(
       this.transaction(async (manager) => {
-        // Serializes creations in the organization so the count below holds until commit.
-        await lockOrganizationList(manager, 'members', organizationId);
-        if ((await this.members.count(manager, organizationId)) >= CONTACT_LIMITS.membersPerOrganization) {
-          throw limitsViolated([
-            {
-              field: 'email',
-              message: `an organization has at most ${CONTACT_LIMITS.membersPerOrganization} members; this one is full`,
-            },
-          ]);
-        }
+        await assertRoomInOrganization(
+          manager,
+          'members',
+          organizationId,
+          CONTACT_LIMITS.membersPerOrganization,
+          'email',
+        );
         return this.members.insert(manager, organizationId, { name: request.name, email: request.email });
       }),
     );

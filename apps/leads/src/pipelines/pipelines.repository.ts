@@ -90,14 +90,6 @@ export class PipelinesRepository {
     return rows[0] ? this.find(organizationId, rows[0].pipeline_id) : null;
   }
 
-  async count(manager: EntityManager, organizationId: string): Promise<number> {
-    const rows = (await manager.query(
-      'SELECT count(*)::int AS n FROM leads.pipelines WHERE organization_id = $1',
-      [organizationId],
-    )) as { n: number }[];
-    return rows[0]?.n ?? 0;
-  }
-
   /** Stores a pipeline and its stages, positioned in the order given. */
   async insert(
     manager: EntityManager,

@@ -3,7 +3,6 @@ import {
   assertWithinLimits,
   DEAL_LIMITS,
   DomainError,
-  limitsViolated,
   MAX_REPLY_BYTES,
   withinPageBudget,
   type Page,
@@ -19,7 +18,7 @@ import {
 import { TRANSACTION, type Transactional } from '@rocketlead/persistence';
 import type { EntityManager } from 'typeorm';
 import { encodeCursor, parseCursor } from '../entries/cursor';
-import { lockOrganizationList } from '../members/organization-lock';
+import { assertRoomInOrganization } from '../database/organization-quota';
 import { DealsRepository } from '../deals/deals.repository';
 import { isStageInUse, PipelinesRepository } from './pipelines.repository';
 
@@ -46,15 +45,13 @@ export class PipelinesService {
     const { organizationId } = request;
     assertWithinLimits({ name: request.name, stages: request.stages });
     return this.transaction(async (manager) => {
-      await lockOrganizationList(manager, 'pipelines', organizationId);
-      if ((await this.pipelines.count(manager, organizationId)) >= DEAL_LIMITS.pipelinesPerOrganization) {
-        throw limitsViolated([
-          {
-            field: 'name',
-            message: `an organization has at most ${DEAL_LIMITS.pipelinesPerOrganization} pipelines; this one is full`,
-          },
-        ]);
-      }
+      await assertRoomInOrganization(
+        manager,
+        'pipelines',
+        organizationId,
+        DEAL_LIMITS.pipelinesPerOrganization,
+        'name',
+      );
       // A new pipeline's stages are all new: an id given is not one of them.
       const withId = request.stages.findIndex((stage) => stage.id != null);
       if (withId >= 0) throw invalid(`stages[${withId}].id`, 'a new pipeline has no stages yet');

@@ -59,14 +59,6 @@ export class TagsRepository {
     return rows[0] ? toTag(rows[0]) : null;
   }
 
-  async count(manager: EntityManager, organizationId: string): Promise<number> {
-    const rows = (await manager.query(
-      'SELECT count(*)::int AS n FROM leads.tags WHERE organization_id = $1',
-      [organizationId],
-    )) as { n: number }[];
-    return rows[0]?.n ?? 0;
-  }
-
   /** Stores a tag; a name already used in the organization fails with `isTagNameConflict`. */
   async insert(
     manager: EntityManager,

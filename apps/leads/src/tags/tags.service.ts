@@ -3,7 +3,6 @@ import {
   assertWithinLimits,
   CONTACT_LIMITS,
   DomainError,
-  limitsViolated,
   type Page,
   type Tag,
   type TagsCreateCommand,
@@ -14,7 +13,7 @@ import {
 } from '@rocketlead/contracts';
 import { pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
 import { parseCursor } from '../entries/cursor';
-import { lockOrganizationList } from '../members/organization-lock';
+import { assertRoomInOrganization } from '../database/organization-quota';
 import { isTagNameConflict, TagsRepository } from './tags.repository';
 
 export const tagNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Tag not found');
@@ -46,15 +45,13 @@ export class TagsService {
     assertWithinLimits(request.name, { path: 'name' });
     return mapNameConflict(
       this.transaction(async (manager) => {
-        await lockOrganizationList(manager, 'tags', organizationId);
-        if ((await this.tags.count(manager, organizationId)) >= CONTACT_LIMITS.tagsPerOrganization) {
-          throw limitsViolated([
-            {
-              field: 'name',
-              message: `an organization has at most ${CONTACT_LIMITS.tagsPerOrganization} tags; this one is full`,
-            },
-          ]);
-        }
+        await assertRoomInOrganization(
+          manager,
+          'tags',
+          organizationId,
+          CONTACT_LIMITS.tagsPerOrganization,
+          'name',
+        );
         return this.tags.insert(manager, organizationId, {
           name: request.name,
           color: request.color ?? null,
