@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Milestone, TableEntry } from '@rocketlead/contracts';
 import type { Statement } from '@rocketlead/messaging';
 import type { DedupeKey, KeyOwner } from './dedupe-keys';
+import { insertEntriesSql } from './entries.repository';
 
 /** An entry to store with the rows that make it a contact of its pool and its first milestone. */
 export interface ClaimingInsert {
@@ -35,23 +36,7 @@ export class DedupeRepository {
   async insertClaiming(manager: EntityManager, items: ClaimingInsert[]): Promise<Set<string>> {
     const params: unknown[] = [];
     const add = (...values: unknown[]): string[] => values.map((value) => `$${params.push(value)}`);
-    const entries = items.map(({ entry, idempotencyKey }) => {
-      const [id, org, table, data, custom, state, key, at] = add(
-        entry.id,
-        entry.organizationId,
-        entry.tableId,
-        JSON.stringify(entry.data),
-        JSON.stringify(entry.customFieldData),
-        entry.leadStateId,
-        idempotencyKey,
-        entry.createdAt,
-      );
-      return `(${id}::uuid, ${org}::uuid, ${table}::uuid, ${data}::jsonb, ${custom}::jsonb, ${state}::uuid, ${key}, ${at}::timestamptz, ${at}::timestamptz)`;
-    });
-    const ctes = [
-      `inserted AS (INSERT INTO leads.entries (id, organization_id, table_id, data, custom_field_data, lead_state_id,
-         idempotency_key, created_at, updated_at) VALUES ${entries.join(', ')} RETURNING 1)`,
-    ];
+    const ctes = [`inserted AS (${insertEntriesSql(items, params)} RETURNING 1)`];
     const milestones = items.flatMap(({ entry, milestone }) =>
       milestone ? [`(${add(entry.id, milestone, entry.organizationId, entry.leadStateId).join(', ')})`] : [],
     );

@@ -71,6 +71,31 @@ export function isIdempotencyConflict(error: unknown): boolean {
   return code === UNIQUE_VIOLATION && constraint === 'entries_idempotency_key';
 }
 
+/**
+ * `INSERT INTO leads.entries … VALUES …` for several new entries, their values appended to `params` (so the
+ * statement can go on with more, or sit in a CTE). Without RETURNING: the caller says what it needs back.
+ */
+export function insertEntriesSql(
+  items: { entry: TableEntry; idempotencyKey: string | null }[],
+  params: unknown[],
+): string {
+  const rows = items.map(({ entry, idempotencyKey }) => {
+    const n = params.push(
+      entry.id,
+      entry.organizationId,
+      entry.tableId,
+      JSON.stringify(entry.data),
+      JSON.stringify(entry.customFieldData),
+      entry.leadStateId,
+      idempotencyKey,
+      entry.createdAt,
+    );
+    return `($${n - 7}::uuid, $${n - 6}::uuid, $${n - 5}::uuid, $${n - 4}::jsonb, $${n - 3}::jsonb, $${n - 2}::uuid, $${n - 1}, $${n}::timestamptz, $${n}::timestamptz)`;
+  });
+  return `INSERT INTO leads.entries (id, organization_id, table_id, data, custom_field_data, lead_state_id, idempotency_key, created_at, updated_at)
+              VALUES ${rows.join(', ')}`;
+}
+
 // Plain SQL: this is the ingest hot path and every round trip counts.
 @Injectable()
 export class EntriesRepository {
@@ -105,21 +130,7 @@ export class EntriesRepository {
     idempotencyKey: string | null,
     withEvents: (change: Statement) => Statement,
   ): Promise<void> {
-    const statement = withEvents({
-      sql: `INSERT INTO leads.entries (id, organization_id, table_id, data, custom_field_data, lead_state_id, idempotency_key, created_at, updated_at)
-              VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $8) RETURNING id`,
-      params: [
-        entry.id,
-        entry.organizationId,
-        entry.tableId,
-        JSON.stringify(entry.data),
-        JSON.stringify(entry.customFieldData),
-        entry.leadStateId,
-        idempotencyKey,
-        entry.createdAt,
-      ],
-    });
-    await (manager ?? this.dataSource.manager).query(statement.sql, statement.params);
+    await this.insertManyWithEvents([{ entry, idempotencyKey }], withEvents, manager);
   }
 
   /**
@@ -129,27 +140,11 @@ export class EntriesRepository {
   async insertManyWithEvents(
     items: { entry: TableEntry; idempotencyKey: string | null }[],
     withEvents: (change: Statement) => Statement,
+    manager?: EntityManager,
   ): Promise<void> {
     const params: unknown[] = [];
-    const rows = items.map(({ entry, idempotencyKey }) => {
-      const n = params.push(
-        entry.id,
-        entry.organizationId,
-        entry.tableId,
-        JSON.stringify(entry.data),
-        JSON.stringify(entry.customFieldData),
-        entry.leadStateId,
-        idempotencyKey,
-        entry.createdAt,
-      );
-      return `($${n - 7}::uuid, $${n - 6}::uuid, $${n - 5}::uuid, $${n - 4}::jsonb, $${n - 3}::jsonb, $${n - 2}::uuid, $${n - 1}, $${n}::timestamptz, $${n}::timestamptz)`;
-    });
-    const statement = withEvents({
-      sql: `INSERT INTO leads.entries (id, organization_id, table_id, data, custom_field_data, lead_state_id, idempotency_key, created_at, updated_at)
-              VALUES ${rows.join(', ')} RETURNING id`,
-      params,
-    });
-    await this.dataSource.query(statement.sql, statement.params);
+    const statement = withEvents({ sql: `${insertEntriesSql(items, params)} RETURNING id`, params });
+    await (manager ?? this.dataSource.manager).query(statement.sql, statement.params);
   }
 
   async find(organizationId: string, id: string, manager?: EntityManager): Promise<TableEntry | null> {
