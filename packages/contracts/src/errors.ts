@@ -8,8 +8,11 @@ export const ERROR_CODES = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  // A single-use link already used or expired (form verification).
+  GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   IDEMPOTENCY_MISMATCH: 422,
+  TOO_MANY_REQUESTS: 429,
   UNAVAILABLE: 503,
   INTERNAL: 500,
   // A service's reply exceeded the NATS maximum payload: a server-side limit the caller cannot fix by retrying.

@@ -198,3 +198,66 @@ export interface OrganizationSettings {
   /** IANA time zone; UTC by default. */
   timezone: string;
 }
+
+export const FORM_FIELD_TYPES = [
+  'string',
+  'email',
+  'phone',
+  'number',
+  'boolean',
+  'date',
+  'select',
+  'booking',
+] as const;
+export type FormFieldType = (typeof FORM_FIELD_TYPES)[number];
+
+/** One input of a form; its value is stored under `key` in the entry's data. */
+export interface FormField {
+  key: string;
+  label: string;
+  type: FormFieldType;
+  required: boolean;
+  /** The choices of a `select` field; null for other types. */
+  options: string[] | null;
+  /** The length of the appointment a `booking` field books; null for other types. */
+  durationMinutes: number | null;
+}
+
+/** A form (the RocketLead form widget): its submissions create or update contacts of one lead pool. */
+export interface Form {
+  id: string;
+  name: string;
+  tableId: string;
+  fields: FormField[];
+  /** The field whose normalised value identifies an existing contact of the pool. */
+  dedupeKey: string;
+  doubleOptIn: boolean;
+  bookingCalendarId: string | null;
+  redirectUrl: string | null;
+  webhookUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What anyone may read of a form to render it: nothing internal. */
+export interface PublicForm {
+  id: string;
+  name: string;
+  fields: {
+    key: string;
+    label: string;
+    type: FormFieldType;
+    required: boolean;
+    options?: string[];
+    durationMinutes?: number;
+  }[];
+}
+
+/** The answer to a submission: applied at once (`accepted`) or staged until the contact confirms by email. */
+export type FormSubmitResult = { status: 'accepted'; entryId: string } | { status: 'pending_verification' };
+
+/** A followed verification link: where to send the browser, or null for the confirmation page. */
+export interface FormVerifyResult {
+  formName: string;
+  redirectUrl: string | null;
+}

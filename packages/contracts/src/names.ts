@@ -17,6 +17,11 @@ export const STREAMS = {
     subjects: ['events.delivery.>', 'events.email.>', 'events.sms.>'],
     triggers: false,
   },
+  // Form submissions applied to contacts, published by leads.
+  FORMS: { name: 'FORMS', subjects: ['events.form.>'], triggers: true },
+  // What a service other than automation asks delivery to send (a form's verification email, its webhook):
+  // never triggers, never subscribed (a verification link is a credential).
+  NOTIFICATIONS: { name: 'NOTIFICATIONS', subjects: ['events.notification.>'], triggers: false },
   DEAD_LETTER: { name: 'DEAD_LETTER', subjects: ['dlq.>'], triggers: false },
 } as const;
 
@@ -68,6 +73,15 @@ export const COMMANDS = {
   dealsList: 'leads.deals.list',
   dealsGet: 'leads.deals.get',
   dealsUpdate: 'leads.deals.update',
+  formsCreate: 'leads.forms.create',
+  formsList: 'leads.forms.list',
+  formsGet: 'leads.forms.get',
+  formsUpdate: 'leads.forms.update',
+  formsDelete: 'leads.forms.delete',
+  /** What anyone may read of a form (the public form endpoint). */
+  formsPublicGet: 'leads.forms.public-get',
+  formsSubmit: 'leads.forms.submit',
+  formsVerify: 'leads.forms.verify',
   calendarsCreate: 'calendar.calendars.create',
   calendarsGet: 'calendar.calendars.get',
   bookingsCreate: 'calendar.bookings.create',
@@ -123,6 +137,8 @@ export const TRIGGER_STREAMS = (Object.keys(STREAMS) as StreamKey[]).filter((key
 export const CONSUMERS = {
   automationEvents: (stream: StreamKey): string => `automation-${stream.toLowerCase()}`,
   deliveryRequests: 'delivery-requests',
+  /** Notifications other services ask delivery to send (NOTIFICATIONS stream). */
+  deliveryNotifications: 'delivery-notifications',
   /** Event subscriptions of webhook endpoints: delivery reads every stream whose events may be subscribed. */
   deliverySubscriptions: (stream: StreamKey): string => `delivery-${stream.toLowerCase()}`,
   /** Delivery outcomes, picked up by the run step that asked for them. */

@@ -69,6 +69,9 @@ const EVENT_SUMMARIES: Record<EventType, string | ((event: CloudEvent) => string
   // The events carry ids only; the names are on the deal's pipeline (the item's data keeps the ids).
   'deal.stage.changed': (event) => `Deal moved to stage ${text(event.data, 'stageId')}`,
   'deal.status.changed': (event) => (text(event.data, 'status') === 'won' ? 'Deal won' : 'Deal lost'),
+  'form.submitted': (event) =>
+    `Form "${text(event.data, 'formName')}" submitted${field(event.data, 'isNewContact') === false ? ' (confirmed by email)' : ''}`,
+  'notification.requested': 'Notification requested',
   'calendar.appointment.booked': 'Appointment booked',
   'calendar.appointment.hasStarted': 'Appointment started',
   'calendar.appointment.hasEnded': 'Appointment ended',

@@ -172,6 +172,10 @@ export class AutomationValidator {
           : null;
         return pipeline ? null : refuse('must name a pipeline of this organization');
       }
+      case 'form': {
+        const form = await this.leads.form(organizationId, triggerId, traceparent);
+        return form ? null : refuse('must be a form of this organization');
+      }
     }
   }
 

@@ -46,6 +46,8 @@ export class TriggerNames {
       const pipeline = parsed ? await this.leads.pipeline(org, parsed.pipelineId) : null;
       return parsed && pipeline ? `${pipeline.name}: ${DEAL_STATUS_NAMES[parsed.status]}` : null;
     },
+    // Form events carry the form's name; a lookup only for an event without it.
+    form: async (org, id) => (await this.leads.form(org, id))?.name ?? null,
   };
 
   constructor(

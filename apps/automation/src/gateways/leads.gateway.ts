@@ -10,6 +10,7 @@ import {
   type LeadState,
   type Member,
   type MemberGroup,
+  type Form,
   type Pipeline,
   type TableEntry,
   type Tag,
@@ -45,6 +46,10 @@ export class LeadsGateway {
 
   tag(organizationId: string, id: string, traceparent: string | null = null): Promise<Tag | null> {
     return nullIfNotFound(this.rpc.request(COMMANDS.tagsGet, { organizationId, id }, { traceparent }));
+  }
+
+  form(organizationId: string, id: string, traceparent: string | null = null): Promise<Form | null> {
+    return nullIfNotFound(this.rpc.request(COMMANDS.formsGet, { organizationId, id }, { traceparent }));
   }
 
   pipeline(organizationId: string, id: string, traceparent: string | null = null): Promise<Pipeline | null> {

@@ -123,6 +123,15 @@ export class BookingsCreateCommand extends CreateBookingBody {
   @IsObject()
   @NestedMessage(() => ActorMessage)
   actor: ActorMessage;
+
+  /**
+   * Set by leads only (never from HTTP): `tableEntryId` is an entry leads is about to store in this request (a
+   * form's new contact), so calendar does not ask whether it exists yet. Leads removes the booking if the
+   * entry then cannot be stored.
+   */
+  @IsOptional()
+  @IsBoolean()
+  entryVouched?: boolean;
 }
 
 export class BookingsGetCommand extends ByIdQuery {}

@@ -3,6 +3,7 @@ export * from './page.command';
 export * from './leads.commands';
 export * from './contacts.commands';
 export * from './deals.commands';
+export * from './forms.commands';
 export * from './calendar.commands';
 export * from './automation.commands';
 export * from './delivery.commands';
@@ -10,6 +11,7 @@ export * from './delivery.commands';
 import { LEADS_COMMAND_CLASSES, type LeadsCommandMap } from './leads.commands';
 import { CONTACTS_COMMAND_CLASSES, type ContactsCommandMap } from './contacts.commands';
 import { DEALS_COMMAND_CLASSES, type DealsCommandMap } from './deals.commands';
+import { FORMS_COMMAND_CLASSES, type FormsCommandMap } from './forms.commands';
 import { CALENDAR_COMMAND_CLASSES, type CalendarCommandMap } from './calendar.commands';
 import { AUTOMATION_COMMAND_CLASSES, type AutomationCommandMap } from './automation.commands';
 import { DELIVERY_COMMAND_CLASSES, type DeliveryCommandMap } from './delivery.commands';
@@ -18,6 +20,7 @@ import { DELIVERY_COMMAND_CLASSES, type DeliveryCommandMap } from './delivery.co
 export type CommandMap = LeadsCommandMap &
   ContactsCommandMap &
   DealsCommandMap &
+  FormsCommandMap &
   CalendarCommandMap &
   AutomationCommandMap &
   DeliveryCommandMap;
@@ -28,6 +31,7 @@ const COMMAND_CLASSES: { [K in keyof CommandMap]: new () => CommandRequest<K> } 
   ...LEADS_COMMAND_CLASSES,
   ...CONTACTS_COMMAND_CLASSES,
   ...DEALS_COMMAND_CLASSES,
+  ...FORMS_COMMAND_CLASSES,
   ...CALENDAR_COMMAND_CLASSES,
   ...AUTOMATION_COMMAND_CLASSES,
   ...DELIVERY_COMMAND_CLASSES,

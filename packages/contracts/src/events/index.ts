@@ -81,6 +81,14 @@ import {
   type DealStageChangedData,
   type DealStatusChangedData,
 } from './deal.events';
+import {
+  FORM_SUBMITTED,
+  NOTIFICATION_REQUESTED,
+  formSubmittedSchema,
+  notificationRequestedSchema,
+  type FormSubmittedData,
+  type NotificationRequestedData,
+} from './form.events';
 import type { Booking } from '../models';
 import { isUuid } from '../uuid';
 
@@ -90,6 +98,7 @@ export * from './table-entry.events';
 export * from './automation.events';
 export * from './delivery.events';
 export * from './deal.events';
+export * from './form.events';
 
 /** Every event type the platform publishes, with the schema of its `data`. */
 export interface EventDataMap {
@@ -104,6 +113,8 @@ export interface EventDataMap {
   [TABLE_ENTRY_BIRTHDAY]: TableEntryBirthdayData;
   [DEAL_STAGE_CHANGED]: DealStageChangedData;
   [DEAL_STATUS_CHANGED]: DealStatusChangedData;
+  [FORM_SUBMITTED]: FormSubmittedData;
+  [NOTIFICATION_REQUESTED]: NotificationRequestedData;
   [APPOINTMENT_BOOKED]: Booking;
   [APPOINTMENT_HAS_STARTED]: TimedBookingData;
   [APPOINTMENT_HAS_ENDED]: TimedBookingData;
@@ -130,7 +141,7 @@ export interface EventDataMap {
 export type EventType = keyof EventDataMap;
 
 /** Kinds of object a trigger's `triggerId` can name (Gordon CRM's `trigger_id` scoping). */
-export const TRIGGER_KINDS = ['pool', 'calendar', 'tag', 'stage', 'pipelineStatus'] as const;
+export const TRIGGER_KINDS = ['pool', 'calendar', 'tag', 'stage', 'pipelineStatus', 'form'] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
 const UUID_SOURCE = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
@@ -141,6 +152,7 @@ export const TRIGGER_ID_FORMATS: Record<TriggerKind, { test: (id: string) => boo
   calendar: { test: isUuid, message: 'must be a UUID' },
   tag: { test: isUuid, message: 'must be a UUID' },
   stage: { test: isUuid, message: 'must be a UUID' },
+  form: { test: isUuid, message: 'must be a UUID' },
   // Gordon's composite id of a deal status trigger: the pipeline and the status, `<pipelineId>_won`.
   pipelineStatus: {
     test: (id) => new RegExp(`^${UUID_SOURCE}_(won|lost)$`).test(id),
@@ -204,7 +216,8 @@ const tagEvent = {
   reminder: null,
 };
 
-const dealEvent = (scope: EventDefinition['scope']) => ({
+// Events about one contact scoped by another object (a deal's stage or pipeline, a form).
+const entryEvent = (scope: EventDefinition['scope']) => ({
   triggerable: true,
   scope,
   entryIdField: 'entryId',
@@ -251,11 +264,20 @@ export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
     ...poolEvent('entryId'),
     scope: { kind: 'pool', field: 'tableId', anyId: BIRTHDAY_ANY_POOL, name: "Contact's Birthday" },
   },
-  [DEAL_STAGE_CHANGED]: { schema: dealStageChangedSchema, ...dealEvent({ kind: 'stage', field: 'stageId' }) },
+  [DEAL_STAGE_CHANGED]: {
+    schema: dealStageChangedSchema,
+    ...entryEvent({ kind: 'stage', field: 'stageId' }),
+  },
   [DEAL_STATUS_CHANGED]: {
     schema: dealStatusChangedSchema,
-    ...dealEvent({ kind: 'pipelineStatus', field: ['pipelineId', 'status'] }),
+    ...entryEvent({ kind: 'pipelineStatus', field: ['pipelineId', 'status'] }),
   },
+  // The form is the trigger's object; its name travels with the event (the name when submitted).
+  [FORM_SUBMITTED]: {
+    schema: formSubmittedSchema,
+    ...entryEvent({ kind: 'form', field: 'formId', nameField: 'formName' }),
+  },
+  [NOTIFICATION_REQUESTED]: { schema: notificationRequestedSchema, ...internal },
   [APPOINTMENT_BOOKED]: { schema: bookingSchema, ...bookingEvent('') },
   [APPOINTMENT_HAS_STARTED]: { schema: timedBookingSchema, ...bookingEvent('') },
   [APPOINTMENT_HAS_ENDED]: { schema: timedBookingSchema, ...bookingEvent('') },
