@@ -49,6 +49,12 @@ import { BirthdaySweepService } from './birthdays/birthday-sweep.service';
 import { BirthdayTimers } from './birthdays/birthday-timers';
 import { BirthdayTimerRunnerService } from './birthdays/birthday-timer-runner.service';
 import { BirthdaysHandlers } from './birthdays/birthdays.handlers';
+import { FormsRepository } from './forms/forms.repository';
+import { FormSubmissionsRepository } from './forms/form-submissions.repository';
+import { FormsService } from './forms/forms.service';
+import { FormSubmissionsService } from './forms/form-submissions.service';
+import { CalendarGateway } from './forms/calendar.gateway';
+import { FormsHandlers } from './forms/forms.handlers';
 
 export const SERVICE_NAME = 'leads';
 
@@ -88,6 +94,7 @@ export class AppModule {
         DealsHandlers,
         OrganizationSettingsHandlers,
         BirthdaysHandlers,
+        FormsHandlers,
       ],
       providers: [
         PoolsRepository,
@@ -117,6 +124,11 @@ export class AppModule {
         BirthdaySweepService,
         BirthdayTimers,
         BirthdayTimerRunnerService,
+        FormsRepository,
+        FormSubmissionsRepository,
+        FormsService,
+        FormSubmissionsService,
+        CalendarGateway,
         ...outboxProviders({
           schema: LEADS_SCHEMA,
           databaseUrl: config.DATABASE_URL,

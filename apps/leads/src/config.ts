@@ -1,7 +1,17 @@
-import { commonServiceEnv, eventRetentionEnv, loadConfig, type ConfigOf } from '@rocketlead/observability';
+import {
+  commonServiceEnv,
+  eventRetentionEnv,
+  loadConfig,
+  publicBaseUrlEnv,
+  type ConfigOf,
+} from '@rocketlead/observability';
 
 // leads serves only health endpoints over HTTP; its API is request/reply over NATS.
-export const LEADS_ENV = { ...commonServiceEnv(3001), ...eventRetentionEnv() };
+export const LEADS_ENV = {
+  ...commonServiceEnv(3001),
+  ...eventRetentionEnv(),
+  ...publicBaseUrlEnv('the verification links of form submissions'),
+};
 
 export type LeadsConfig = ConfigOf<typeof LEADS_ENV>;
 

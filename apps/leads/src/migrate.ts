@@ -8,6 +8,12 @@ export async function migrateLeads(
   config: LeadsConfig,
 ): Promise<{ migrations: string[]; streams: string[] }> {
   const migrations = await migrate(leadsDatabase.dataSource({ ...config, DB_POOL_SIZE: 2 }));
-  const streams = await migrateStreams(config, 'leads', ['LEADS', 'DEALS', 'DEAD_LETTER']);
+  const streams = await migrateStreams(config, 'leads', [
+    'LEADS',
+    'DEALS',
+    'FORMS',
+    'NOTIFICATIONS',
+    'DEAD_LETTER',
+  ]);
   return { migrations, streams };
 }

@@ -225,3 +225,15 @@ export function eventRetentionEnv() {
     },
   };
 }
+
+/** Where ingress is reached from outside, for links a service puts in what it sends (emails, callbacks). */
+export function publicBaseUrlEnv(usedFor: string) {
+  return {
+    PUBLIC_BASE_URL: {
+      default: 'http://localhost:3000',
+      // Without trailing slashes: paths are appended to it.
+      parse: (raw: string): string => parsers.url('http', 'https')(raw).replace(/\/+$/, ''),
+      description: `Where ingress is reached from outside: ${usedFor}`,
+    },
+  };
+}

@@ -17,6 +17,8 @@ import { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
 import { DealEntity } from '../deals/deal.entity';
 import { OrganizationSettingsEntity } from '../organizations/organization-settings.entity';
 import { BirthdayEmittedEntity } from '../birthdays/birthday-emitted.entity';
+import { FormEntity } from '../forms/form.entity';
+import { FormSubmissionEntity } from '../forms/form-submission.entity';
 
 export const LEADS_SCHEMA = 'leads';
 export const LEADS_ENTITIES = [
@@ -37,6 +39,8 @@ export const LEADS_ENTITIES = [
   DealEntity,
   OrganizationSettingsEntity,
   BirthdayEmittedEntity,
+  FormEntity,
+  FormSubmissionEntity,
   TimerEntity,
   OutboxEntity,
   InboxEntity,

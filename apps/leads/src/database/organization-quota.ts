@@ -7,6 +7,7 @@ const LISTS = {
   'member-groups': { table: 'leads.member_groups', what: 'member groups' },
   tags: { table: 'leads.tags', what: 'tags' },
   pipelines: { table: 'leads.pipelines', what: 'pipelines' },
+  forms: { table: 'leads.forms', what: 'forms' },
 } as const;
 
 export type OrganizationList = keyof typeof LISTS;

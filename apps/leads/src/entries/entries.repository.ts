@@ -56,6 +56,8 @@ export interface NewEntry {
   customFieldData: Record<string, EntryValue>;
   leadStateId: string;
   duplicateOfId?: string | null;
+  /** Chosen by the caller when other records must name the entry before it is stored. */
+  id?: string;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -105,7 +107,7 @@ export class EntriesRepository {
   build(fields: NewEntry): TableEntry {
     const now = new Date();
     return {
-      id: uuidv7(now.getTime()),
+      id: fields.id ?? uuidv7(now.getTime()),
       tableId: fields.tableId,
       organizationId: fields.organizationId,
       data: fields.data,

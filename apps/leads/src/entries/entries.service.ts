@@ -54,6 +54,16 @@ import { changesOf } from './entry-changes';
 /** An entry stored with its dedupe keys or first milestone (a transaction), and who creates it. */
 interface ClaimingEntry extends ClaimingInsert {
   actor: Actor;
+  followedBy: CloudEvent[];
+}
+
+/**
+ * What another part of leads adds to an entry it creates: the entry's id (known before, so its own events
+ * can name it) and events stored right after the entry's own, in the same commit (a form's `form.submitted`).
+ */
+export interface CreationExtras {
+  id: string;
+  followedBy: CloudEvent[];
 }
 
 /** Content limits of a lead's values, re-checked here: ingress is not the only possible sender. */
@@ -137,7 +147,7 @@ export class EntriesService {
     });
   }
 
-  async create(request: EntriesCreateRequest): Promise<TableEntry> {
+  async create(request: EntriesCreateRequest, extras?: CreationExtras): Promise<TableEntry> {
     checkEntryLimits(request.data, request.customFieldData);
     assertEntryFits(request.data, request.customFieldData);
     const { actor, idempotencyKey } = request;
@@ -146,7 +156,7 @@ export class EntriesService {
       if (existing) return existing;
     }
     try {
-      return await this.createOnce(request);
+      return await this.createOnce(request, extras);
     } catch (error) {
       // A concurrent request with the same key won the race: answer with its entry.
       if (idempotencyKey && isIdempotencyConflict(error)) {
@@ -161,23 +171,24 @@ export class EntriesService {
    * Locked types never change and keys are never removed, so an entry whose keys are all known is checked
    * without a lock and stored with its events in one statement. Only new keys take the pool lock.
    */
-  private async createOnce(request: EntriesCreateRequest): Promise<TableEntry> {
+  private async createOnce(request: EntriesCreateRequest, extras?: CreationExtras): Promise<TableEntry> {
     const pool = await this.pools.findCached(request.actor.organizationId, request.tableId);
     if (!pool) throw poolNotFound();
     const check = this.checkEntryData(pool, request.data, request.schemaMode);
     if (Object.keys(check.newKeys).length > 0) {
       // Refused before taking the lock when the schema is already too full; checked again under it.
       assertSchemaFits(pool.tableSchema, check.newKeys, 'data');
-      const entry = await this.transaction((manager) => this.createLockingSchema(manager, request));
+      const entry = await this.transaction((manager) => this.createLockingSchema(manager, request, extras));
       this.outbox.committed();
       return entry;
     }
-    return this.insert(undefined, pool, request);
+    return this.insert(undefined, pool, request, extras);
   }
 
   private async createLockingSchema(
     manager: EntityManager,
     request: EntriesCreateRequest,
+    extras?: CreationExtras,
   ): Promise<TableEntry> {
     // Re-read under the pool lock so concurrent first writers of a key cannot disagree on its type.
     const pool = await this.pools.lock(manager, request.actor.organizationId, request.tableId);
@@ -188,13 +199,14 @@ export class EntriesService {
       assertSchemaFits(pool.tableSchema, check.newKeys, 'data');
       await this.pools.extendSchema(manager, pool.organizationId, pool.id, check.newKeys);
     }
-    return this.insert(manager, pool, request);
+    return this.insert(manager, pool, request, extras);
   }
 
   private async insert(
     manager: EntityManager | undefined,
     pool: PoolRecord,
     request: EntriesCreateRequest,
+    extras?: CreationExtras,
   ): Promise<TableEntry> {
     const { actor } = request;
     const customFieldData = request.customFieldData ?? {};
@@ -206,15 +218,24 @@ export class EntriesService {
       data: request.data as EntryData,
       customFieldData: customFieldData as Record<string, EntryValue>,
       leadStateId: state.id,
+      ...(extras ? { id: extras.id } : {}),
     });
+    const followedBy = extras?.followedBy ?? [];
     const idempotencyKey = request.idempotencyKey ?? null;
     const keys = pool.dedupe ? dedupeKeysOf(pool.dedupe, entry.data) : [];
     if (keys.length > 0 || state.milestone) {
-      const item: ClaimingEntry = { entry, idempotencyKey, keys, milestone: state.milestone, actor };
+      const item: ClaimingEntry = {
+        entry,
+        idempotencyKey,
+        keys,
+        milestone: state.milestone,
+        actor,
+        followedBy,
+      };
       if (!manager) return this.claimingWriter.write(item);
       return (await this.writeClaiming(manager, [item]))[0]!;
     }
-    const events = this.creationEvents(actor, entry, null, null);
+    const events = [...this.creationEvents(actor, entry, null, null), ...followedBy];
     if (!manager) {
       // Outside a transaction: written with the entries of concurrent requests, one commit for all.
       await this.writer.write({ entry, idempotencyKey, events });
@@ -256,7 +277,7 @@ export class EntriesService {
           id: entry.id,
           duplicateOfId: duplicate.duplicateOfId,
         });
-      events.push(...this.creationEvents(item.actor, entry, duplicate, item.milestone));
+      events.push(...this.creationEvents(item.actor, entry, duplicate, item.milestone), ...item.followedBy);
       return entry;
     });
     if (duplicates.length > 0) {
@@ -339,8 +360,6 @@ export class EntriesService {
    * emits nothing.
    */
   async update(request: EntriesUpdateRequest): Promise<TableEntry> {
-    const { actor } = request;
-    const org = actor.organizationId;
     if (
       request.leadStateId === undefined &&
       request.assignedMemberId === undefined &&
@@ -356,84 +375,92 @@ export class EntriesService {
         ],
       });
     }
+    const updated = await this.transaction((manager) => this.updateIn(manager, request));
+    this.outbox.committed();
+    return updated;
+  }
+
+  /**
+   * `update` in the caller's transaction (a verified form submission claims its token in the same one); the
+   * caller calls `ServiceOutbox.committed` after its commit.
+   */
+  async updateIn(manager: EntityManager, request: EntriesUpdateRequest): Promise<TableEntry> {
+    const { actor } = request;
+    const org = actor.organizationId;
     checkEntryLimits(request.data, request.customFieldData);
     const mode = request.schemaMode ?? 'strict';
     const cause = causeOf(request);
-    const updated = await this.transaction(async (manager) => {
-      const current = await this.entries.lock(manager, org, request.id);
-      if (!current) throw entryNotFound();
-      // A repeat of an applied key (a retried automation step) changes nothing and answers the entry as is.
-      if (
-        request.idempotencyKey &&
-        !(await this.entries.claimUpdateKey(manager, org, request.idempotencyKey, current.id))
-      )
-        return current;
-      let pool = (await this.pools.find(org, current.tableId, manager))!;
-      if (request.data) {
-        const check = this.checkEntryData(pool, request.data, mode);
-        if (Object.keys(check.newKeys).length > 0) {
-          // New keys (infer mode): lock the pool and check again, as entry creation does.
-          pool = (await this.pools.lock(manager, org, current.tableId))!;
-          const locked = this.checkEntryData(pool, request.data, mode);
-          if (Object.keys(locked.newKeys).length > 0) {
-            assertSchemaFits(pool.tableSchema, locked.newKeys, 'data');
-            await this.pools.extendSchema(manager, org, pool.id, locked.newKeys);
-          }
+    const current = await this.entries.lock(manager, org, request.id);
+    if (!current) throw entryNotFound();
+    // A repeat of an applied key (a retried automation step) changes nothing and answers the entry as is.
+    if (
+      request.idempotencyKey &&
+      !(await this.entries.claimUpdateKey(manager, org, request.idempotencyKey, current.id))
+    )
+      return current;
+    let pool = (await this.pools.find(org, current.tableId, manager))!;
+    if (request.data) {
+      const check = this.checkEntryData(pool, request.data, mode);
+      if (Object.keys(check.newKeys).length > 0) {
+        // New keys (infer mode): lock the pool and check again, as entry creation does.
+        pool = (await this.pools.lock(manager, org, current.tableId))!;
+        const locked = this.checkEntryData(pool, request.data, mode);
+        if (Object.keys(locked.newKeys).length > 0) {
+          assertSchemaFits(pool.tableSchema, locked.newKeys, 'data');
+          await this.pools.extendSchema(manager, org, pool.id, locked.newKeys);
         }
       }
-      if (request.customFieldData) await this.checkCustomFields(manager, org, request.customFieldData);
-      let milestone: Milestone | null = null;
-      if (request.leadStateId && request.leadStateId !== current.leadStateId) {
-        milestone = (await this.resolveLeadState(manager, pool, request.leadStateId)).milestone;
+    }
+    if (request.customFieldData) await this.checkCustomFields(manager, org, request.customFieldData);
+    let milestone: Milestone | null = null;
+    if (request.leadStateId && request.leadStateId !== current.leadStateId) {
+      milestone = (await this.resolveLeadState(manager, pool, request.leadStateId)).milestone;
+    }
+    const assignedMemberId =
+      request.assignedMemberId !== undefined ? request.assignedMemberId : current.assignedMemberId;
+    if (assignedMemberId !== current.assignedMemberId && assignedMemberId !== null) {
+      if (!(await this.members.findActive(manager, org, assignedMemberId))) {
+        throw validationFailed({
+          errors: [{ field: 'assignedMemberId', message: 'is not an active member of this organization' }],
+        });
       }
-      const assignedMemberId =
-        request.assignedMemberId !== undefined ? request.assignedMemberId : current.assignedMemberId;
-      if (assignedMemberId !== current.assignedMemberId && assignedMemberId !== null) {
-        if (!(await this.members.findActive(manager, org, assignedMemberId))) {
-          throw validationFailed({
-            errors: [{ field: 'assignedMemberId', message: 'is not an active member of this organization' }],
-          });
-        }
-      }
-      const changes = changesOf(current, request);
-      const leadStateId = request.leadStateId ?? current.leadStateId;
-      if (
-        Object.keys(changes).length === 0 &&
-        leadStateId === current.leadStateId &&
-        assignedMemberId === current.assignedMemberId
-      )
-        return current;
-      const data = merge(current.data, request.data);
-      const customFieldData = merge(current.customFieldData, request.customFieldData);
-      // The merged entry is what is stored and sent: it must fit, or nothing changes.
-      assertEntryFits(data, customFieldData);
-      const updated = await this.entries.update(manager, org, current.id, {
-        data,
-        customFieldData,
-        leadStateId,
-        assignedMemberId,
-      });
-      const events: CloudEvent[] = [];
-      if (updated.leadStateId !== current.leadStateId) {
-        events.push(this.stateChanged(actor, updated, current.leadStateId, cause));
-        // Once per entry and milestone, ever: only the first entry into such a state records it.
-        if (milestone && (await this.entries.reachMilestone(manager, updated, milestone)))
-          events.push(this.milestoneReached(actor, updated, milestone, cause));
-      }
-      if (Object.keys(changes).length > 0) events.push(this.updatedEvent(actor, updated, changes, cause));
-      if (updated.assignedMemberId !== current.assignedMemberId)
-        events.push(assignedEvent(actor, updated, current.assignedMemberId, cause));
-      if (events.length > 0) await this.outbox.append(manager, events);
-      // A changed email or phone identifies the contact from now on (if no earlier entry has it); the entry's
-      // own duplicate link is decided once, on arrival.
-      if (pool.dedupe && request.data && Object.keys(changes).length > 0) {
-        const changedKeys = new Set(Object.keys(changes));
-        const keys = dedupeKeysOf(pool.dedupe, updated.data).filter((k) => changedKeys.has(k.key));
-        await this.dedupe.claim(manager, updated, keys);
-      }
-      return updated;
+    }
+    const changes = changesOf(current, request);
+    const leadStateId = request.leadStateId ?? current.leadStateId;
+    if (
+      Object.keys(changes).length === 0 &&
+      leadStateId === current.leadStateId &&
+      assignedMemberId === current.assignedMemberId
+    )
+      return current;
+    const data = merge(current.data, request.data);
+    const customFieldData = merge(current.customFieldData, request.customFieldData);
+    // The merged entry is what is stored and sent: it must fit, or nothing changes.
+    assertEntryFits(data, customFieldData);
+    const updated = await this.entries.update(manager, org, current.id, {
+      data,
+      customFieldData,
+      leadStateId,
+      assignedMemberId,
     });
-    this.outbox.committed();
+    const events: CloudEvent[] = [];
+    if (updated.leadStateId !== current.leadStateId) {
+      events.push(this.stateChanged(actor, updated, current.leadStateId, cause));
+      // Once per entry and milestone, ever: only the first entry into such a state records it.
+      if (milestone && (await this.entries.reachMilestone(manager, updated, milestone)))
+        events.push(this.milestoneReached(actor, updated, milestone, cause));
+    }
+    if (Object.keys(changes).length > 0) events.push(this.updatedEvent(actor, updated, changes, cause));
+    if (updated.assignedMemberId !== current.assignedMemberId)
+      events.push(assignedEvent(actor, updated, current.assignedMemberId, cause));
+    if (events.length > 0) await this.outbox.append(manager, events);
+    // A changed email or phone identifies the contact from now on (if no earlier entry has it); the entry's
+    // own duplicate link is decided once, on arrival.
+    if (pool.dedupe && request.data && Object.keys(changes).length > 0) {
+      const changedKeys = new Set(Object.keys(changes));
+      const keys = dedupeKeysOf(pool.dedupe, updated.data).filter((k) => changedKeys.has(k.key));
+      await this.dedupe.claim(manager, updated, keys);
+    }
     return updated;
   }
 

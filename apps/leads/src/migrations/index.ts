@@ -6,6 +6,7 @@ import { LeadsAppliedUpdates1795451924851 } from './1795451924851-LeadsAppliedUp
 import { LeadsContacts1795481990997 } from './1795481990997-LeadsContacts';
 import { LeadsDeals1795485391663 } from './1795485391663-LeadsDeals';
 import { LeadsBirthdays1795486667130 } from './1795486667130-LeadsBirthdays';
+import { LeadsForms1795492828956 } from './1795492828956-LeadsForms';
 
 /**
  * Every migration of the leads schema, in order. Generated; never edit one that has landed. The outbox, inbox
@@ -20,4 +21,5 @@ export const LEADS_MIGRATIONS = [
   LeadsDeals1795485391663,
   ...timersMigrations(LEADS_SCHEMA),
   LeadsBirthdays1795486667130,
+  LeadsForms1795492828956,
 ];

@@ -1,0 +1,40 @@
+import { describe, expect, it } from '@jest/globals';
+import { formShapeErrors } from './form-definition';
+
+const base = {
+  dedupeKey: 'email',
+  bookingCalendarId: null,
+  redirectUrl: null,
+  webhookUrl: null,
+};
+
+describe('formShapeErrors', () => {
+  it('accepts a consistent form with a booking field and its calendar', () => {
+    expect(
+      formShapeErrors({
+        ...base,
+        bookingCalendarId: '0190a0a0-0000-7000-8000-000000000000',
+        redirectUrl: 'https://example.test/thanks',
+        fields: [
+          { key: 'email', label: 'Email', type: 'email' },
+          { key: 'plan', label: 'Plan', type: 'select', options: ['a'] },
+          { key: 'slot', label: 'Slot', type: 'booking', durationMinutes: 30 },
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it('names a second booking field, a dedupe key on a booking, and a non-http redirect', () => {
+    const errors = formShapeErrors({
+      ...base,
+      dedupeKey: 'slot',
+      bookingCalendarId: '0190a0a0-0000-7000-8000-000000000000',
+      redirectUrl: 'javascript:alert(1)',
+      fields: [
+        { key: 'slot', label: 'Slot', type: 'booking', durationMinutes: 30 },
+        { key: 'other', label: 'Other', type: 'booking', durationMinutes: 30 },
+      ],
+    });
+    expect(errors.map((e) => e.field)).toEqual(['fields[1].type', 'dedupeKey', 'redirectUrl']);
+  });
+});
