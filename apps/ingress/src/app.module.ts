@@ -48,6 +48,13 @@ import { OrganizationSettingsService } from './organizations/organization-settin
 import { OrganizationController } from './organizations/organization.controller';
 import { SweepsService } from './sweeps/sweeps.service';
 import { SweepsController } from './sweeps/sweeps.controller';
+import { FormsService } from './forms/forms.service';
+import { FormsController } from './forms/forms.controller';
+import { FormRateLimitRepository } from './public-forms/form-rate-limit.repository';
+import { FormRateLimitService } from './public-forms/form-rate-limit.service';
+import { FormRateLimitGuard } from './public-forms/form-rate-limit.guard';
+import { PublicFormsService } from './public-forms/public-forms.service';
+import { PublicFormsController } from './public-forms/public-forms.controller';
 
 export const SERVICE_NAME = 'ingress';
 
@@ -98,6 +105,8 @@ export class AppModule {
         SmsCallbacksController,
         OrganizationController,
         SweepsController,
+        FormsController,
+        PublicFormsController,
       ],
       providers: [
         ApiTokensRepository,
@@ -125,6 +134,11 @@ export class AppModule {
         OrganizationsRepository,
         OrganizationSettingsService,
         SweepsService,
+        FormsService,
+        FormRateLimitRepository,
+        FormRateLimitService,
+        FormRateLimitGuard,
+        PublicFormsService,
       ],
     };
   }

@@ -6,11 +6,13 @@ import { HttpErrorFilter } from './http-error.filter';
 import { inspectQueryAndParams } from './inspect-query.hook';
 import { JSON_SUFFIX_TYPE, parseJsonBody } from './json-body.parser';
 import { rejectNonJsonBodies } from './json-only.hook';
+import { applyRouteHeaders } from './route-headers.hook';
 import { createValidationPipe } from './validation';
 
 /**
  * Validation, the one error shape, and JSON-only bodies within the limits for every route of ingress but the
- * few marked `FormBody` (SMS provider callbacks, one-click unsubscribe).
+ * few marked `FormBody` (SMS provider callbacks, one-click unsubscribe, public form submissions), and the
+ * headers routes marked `RouteHeaders` carry on every answer.
  */
 export function configureHttp(app: NestFastifyApplication, logger: JsonLogger): void {
   app.useGlobalPipes(createValidationPipe());
@@ -26,7 +28,8 @@ export function configureHttp(app: NestFastifyApplication, logger: JsonLogger): 
       }
     });
   }
-  // Only reached on FormBody routes: the content-type hook refuses these types everywhere else.
+  // Only reached on FormBody routes: the content-type hook refuses these types everywhere else. JSON bodies of
+  // `json-or-form` routes go through the JSON parser above, with the JSON limits.
   app.useBodyParser(FORM_TYPE, { bodyLimit: FORM_BODY_MAX_BYTES }, (_request, body, done) => {
     try {
       done(null, parseFormBody(body));
@@ -39,6 +42,8 @@ export function configureHttp(app: NestFastifyApplication, logger: JsonLogger): 
     done(null, undefined),
   );
   const fastify = app.getHttpAdapter().getInstance();
+  // First, so that the answers of the hooks after it (a refused content type) carry a route's headers too.
+  fastify.addHook('onRequest', applyRouteHeaders);
   fastify.addHook('onRequest', rejectNonJsonBodies);
   fastify.addHook('preValidation', inspectQueryAndParams);
 }

@@ -1,8 +1,11 @@
-import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { assertWithinLimits, MAX_BODY_BYTES } from '@rocketlead/contracts';
+import { ExtendRouteConfig, routeConfigValue } from './route-config';
 
-/** Form bodies are small callbacks (SMS provider, one-click unsubscribe): far below the JSON limit. */
+/**
+ * Form bodies are small (SMS provider callbacks, one-click unsubscribe, public form submissions): far below the
+ * JSON limit.
+ */
 export const FORM_BODY_MAX_BYTES = 64 * 1024;
 export const FORM_BODY_MAX_FIELDS = 100;
 
@@ -11,8 +14,18 @@ export const MULTIPART_TYPE = 'multipart/form-data';
 export const FORM_TYPE_PATTERN = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 export const MULTIPART_TYPE_PATTERN = /^multipart\/form-data\s*(;|$)/i;
 
-/** `form`: urlencoded only; `form-or-multipart`: also multipart/form-data, read (bounded) and dropped. */
-export type FormBodyPolicy = 'form' | 'form-or-multipart';
+/**
+ * `form`: urlencoded only; `form-or-multipart`: also multipart/form-data, read (bounded) and dropped;
+ * `json-or-form`: JSON (with the JSON limits) or urlencoded (with the form limits), e.g. a public form's
+ * submission posted by an HTML form or by fetch().
+ */
+export type FormBodyPolicy = 'form' | 'form-or-multipart' | 'json-or-form';
+
+const FORM_BODY_POLICIES: readonly unknown[] = [
+  'form',
+  'form-or-multipart',
+  'json-or-form',
+] satisfies FormBodyPolicy[];
 
 const FORM_BODY_CONFIG = 'rocketleadFormBody';
 
@@ -21,19 +34,23 @@ const FORM_BODY_CONFIG = 'rocketleadFormBody';
  * Fastify route's config, which the content-type hook reads before the body is parsed.
  */
 export const FormBody = (policy: FormBodyPolicy = 'form'): MethodDecorator =>
-  RouteConfig({ [FORM_BODY_CONFIG]: policy });
+  ExtendRouteConfig({ [FORM_BODY_CONFIG]: policy });
 
 /** The form policy of the route a request matched; null for JSON routes. */
 export function formBodyPolicy(request: FastifyRequest): FormBodyPolicy | null {
-  // Fastify types the route config without an index signature; the key is ours (see FormBody).
-  const config: object | undefined = request.routeOptions?.config;
-  const policy = config ? (config as Record<string, unknown>)[FORM_BODY_CONFIG] : undefined;
-  return policy === 'form' || policy === 'form-or-multipart' ? policy : null;
+  const policy = routeConfigValue(request, FORM_BODY_CONFIG);
+  return FORM_BODY_POLICIES.includes(policy) ? (policy as FormBodyPolicy) : null;
 }
 
-/** The body size limit of the route a request matched. */
+/** The body size limit of a request: the form limit for form bodies, the JSON limit for JSON ones. */
 export function bodyLimitOf(request: FastifyRequest | undefined): number {
-  return request && formBodyPolicy(request) ? FORM_BODY_MAX_BYTES : MAX_BODY_BYTES;
+  if (!request) return MAX_BODY_BYTES;
+  const policy = formBodyPolicy(request);
+  if (policy === null) return MAX_BODY_BYTES;
+  // On a route taking either, the parser (and so the limit) follows the request's content type.
+  if (policy === 'json-or-form' && !FORM_TYPE_PATTERN.test(request.headers['content-type'] ?? ''))
+    return MAX_BODY_BYTES;
+  return FORM_BODY_MAX_BYTES;
 }
 
 /**

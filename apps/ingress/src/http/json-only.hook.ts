@@ -12,13 +12,19 @@ import {
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
-/** The body types a route takes: JSON everywhere, except routes marked with `FormBody`. */
+/** The body types a route takes: JSON everywhere, except routes marked with `FormBody` (see its policies). */
 function accepts(type: string | undefined, policy: FormBodyPolicy | null): boolean {
   if (typeof type !== 'string') return false;
-  if (policy === null) return JSON_TYPE.test(type);
-  return (
-    FORM_TYPE_PATTERN.test(type) || (policy === 'form-or-multipart' && MULTIPART_TYPE_PATTERN.test(type))
-  );
+  switch (policy) {
+    case null:
+      return JSON_TYPE.test(type);
+    case 'form':
+      return FORM_TYPE_PATTERN.test(type);
+    case 'form-or-multipart':
+      return FORM_TYPE_PATTERN.test(type) || MULTIPART_TYPE_PATTERN.test(type);
+    case 'json-or-form':
+      return JSON_TYPE.test(type) || FORM_TYPE_PATTERN.test(type);
+  }
 }
 
 function expected(policy: FormBodyPolicy | null): string {
@@ -29,6 +35,8 @@ function expected(policy: FormBodyPolicy | null): string {
       return FORM_TYPE;
     case 'form-or-multipart':
       return `${FORM_TYPE} or ${MULTIPART_TYPE}`;
+    case 'json-or-form':
+      return `application/json or ${FORM_TYPE}`;
   }
 }
 

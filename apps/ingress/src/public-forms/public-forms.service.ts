@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import {
+  COMMANDS,
+  DomainError,
+  type FormSubmitResult,
+  type PublicForm,
+  type PublicRequestMessage,
+} from '@rocketlead/contracts';
+import { RpcClient } from '@rocketlead/messaging';
+import { JsonLogger } from '@rocketlead/observability';
+import { toHttpError } from '../http/http-error.filter';
+import type { RequestContext } from '../http/request-context';
+import { confirmationPage, prefersHtml, verificationErrorPage } from './form-pages';
+
+/** What a public form route answers: its status, headers beyond the route's own, and body. */
+export interface PublicAnswer<T> {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: T;
+}
+
+// The longest token FormsVerifyCommand takes; a longer one cannot be a link leads made.
+const TOKEN_MAX = 200;
+const HTML = { 'content-type': 'text/html; charset=utf-8' };
+
+const fieldError = (field: string, message: string): DomainError =>
+  new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: [{ field, message }] });
+
+/** An absolute http(s) URL without spaces or control characters: safe as a `location` header as it is. */
+function isRedirectable(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol } = new URL(value);
+  if (protocol !== 'http:' && protocol !== 'https:') return false;
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if (code <= 0x20 || code === 0x7f) return false;
+  }
+  return true;
+}
+
+/**
+ * A form's public side: its definition, submissions and verification links, with no Connect token. leads
+ * checks the form, the values, the honeypot and the token; ingress maps its answers to HTTP.
+ */
+@Injectable()
+export class PublicFormsService {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  get(id: string, request: RequestContext): Promise<PublicForm> {
+    return this.rpc.request(COMMANDS.formsPublicGet, { id }, { traceparent: request.traceparent });
+  }
+
+  /** 201 when the submission was applied, 202 when it waits for the contact's confirmation by email. */
+  async submit(
+    formId: string,
+    body: unknown,
+    request: RequestContext,
+  ): Promise<PublicAnswer<FormSubmitResult>> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw fieldError('(body)', 'must be an object of field values (JSON) or a urlencoded form');
+    const result = await this.rpc.request(
+      COMMANDS.formsSubmit,
+      { formId, values: body as Record<string, unknown>, request: publicRequest(request) },
+      { traceparent: request.traceparent },
+    );
+    return { statusCode: result.status === 'accepted' ? 201 : 202, headers: {}, body: result };
+  }
+
+  /**
+   * A followed verification link: a redirect to the form's URL or a confirmation page. Refusals are a short
+   * page with the same status when the client prefers HTML (a browser), else the usual JSON error.
+   */
+  async verify(
+    token: unknown,
+    accept: string | undefined,
+    request: RequestContext,
+  ): Promise<PublicAnswer<string>> {
+    try {
+      return await this.confirm(token, request);
+    } catch (error) {
+      const { statusCode } = toHttpError(error);
+      // Server-side failures stay JSON errors, logged by the filter.
+      if (statusCode >= 500 || !prefersHtml(accept)) throw error;
+      return { statusCode, headers: HTML, body: verificationErrorPage(statusCode) };
+    }
+  }
+
+  private async confirm(token: unknown, request: RequestContext): Promise<PublicAnswer<string>> {
+    if (token === undefined || token === '') throw fieldError('token', 'token is required');
+    if (typeof token !== 'string') throw fieldError('token', 'token must be given once');
+    if (token.length > TOKEN_MAX) throw new DomainError('NOT_FOUND', 'Verification link not found');
+    const { formName, redirectUrl } = await this.rpc.request(
+      COMMANDS.formsVerify,
+      { token, request: publicRequest(request) },
+      { traceparent: request.traceparent },
+    );
+    if (redirectUrl !== null && isRedirectable(redirectUrl))
+      return { statusCode: 302, headers: { location: redirectUrl }, body: '' };
+    // The submission is applied by now: a bad URL must not turn that into an error.
+    if (redirectUrl !== null)
+      this.logger.event('error', 'form redirect URL is not an http(s) URL', { redirectUrl });
+    return { statusCode: 200, headers: HTML, body: confirmationPage(formName) };
+  }
+}
+
+function publicRequest(request: RequestContext): PublicRequestMessage {
+  return { correlationId: request.correlationId, traceparent: request.traceparent };
+}
