@@ -12,6 +12,7 @@ export async function migrateDelivery(
   const streams = await migrateStreams(config, 'delivery', [
     ...TRIGGER_STREAMS,
     'AUTOMATION',
+    'NOTIFICATIONS',
     'DELIVERY',
     'DEAD_LETTER',
   ]);

@@ -10,6 +10,7 @@ import {
   type DeliveryWithAttempts,
   type EndpointsTestCommand,
   type EntryDeliveriesCommand,
+  type NotificationRequestedData,
   type Page,
 } from '@rocketlead/contracts';
 import type { EntityManager } from 'typeorm';
@@ -26,8 +27,8 @@ import { EVENT_SOURCE } from './outcome-events';
 export const deliveryNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Delivery not found');
 
 /**
- * Creates deliveries (from automation requests, subscribed events, tests and resends) and hands them to the
- * dispatcher once committed; reads a lead's delivery history.
+ * Creates deliveries (from automation requests, notifications, subscribed events, tests and resends) and
+ * hands them to the dispatcher once committed; reads a lead's delivery history.
  */
 @Injectable()
 export class DeliveriesService {
@@ -54,6 +55,12 @@ export class DeliveriesService {
     const endpointId = event.data.webhook?.endpointId ?? null;
     const endpoint = endpointId ? await this.endpoints.find(event.organizationid, endpointId) : undefined;
     this.prepared.set(event.id, await this.factory.fromRequest(event, endpoint));
+    return true;
+  }
+
+  /** Another service asks for a notification (a form's verification email or webhook); stored by `store`. */
+  async prepareNotification(event: CloudEvent<NotificationRequestedData>): Promise<boolean> {
+    this.prepared.set(event.id, await this.factory.fromNotification(event));
     return true;
   }
 

@@ -8,6 +8,7 @@ import {
   isKnownEventType,
   type CloudEvent,
   type DeliveryRequestData,
+  type NotificationRequestedData,
   type TableEntry,
   type WebhookFormat,
 } from '@rocketlead/contracts';
@@ -84,8 +85,9 @@ function shownUrl(url: string): string {
 }
 
 /**
- * Turns what asks for a delivery (an automation's request, a subscribed domain event, a test, a resend)
- * into delivery rows whose payload is frozen: every attempt sends the same bytes.
+ * Turns what asks for a delivery (an automation's request, another service's notification, a subscribed
+ * domain event, a test, a resend) into delivery rows whose payload is frozen: every attempt sends the same
+ * bytes.
  */
 @Injectable()
 export class DeliveryFactory {
@@ -119,6 +121,31 @@ export class DeliveryFactory {
         return this.email(origin, request.email);
       case 'sms':
         return this.sms(origin, request.sms);
+    }
+  }
+
+  /**
+   * What another service asks to send outside any run: a verification email the contact asked for (sent
+   * as written) or a form webhook of a lead to a raw URL.
+   */
+  async fromNotification(event: CloudEvent<NotificationRequestedData>): Promise<Built> {
+    const request = event.data;
+    const origin: Origin = {
+      organizationId: event.organizationid,
+      idempotencyKey: `notification:${request.idempotencyKey}`,
+      // A form webhook is known by the code it sends (as a run's form webhook is).
+      eventType: request.kind === 'webhook' && request.webhook ? request.webhook.formCode : event.type,
+      entryId: request.entryId,
+      correlationId: event.correlationid,
+      causationId: event.id,
+      depth: event.depth,
+      run: null,
+    };
+    switch (request.kind) {
+      case 'email':
+        return this.email(origin, request.email, { asWritten: true });
+      case 'webhook':
+        return this.notifiedWebhook(origin, request.webhook, new Date(event.time));
     }
   }
 
@@ -192,7 +219,10 @@ export class DeliveryFactory {
       idempotencyKey: `resend:${id}`,
       ...this.unattempted(),
       correlationId,
-      payload: original.payload.kind === 'email' ? this.instrument(id, original.payload) : original.payload,
+      payload:
+        original.payload.kind === 'email' && !original.payload.asWritten
+          ? this.instrument(id, original.payload)
+          : original.payload,
     });
   }
 
@@ -242,22 +272,47 @@ export class DeliveryFactory {
     return { rows: [row], events: [] };
   }
 
-  private async email(origin: Origin, email: DeliveryRequestData['email']): Promise<Built> {
+  /**
+   * `asWritten`: an email the contact asked for (a verification link): neither tracked nor given an
+   * unsubscribe link, and sent even to an address that unsubscribed.
+   */
+  private async email(
+    origin: Origin,
+    email: DeliveryRequestData['email'],
+    { asWritten }: { asWritten: boolean } = { asWritten: false },
+  ): Promise<Built> {
     if (!email) return this.refused(origin, 'email', '', 'the request has no email');
     const to = email.to.trim();
     if (!EMAIL_ADDRESS.test(to))
       return this.refused(origin, 'email', to, `"${to}" is not a usable email address`);
-    if (await this.deliveries.suppressed(origin.organizationId, to))
-      return this.refused(origin, 'email', to, 'the recipient unsubscribed');
-    const id = this.deliveries.newId();
-    const payload = this.instrument(id, {
-      kind: 'email',
+    const message = {
+      kind: 'email' as const,
       to,
       subject: email.subject,
       text: email.text,
       html: email.html,
-    });
-    return { rows: [this.row(origin, id, 'email', to, payload)], events: [] };
+    };
+    const id = this.deliveries.newId();
+    if (asWritten)
+      return { rows: [this.row(origin, id, 'email', to, { ...message, asWritten })], events: [] };
+    if (await this.deliveries.suppressed(origin.organizationId, to))
+      return this.refused(origin, 'email', to, 'the recipient unsubscribed');
+    return { rows: [this.row(origin, id, 'email', to, this.instrument(id, message))], events: [] };
+  }
+
+  /** A form webhook (unsigned, Lead Actions style) of the notification's lead to a raw URL. */
+  private async notifiedWebhook(
+    origin: Origin,
+    webhook: NotificationRequestedData['webhook'],
+    time: Date,
+  ): Promise<Built> {
+    if (!webhook) return this.refused(origin, 'webhook', '', 'the request has no webhook');
+    const url = webhook.url.trim();
+    if (!/^https?:\/\//i.test(url))
+      return this.refused(origin, 'webhook', shownUrl(url), 'the URL must be http(s)');
+    const lead = await this.leadOf(origin.organizationId, null, origin.entryId);
+    const body = formWebhookBody(lead, null, webhook.formCode, time);
+    return { rows: [this.webhookRow(origin, null, url, 'form', shownUrl(url), body)], events: [] };
   }
 
   private sms(origin: Origin, sms: DeliveryRequestData['sms']): Built {

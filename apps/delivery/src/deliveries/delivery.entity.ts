@@ -12,6 +12,11 @@ export type DeliveryPayload =
       html: string | null;
       /** The one-click unsubscribe link (List-Unsubscribe header). */
       unsubscribeUrl?: string;
+      /**
+       * An email the contact asked for (a verification link): sent exactly as written, never tracked, and
+       * to an address that unsubscribed too.
+       */
+      asWritten?: boolean;
     }
   | { kind: 'sms'; to: string; body: string };
 

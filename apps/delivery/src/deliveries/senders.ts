@@ -127,9 +127,11 @@ export class Senders implements OnApplicationShutdown {
       text: string | null;
       html: string | null;
       unsubscribeUrl?: string;
+      asWritten?: boolean;
     },
   ): Promise<AttemptResult> {
-    if (await this.deliveries.suppressed(row.organizationId, payload.to))
+    // An email the contact asked for goes out even after they unsubscribed from the others.
+    if (!payload.asWritten && (await this.deliveries.suppressed(row.organizationId, payload.to)))
       return failed('the recipient unsubscribed');
     const result = await this.mailer.send({
       from: this.config.EMAIL_FROM,

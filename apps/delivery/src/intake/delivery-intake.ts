@@ -9,10 +9,12 @@ import { DataSource } from 'typeorm';
 import {
   CONSUMERS,
   DELIVERY_REQUESTED,
+  NOTIFICATION_REQUESTED,
   TRIGGER_STREAMS,
   WireNames,
   type CloudEvent,
   type DeliveryRequestData,
+  type NotificationRequestedData,
 } from '@rocketlead/contracts';
 import { EventConsumer, NATS_CONNECTION } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
@@ -22,7 +24,8 @@ import { DELIVERY_SCHEMA } from '../database/entities';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 
 /**
- * Two kinds of intake, each a durable consumer: delivery requests from automation runs, and the domain
+ * Three kinds of intake, each a durable consumer: delivery requests from automation runs, notifications
+ * other services ask for (through the same inbox path), and the domain
  * events of every stream endpoints may subscribe to (the streams with `triggers: true`). Each event's
  * deliveries are stored with its inbox row, so a redelivered event never makes a second delivery, and are
  * sent once that transaction commits.
@@ -57,6 +60,15 @@ export class DeliveryIntake implements OnApplicationBootstrap, BeforeApplication
         durable: CONSUMERS.deliveryRequests,
         types: [DELIVERY_REQUESTED],
         relevant: (event) => this.deliveries.prepareRequest(event as CloudEvent<DeliveryRequestData>),
+        handler: (event, manager) => this.deliveries.store(event, manager),
+      }),
+      new EventConsumer({
+        ...common,
+        stream: 'NOTIFICATIONS',
+        durable: CONSUMERS.deliveryNotifications,
+        types: [NOTIFICATION_REQUESTED],
+        relevant: (event) =>
+          this.deliveries.prepareNotification(event as CloudEvent<NotificationRequestedData>),
         handler: (event, manager) => this.deliveries.store(event, manager),
       }),
     );
