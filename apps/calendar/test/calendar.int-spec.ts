@@ -445,6 +445,59 @@ describe('calendar service (real Postgres and NATS)', () => {
     ]);
   });
 
+  it('books an entry leads vouches for without asking about it; a taken exclusive slot is still a conflict; bookingsDelete removes it', async () => {
+    const calendarId = await calendar(true);
+    // An entry leads is storing in the same request: unknown to leads' entriesGet until it commits.
+    const coming = uuidv7();
+    const times = { startDateTime: inMs(3_600_000 * 50), endDateTime: inMs(3_600_000 * 51) };
+    const booking = await send(COMMANDS.bookingsCreate, {
+      actor,
+      calendarId,
+      tableEntryId: coming,
+      entryVouched: true,
+      ...times,
+    });
+    expect(booking).toMatchObject({ tableEntryId: coming, status: 'booked' });
+    expect(entryLookups.filter((r) => r.id === coming)).toEqual([]);
+    await waitFor(booking.id, 'calendar.appointment.booked');
+
+    // Vouching skips only the entry check: the slot stays taken.
+    const taken = await failure(
+      send(COMMANDS.bookingsCreate, {
+        actor,
+        calendarId,
+        tableEntryId: uuidv7(),
+        entryVouched: true,
+        ...times,
+      }),
+    );
+    expect(taken.code).toBe('CONFLICT');
+    expect(taken.message).toBe(`Overlaps booking ${booking.id}`);
+    // Not vouched (false, as from anywhere else): the entry is checked as always.
+    const unchecked = await failure(
+      send(COMMANDS.bookingsCreate, {
+        actor,
+        calendarId,
+        tableEntryId: uuidv7(),
+        entryVouched: false,
+        startDateTime: inMs(3_600_000 * 60),
+        endDateTime: inMs(3_600_000 * 61),
+      }),
+    );
+    expect(unchecked.code).toBe('VALIDATION_FAILED');
+
+    // Leads undoes the booking when the entry cannot be stored: deleted, with its timers, and the slot freed.
+    const deleted = await send(COMMANDS.bookingsDelete, { actor, id: booking.id });
+    expect(deleted).toMatchObject({ id: booking.id, tableEntryId: coming });
+    const event = await waitFor(booking.id, 'calendar.appointment.deleted');
+    expect(event.body.data).toMatchObject({ id: booking.id, tableEntryId: coming, status: 'booked' });
+    expect(await timerStates(booking.id)).toEqual({ [HAS_STARTED]: 'cancelled', [HAS_ENDED]: 'cancelled' });
+    expect((await failure(send(COMMANDS.bookingsGet, { organizationId: org, id: booking.id }))).code).toBe(
+      'NOT_FOUND',
+    );
+    await send(COMMANDS.bookingsCreate, { actor, calendarId, ...times });
+  });
+
   it('reads and changes bookings only within their organization; events carry the caller', async () => {
     const calendarId = await calendar();
     const booking = await send(COMMANDS.bookingsCreate, {

@@ -91,9 +91,11 @@ export class BookingsService {
     checkOrder(startAt, endAt);
     const calendar = await this.calendars.find(actor.organizationId, request.calendarId);
     if (!calendar) throw calendarNotFound();
-    // Entries belong to leads: ask it, scoped to the caller's organization.
+    // Entries belong to leads: ask it, scoped to the caller's organization. An entry leads vouches for is
+    // one it is storing in this very request (a form's new contact): not there yet, so not asked about.
     if (
       request.tableEntryId &&
+      request.entryVouched !== true &&
       !(await this.entries.exists(actor.organizationId, request.tableEntryId, actor.traceparent))
     ) {
       throw validationFailed([{ field: 'tableEntryId', message: 'is not an entry of this organization' }]);
