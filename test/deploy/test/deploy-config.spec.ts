@@ -403,10 +403,19 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
       expectNoProblems(problems);
     });
 
+    it('waits for nothing that waits for it (Compose refuses a dependency cycle)', () => {
+      const problems = [name, migrateName]
+        .filter((serviceName) => dependsOnTransitively(serviceName).has(serviceName))
+        .map((serviceName) => `${COMPOSE}: ${serviceName} waits (depends_on) for itself through others`);
+      expectNoProblems(problems);
+    });
+
     it('starts only after the services it sends commands to are healthy', () => {
-      // ingress (the HTTP edge) sends every command; the others what their code names.
+      // ingress (the HTTP edge) sends every command; the others what their code names. Of two services
+      // calling each other (leads and calendar), only one can wait: Compose refuses a dependency cycle.
       const problems = calleesOf(name)
         .filter((callee) => dependsOn(service).get(callee) !== 'service_healthy')
+        .filter((callee) => !dependsOnTransitively(callee).has(name))
         .map(
           (callee) =>
             `${COMPOSE}: ${name} sends commands to ${callee} but does not wait for it (condition service_healthy)`,
@@ -553,9 +562,13 @@ describe.each(SERVICES)('$name', ({ name, spec, servicePort, published }) => {
 });
 
 describe('public address of ingress', () => {
-  // Links in emails and SMS status callbacks are built from delivery's PUBLIC_BASE_URL and must reach ingress
-  // as clients do (its PUBLIC_URL); a default (localhost) would send every recipient to their own machine.
-  it('is the base of the links delivery sends, in Compose and in Kubernetes', () => {
+  // Links in emails and SMS status callbacks are built from PUBLIC_BASE_URL (delivery's, and leads' for form
+  // verification links) and must reach ingress as clients do (its PUBLIC_URL); a default (localhost) would
+  // send every recipient to their own machine.
+  const linking = SERVICES.filter((s) => 'PUBLIC_BASE_URL' in s.spec).map((s) => s.name);
+
+  it('is the base of the links delivery and leads send, in Compose and in Kubernetes', () => {
+    expect(linking).toEqual(expect.arrayContaining(['delivery', 'leads']));
     const problems: string[] = [];
     const compose = (name: string): Env => composeEnv(map(composeServices[name]));
     const k8s = (name: string): Env => k8sEnv(K8S, containerOf(findObject('Deployment', name), name)).env;
@@ -564,13 +577,15 @@ describe('public address of ingress', () => {
       [K8S, k8s],
     ] as const) {
       const ingress = envOf('ingress').get('PUBLIC_URL');
-      const delivery = envOf('delivery').get('PUBLIC_BASE_URL');
       if (!ingress || ingress === 'auto')
         problems.push(`${where}: ingress has no explicit PUBLIC_URL (${ingress ?? 'unset'})`);
-      if (delivery?.replace(/\/$/, '') !== ingress?.replace(/\/$/, ''))
-        problems.push(
-          `${where}: delivery PUBLIC_BASE_URL is ${delivery ?? 'unset'}, ingress's PUBLIC_URL ${ingress ?? 'unset'}`,
-        );
+      for (const name of linking) {
+        const base = envOf(name).get('PUBLIC_BASE_URL');
+        if (base?.replace(/\/$/, '') !== ingress?.replace(/\/$/, ''))
+          problems.push(
+            `${where}: ${name} PUBLIC_BASE_URL is ${base ?? 'unset'}, ingress's PUBLIC_URL ${ingress ?? 'unset'}`,
+          );
+      }
     }
     expectNoProblems(problems);
   });
