@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { connect, type NatsConnection } from 'nats';
 import { STREAMS, WireNames, type StreamKey } from '@rocketlead/contracts';
 import {
@@ -102,6 +104,24 @@ export class E2E {
       'x-rocketlead-ingress-token': setup.webhookToken,
       ...headers,
     });
+  }
+
+  /**
+   * Runs one SQL statement on this platform's database with psql (the e2e package has no Postgres client),
+   * for what no API offers, e.g. expiring a verification link; returns the rows, one a line, `|` between columns.
+   */
+  async sql(statement: string): Promise<string> {
+    const { stdout } = await promisify(execFile)('psql', [
+      this.db.url,
+      '--no-psqlrc',
+      '--quiet',
+      '--set=ON_ERROR_STOP=1',
+      '--tuples-only',
+      '--no-align',
+      '--command',
+      statement,
+    ]);
+    return stdout.trim();
   }
 
   eventsFor(entryId: string): CollectedEvent[] {
