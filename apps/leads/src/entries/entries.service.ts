@@ -54,7 +54,7 @@ import { changesOf } from './entry-changes';
 /** An entry stored with its dedupe keys or first milestone (a transaction), and who creates it. */
 interface ClaimingEntry extends ClaimingInsert {
   actor: Actor;
-  followedBy: CloudEvent[];
+  followedBy: (entry: TableEntry) => CloudEvent[];
 }
 
 /**
@@ -63,7 +63,8 @@ interface ClaimingEntry extends ClaimingInsert {
  */
 export interface CreationExtras {
   id: string;
-  followedBy: CloudEvent[];
+  /** Made once the entry's own events are, so their times keep that order too. */
+  followedBy: (entry: TableEntry) => CloudEvent[];
 }
 
 /** Content limits of a lead's values, re-checked here: ingress is not the only possible sender. */
@@ -220,7 +221,7 @@ export class EntriesService {
       leadStateId: state.id,
       ...(extras ? { id: extras.id } : {}),
     });
-    const followedBy = extras?.followedBy ?? [];
+    const followedBy = extras?.followedBy ?? (() => []);
     const idempotencyKey = request.idempotencyKey ?? null;
     const keys = pool.dedupe ? dedupeKeysOf(pool.dedupe, entry.data) : [];
     if (keys.length > 0 || state.milestone) {
@@ -235,7 +236,8 @@ export class EntriesService {
       if (!manager) return this.claimingWriter.write(item);
       return (await this.writeClaiming(manager, [item]))[0]!;
     }
-    const events = [...this.creationEvents(actor, entry, null, null), ...followedBy];
+    const own = this.creationEvents(actor, entry, null, null);
+    const events = [...own, ...followedBy(entry)];
     if (!manager) {
       // Outside a transaction: written with the entries of concurrent requests, one commit for all.
       await this.writer.write({ entry, idempotencyKey, events });
@@ -277,7 +279,8 @@ export class EntriesService {
           id: entry.id,
           duplicateOfId: duplicate.duplicateOfId,
         });
-      events.push(...this.creationEvents(item.actor, entry, duplicate, item.milestone), ...item.followedBy);
+      events.push(...this.creationEvents(item.actor, entry, duplicate, item.milestone));
+      events.push(...item.followedBy(entry));
       return entry;
     });
     if (duplicates.length > 0) {

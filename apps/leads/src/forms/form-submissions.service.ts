@@ -163,7 +163,7 @@ export class FormSubmissionsService {
     try {
       await this.entries.create(
         { actor, tableId: form.tableId, data: values.data, schemaMode: 'infer' },
-        { id: entryId, followedBy: this.submittedEvents(form, actor, uuidv7(), entryId, true) },
+        { id: entryId, followedBy: () => this.submittedEvents(form, actor, uuidv7(), entryId, true) },
       );
     } catch (error) {
       await this.undoBooking(booking ? { actor, booking } : null);
