@@ -9,3 +9,4 @@ export * from './commands';
 export * from './automation';
 export * from './delivery';
 export * from './limits';
+export * from './html';

@@ -10,6 +10,7 @@ import {
 import { RpcClient } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import type { RequestContext } from '../http/request-context';
+import { isRedirectable } from '../http/redirect-url';
 
 /** A 1x1 GIF whose only pixel is transparent (43 bytes). */
 export const TRANSPARENT_GIF = Buffer.from(
@@ -34,18 +35,6 @@ export const UNSUBSCRIBED_PAGE =
   '<body><p>You have been unsubscribed.</p></body></html>';
 
 const linkNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Link not found');
-
-/** An absolute http(s) URL without spaces or control characters: safe as a `location` header as it is. */
-function isRedirectable(value: string | null): value is string {
-  if (value === null || !URL.canParse(value)) return false;
-  const { protocol } = new URL(value);
-  if (protocol !== 'http:' && protocol !== 'https:') return false;
-  for (let i = 0; i < value.length; i += 1) {
-    const code = value.charCodeAt(i);
-    if (code <= 0x20 || code === 0x7f) return false;
-  }
-  return true;
-}
 
 /**
  * What recipients send back, forwarded to `delivery`, which checks every token and signature: email tracking

@@ -1,16 +1,5 @@
 // The pages a browser gets from a form's verification link (the link of the confirmation email).
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
-}
+import { escapeHtml } from '@rocketlead/contracts';
 
 function page(title: string, message: string): string {
   return (

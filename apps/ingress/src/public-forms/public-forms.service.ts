@@ -11,6 +11,7 @@ import { JsonLogger } from '@rocketlead/observability';
 import { toHttpError } from '../http/http-error.filter';
 import type { RequestContext } from '../http/request-context';
 import { confirmationPage, prefersHtml, verificationErrorPage } from './form-pages';
+import { isRedirectable } from '../http/redirect-url';
 
 /** What a public form route answers: its status, headers beyond the route's own, and body. */
 export interface PublicAnswer<T> {
@@ -25,18 +26,6 @@ const HTML = { 'content-type': 'text/html; charset=utf-8' };
 
 const fieldError = (field: string, message: string): DomainError =>
   new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: [{ field, message }] });
-
-/** An absolute http(s) URL without spaces or control characters: safe as a `location` header as it is. */
-function isRedirectable(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const { protocol } = new URL(value);
-  if (protocol !== 'http:' && protocol !== 'https:') return false;
-  for (let i = 0; i < value.length; i += 1) {
-    const code = value.charCodeAt(i);
-    if (code <= 0x20 || code === 0x7f) return false;
-  }
-  return true;
-}
 
 /**
  * A form's public side: its definition, submissions and verification links, with no Connect token. leads

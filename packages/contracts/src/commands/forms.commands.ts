@@ -92,20 +92,8 @@ export class FormFieldBody {
   durationMinutes?: number;
 }
 
-export class CreateFormBody {
-  @IsString()
-  @Length(1, NAME_MAX)
-  name: string;
-
-  @IsUUID()
-  tableId: string;
-
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(FORM_LIMITS.fieldsPerForm)
-  @NestedMessage(() => FormFieldBody, { each: true })
-  fields: FormFieldBody[];
-
+/** The settings create and update share, all optional: defaults are filled in by leads on create. */
+class FormSettingsBody {
   /** A field key; default `email`. */
   @IsOptional()
   @Matches(FORM_FIELD_KEY, { message: 'dedupeKey must be the key of one of the fields' })
@@ -133,8 +121,23 @@ export class CreateFormBody {
   webhookUrl?: string | null;
 }
 
+export class CreateFormBody extends FormSettingsBody {
+  @IsString()
+  @Length(1, NAME_MAX)
+  name: string;
+
+  @IsUUID()
+  tableId: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(FORM_LIMITS.fieldsPerForm)
+  @NestedMessage(() => FormFieldBody, { each: true })
+  fields: FormFieldBody[];
+}
+
 /** Any of the create fields; the result is checked as a whole again. */
-export class UpdateFormBody {
+export class UpdateFormBody extends FormSettingsBody {
   @IsOptional()
   @IsString()
   @Length(1, NAME_MAX)
@@ -150,31 +153,6 @@ export class UpdateFormBody {
   @ArrayMaxSize(FORM_LIMITS.fieldsPerForm)
   @NestedMessage(() => FormFieldBody, { each: true })
   fields?: FormFieldBody[];
-
-  @IsOptional()
-  @Matches(FORM_FIELD_KEY, { message: 'dedupeKey must be the key of one of the fields' })
-  dedupeKey?: string;
-
-  @IsOptional()
-  @IsBoolean()
-  doubleOptIn?: boolean;
-
-  @IsOptional()
-  @IsNullable()
-  @IsUUID()
-  bookingCalendarId?: string | null;
-
-  @IsOptional()
-  @IsNullable()
-  @IsString()
-  @MaxLength(FORM_LIMITS.urlLength)
-  redirectUrl?: string | null;
-
-  @IsOptional()
-  @IsNullable()
-  @IsString()
-  @MaxLength(FORM_LIMITS.urlLength)
-  webhookUrl?: string | null;
 }
 
 // ---- Commands ----
