@@ -14,4 +14,5 @@ serviceMain({
   module: (c) => AppModule.forConfig(c),
   migrate: migrateIngress,
   configure: configureHttp,
+  trustProxy: (config) => config.TRUST_PROXY,
 });

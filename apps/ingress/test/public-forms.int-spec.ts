@@ -444,6 +444,50 @@ describe('public form routes (real Postgres and NATS; leads answered by a stand-
         await replica.close();
       }
     });
+    it('counts a proxied client by X-Forwarded-For only behind a trusted proxy (TRUST_PROXY)', async () => {
+      const forwarded = (app: typeof ingress.app, formId: string, client: string): Promise<Reply> =>
+        request(app, 'POST', `/public/forms/${formId}`, {
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+          payload: JSON.stringify({ email: 'p@example.com' }),
+          ip: '127.0.0.1',
+        });
+      // Not trusted (the default): every client behind the proxy is the proxy, and a client cannot pick its address.
+      const untrusted = uuidv7();
+      for (let i = 0; i < LIMIT; i += 1)
+        expect((await forwarded(ingress.app, untrusted, `198.51.100.${i}`)).statusCode).toBe(201);
+      expect((await forwarded(ingress.app, untrusted, '198.51.100.99')).statusCode).toBe(429);
+
+      const config = loadIngressConfig({ ...ingress.env, HOST: '127.0.0.1', TRUST_PROXY: '127.0.0.1/32' });
+      const logger = new JsonLogger('ingress', 'error');
+      const proxied = await runService({
+        name: 'ingress',
+        module: AppModule.forConfig(config),
+        port: 0,
+        host: '127.0.0.1',
+        logger,
+        configure: (app) => configureHttp(app, logger),
+        trustProxy: config.TRUST_PROXY,
+      });
+      try {
+        const formId = uuidv7();
+        for (let i = 0; i < LIMIT; i += 1)
+          expect((await forwarded(proxied, formId, '198.51.100.7')).statusCode).toBe(201);
+        expect((await forwarded(proxied, formId, '198.51.100.7')).statusCode).toBe(429);
+        // Another visitor behind the same proxy has a limit of its own.
+        expect((await forwarded(proxied, formId, '198.51.100.8')).statusCode).toBe(201);
+      } finally {
+        await proxied.close();
+      }
+    });
+
+    it('refuses a TRUST_PROXY that is neither addresses nor a hop count, naming it', () => {
+      expect(loadIngressConfig({ ...ingress.env, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+      expect(loadIngressConfig({ ...ingress.env, TRUST_PROXY: '10.0.0.0/8, ::1' }).TRUST_PROXY).toBe(
+        '10.0.0.0/8, ::1',
+      );
+      expect(() => loadIngressConfig({ ...ingress.env, TRUST_PROXY: 'loadbalancer' })).toThrow(/TRUST_PROXY/);
+      expect(() => loadIngressConfig({ ...ingress.env, TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+    });
   });
 
   describe('public definition and CORS', () => {

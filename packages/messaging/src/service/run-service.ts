@@ -15,6 +15,11 @@ export interface RunServiceOptions {
   logger: JsonLogger;
   /** Global pipes, filters and hooks of the service. */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client's address (Fastify's `trustProxy`: addresses
+   * or CIDRs, or a hop count); none by default, so a client cannot choose its own address.
+   */
+  trustProxy?: string | number;
 }
 
 /**
@@ -51,6 +56,7 @@ export async function runService(options: RunServiceOptions): Promise<NestFastif
     bodyLimit: MAX_BODY_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     forceCloseConnections: 'idle',
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger: options.logger,
@@ -113,6 +119,8 @@ export interface ServiceMainOptions<C extends { PORT: number; HOST: string; LOG_
   /** `main.js migrate` runs this and exits: the migration Job of a deployment. */
   migrate: (config: C) => Promise<unknown>;
   configure?: (app: NestFastifyApplication, logger: JsonLogger) => void | Promise<void>;
+  /** The proxies to trust for client addresses, read from the config (see RunServiceOptions). */
+  trustProxy?: (config: C) => string | number | undefined;
 }
 
 /** The whole main.ts of a service: validated config, then either its migrations or the service itself. */
@@ -133,6 +141,7 @@ export function serviceMain<C extends { PORT: number; HOST: string; LOG_LEVEL: s
       host: config.HOST,
       logger,
       configure: options.configure ? (app) => options.configure!(app, logger) : undefined,
+      trustProxy: options.trustProxy?.(config),
     });
   };
   run().catch(exitOnBootFailure(new JsonLogger(options.name)));
