@@ -185,7 +185,6 @@ describe('leads forms: definitions, submissions, double opt-in tokens (real Post
         'fields[0].options',
         'fields[1].key',
         'fields[1].options',
-        'fields[2].durationMinutes',
         'bookingCalendarId',
         'dedupeKey',
         'webhookUrl',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { formShapeErrors } from './form-definition';
+import { formFieldsOf, formShapeErrors } from './form-definition';
 
 const base = {
   dedupeKey: 'email',
@@ -36,5 +36,16 @@ describe('formShapeErrors', () => {
       ],
     });
     expect(errors.map((e) => e.field)).toEqual(['fields[1].type', 'dedupeKey', 'redirectUrl']);
+  });
+});
+
+describe('formFieldsOf', () => {
+  it('gives a booking field without a duration 30 minutes, and other fields none', () => {
+    const [slot, name] = formFieldsOf([
+      { key: 'slot', label: 'Slot', type: 'booking' },
+      { key: 'name', label: 'Name', type: 'string', durationMinutes: 15 },
+    ]);
+    expect(slot).toMatchObject({ durationMinutes: 30, required: false, options: null });
+    expect(name).toMatchObject({ durationMinutes: null });
   });
 });

@@ -1,5 +1,6 @@
 import {
   FORM_DEFAULT_DEDUPE_KEY,
+  FORM_LIMITS,
   type FieldError,
   type FormField,
   type FormFieldBody,
@@ -13,7 +14,8 @@ export function formFieldsOf(fields: FormFieldBody[]): FormField[] {
     type: field.type,
     required: field.required ?? false,
     options: field.type === 'select' ? (field.options ?? null) : null,
-    durationMinutes: field.type === 'booking' ? (field.durationMinutes ?? null) : null,
+    durationMinutes:
+      field.type === 'booking' ? (field.durationMinutes ?? FORM_LIMITS.bookingMinutesDefault) : null,
   }));
 }
 
@@ -56,8 +58,6 @@ export function formShapeErrors(form: FormShape): FieldError[] {
     if (field.type === 'booking') {
       bookings += 1;
       if (bookings > 1) errors.push({ field: `${at}.type`, message: 'a form has at most one booking field' });
-      if (field.durationMinutes === undefined)
-        errors.push({ field: `${at}.durationMinutes`, message: 'is required for a booking field' });
     } else if (field.durationMinutes !== undefined) {
       errors.push({ field: `${at}.durationMinutes`, message: 'is only for booking fields' });
     }

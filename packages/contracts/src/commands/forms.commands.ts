@@ -46,6 +46,8 @@ export const FORM_LIMITS = {
   /** How long a verification link stays usable. */
   verificationHours: 48,
   bookingMinutesMin: 5,
+  /** The length of a booking field's appointment when the field gives none. */
+  bookingMinutesDefault: 30,
   bookingMinutesMax: 24 * 60,
 } as const;
 
@@ -84,7 +86,7 @@ export class FormFieldBody {
   @Length(1, FORM_LIMITS.optionLength, { each: true })
   options?: string[];
 
-  /** Required for `booking`. */
+  /** For `booking` only; default FORM_LIMITS.bookingMinutesDefault (30). */
   @IsOptional()
   @IsInt()
   @Min(FORM_LIMITS.bookingMinutesMin)
