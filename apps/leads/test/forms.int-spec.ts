@@ -181,14 +181,7 @@ describe('leads forms: definitions, submissions, double opt-in tokens (real Post
     );
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(fields(error).sort()).toEqual(
-      [
-        'fields[0].options',
-        'fields[1].key',
-        'fields[1].options',
-        'bookingCalendarId',
-        'dedupeKey',
-        'webhookUrl',
-      ].sort(),
+      ['fields[0].options', 'fields[1].key', 'fields[1].options', 'bookingCalendarId', 'webhookUrl'].sort(),
     );
     const otherPool = await organization();
     const wrongPool = await failure(contactForm(org, otherPool.pool.id));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { formFieldsOf, formShapeErrors } from './form-definition';
+import { defaultDedupeKey, formFieldsOf, formShapeErrors } from './form-definition';
 
 const base = {
-  dedupeKey: 'email',
+  dedupeKey: null,
   bookingCalendarId: null,
   redirectUrl: null,
   webhookUrl: null,
@@ -47,5 +47,29 @@ describe('formFieldsOf', () => {
     ]);
     expect(slot).toMatchObject({ durationMinutes: 30, required: false, options: null });
     expect(name).toMatchObject({ durationMinutes: null });
+  });
+});
+
+describe('defaultDedupeKey', () => {
+  it('prefers an email key, then the first email field, then the first phone field', () => {
+    expect(
+      defaultDedupeKey([
+        { key: 'phone', type: 'phone' },
+        { key: 'email', type: 'string' },
+      ]),
+    ).toBe('email');
+    expect(
+      defaultDedupeKey([
+        { key: 'mobile', type: 'phone' },
+        { key: 'work', type: 'email' },
+      ]),
+    ).toBe('work');
+    expect(
+      defaultDedupeKey([
+        { key: 'name', type: 'string' },
+        { key: 'mobile', type: 'phone' },
+      ]),
+    ).toBe('mobile');
+    expect(defaultDedupeKey([{ key: 'name', type: 'string' }])).toBe('email');
   });
 });

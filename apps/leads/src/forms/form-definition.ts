@@ -22,10 +22,22 @@ export function formFieldsOf(fields: FormFieldBody[]): FormField[] {
 /** The parts of a form checked together: each alone is already checked by the command's class. */
 export interface FormShape {
   fields: FormFieldBody[];
-  dedupeKey: string;
+  /** As the client gave it; null when it gave none (the default is then chosen, not checked). */
+  dedupeKey: string | null;
   bookingCalendarId: string | null;
   redirectUrl: string | null;
   webhookUrl: string | null;
+}
+
+/**
+ * The dedupe key of a form whose client named none: `email` when the form has that field, else its first
+ * email field, else its first phone field; else `email`, which no submission holds (every one a new contact).
+ */
+export function defaultDedupeKey(fields: { key: string; type: string }[]): string {
+  if (fields.some((field) => field.key === FORM_DEFAULT_DEDUPE_KEY)) return FORM_DEFAULT_DEDUPE_KEY;
+  const identifying =
+    fields.find((field) => field.type === 'email') ?? fields.find((field) => field.type === 'phone');
+  return identifying?.key ?? FORM_DEFAULT_DEDUPE_KEY;
 }
 
 function isHttpUrl(value: string): boolean {
@@ -64,10 +76,13 @@ export function formShapeErrors(form: FormShape): FieldError[] {
   });
   if (bookings > 0 && !form.bookingCalendarId)
     errors.push({ field: 'bookingCalendarId', message: 'is required with a booking field' });
-  const dedupeField = form.fields.find((field) => field.key === form.dedupeKey);
-  if (!dedupeField || dedupeField.type === 'booking') {
-    const given = form.dedupeKey === FORM_DEFAULT_DEDUPE_KEY ? ` (default ${FORM_DEFAULT_DEDUPE_KEY})` : '';
-    errors.push({ field: 'dedupeKey', message: `must be the key of one of the form's fields${given}` });
+  if (form.dedupeKey !== null) {
+    const dedupeField = form.fields.find((field) => field.key === form.dedupeKey);
+    if (!dedupeField || dedupeField.type === 'booking')
+      errors.push({
+        field: 'dedupeKey',
+        message: "must be the key of one of the form's fields (not a booking)",
+      });
   }
   for (const field of ['redirectUrl', 'webhookUrl'] as const) {
     const url = form[field];

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   DomainError,
-  FORM_DEFAULT_DEDUPE_KEY,
   FORM_LIMITS,
   type FieldError,
   type FormFieldBody,
@@ -21,7 +20,7 @@ import { parseCursor } from '../entries/cursor';
 import { assertRoomInOrganization } from '../database/organization-quota';
 import { PoolsRepository } from '../pools/pools.repository';
 import { CalendarGateway } from './calendar.gateway';
-import { formFieldsOf, formShapeErrors } from './form-definition';
+import { defaultDedupeKey, formFieldsOf, formShapeErrors } from './form-definition';
 import { FormsRepository, shownForm, type FormFields, type StoredForm } from './forms.repository';
 
 export const formNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Form not found');
@@ -60,13 +59,13 @@ export class FormsService {
       name: request.name,
       tableId: request.tableId,
       fields: formFieldsOf(request.fields),
-      dedupeKey: request.dedupeKey ?? FORM_DEFAULT_DEDUPE_KEY,
+      dedupeKey: request.dedupeKey ?? defaultDedupeKey(request.fields),
       doubleOptIn: request.doubleOptIn ?? true,
       bookingCalendarId: request.bookingCalendarId ?? null,
       redirectUrl: request.redirectUrl ?? null,
       webhookUrl: request.webhookUrl ?? null,
     };
-    await this.check(fields, request.fields, request.traceparent ?? null);
+    await this.check(fields, request.fields, request.dedupeKey, request.traceparent ?? null);
     const form = await this.transaction(async (manager) => {
       await assertRoomInOrganization(
         manager,
@@ -110,14 +109,16 @@ export class FormsService {
         name: request.name ?? current.name,
         tableId: request.tableId ?? current.tableId,
         fields: request.fields ? formFieldsOf(request.fields) : current.fields,
-        dedupeKey: request.dedupeKey ?? current.dedupeKey,
+        // New fields without a key named: the key is chosen again for them.
+        dedupeKey:
+          request.dedupeKey ?? (request.fields ? defaultDedupeKey(request.fields) : current.dedupeKey),
         doubleOptIn: request.doubleOptIn ?? current.doubleOptIn,
         bookingCalendarId:
           request.bookingCalendarId !== undefined ? request.bookingCalendarId : current.bookingCalendarId,
         redirectUrl: request.redirectUrl !== undefined ? request.redirectUrl : current.redirectUrl,
         webhookUrl: request.webhookUrl !== undefined ? request.webhookUrl : current.webhookUrl,
       };
-      await this.check(fields, request.fields, request.traceparent ?? null, current);
+      await this.check(fields, request.fields, request.dedupeKey, request.traceparent ?? null, current);
       return shownForm(await this.forms.update(manager, current.id, fields));
     });
   }
@@ -135,6 +136,7 @@ export class FormsService {
   private async check(
     form: FormFields,
     given: FormFieldBody[] | undefined,
+    givenKey: string | undefined,
     traceparent: string | null,
     current?: StoredForm,
   ): Promise<void> {
@@ -147,7 +149,7 @@ export class FormsService {
           options: field.options ?? undefined,
           durationMinutes: field.durationMinutes ?? undefined,
         })),
-      dedupeKey: form.dedupeKey,
+      dedupeKey: givenKey ?? null,
       bookingCalendarId: form.bookingCalendarId,
       redirectUrl: form.redirectUrl,
       webhookUrl: form.webhookUrl,
