@@ -50,10 +50,15 @@ printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON"
     const entries = await admin.get<{ items: Array<{ id: string; leadStateId: string; data: object }> }>(
       `/connect/table_entries?tableId=${pool}`,
     );
-    expect(entries.body.items).toHaveLength(2);
+    // Two through the Connect API and the webhook, one from the public form.
+    expect(entries.body.items).toHaveLength(3);
     expect(entries.body.items.find((item) => item.id === entry)).toMatchObject({
       leadStateId: won,
       data: { email: 'jo@example.com', age: 42 },
+    });
+    expect(entries.body.items.map((item) => item.data)).toContainEqual({
+      email: 'form.visitor@example.com',
+      course: 'Intro',
     });
     // What the walkthrough deleted is gone, and the revoked token no longer works.
     expect((await admin.get(`/connect/calendar_bookings/${booking}`)).status).toBe(404);
@@ -76,13 +81,13 @@ printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON"
       status: 'archived',
       version: 3,
     });
-    // Both leads were announced on NATS.
+    // The three leads were announced on NATS.
     await eventually(
       () =>
         e2e.events.events.filter(
           (event) => event.body.type === 'table.entry.added' && event.body.data.tableId === pool,
-        ).length === 2,
-      { timeoutMs: 10_000, message: 'both walkthrough leads published' },
+        ).length === 3,
+      { timeoutMs: 10_000, message: 'the three walkthrough leads published' },
     );
   });
 });
