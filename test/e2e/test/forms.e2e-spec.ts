@@ -258,6 +258,7 @@ describe('forms (all services as processes, a local SMTP server and webhook rece
       tableId,
       fields: contactFields,
       redirectUrl: 'https://example.com/thanks?from=webinar',
+      webhookUrl: `${hooks.url}/webinar`,
     });
     expect(webinar.doubleOptIn).toBe(true);
     const automationId = await automationFor(webinar);
@@ -302,6 +303,19 @@ describe('forms (all services as processes, a local SMTP server and webhook rece
       ['completed', 'Webinar', entryId],
       ['completed', 'Webinar', entryId],
     ]);
+    // The form's webhook got the new contact, then the confirmed update (Lead Actions codes).
+    const webinarHits = await eventually(
+      () => {
+        const found = hooks.hits.filter((h) => h.url === '/webinar');
+        return found.length >= 2 ? found : undefined;
+      },
+      { timeoutMs: 30_000, message: 'two webinar webhooks' },
+    );
+    const codes = webinarHits.map((h) => new URLSearchParams(h.body).get('eventtype')).sort();
+    expect(codes).toEqual(['deliveryall', 'updatedall']);
+    const update = new URLSearchParams(webinarHits.find((h) => h.body.includes('updatedall'))!.body);
+    expect(update.get('id')).toBe(entryId);
+    expect(update.get('company')).toBe('Navy');
     expect(await entriesOf(tableId)).toHaveLength(1);
 
     // Single use: the same link again is gone; a link never issued is not found.
