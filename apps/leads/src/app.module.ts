@@ -53,6 +53,7 @@ import { FormsRepository } from './forms/forms.repository';
 import { FormSubmissionsRepository } from './forms/form-submissions.repository';
 import { FormsService } from './forms/forms.service';
 import { FormSubmissionsService } from './forms/form-submissions.service';
+import { FormSubmissionsSweeper } from './forms/form-submissions.sweeper';
 import { CalendarGateway } from './forms/calendar.gateway';
 import { FormsHandlers } from './forms/forms.handlers';
 
@@ -128,6 +129,7 @@ export class AppModule {
         FormSubmissionsRepository,
         FormsService,
         FormSubmissionsService,
+        FormSubmissionsSweeper,
         CalendarGateway,
         ...outboxProviders({
           schema: LEADS_SCHEMA,

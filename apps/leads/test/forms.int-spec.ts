@@ -22,6 +22,7 @@ import {
   type CommandSender,
   type EventCollector,
 } from '@rocketlead/testing';
+import { FormSubmissionsSweeper } from '../src/forms/form-submissions.sweeper';
 import { startLeads, type LeadsUnderTest } from './support';
 
 const fields = (error: DomainError): string[] =>
@@ -384,5 +385,40 @@ describe('leads forms: definitions, submissions, double opt-in tokens (real Post
       return found.length === 2 ? found : undefined;
     });
     expect(kinds).toEqual([true, false]);
+  });
+
+  it('ten simultaneous first submissions of one person create one contact; the rest wait for its link', async () => {
+    const { org, pool } = await organization();
+    const form = await contactForm(org, pool.id);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => submit(form.id, { name: `Eve ${i}`, email: 'eve@example.test' })),
+    );
+    expect(results.filter((r) => r.status === 'accepted')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'pending_verification')).toHaveLength(9);
+    const entries = await send(COMMANDS.entriesList, { organizationId: org, tableId: pool.id, limit: 20 });
+    expect(entries.items).toHaveLength(1);
+  });
+
+  it('purges a week after a link was used or expired, and keeps pending ones', async () => {
+    const { org, pool } = await organization();
+    const form = await contactForm(org, pool.id);
+    const created = await submit(form.id, { name: 'Ida', email: 'ida@example.test' });
+    const entryId = (created as { entryId: string }).entryId;
+    await submit(form.id, { name: 'Ida B.', email: 'ida@example.test' });
+    await submit(form.id, { name: 'Ida C.', email: 'ida@example.test' });
+    const rows = (await db.query(
+      `SELECT id FROM leads.form_submissions WHERE entry_id = $1 ORDER BY created_at, id`,
+      [entryId],
+    )) as { id: string }[];
+    expect(rows).toHaveLength(2);
+    // The first expired eight days ago, the second is still pending.
+    await db.query(`UPDATE leads.form_submissions SET expires_at = now() - interval '8 days' WHERE id = $1`, [
+      rows[0]!.id,
+    ]);
+    await leads.app.get(FormSubmissionsSweeper).sweep();
+    const left = (await db.query(`SELECT id FROM leads.form_submissions WHERE entry_id = $1`, [entryId])) as {
+      id: string;
+    }[];
+    expect(left.map((r) => r.id)).toEqual([rows[1]!.id]);
   });
 });

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7, type EntryData } from '@rocketlead/contracts';
 import { returnedRows } from '@rocketlead/persistence';
 import { normaliseKey } from '../entries/dedupe-keys';
+import { LEADS_CONFIG } from '../config.token';
+import type { LeadsConfig } from '../config';
 
 interface SubmissionRow {
   id: string;
@@ -48,7 +50,18 @@ const toStaged = (row: SubmissionRow): StagedSubmission => ({
 /** Staged submissions and their single-use tokens; the lookup of a form's existing contact. */
 @Injectable()
 export class FormSubmissionsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  // Each holder of a contact lock keeps a pool connection while its work needs another: at most half the
+  // pool holds locks, the others wait here, so the work always finds a connection.
+  private readonly maxHolders: number;
+  private holders = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(LEADS_CONFIG) config: LeadsConfig,
+  ) {
+    this.maxHolders = Math.max(1, Math.floor(config.DB_POOL_SIZE / 2));
+  }
 
   newId(): string {
     return uuidv7();
@@ -84,6 +97,52 @@ export class FormSubmissionsRepository {
         expiresAt,
       ],
     );
+  }
+
+  /**
+   * Runs `work` holding a Postgres advisory lock on `key` (a session lock on a connection of its own, so
+   * `work` may commit transactions of its own meanwhile): one holder at a time, across replicas.
+   */
+  async exclusively<T>(key: string, work: () => Promise<T>): Promise<T> {
+    if (this.holders >= this.maxHolders) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.holders += 1;
+    try {
+      return await this.locked(key, work);
+    } finally {
+      // A waiter takes over this holder's place (the count stays), else the place is freed.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.holders -= 1;
+    }
+  }
+
+  private async locked<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`leads.form-contact:${key}`]);
+      try {
+        return await work();
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [
+          `leads.form-contact:${key}`,
+        ]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Deletes staged submissions whose link expired or was used more than `keepMs` ago; how many. */
+  async purge(keepMs: number): Promise<number> {
+    const rows = returnedRows<{ id: string }>(
+      await this.dataSource.query(
+        `DELETE FROM leads.form_submissions
+         WHERE COALESCE(used_at, expires_at) < now() - make_interval(secs => $1) RETURNING id`,
+        [keepMs / 1000],
+      ),
+    );
+    return rows.length;
   }
 
   /** What a token stands for now, without using it. */

@@ -90,11 +90,23 @@ export class FormSubmissionsService {
     const checked = checkValues(form.fields, command.values);
     if (!checked.ok) throw validationFailed(checked.errors);
     const actor = formActor(form, command.request);
-    const existingId = await this.existingContact(form, checked.values);
-    if (existingId === null) return this.createContact(form, actor, checked.values);
-    if (form.doubleOptIn) return this.stage(form, actor, existingId, checked.values);
-    const entry = await this.apply(form, actor, existingId, uuidv7(), checked.values);
-    return { status: 'accepted', entryId: entry.id };
+    const contact = await this.contactKey(form, checked.values);
+    if (contact === null) return this.createContact(form, actor, checked.values);
+    // One submission per contact at a time (across replicas): two first submissions of one person must not
+    // both find no contact and create two.
+    return this.submissions.exclusively(`${form.tableId}:${form.dedupeKey}:${contact.value}`, async () => {
+      const existingId = await this.submissions.findContact(
+        form.organizationId,
+        form.tableId,
+        form.dedupeKey,
+        contact.value,
+        contact.region,
+      );
+      if (existingId === null) return this.createContact(form, actor, checked.values);
+      if (form.doubleOptIn) return this.stage(form, actor, existingId, checked.values);
+      const entry = await this.apply(form, actor, existingId, uuidv7(), checked.values);
+      return { status: 'accepted', entryId: entry.id };
+    });
   }
 
   /** Follows a verification link: applies the staged submission once (404 unknown, 410 used or expired). */
@@ -137,15 +149,20 @@ export class FormSubmissionsService {
     }
   }
 
-  /** The id of the pool's contact the submission is about, or null for a new contact. */
-  private async existingContact(form: StoredForm, values: CheckedValues): Promise<string | null> {
+  /**
+   * The normalised value identifying the contact (with the pool's phone region), or null when the submission
+   * has none: then it can only be a new contact.
+   */
+  private async contactKey(
+    form: StoredForm,
+    values: CheckedValues,
+  ): Promise<{ value: string; region: string | null } | null> {
     const pool = await this.pools.findCached(form.organizationId, form.tableId);
     // The pool was deleted after the form was made: nothing can be stored.
     if (!pool) throw new DomainError('CONFLICT', "The form's lead pool no longer exists");
     const region = pool.dedupe?.phoneRegion ?? null;
     const value = normaliseKey(form.dedupeKey, values.data[form.dedupeKey], region);
-    if (value === null) return null;
-    return this.submissions.findContact(form.organizationId, form.tableId, form.dedupeKey, value, region);
+    return value === null ? null : { value, region };
   }
 
   /**
@@ -284,10 +301,14 @@ export class FormSubmissionsService {
     try {
       await this.calendars.unbook(booked.actor, booked.booking.id);
     } catch (error) {
-      this.logger.error('could not remove the appointment of a form submission that was not stored', {
-        bookingId: booked.booking.id,
-        error: isDomainError(error) ? error.message : String(error),
-      });
+      this.logger.event(
+        'error',
+        'could not remove the appointment of a form submission that was not stored',
+        {
+          bookingId: booked.booking.id,
+          error: isDomainError(error) ? error.message : String(error),
+        },
+      );
     }
   }
 
