@@ -42,7 +42,7 @@ describe('PublicFormsService.submit', () => {
     const statuses: number[] = [];
     for (const result of results) {
       const { rpc, sent } = fakeRpc(() => result);
-      const answer = await service(rpc).submit(FORM_ID, { email: 'a@example.com', n: 1 }, REQUEST);
+      const answer = await service(rpc).submit(FORM_ID, { email: 'a@example.com', n: 1 }, undefined, REQUEST);
       expect(answer.body).toEqual(result);
       statuses.push(answer.statusCode);
       expect(sent).toEqual([
@@ -62,10 +62,29 @@ describe('PublicFormsService.submit', () => {
   it('refuses a body that is no object without asking leads', async () => {
     const { rpc, sent } = fakeRpc(() => ({ status: 'pending_verification' }));
     for (const body of [undefined, null, [], 'x', 3]) {
-      const error = await failure(service(rpc).submit(FORM_ID, body, REQUEST));
+      const error = await failure(service(rpc).submit(FORM_ID, body, '*/*', REQUEST));
       expect(error.details?.errors).toEqual([{ field: '(body)', message: expect.any(String) }]);
     }
     expect(sent).toEqual([]);
+  });
+  it('answers a browser posting without script with a page, the same status, and the fields to correct', async () => {
+    const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const staged = fakeRpc(() => ({ status: 'pending_verification' })).rpc;
+    const page = await service(staged).submit(FORM_ID, { email: 'a@example.com' }, browser, REQUEST);
+    expect(page).toMatchObject({ statusCode: 202, headers: { 'content-type': 'text/html; charset=utf-8' } });
+    expect(page.body).toContain('emailed you');
+    const invalid = fakeRpc(() => {
+      throw new DomainError('VALIDATION_FAILED', 'Validation failed', {
+        errors: [{ field: 'email', message: 'must be an email address <b>' }],
+      });
+    }).rpc;
+    const refused = await service(invalid).submit(FORM_ID, { email: 'x' }, browser, REQUEST);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('email (must be an email address &lt;b&gt;)');
+    // Programs keep the JSON error.
+    expect(
+      (await failure(service(invalid).submit(FORM_ID, { email: 'x' }, 'application/json', REQUEST))).code,
+    ).toBe('VALIDATION_FAILED');
   });
 });
 

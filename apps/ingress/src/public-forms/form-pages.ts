@@ -1,5 +1,5 @@
 // The pages a browser gets from a form's verification link (the link of the confirmation email).
-import { escapeHtml } from '@rocketlead/contracts';
+import { escapeHtml, type FormSubmitResult } from '@rocketlead/contracts';
 
 function page(title: string, message: string): string {
   return (
@@ -12,6 +12,39 @@ function page(title: string, message: string): string {
 /** The answer to a followed link when the form has no redirect URL. */
 export function confirmationPage(formName: string): string {
   return page('Confirmed', `Thank you \u2014 your submission to ${formName} is confirmed.`);
+}
+
+/** What a browser shows after posting a form without script: received, or waiting for the emailed link. */
+export function submittedPage(status: FormSubmitResult['status']): string {
+  return status === 'accepted'
+    ? page('Thank you', 'Thank you \u2014 your submission was received.')
+    : page(
+        'Please confirm',
+        'Thank you \u2014 please confirm your submission with the link we just emailed you.',
+      );
+}
+
+/** A refused submission for a person: the fields to correct (by key), or what went wrong. */
+export function submissionErrorPage(
+  statusCode: number,
+  errors: { field: string; message: string }[],
+): string {
+  if (statusCode === 400 && errors.length > 0)
+    return page(
+      'Please check the form',
+      `Please go back and check: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}.`,
+    );
+  switch (statusCode) {
+    case 404:
+      return page('Form not found', 'This form does not exist (any more).');
+    case 409:
+      return page(
+        'Not sent',
+        'This could not be sent (for a booking: the time is no longer free). Please go back and try again.',
+      );
+    default:
+      return page('Not sent', 'Your submission could not be sent. Please go back and try again.');
+  }
 }
 
 /** A refused link, said in words a contact understands (the JSON error body is for programs). */

@@ -57,10 +57,11 @@ export class PublicFormsController {
   async submit(
     @Param('id', UuidParam()) id: string,
     @Body() body: unknown,
+    @Headers('accept') accept: string | undefined,
     @CurrentRequest() request: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<FormSubmitResult> {
-    const answer = await this.forms.submit(id, body, request);
+  ): Promise<FormSubmitResult | string> {
+    const answer = await this.forms.submit(id, body, accept, request);
     void reply.status(answer.statusCode).headers(answer.headers);
     return answer.body;
   }

@@ -10,7 +10,13 @@ import { RpcClient } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { toHttpError } from '../http/http-error.filter';
 import type { RequestContext } from '../http/request-context';
-import { confirmationPage, prefersHtml, verificationErrorPage } from './form-pages';
+import {
+  confirmationPage,
+  prefersHtml,
+  submissionErrorPage,
+  submittedPage,
+  verificationErrorPage,
+} from './form-pages';
 import { isRedirectable } from '../http/redirect-url';
 
 /** What a public form route answers: its status, headers beyond the route's own, and body. */
@@ -42,20 +48,42 @@ export class PublicFormsService {
     return this.rpc.request(COMMANDS.formsPublicGet, { id }, { traceparent: request.traceparent });
   }
 
-  /** 201 when the submission was applied, 202 when it waits for the contact's confirmation by email. */
+  /**
+   * 201 when the submission was applied, 202 when it waits for the contact's confirmation by email. A browser
+   * posting an HTML form without script (it prefers HTML) gets the same status with a short page instead of
+   * JSON, refusals included (a 400 page lists the fields to correct).
+   */
   async submit(
     formId: string,
     body: unknown,
+    accept: string | undefined,
     request: RequestContext,
-  ): Promise<PublicAnswer<FormSubmitResult>> {
-    if (body === null || typeof body !== 'object' || Array.isArray(body))
-      throw fieldError('(body)', 'must be an object of field values (JSON) or a urlencoded form');
-    const result = await this.rpc.request(
-      COMMANDS.formsSubmit,
-      { formId, values: body as Record<string, unknown>, request: publicRequest(request) },
-      { traceparent: request.traceparent },
-    );
-    return { statusCode: result.status === 'accepted' ? 201 : 202, headers: {}, body: result };
+  ): Promise<PublicAnswer<FormSubmitResult | string>> {
+    const html = prefersHtml(accept);
+    try {
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw fieldError('(body)', 'must be an object of field values (JSON) or a urlencoded form');
+      const result = await this.rpc.request(
+        COMMANDS.formsSubmit,
+        { formId, values: body as Record<string, unknown>, request: publicRequest(request) },
+        { traceparent: request.traceparent },
+      );
+      const statusCode = result.status === 'accepted' ? 201 : 202;
+      return html
+        ? { statusCode, headers: HTML, body: submittedPage(result.status) }
+        : { statusCode, headers: {}, body: result };
+    } catch (error) {
+      const answer = toHttpError(error);
+      if (!html || answer.statusCode >= 500) throw error;
+      const errors = Array.isArray(answer.errors)
+        ? (answer.errors as { field: string; message: string }[])
+        : [];
+      return {
+        statusCode: answer.statusCode,
+        headers: HTML,
+        body: submissionErrorPage(answer.statusCode, errors),
+      };
+    }
   }
 
   /**
