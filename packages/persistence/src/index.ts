@@ -6,3 +6,4 @@ export * from './cursor';
 export * from './notified-cache';
 export * from './pg-listener';
 export * from './group-writer';
+export * from './periodic-sweep';

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { DomainError } from '@rocketlead/contracts';
 import { JsonLogger } from '@rocketlead/observability';
+import { PeriodicSweep } from '@rocketlead/persistence';
 import { toHttpError } from '../http/http-error.filter';
 import { IdempotencyRepository } from './idempotency.repository';
 
@@ -28,26 +29,25 @@ class ReplayedError extends HttpException {}
 
 @Injectable()
 export class IdempotencyService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private sweeper: NodeJS.Timeout | undefined;
+  private readonly sweeper: PeriodicSweep;
 
   constructor(
     private readonly keys: IdempotencyRepository,
     private readonly logger: JsonLogger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.sweeper = setInterval(() => {
-      this.keys
-        .deleteExpired()
-        .catch((error: Error) =>
-          this.logger.event('warn', 'idempotency sweep failed', { error: error.message }),
-        );
-    }, 10 * 60_000);
-    this.sweeper.unref();
+  ) {
+    this.sweeper = new PeriodicSweep(
+      10 * 60_000,
+      () => this.keys.deleteExpired(),
+      (error) => this.logger.event('warn', 'idempotency sweep failed', { error: (error as Error).message }),
+    );
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.sweeper);
+  onApplicationBootstrap(): void {
+    this.sweeper.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.sweeper.stop();
   }
 
   async run<T>(call: IdempotentCall<T>): Promise<T> {
