@@ -3,6 +3,7 @@ import {
   eventRetentionEnv,
   loadConfig,
   parsers,
+  publicBaseUrlEnv,
   type ConfigOf,
 } from '@rocketlead/observability';
 import { parseCidrs, type Cidr } from './outbound/ssrf-guard';
@@ -65,12 +66,7 @@ export const DELIVERY_ENV = {
         ? 'production requires DELIVERY_SECRET_KEY (the development key is public)'
         : undefined,
   },
-  PUBLIC_BASE_URL: {
-    default: 'http://localhost:3000',
-    // Without trailing slashes: paths are appended to it.
-    parse: (raw: string): string => parsers.url('http', 'https')(raw).replace(/\/+$/, ''),
-    description: 'Where ingress is reached from outside: email tracking links and SMS status callbacks',
-  },
+  ...publicBaseUrlEnv('email tracking links and SMS status callbacks'),
   SMTP_URL: {
     default: '',
     parse: (raw: string): string => (raw === '' ? raw : parsers.url('smtp', 'smtps')(raw)),

@@ -6,8 +6,8 @@ import { FormRateLimitService } from './form-rate-limit.service';
 
 /**
  * The first check of a public submission: over the limit, a 429 with `Retry-After` before anything is
- * parsed further or forwarded. The client is Fastify's `request.ip` (the socket's peer: ingress sets no
- * trustProxy, so X-Forwarded-For is not believed).
+ * parsed further or forwarded. The client is Fastify's `request.ip`: the socket's peer, or the address
+ * X-Forwarded-For gives when that peer is a proxy TRUST_PROXY names.
  */
 @Injectable()
 export class FormRateLimitGuard implements CanActivate {
