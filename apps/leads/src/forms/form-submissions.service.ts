@@ -10,6 +10,7 @@ import {
   type Actor,
   type Booking,
   type CloudEvent,
+  type EntryData,
   type FormSubmitResult,
   type FormSubmittedData,
   type FormVerifyResult,
@@ -19,6 +20,7 @@ import {
   type PublicRequestMessage,
   type TableEntry,
 } from '@rocketlead/contracts';
+import type { EntityManager } from 'typeorm';
 import { ServiceOutbox } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { TRANSACTION, type Transactional } from '@rocketlead/persistence';
@@ -129,16 +131,7 @@ export class FormSubmissionsService {
             booking: await this.book(form, actor, staged.entryId, staged.bookingStart, false),
           };
         }
-        await this.entries.updateIn(manager, {
-          actor,
-          id: staged.entryId,
-          data: staged.data,
-          schemaMode: 'infer',
-        });
-        await this.outbox.append(
-          manager,
-          this.submittedEvents(form, actor, staged.id, staged.entryId, false),
-        );
+        await this.applyIn(manager, form, actor, staged.entryId, staged.id, staged.data);
         return { formName: form.name, redirectUrl: form.redirectUrl };
       });
       this.outbox.committed();
@@ -175,17 +168,12 @@ export class FormSubmissionsService {
     values: CheckedValues,
   ): Promise<FormSubmitResult> {
     const entryId = uuidv7();
-    const booking =
-      values.bookingStart !== null ? await this.book(form, actor, entryId, values.bookingStart, true) : null;
-    try {
-      await this.entries.create(
+    await this.withBooking(form, actor, entryId, values.bookingStart, true, () =>
+      this.entries.create(
         { actor, tableId: form.tableId, data: values.data, schemaMode: 'infer' },
         { id: entryId, followedBy: () => this.submittedEvents(form, actor, uuidv7(), entryId, true) },
-      );
-    } catch (error) {
-      await this.undoBooking(booking ? { actor, booking } : null);
-      throw error;
-    }
+      ),
+    );
     return { status: 'accepted', entryId };
   }
 
@@ -197,21 +185,45 @@ export class FormSubmissionsService {
     submissionId: string,
     values: CheckedValues,
   ): Promise<TableEntry> {
-    const booking =
-      values.bookingStart !== null ? await this.book(form, actor, entryId, values.bookingStart, false) : null;
-    try {
-      const entry = await this.transaction(async (manager) => {
-        const updated = await this.entries.updateIn(manager, {
-          actor,
-          id: entryId,
-          data: values.data,
-          schemaMode: 'infer',
-        });
-        await this.outbox.append(manager, this.submittedEvents(form, actor, submissionId, entryId, false));
-        return updated;
-      });
+    return this.withBooking(form, actor, entryId, values.bookingStart, false, async () => {
+      const entry = await this.transaction((manager) =>
+        this.applyIn(manager, form, actor, entryId, submissionId, values.data),
+      );
       this.outbox.committed();
       return entry;
+    });
+  }
+
+  /** Merges a submission into its existing contact, then `form.submitted`, in `manager`'s transaction. */
+  private async applyIn(
+    manager: EntityManager,
+    form: StoredForm,
+    actor: Actor,
+    entryId: string,
+    submissionId: string,
+    data: EntryData,
+  ): Promise<TableEntry> {
+    const updated = await this.entries.updateIn(manager, { actor, id: entryId, data, schemaMode: 'infer' });
+    await this.outbox.append(manager, this.submittedEvents(form, actor, submissionId, entryId, false));
+    return updated;
+  }
+
+  /**
+   * `work` after booking the submission's appointment, if it asks for one (a taken slot fails before `work`);
+   * the appointment is removed again when `work` fails.
+   */
+  private async withBooking<T>(
+    form: StoredForm,
+    actor: Actor,
+    entryId: string,
+    bookingStart: string | null,
+    entryVouched: boolean,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const booking =
+      bookingStart !== null ? await this.book(form, actor, entryId, bookingStart, entryVouched) : null;
+    try {
+      return await work();
     } catch (error) {
       await this.undoBooking(booking ? { actor, booking } : null);
       throw error;
