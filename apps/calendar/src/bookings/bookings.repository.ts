@@ -93,6 +93,17 @@ export class BookingsRepository {
     return (manager ?? this.dataSource.manager).getRepository(BookingEntity);
   }
 
+  /**
+   * Takes the calendar's placing lock until the transaction ends. Concurrent inserts checked only by the
+   * exclusion constraint wait on each other's uncommitted rows and can deadlock in chains; one at a time per
+   * exclusive calendar, each sees the previous outcome and the constraint answers plainly.
+   */
+  async lockPlacing(manager: EntityManager, calendarId: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('calendar.placing:' || $1, 0))`, [
+      calendarId,
+    ]);
+  }
+
   /** Inserts a new booking; on an exclusive calendar an overlap fails with the error `isOverlap` recognizes. */
   async insert(manager: EntityManager, booking: NewBooking): Promise<BookingEntity> {
     const now = new Date();

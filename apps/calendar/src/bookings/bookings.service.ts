@@ -107,6 +107,7 @@ export class BookingsService {
       endAt,
     };
     return this.placing(placement, async (manager) => {
+      if (calendar.exclusive) await this.bookings.lockPlacing(manager, calendar.id);
       const row = await this.bookings.insert(manager, {
         organizationId: actor.organizationId,
         calendarId: calendar.id,
@@ -178,6 +179,7 @@ export class BookingsService {
           });
         }
         if (!timesChange && !titleChanges) return toBooking(row);
+        if (timesChange && row.exclusive) await this.bookings.lockPlacing(manager, row.calendarId);
         placement = {
           organizationId: actor.organizationId,
           calendarId: row.calendarId,
