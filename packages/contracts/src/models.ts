@@ -261,3 +261,123 @@ export interface FormVerifyResult {
   formName: string;
   redirectUrl: string | null;
 }
+
+// ---- Integrations (Stripe, Eventbrite), products, CRM events ----
+
+export const INTEGRATION_PROVIDERS = ['stripe', 'eventbrite'] as const;
+export type IntegrationProvider = (typeof INTEGRATION_PROVIDERS)[number];
+
+/** A provider connection; its secrets are stored encrypted and never returned. */
+export interface IntegrationConnection {
+  id: string;
+  provider: IntegrationProvider;
+  /** The lead pool where matched or new contacts live. */
+  tableId: string;
+  /** The path (under the platform's public address) to paste into the provider's dashboard. */
+  webhookUrl: string;
+  /** Stripe: whether line items can be fetched (an API key was given). */
+  hasApiKey: boolean;
+  createdAt: string;
+}
+
+export const INBOUND_WEBHOOK_STATUSES = ['pending', 'succeeded', 'ignored', 'failed'] as const;
+/**
+ * `pending`: stored, being processed or waiting for a retry; `succeeded`: processed; `ignored`: nothing to do
+ * (unpaid, no linked product, unknown Eventbrite event, ...); `failed`: retries exhausted or a permanent error.
+ */
+export type InboundWebhookStatus = (typeof INBOUND_WEBHOOK_STATUSES)[number];
+
+/** One inbound provider webhook and what became of it (`GET /connect/integrations/:id/deliveries`). */
+export interface IntegrationDelivery {
+  id: string;
+  connectionId: string;
+  provider: IntegrationProvider;
+  /** Stripe: the event id (`evt_…`); Eventbrite: the action and `api_url`. Redeliveries share it. */
+  externalId: string;
+  /** Stripe: the event type; Eventbrite: `config.action`. */
+  eventType: string;
+  status: InboundWebhookStatus;
+  attempts: number;
+  /** Why it failed or was ignored (the last attempt's error while pending). */
+  error: string | null;
+  nextAttemptAt: string | null;
+  receivedAt: string;
+  processedAt: string | null;
+}
+
+/** The answer to a provider's webhook: always 200 once verified and stored (a redelivery is `duplicate`). */
+export interface WebhookReceiveResult {
+  status: 'accepted' | 'duplicate';
+  deliveryId: string;
+}
+
+export interface Product {
+  id: string;
+  name: string;
+  stripeProductId: string | null;
+  stripePriceId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A CRM event contacts register for (Gordon CRM "events"), natively (RSVP) or through Eventbrite. */
+export interface CrmEvent {
+  id: string;
+  name: string;
+  /** The lead pool where RSVP contacts are matched or created. */
+  tableId: string;
+  startsAt: string;
+  endsAt: string | null;
+  /** Most active RSVP registrations; null = unlimited. */
+  capacity: number | null;
+  eventbriteEventId: string | null;
+  /** Active registrations now. */
+  registeredCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What anyone may read of a CRM event (the RSVP page). */
+export interface PublicCrmEvent {
+  id: string;
+  name: string;
+  startsAt: string;
+  endsAt: string | null;
+  /** Places left for RSVPs; null = unlimited. */
+  spotsLeft: number | null;
+}
+
+export const REGISTRATION_SOURCES = ['rsvp', 'eventbrite'] as const;
+export type RegistrationSource = (typeof REGISTRATION_SOURCES)[number];
+
+export interface EventRegistration {
+  id: string;
+  eventId: string;
+  entryId: string;
+  source: RegistrationSource;
+  status: 'active' | 'cancelled';
+  /** Eventbrite: the order that registered the contact. */
+  externalOrderId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  cancelledAt: string | null;
+}
+
+/** A registration and whether this request created or re-activated it (false: it was already active). */
+export interface RegistrationResult {
+  registration: EventRegistration;
+  created: boolean;
+}
+
+/** The answer to a public RSVP: 201 `registered`, 200 `already_registered`. */
+export interface RsvpResult {
+  status: 'registered' | 'already_registered';
+  registrationId: string;
+  entryId: string;
+}
+
+/** A contact found by normalised email in a pool, or created there. */
+export interface ContactResolution {
+  entryId: string;
+  created: boolean;
+}

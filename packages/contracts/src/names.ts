@@ -22,6 +22,10 @@ export const STREAMS = {
   // What a service other than automation asks delivery to send (a form's verification email, its webhook):
   // never triggers, never subscribed (a verification link is a credential).
   NOTIFICATIONS: { name: 'NOTIFICATIONS', subjects: ['events.notification.>'], triggers: false },
+  // Purchases of linked products (Stripe checkout), published by integrations.
+  PRODUCTS: { name: 'PRODUCTS', subjects: ['events.product.>'], triggers: true },
+  // Registrations for CRM events (RSVP or Eventbrite), published by calendar.
+  CRM_EVENTS: { name: 'CRM_EVENTS', subjects: ['events.event.>'], triggers: true },
   DEAD_LETTER: { name: 'DEAD_LETTER', subjects: ['dlq.>'], triggers: false },
 } as const;
 
@@ -82,6 +86,8 @@ export const COMMANDS = {
   formsPublicGet: 'leads.forms.public-get',
   formsSubmit: 'leads.forms.submit',
   formsVerify: 'leads.forms.verify',
+  /** Finds the contact of a pool by normalised email, or creates it (Stripe, Eventbrite, RSVP). */
+  contactsResolve: 'leads.contacts.resolve',
   calendarsCreate: 'calendar.calendars.create',
   calendarsGet: 'calendar.calendars.get',
   bookingsCreate: 'calendar.bookings.create',
@@ -91,6 +97,21 @@ export const COMMANDS = {
   bookingsCancel: 'calendar.bookings.cancel',
   bookingsComplete: 'calendar.bookings.complete',
   bookingsDelete: 'calendar.bookings.delete',
+  crmEventsCreate: 'calendar.crm-events.create',
+  crmEventsList: 'calendar.crm-events.list',
+  crmEventsGet: 'calendar.crm-events.get',
+  crmEventsUpdate: 'calendar.crm-events.update',
+  crmEventsDelete: 'calendar.crm-events.delete',
+  /** What anyone may read of a CRM event (the RSVP page). */
+  crmEventsPublicGet: 'calendar.crm-events.public-get',
+  /** The CRM event linked to an Eventbrite event id, in one organization. */
+  crmEventsByEventbriteId: 'calendar.crm-events.by-eventbrite-id',
+  registrationsList: 'calendar.registrations.list',
+  /** A public RSVP: matches or creates the contact, then registers it. */
+  registrationsRsvp: 'calendar.registrations.rsvp',
+  registrationsRsvpCancel: 'calendar.registrations.rsvp-cancel',
+  /** A registration of a known contact (Eventbrite, through integrations). */
+  registrationsRegister: 'calendar.registrations.register',
   automationsCreate: 'automation.automations.create',
   automationsList: 'automation.automations.list',
   automationsGet: 'automation.automations.get',
@@ -118,6 +139,20 @@ export const COMMANDS = {
   entryDeliveries: 'delivery.entry-deliveries.list',
   emailTrack: 'delivery.email.track',
   smsCallback: 'delivery.sms.callback',
+  integrationsConnectStripe: 'integrations.connections.create-stripe',
+  integrationsConnectEventbrite: 'integrations.connections.create-eventbrite',
+  integrationsList: 'integrations.connections.list',
+  integrationsGet: 'integrations.connections.get',
+  integrationsDelete: 'integrations.connections.delete',
+  /** The inbound webhooks of one connection, with their processing status. */
+  integrationsDeliveries: 'integrations.connections.deliveries',
+  /** A provider's webhook as received by ingress (raw body and signature header). */
+  integrationsWebhookReceive: 'integrations.webhooks.receive',
+  productsCreate: 'integrations.products.create',
+  productsList: 'integrations.products.list',
+  productsGet: 'integrations.products.get',
+  productsUpdate: 'integrations.products.update',
+  productsDelete: 'integrations.products.delete',
 } as const;
 
 export type CommandName = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -128,6 +163,7 @@ export const QUEUE_GROUPS = {
   calendar: 'calendar',
   automation: 'automation',
   delivery: 'delivery',
+  integrations: 'integrations',
 } as const;
 
 /** The streams whose events may start automations. */

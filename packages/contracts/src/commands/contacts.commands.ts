@@ -19,13 +19,14 @@ import { COMMANDS } from '../names';
 import {
   ASSIGN_STRATEGIES,
   type AssignStrategy,
+  type ContactResolution,
   type Member,
   type MemberGroup,
   type Page,
   type TableEntry,
   type Tag,
 } from '../models';
-import { NestedMessage } from '../message-validation';
+import { IsNullable, NestedMessage } from '../message-validation';
 import { ActorMessage } from './actor.message';
 import { PageCommand } from './page.command';
 import { ByIdQuery, NAME_MAX } from './leads.commands';
@@ -260,6 +261,38 @@ export class EntriesDuplicatesCommand extends PageCommand {
   id: string;
 }
 
+/**
+ * Finds the contact of pool `tableId` whose `email` matches once normalised (as duplicate detection does), or
+ * creates it with `data` {email, name, phone} (the given ones) on the actor's channel. An existing contact is
+ * not changed: a provider or a public form must not overwrite what the contact's owner stored. Calls about
+ * one email are taken one at a time, so two simultaneous first purchases make one contact.
+ */
+export class ContactsResolveCommand {
+  @IsObject()
+  @NestedMessage(() => ActorMessage)
+  actor: ActorMessage;
+
+  @IsUUID()
+  tableId: string;
+
+  /** Refused with a 400 naming `email` when it is not an email address. */
+  @IsString()
+  @Length(3, 320)
+  email: string;
+
+  @IsOptional()
+  @IsNullable()
+  @IsString()
+  @MaxLength(200)
+  name?: string | null;
+
+  @IsOptional()
+  @IsNullable()
+  @IsString()
+  @MaxLength(50)
+  phone?: string | null;
+}
+
 /** Maps each command to its request class and response type, so callers and handlers agree. */
 export interface ContactsCommandMap {
   [COMMANDS.membersCreate]: [MembersCreateCommand, Member];
@@ -281,6 +314,7 @@ export interface ContactsCommandMap {
   [COMMANDS.entriesTagRemove]: [EntriesTagRemoveCommand, TableEntry];
   [COMMANDS.entriesAssign]: [EntriesAssignCommand, TableEntry];
   [COMMANDS.entriesDuplicates]: [EntriesDuplicatesCommand, Page<TableEntry>];
+  [COMMANDS.contactsResolve]: [ContactsResolveCommand, ContactResolution];
 }
 
 export const CONTACTS_COMMAND_CLASSES = {
@@ -303,4 +337,5 @@ export const CONTACTS_COMMAND_CLASSES = {
   [COMMANDS.entriesTagRemove]: EntriesTagRemoveCommand,
   [COMMANDS.entriesAssign]: EntriesAssignCommand,
   [COMMANDS.entriesDuplicates]: EntriesDuplicatesCommand,
+  [COMMANDS.contactsResolve]: ContactsResolveCommand,
 } satisfies { [K in keyof ContactsCommandMap]: new () => ContactsCommandMap[K][0] };

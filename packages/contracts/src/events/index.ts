@@ -89,6 +89,14 @@ import {
   type FormSubmittedData,
   type NotificationRequestedData,
 } from './form.events';
+import {
+  EVENT_REGISTRATION_CREATED,
+  PRODUCT_PURCHASED,
+  eventRegistrationCreatedSchema,
+  productPurchasedSchema,
+  type EventRegistrationCreatedData,
+  type ProductPurchasedData,
+} from './integration.events';
 import type { Booking } from '../models';
 import { isUuid } from '../uuid';
 
@@ -99,6 +107,7 @@ export * from './automation.events';
 export * from './delivery.events';
 export * from './deal.events';
 export * from './form.events';
+export * from './integration.events';
 
 /** Every event type the platform publishes, with the schema of its `data`. */
 export interface EventDataMap {
@@ -115,6 +124,8 @@ export interface EventDataMap {
   [DEAL_STATUS_CHANGED]: DealStatusChangedData;
   [FORM_SUBMITTED]: FormSubmittedData;
   [NOTIFICATION_REQUESTED]: NotificationRequestedData;
+  [PRODUCT_PURCHASED]: ProductPurchasedData;
+  [EVENT_REGISTRATION_CREATED]: EventRegistrationCreatedData;
   [APPOINTMENT_BOOKED]: Booking;
   [APPOINTMENT_HAS_STARTED]: TimedBookingData;
   [APPOINTMENT_HAS_ENDED]: TimedBookingData;
@@ -141,7 +152,16 @@ export interface EventDataMap {
 export type EventType = keyof EventDataMap;
 
 /** Kinds of object a trigger's `triggerId` can name (Gordon CRM's `trigger_id` scoping). */
-export const TRIGGER_KINDS = ['pool', 'calendar', 'tag', 'stage', 'pipelineStatus', 'form'] as const;
+export const TRIGGER_KINDS = [
+  'pool',
+  'calendar',
+  'tag',
+  'stage',
+  'pipelineStatus',
+  'form',
+  'product',
+  'crmEvent',
+] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
 const UUID_SOURCE = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
@@ -153,6 +173,8 @@ export const TRIGGER_ID_FORMATS: Record<TriggerKind, { test: (id: string) => boo
   tag: { test: isUuid, message: 'must be a UUID' },
   stage: { test: isUuid, message: 'must be a UUID' },
   form: { test: isUuid, message: 'must be a UUID' },
+  product: { test: isUuid, message: 'must be a UUID' },
+  crmEvent: { test: isUuid, message: 'must be a UUID' },
   // Gordon's composite id of a deal status trigger: the pipeline and the status, `<pipelineId>_won`.
   pipelineStatus: {
     test: (id) => new RegExp(`^${UUID_SOURCE}_(won|lost)$`).test(id),
@@ -278,6 +300,15 @@ export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
     ...entryEvent({ kind: 'form', field: 'formId', nameField: 'formName' }),
   },
   [NOTIFICATION_REQUESTED]: { schema: notificationRequestedSchema, ...internal },
+  [PRODUCT_PURCHASED]: {
+    schema: productPurchasedSchema,
+    ...entryEvent({ kind: 'product', field: 'productId', nameField: 'productName' }),
+  },
+  // The CRM event is the trigger's object for RSVPs and Eventbrite orders alike: one automation serves both.
+  [EVENT_REGISTRATION_CREATED]: {
+    schema: eventRegistrationCreatedSchema,
+    ...entryEvent({ kind: 'crmEvent', field: 'eventId', nameField: 'eventName' }),
+  },
   [APPOINTMENT_BOOKED]: { schema: bookingSchema, ...bookingEvent('') },
   [APPOINTMENT_HAS_STARTED]: { schema: timedBookingSchema, ...bookingEvent('') },
   [APPOINTMENT_HAS_ENDED]: { schema: timedBookingSchema, ...bookingEvent('') },
