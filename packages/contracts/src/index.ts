@@ -10,3 +10,4 @@ export * from './automation';
 export * from './delivery';
 export * from './limits';
 export * from './html';
+export * from './email';

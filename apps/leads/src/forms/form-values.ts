@@ -1,4 +1,5 @@
 import {
+  EMAIL_ADDRESS,
   FORM_HONEYPOT_FIELD,
   FORM_LIMITS,
   type EntryData,
@@ -13,7 +14,6 @@ export interface CheckedValues {
   bookingStart: string | null;
 }
 
-const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const PHONE = /^\+?[\d\s().\-/]+$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // A start time must say where it is: an offset or Z (a form page knows its visitor's offset).
@@ -68,7 +68,7 @@ function checkOne(field: FormField, raw: unknown): Checked {
     case 'booking': {
       const text = checkText(raw);
       if (typeof text !== 'string') return text;
-      if (field.type === 'email' && !EMAIL.test(text)) return { error: 'must be an email address' };
+      if (field.type === 'email' && !EMAIL_ADDRESS.test(text)) return { error: 'must be an email address' };
       if (field.type === 'phone' && (!PHONE.test(text) || text.replace(/\D/g, '').length < 5))
         return { error: 'must be a phone number' };
       if (field.type === 'date' && !isValidDate(text)) return { error: 'must be a date (YYYY-MM-DD)' };
