@@ -328,7 +328,7 @@ export interface CrmEvent {
   tableId: string;
   startsAt: string;
   endsAt: string | null;
-  /** Most active RSVP registrations; null = unlimited. */
+  /** Most active registrations (any source) an RSVP may fill; null = unlimited. */
   capacity: number | null;
   eventbriteEventId: string | null;
   /** Active registrations now. */

@@ -48,7 +48,7 @@ class CrmEventSettingsBody {
   @Length(1, 64)
   endsAt?: string | null;
 
-  /** Most active RSVP registrations; null or absent = unlimited. */
+  /** Most active registrations an RSVP may fill (Eventbrite ones count too); null or absent = unlimited. */
   @IsOptional()
   @IsNullable()
   @IsInt()
@@ -191,7 +191,7 @@ export class RegistrationsRsvpCancelCommand extends RsvpCancelBody {
 
 /**
  * Registers a contact integrations already resolved (Eventbrite): created, re-activated, or left as it is
- * when active (then no event). Capacity applies to RSVPs only: a sold ticket is a place already given.
+ * when active (then no event). Capacity refuses RSVPs only: a sold ticket is a place already given.
  */
 export class RegistrationsRegisterCommand {
   @IsObject()
@@ -203,6 +203,11 @@ export class RegistrationsRegisterCommand {
 
   @IsUUID()
   entryId: string;
+
+  /** The attendee's address as the provider gave it (a later RSVP cancel by email finds the registration). */
+  @IsString()
+  @Length(3, CRM_EVENT_LIMITS.emailLength)
+  email: string;
 
   @IsIn(['eventbrite'])
   source: 'eventbrite';

@@ -32,8 +32,6 @@ export const INTEGRATION_LIMITS = {
   attendeesPerOrder: 500,
   /** Line items of one Stripe checkout session read at most (one page). */
   lineItemsPerSession: 100,
-  /** Processing attempts of one inbound webhook before it is recorded as failed. */
-  processingAttempts: 6,
 } as const;
 
 /** The `metadata` key of a Stripe checkout session that names the RocketLead product directly. */

@@ -1,0 +1,3 @@
+import { packageJestConfig } from '../../jest.shared.mjs';
+
+export default packageJestConfig();
