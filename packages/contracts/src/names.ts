@@ -143,6 +143,8 @@ export const COMMANDS = {
   integrationsConnectEventbrite: 'integrations.connections.create-eventbrite',
   integrationsList: 'integrations.connections.list',
   integrationsGet: 'integrations.connections.get',
+  /** Replaces a connection's secrets (Stripe shows an endpoint's signing secret only after it exists). */
+  integrationsUpdate: 'integrations.connections.update',
   integrationsDelete: 'integrations.connections.delete',
   /** The inbound webhooks of one connection, with their processing status. */
   integrationsDeliveries: 'integrations.connections.deliveries',

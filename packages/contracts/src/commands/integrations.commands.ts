@@ -65,6 +65,26 @@ export class CreateEventbriteConnectionBody {
   apiToken: string;
 }
 
+/** New secrets for a connection; each only for its provider (Stripe: webhookSecret, apiKey; Eventbrite: apiToken). */
+export class UpdateConnectionBody {
+  @IsOptional()
+  @IsString()
+  @Length(1, INTEGRATION_LIMITS.secretLength)
+  webhookSecret?: string;
+
+  /** null removes the key (products are then matched by session metadata only). */
+  @IsOptional()
+  @IsNullable()
+  @IsString()
+  @Length(1, INTEGRATION_LIMITS.secretLength)
+  apiKey?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, INTEGRATION_LIMITS.secretLength)
+  apiToken?: string;
+}
+
 export class CreateProductBody {
   @IsString()
   @Length(1, NAME_MAX)
@@ -133,6 +153,20 @@ export class IntegrationsListCommand extends PageCommand {
 }
 
 export class IntegrationsGetCommand extends ByIdQuery {}
+
+export class IntegrationsUpdateCommand extends UpdateConnectionBody {
+  @IsUUID()
+  organizationId: string;
+
+  @IsUUID()
+  id: string;
+
+  @IsOptional()
+  @IsNullable()
+  @IsString()
+  @MaxLength(200)
+  traceparent?: string | null;
+}
 
 export class IntegrationsDeleteCommand extends ByIdQuery {}
 
@@ -203,6 +237,7 @@ export interface IntegrationsCommandMap {
   [COMMANDS.integrationsConnectEventbrite]: [IntegrationsConnectEventbriteCommand, IntegrationConnection];
   [COMMANDS.integrationsList]: [IntegrationsListCommand, Page<IntegrationConnection>];
   [COMMANDS.integrationsGet]: [IntegrationsGetCommand, IntegrationConnection];
+  [COMMANDS.integrationsUpdate]: [IntegrationsUpdateCommand, IntegrationConnection];
   [COMMANDS.integrationsDelete]: [IntegrationsDeleteCommand, IntegrationConnection];
   [COMMANDS.integrationsDeliveries]: [IntegrationsDeliveriesCommand, Page<IntegrationDelivery>];
   [COMMANDS.integrationsWebhookReceive]: [IntegrationsWebhookReceiveCommand, WebhookReceiveResult];
@@ -218,6 +253,7 @@ export const INTEGRATIONS_COMMAND_CLASSES = {
   [COMMANDS.integrationsConnectEventbrite]: IntegrationsConnectEventbriteCommand,
   [COMMANDS.integrationsList]: IntegrationsListCommand,
   [COMMANDS.integrationsGet]: IntegrationsGetCommand,
+  [COMMANDS.integrationsUpdate]: IntegrationsUpdateCommand,
   [COMMANDS.integrationsDelete]: IntegrationsDeleteCommand,
   [COMMANDS.integrationsDeliveries]: IntegrationsDeliveriesCommand,
   [COMMANDS.integrationsWebhookReceive]: IntegrationsWebhookReceiveCommand,
