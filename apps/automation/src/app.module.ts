@@ -10,7 +10,7 @@ import { AUTOMATION_CONFIG } from './config.token';
 import { AUTOMATION_SCHEMA } from './database/entities';
 import type { AutomationConfig } from './config';
 import { automationDatabase } from './database/database.module';
-import { CalendarGateway, LeadsGateway } from './gateways';
+import { CalendarGateway, IntegrationsGateway, LeadsGateway } from './gateways';
 import { API_CONTROLLERS, API_PROVIDERS } from './automations';
 import { ENGINE_PROVIDERS, splitPool } from './engine';
 
@@ -44,6 +44,7 @@ export class AppModule {
       providers: [
         LeadsGateway,
         CalendarGateway,
+        IntegrationsGateway,
         ...API_PROVIDERS,
         ...ENGINE_PROVIDERS,
         ...outboxProviders({

@@ -87,6 +87,38 @@ describe('activity summaries', () => {
     expect(eventSummary(event('deal.status.changed', { ...deal, status: 'lost' }))).toBe('Deal lost');
   });
 
+  it('say which product was bought and which event the contact registered for, and how', () => {
+    const purchase = {
+      purchaseId: uuidv7(),
+      productId: uuidv7(),
+      productName: 'Masterclass',
+      entryId: uuidv7(),
+      tableId: uuidv7(),
+      amountTotal: 4900,
+      currency: 'eur',
+      stripeSessionId: 'cs_test_1',
+      connectionId: uuidv7(),
+    };
+    expect(eventSummary(event('product.purchased', purchase))).toBe('Bought Masterclass');
+    const registration = {
+      registrationId: uuidv7(),
+      eventId: uuidv7(),
+      eventName: 'Spring Summit',
+      entryId: uuidv7(),
+      tableId: uuidv7(),
+    };
+    expect(eventSummary(event('event.registration.created', { ...registration, source: 'rsvp' }))).toBe(
+      'Registered for Spring Summit (RSVP)',
+    );
+    expect(eventSummary(event('event.registration.created', { ...registration, source: 'eventbrite' }))).toBe(
+      'Registered for Spring Summit (Eventbrite)',
+    );
+    // A source this version does not know is left out rather than guessed.
+    expect(eventSummary(event('event.registration.created', { ...registration, source: 'zoom' }))).toBe(
+      'Registered for Spring Summit',
+    );
+  });
+
   it('name the automation of a run, the action of a step and the title of a task', () => {
     expect(runSummary('Qualify', 'completed', null)).toBe('Automation "Qualify" completed');
     expect(runSummary('Qualify', 'running', null)).toBe('Automation "Qualify" started');

@@ -4,6 +4,7 @@ import {
   type CloudEvent,
   type DeliveryKind,
   type EventType,
+  type RegistrationSource,
   type RunStatus,
   type StepStatus,
   type TaskStatus,
@@ -19,6 +20,11 @@ const CHANNEL_NAMES: Record<Channel, string> = {
   automation: 'automation',
   integration: 'integration',
   system: 'system',
+};
+
+const REGISTRATION_SOURCE_NAMES: Record<RegistrationSource, string> = {
+  rsvp: 'RSVP',
+  eventbrite: 'Eventbrite',
 };
 
 const DELIVERY_KIND_NAMES: Record<DeliveryKind, string> = { webhook: 'Webhook', email: 'Email', sms: 'SMS' };
@@ -55,6 +61,14 @@ const updated = (event: CloudEvent): string => {
   return keys.length ? `Updated: ${keys.join(', ')}` : 'Updated';
 };
 
+const registered = (event: CloudEvent): string => {
+  const source = text(event.data, 'source');
+  const from = Object.prototype.hasOwnProperty.call(REGISTRATION_SOURCE_NAMES, source)
+    ? ` (${REGISTRATION_SOURCE_NAMES[source as RegistrationSource]})`
+    : '';
+  return `Registered for ${text(event.data, 'eventName')}${from}`;
+};
+
 // A Record over every event type: a new type in the contracts does not compile until it has its text.
 const EVENT_SUMMARIES: Record<EventType, string | ((event: CloudEvent) => string)> = {
   'table.entry.added': (event) => `Lead added via ${CHANNEL_NAMES[event.channel]}`,
@@ -71,6 +85,8 @@ const EVENT_SUMMARIES: Record<EventType, string | ((event: CloudEvent) => string
   'deal.status.changed': (event) => (text(event.data, 'status') === 'won' ? 'Deal won' : 'Deal lost'),
   'form.submitted': (event) =>
     `Form "${text(event.data, 'formName')}" submitted${field(event.data, 'isNewContact') === false ? ' (confirmed by email)' : ''}`,
+  'product.purchased': (event) => `Bought ${text(event.data, 'productName')}`,
+  'event.registration.created': registered,
   'notification.requested': 'Notification requested',
   'calendar.appointment.booked': 'Appointment booked',
   'calendar.appointment.hasStarted': 'Appointment started',

@@ -8,7 +8,7 @@ import {
   type LeadState,
   type Pipeline,
 } from '@rocketlead/contracts';
-import type { CalendarGateway, LeadsGateway } from '../gateways';
+import type { CalendarGateway, IntegrationsGateway, LeadsGateway } from '../gateways';
 import { AutomationValidator, assertDefinitionFits } from './automation-validator';
 
 const org = uuidv7();
@@ -58,11 +58,19 @@ const leads = {
   pipelineByStage: (organizationId: string, id: string) =>
     ours(organizationId, id === stageId ? pipeline : undefined),
 } as unknown as LeadsGateway;
+const productId = uuidv7();
+const crmEventId = uuidv7();
 const calendars = {
   calendar: (organizationId: string, id: string) =>
     Promise.resolve(organizationId === org && id === calendarId ? ({ id } as Calendar) : null),
+  crmEvent: (organizationId: string, id: string) =>
+    ours(organizationId, id === crmEventId ? { id, name: 'Spring Summit' } : undefined),
 } as unknown as CalendarGateway;
-const validator = new AutomationValidator(leads, calendars);
+const integrations = {
+  product: (organizationId: string, id: string) =>
+    ours(organizationId, id === productId ? { id, name: 'Masterclass' } : undefined),
+} as unknown as IntegrationsGateway;
+const validator = new AutomationValidator(leads, calendars, integrations);
 
 async function errorsOf(
   trigger: unknown,
@@ -203,6 +211,33 @@ describe('AutomationValidator', () => {
       expect(await errorsOf({ event: 'deal.status.changed', triggerId })).toEqual([
         { field: 'trigger.triggerId', message: 'must be "<pipelineId>_won" or "<pipelineId>_lost"' },
       ]);
+  });
+
+  it("takes this organization's product for product.purchased and its CRM event for registrations", async () => {
+    const cases = [
+      ['product.purchased', productId, 'must be a product of this organization'],
+      ['event.registration.created', crmEventId, 'must be an event of this organization'],
+    ] as const;
+    for (const [event, triggerId, message] of cases) {
+      await expect(
+        validator.check(org, { trigger: { event, triggerId }, actions: [] }, null),
+      ).resolves.toMatchObject({ trigger: { event, triggerId } });
+      expect(await errorsOf({ event, triggerId: uuidv7() })).toEqual([
+        { field: 'trigger.triggerId', message },
+      ]);
+      // The same id seen from another organization is not its object.
+      const other = await validator
+        .check(uuidv7(), { trigger: { event, triggerId }, actions: [] }, null)
+        .catch((error: unknown) => error);
+      expect(other).toMatchObject({ details: { errors: [{ field: 'trigger.triggerId', message }] } });
+    }
+    // A product id is not an event id, and the other way round.
+    expect(await errorsOf({ event: 'event.registration.created', triggerId: productId })).toEqual([
+      { field: 'trigger.triggerId', message: 'must be an event of this organization' },
+    ]);
+    expect(await errorsOf({ event: 'product.purchased', triggerId: crmEventId })).toEqual([
+      { field: 'trigger.triggerId', message: 'must be a product of this organization' },
+    ]);
   });
 
   it("checks the tags, members and groups actions name are this organization's, nested ones too", async () => {

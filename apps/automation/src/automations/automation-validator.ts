@@ -17,7 +17,7 @@ import {
 } from '@rocketlead/contracts';
 import { checkJsonLogic } from '../conditions/json-logic';
 import { parsePipelineStatusId } from '../engine/pipeline-status-id';
-import { CalendarGateway, LeadsGateway } from '../gateways';
+import { CalendarGateway, IntegrationsGateway, LeadsGateway } from '../gateways';
 import { checkActionIds, eachAction, withActionIds } from './action-ids';
 
 type ContactKind = 'member' | 'member group' | 'tag';
@@ -82,8 +82,8 @@ export function assertDefinitionFits(definition: Parameters<typeof definitionByt
 /**
  * Checks a trigger and its actions in depth and gives them their stored shape (every action with an id).
  * Structure comes from the contracts, JSON Logic from this service, and what only the organization's data can
- * say (is `triggerId` its pool, calendar, tag, pipeline stage or pipeline, is a state one of that pool's, are the members, groups and
- * tags actions name its own) from leads and calendar. Every problem is reported in one VALIDATION_FAILED, each
+ * say (is `triggerId` its pool, calendar, tag, pipeline stage, pipeline, form, product or CRM event, is a state one of that
+ * pool's, are the members, groups and tags actions name its own) from leads, calendar and integrations. Every problem is reported in one VALIDATION_FAILED, each
  * naming its field from the body's root.
  */
 @Injectable()
@@ -91,6 +91,7 @@ export class AutomationValidator {
   constructor(
     private readonly leads: LeadsGateway,
     private readonly calendars: CalendarGateway,
+    private readonly integrations: IntegrationsGateway,
   ) {}
 
   async check(
@@ -175,6 +176,14 @@ export class AutomationValidator {
       case 'form': {
         const form = await this.leads.form(organizationId, triggerId, traceparent);
         return form ? null : refuse('must be a form of this organization');
+      }
+      case 'product': {
+        const product = await this.integrations.product(organizationId, triggerId, traceparent);
+        return product ? null : refuse('must be a product of this organization');
+      }
+      case 'crmEvent': {
+        const crmEvent = await this.calendars.crmEvent(organizationId, triggerId, traceparent);
+        return crmEvent ? null : refuse('must be an event of this organization');
       }
     }
   }

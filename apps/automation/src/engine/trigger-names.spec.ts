@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { uuidv7, type Pipeline } from '@rocketlead/contracts';
 import type { JsonLogger } from '@rocketlead/observability';
-import type { CalendarGateway, LeadsGateway } from '../gateways';
+import type { CalendarGateway, IntegrationsGateway, LeadsGateway } from '../gateways';
 import { TriggerNames } from './trigger-names';
 
 describe('TriggerNames', () => {
@@ -17,7 +17,7 @@ describe('TriggerNames', () => {
       return Promise.resolve({ name: 'looked up' });
     },
   } as unknown as LeadsGateway;
-  const names = new TriggerNames(leads, {} as CalendarGateway, {} as JsonLogger);
+  const names = new TriggerNames(leads, {} as CalendarGateway, {} as IntegrationsGateway, {} as JsonLogger);
   const tagData = { entryId: uuidv7(), tableId: uuidv7(), tagId: uuidv7(), tagName: 'VIP' };
 
   it('names a tag trigger by the name its event carries, without a lookup', async () => {
@@ -49,6 +49,66 @@ describe('TriggerNames', () => {
   });
 });
 
+describe('TriggerNames of purchases and registrations', () => {
+  const org = uuidv7();
+  let lookups = 0;
+  const lookup = () => {
+    lookups += 1;
+    return Promise.resolve({ name: 'looked up' });
+  };
+  const names = new TriggerNames(
+    {} as LeadsGateway,
+    { crmEvent: lookup } as unknown as CalendarGateway,
+    { product: lookup } as unknown as IntegrationsGateway,
+    { event: () => undefined } as unknown as JsonLogger,
+  );
+  const purchase = {
+    purchaseId: uuidv7(),
+    productId: uuidv7(),
+    productName: 'Masterclass',
+    entryId: uuidv7(),
+    tableId: uuidv7(),
+    amountTotal: 4900,
+    currency: 'eur',
+    stripeSessionId: 'cs_test_1',
+    connectionId: uuidv7(),
+  };
+  const registration = {
+    registrationId: uuidv7(),
+    eventId: uuidv7(),
+    eventName: 'Spring Summit',
+    entryId: uuidv7(),
+    tableId: uuidv7(),
+    source: 'eventbrite',
+  };
+
+  it('names a product trigger by the product name its event carries, without a lookup', async () => {
+    lookups = 0;
+    await expect(names.resolve(org, { type: 'product.purchased', data: purchase })).resolves.toBe(
+      'Masterclass',
+    );
+    expect(lookups).toBe(0);
+  });
+
+  it('names a CRM event trigger by the event name, whatever the source, without a lookup', async () => {
+    lookups = 0;
+    for (const source of ['rsvp', 'eventbrite'])
+      await expect(
+        names.resolve(org, { type: 'event.registration.created', data: { ...registration, source } }),
+      ).resolves.toBe('Spring Summit');
+    expect(lookups).toBe(0);
+  });
+
+  it('falls back to the product or event id when the event carries no name', async () => {
+    await expect(
+      names.resolve(org, { type: 'product.purchased', data: { ...purchase, productName: '' } }),
+    ).resolves.toBe(purchase.productId);
+    await expect(
+      names.resolve(org, { type: 'event.registration.created', data: { ...registration, eventName: '' } }),
+    ).resolves.toBe(registration.eventId);
+  });
+});
+
 describe('TriggerNames of deal events', () => {
   const org = uuidv7();
   const pipeline: Pipeline = {
@@ -77,6 +137,7 @@ describe('TriggerNames of deal events', () => {
   const names = new TriggerNames(
     leads,
     {} as CalendarGateway,
+    {} as IntegrationsGateway,
     { event: () => undefined } as unknown as JsonLogger,
   );
   const stageEvent = (stageId: string) => ({

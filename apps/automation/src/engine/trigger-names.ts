@@ -8,6 +8,7 @@ import {
 } from '@rocketlead/contracts';
 import { JsonLogger } from '@rocketlead/observability';
 import { CalendarGateway } from '../gateways/calendar.gateway';
+import { IntegrationsGateway } from '../gateways/integrations.gateway';
 import { LeadsGateway } from '../gateways/leads.gateway';
 import { DEAL_STATUS_NAMES, parsePipelineStatusId } from './pipeline-status-id';
 
@@ -48,11 +49,15 @@ export class TriggerNames {
     },
     // Form events carry the form's name; a lookup only for an event without it.
     form: async (org, id) => (await this.leads.form(org, id))?.name ?? null,
+    // Purchases and registrations carry the product's or event's name too, like forms.
+    product: async (org, id) => (await this.integrations.product(org, id))?.name ?? null,
+    crmEvent: async (org, id) => (await this.calendars.crmEvent(org, id))?.name ?? null,
   };
 
   constructor(
     private readonly leads: LeadsGateway,
     private readonly calendars: CalendarGateway,
+    private readonly integrations: IntegrationsGateway,
     private readonly logger: JsonLogger,
   ) {}
 

@@ -5,17 +5,22 @@ import {
   nullIfNotFound,
   type Booking,
   type Calendar,
+  type CrmEvent,
   type Page,
 } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 
-/** What automation asks of calendar, which owns calendars. */
+/** What automation asks of calendar, which owns calendars and CRM events. */
 @Injectable()
 export class CalendarGateway {
   constructor(private readonly rpc: RpcClient) {}
 
   calendar(organizationId: string, id: string, traceparent: string | null = null): Promise<Calendar | null> {
     return nullIfNotFound(this.rpc.request(COMMANDS.calendarsGet, { organizationId, id }, { traceparent }));
+  }
+
+  crmEvent(organizationId: string, id: string, traceparent: string | null = null): Promise<CrmEvent | null> {
+    return nullIfNotFound(this.rpc.request(COMMANDS.crmEventsGet, { organizationId, id }, { traceparent }));
   }
 
   booking(organizationId: string, id: string, traceparent: string | null = null): Promise<Booking | null> {

@@ -1,2 +1,3 @@
 export * from './leads.gateway';
 export * from './calendar.gateway';
+export * from './integrations.gateway';
