@@ -12,6 +12,7 @@ import {
   type BookingUpdatedData,
   type Calendar,
   type CommandName,
+  type CrmEvent,
   type Page,
   type RpcReply,
   type WireNames,
@@ -25,8 +26,8 @@ const notFound = (what: string): never => {
 };
 
 /**
- * A stand-in for the calendar service on a test namespace: answers calendars.get, bookings.get and bookings.list
- * from memory (list: bookings ending after `from`, by start, paged with an index cursor), and books, moves and
+ * A stand-in for the calendar service on a test namespace: answers calendars.get, crm-events.get, bookings.get and
+ * bookings.list from memory (list: bookings ending after `from`, by start, paged with an index cursor), and books, moves and
  * cancels bookings publishing calendar.appointment.booked / updated / cancelled as calendar's outbox would.
  * `quietly` changes a booking without an event (one that existed before anything listened, or a change whose
  * event has not arrived yet).
@@ -34,6 +35,7 @@ const notFound = (what: string): never => {
 export class FakeCalendar {
   readonly calendars = new Map<string, Calendar>();
   readonly bookings = new Map<string, Booking>();
+  readonly crmEvents = new Map<string, CrmEvent & { organizationId: string }>();
   /** How many bookings.list requests were answered. */
   listed = 0;
   private readonly subscriptions: Subscription[] = [];
@@ -46,6 +48,7 @@ export class FakeCalendar {
   static start(nc: NatsConnection, names: WireNames): FakeCalendar {
     const calendar = new FakeCalendar(nc, names);
     calendar.serve(COMMANDS.calendarsGet, (r) => calendar.owned(calendar.calendars, r, 'Calendar'));
+    calendar.serve(COMMANDS.crmEventsGet, (r) => calendar.owned(calendar.crmEvents, r, 'Event'));
     calendar.serve(COMMANDS.bookingsGet, (r) => calendar.owned(calendar.bookings, r, 'Booking'));
     calendar.serve(COMMANDS.bookingsList, (r) => calendar.list(r));
     return calendar;
@@ -62,6 +65,26 @@ export class FakeCalendar {
     };
     this.calendars.set(calendar.id, calendar);
     return calendar;
+  }
+
+  /** A CRM event whose RSVP contacts land in the pool `tableId`. */
+  addCrmEvent(organizationId: string, name: string, tableId: string): CrmEvent {
+    const now = new Date().toISOString();
+    const event = {
+      id: uuidv7(),
+      organizationId,
+      name,
+      tableId,
+      startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      endsAt: null,
+      capacity: null,
+      eventbriteEventId: null,
+      registeredCount: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.crmEvents.set(event.id, event);
+    return event;
   }
 
   /** A booking from `start` for `minutes`, published as booked unless `quietly`. */
