@@ -10,3 +10,7 @@ export * from './configured-nats';
 export * from './private-nats';
 export * from './test-environment';
 export * from './commands';
+export * from './fake-api-server';
+export * from './fake-stripe-api';
+export * from './fake-eventbrite-api';
+export * from './stripe-webhooks';
