@@ -7,11 +7,11 @@ import {
   outboxProviders,
 } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
+import { deriveSecretKey, SecretBox } from '@rocketlead/persistence';
 import { DELIVERY_CONFIG } from './config.token';
 import type { DeliveryConfig } from './config';
 import { DELIVERY_SCHEMA } from './database/entities';
 import { deliveryDatabase } from './database/database.module';
-import { SecretBox } from './secrets/secret-box';
 import { TrackingTokens } from './email';
 import { EndpointsRepository } from './endpoints/endpoints.repository';
 import { EndpointsService } from './endpoints/endpoints.service';
@@ -27,6 +27,10 @@ import { TrackingService } from './tracking/tracking.service';
 import { DeliveryHandlers } from './api/delivery.handlers';
 
 export const SERVICE_NAME = 'delivery';
+
+// HKDF labels of the keys derived from DELIVERY_SECRET_KEY; changing one makes stored secrets unreadable.
+const ENDPOINT_SECRETS_PURPOSE = 'rocketlead endpoint secrets';
+const EMAIL_LINKS_PURPOSE = 'rocketlead email links';
 
 @Module({})
 class ConfigHolder {}
@@ -58,7 +62,7 @@ export class AppModule {
           provide: SecretBox,
           inject: [JsonLogger],
           useFactory: (logger: JsonLogger) => {
-            const box = new SecretBox(config.DELIVERY_SECRET_KEY);
+            const box = new SecretBox(config.DELIVERY_SECRET_KEY, ENDPOINT_SECRETS_PURPOSE);
             if (box.development)
               logger.event(
                 'warn',
@@ -70,8 +74,8 @@ export class AppModule {
         {
           // Email links are signed with a key derived from DELIVERY_SECRET_KEY.
           provide: TrackingTokens,
-          inject: [SecretBox],
-          useFactory: (box: SecretBox) => new TrackingTokens(box.trackingKey),
+          useFactory: () =>
+            new TrackingTokens(deriveSecretKey(config.DELIVERY_SECRET_KEY, EMAIL_LINKS_PURPOSE)),
         },
         EndpointsRepository,
         EndpointsService,

@@ -6,23 +6,8 @@ import {
   publicBaseUrlEnv,
   type ConfigOf,
 } from '@rocketlead/observability';
+import { parseSecretKey } from '@rocketlead/persistence';
 import { parseCidrs, type Cidr } from './outbound/ssrf-guard';
-
-/** `1s,2s,4s` → milliseconds; each step must be a duration. */
-function retrySchedule(raw: string): number[] {
-  const steps = raw.split(',').map((part) => part.trim());
-  if (steps.length === 0 || steps.length > 20 || steps.some((step) => step === ''))
-    throw new Error('must be 1 to 20 comma-separated durations, e.g. 10s,1m,5m,30m,2h');
-  return steps.map((step) => parsers.duration()(step));
-}
-
-/** A 32-byte key given as 64 hex characters or base64; empty = the development key (with a warning). */
-function secretKey(raw: string): Buffer | null {
-  if (raw === '') return null;
-  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (key.length !== 32) throw new Error('must be 32 bytes, as 64 hex characters or base64');
-  return key;
-}
 
 // delivery serves only health endpoints over HTTP; its API is request/reply over NATS.
 export const DELIVERY_ENV = {
@@ -30,7 +15,7 @@ export const DELIVERY_ENV = {
   ...eventRetentionEnv(),
   DELIVERY_RETRY_SCHEDULE: {
     default: '10s,1m,5m,30m,2h',
-    parse: retrySchedule,
+    parse: parsers.retrySchedule,
     description: 'Waits between the attempts of a failed delivery (one retry per step, ±20 % jitter)',
   },
   DELIVERY_ENDPOINT_CONCURRENCY: {
@@ -52,7 +37,7 @@ export const DELIVERY_ENV = {
   },
   DELIVERY_SECRET_KEY: {
     default: '',
-    parse: secretKey,
+    parse: parseSecretKey,
     description:
       'Key (32 bytes: 64 hex characters or base64) encrypting endpoint secrets and signing email links; required when NODE_ENV=production',
     display: () => '[redacted]',

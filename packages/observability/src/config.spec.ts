@@ -31,3 +31,15 @@ describe('loadConfig', () => {
     expect(problems[2]).toContain('LOG_LEVEL="loud" is invalid: must be one of info, debug');
   });
 });
+
+describe('parsers.retrySchedule', () => {
+  it('reads comma-separated durations in milliseconds', () => {
+    expect(parsers.retrySchedule('10s, 1m,2h')).toEqual([10_000, 60_000, 7_200_000]);
+  });
+
+  it('refuses empty steps, bad durations and more than 20 steps', () => {
+    expect(() => parsers.retrySchedule('10s,,1m')).toThrow('comma-separated durations');
+    expect(() => parsers.retrySchedule('10x')).toThrow('a number with a unit');
+    expect(() => parsers.retrySchedule(Array(21).fill('1s').join(','))).toThrow('1 to 20');
+  });
+});

@@ -106,6 +106,16 @@ export const parsers = {
       if (min && ms < min.ms) throw new Error(`must be at least ${min.why}`);
       return ms;
     },
+  /**
+   * Waits between the attempts of a retried operation, `10s,1m,5m` → milliseconds (one retry per step, so a
+   * schedule of n steps allows n + 1 attempts).
+   */
+  retrySchedule: (raw: string): number[] => {
+    const steps = raw.split(',').map((part) => part.trim());
+    if (steps.length === 0 || steps.length > 20 || steps.some((step) => step === ''))
+      throw new Error('must be 1 to 20 comma-separated durations, e.g. 10s,1m,5m,30m,2h');
+    return steps.map((step) => parsers.duration()(step));
+  },
   namespace: (raw: string): string => {
     if (raw !== '' && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(raw))
       throw new Error('must be lowercase letters, digits and dashes');

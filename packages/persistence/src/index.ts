@@ -7,3 +7,4 @@ export * from './notified-cache';
 export * from './pg-listener';
 export * from './group-writer';
 export * from './periodic-sweep';
+export * from './secret-box';

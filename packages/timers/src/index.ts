@@ -3,3 +3,4 @@ export * from './timers';
 export * from './timer-runner';
 export * from './timers-migrations';
 export * from './timers-retention';
+export * from './retry-policy';

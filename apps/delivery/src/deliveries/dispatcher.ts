@@ -1,6 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { JsonLogger } from '@rocketlead/observability';
 import { GroupWriter } from '@rocketlead/persistence';
+import { nextRetry } from '@rocketlead/timers';
 import { DELIVERY_CONFIG } from '../config.token';
 import type { DeliveryConfig } from '../config';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
@@ -8,7 +9,6 @@ import { DeliveriesRepository, type AttemptRecord, type DeliveryRef } from './de
 import type { DeliveryEntity } from './delivery.entity';
 import { KeyedLimiter } from './keyed-limiter';
 import { LONG_QUEUE_WAIT_MS, leaseMs } from './lease';
-import { nextRetry } from './retry-policy';
 import { outcomeEvents } from './outcome-events';
 import { Senders, type AttemptResult } from './senders';
 

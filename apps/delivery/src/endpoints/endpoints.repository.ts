@@ -13,6 +13,7 @@ import {
 } from '@rocketlead/contracts';
 import {
   NotifiedCache,
+  SecretBox,
   TRANSACTION,
   notifyChanged,
   type CursorPosition,
@@ -22,7 +23,6 @@ import { DELIVERY_SCHEMA } from '../database/entities';
 import { newestFirst } from '../database/newest-first';
 import { DELIVERY_CONFIG } from '../config.token';
 import type { DeliveryConfig } from '../config';
-import { SecretBox } from '../secrets/secret-box';
 import { generateWebhookSecret } from '../outbound';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity';
 import { EndpointSecretEntity } from './endpoint-secret.entity';
