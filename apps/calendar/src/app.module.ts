@@ -17,7 +17,13 @@ import { BookingsRepository } from './bookings/bookings.repository';
 import { BookingsService } from './bookings/bookings.service';
 import { BookingsHandlers } from './bookings/bookings.handlers';
 import { BookingTimers } from './bookings/booking-timers';
-import { EntriesGateway } from './bookings/entries.gateway';
+import { LeadsGateway } from './gateways/leads.gateway';
+import { CrmEventsRepository } from './crm-events/crm-events.repository';
+import { CrmEventsService } from './crm-events/crm-events.service';
+import { CrmEventsHandlers } from './crm-events/crm-events.handlers';
+import { RegistrationsRepository } from './crm-events/registrations.repository';
+import { RegistrationsService } from './crm-events/registrations.service';
+import { RegistrationsHandlers } from './crm-events/registrations.handlers';
 import { TimerRunnerService } from './outbox/timer-runner.service';
 
 export const SERVICE_NAME = 'calendar';
@@ -46,14 +52,25 @@ export class AppModule {
         }),
         calendarDatabase.module(config),
       ],
-      controllers: [HealthController, MetricsController, CalendarsHandlers, BookingsHandlers],
+      controllers: [
+        HealthController,
+        MetricsController,
+        CalendarsHandlers,
+        BookingsHandlers,
+        CrmEventsHandlers,
+        RegistrationsHandlers,
+      ],
       providers: [
         CalendarsRepository,
         CalendarsService,
         BookingsRepository,
         BookingsService,
         BookingTimers,
-        EntriesGateway,
+        LeadsGateway,
+        CrmEventsRepository,
+        CrmEventsService,
+        RegistrationsRepository,
+        RegistrationsService,
         ...outboxProviders({
           schema: CALENDAR_SCHEMA,
           databaseUrl: config.DATABASE_URL,

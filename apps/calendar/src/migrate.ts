@@ -8,6 +8,6 @@ export async function migrateCalendar(
   config: CalendarConfig,
 ): Promise<{ migrations: string[]; streams: string[] }> {
   const migrations = await migrate(calendarDatabase.dataSource({ ...config, DB_POOL_SIZE: 2 }));
-  const streams = await migrateStreams(config, 'calendar', ['CALENDAR', 'DEAD_LETTER']);
+  const streams = await migrateStreams(config, 'calendar', ['CALENDAR', 'CRM_EVENTS', 'DEAD_LETTER']);
   return { migrations, streams };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError } from '@rocketlead/contracts';
-import { checkOrder, parseDateTimes } from './bookings.service';
+import { checkOrder } from './bookings.service';
+import { parseDateTimes } from './date-time';
 
 function failure(fn: () => unknown): DomainError {
   try {

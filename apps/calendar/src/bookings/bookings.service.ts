@@ -28,8 +28,8 @@ import { ServiceOutbox } from '@rocketlead/messaging';
 import { BookingTimers } from './booking-timers';
 import { BookingsRepository, isDeadlock, isOverlap, toBooking } from './bookings.repository';
 import type { BookingEntity } from './booking.entity';
-import { parseOffsetDateTime } from './date-time';
-import { EntriesGateway } from './entries.gateway';
+import { checkTimeOrder, parseDateTimes } from './date-time';
+import { LeadsGateway } from '../gateways/leads.gateway';
 
 // A deadlock between overlapping inserts is retried this many times in all (each retry sees the other's outcome).
 const PLACING_ATTEMPTS = 3;
@@ -39,29 +39,9 @@ const validationFailed = (errors: FieldError[]): DomainError =>
   new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
 export const bookingNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Booking not found');
 
-type TimeField = 'startDateTime' | 'endDateTime' | 'from' | 'to';
-
-/** Parses the given date-time fields (each must carry an offset); every bad one is named in one 400. */
-export function parseDateTimes<F extends TimeField>(
-  fields: Partial<Record<F, string>>,
-): Partial<Record<F, Date>> {
-  const errors: FieldError[] = [];
-  const parsed: Partial<Record<F, Date>> = {};
-  for (const [field, raw] of Object.entries(fields) as [F, string | undefined][]) {
-    if (raw === undefined) continue;
-    const value = parseOffsetDateTime(field, raw);
-    if (value instanceof Date) parsed[field] = value;
-    else errors.push(value);
-  }
-  if (errors.length) throw validationFailed(errors);
-  return parsed;
-}
-
 /** A booking ends after it starts (a zero-length booking is refused too). */
-export function checkOrder(startAt: Date, endAt: Date): void {
-  if (endAt.getTime() <= startAt.getTime())
-    throw validationFailed([{ field: 'endDateTime', message: 'must be after startDateTime' }]);
-}
+export const checkOrder = (startAt: Date, endAt: Date): void =>
+  checkTimeOrder(startAt, endAt, { start: 'startDateTime', end: 'endDateTime' });
 
 /** Where a change that may overlap wants its booking: filled in inside the transaction. */
 interface Placement {
@@ -78,7 +58,7 @@ export class BookingsService {
     private readonly bookings: BookingsRepository,
     private readonly calendars: CalendarsRepository,
     private readonly timers: BookingTimers,
-    private readonly entries: EntriesGateway,
+    private readonly leads: LeadsGateway,
     private readonly outbox: ServiceOutbox,
     @Inject(TRANSACTION) private readonly transaction: Transactional,
   ) {}
@@ -96,7 +76,7 @@ export class BookingsService {
     if (
       request.tableEntryId &&
       request.entryVouched !== true &&
-      !(await this.entries.exists(actor.organizationId, request.tableEntryId, actor.traceparent))
+      !(await this.leads.entryExists(actor.organizationId, request.tableEntryId, actor.traceparent))
     ) {
       throw validationFailed([{ field: 'tableEntryId', message: 'is not an entry of this organization' }]);
     }

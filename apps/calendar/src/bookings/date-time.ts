@@ -1,4 +1,4 @@
-import type { FieldError } from '@rocketlead/contracts';
+import { DomainError, type FieldError } from '@rocketlead/contracts';
 
 // ISO 8601 / RFC 3339 date-time with an explicit offset, `Z` or `±hh:mm`: a local time without one is
 // ambiguous. Fractions beyond milliseconds are accepted and truncated (JavaScript dates hold milliseconds).
@@ -44,6 +44,31 @@ export function parseOffsetDateTime(field: string, value: string): Date | FieldE
   const sign = m[9] === '-' ? -1 : 1;
   date.setTime(date.getTime() - sign * (offsetHours * 60 + offsetMins) * 60_000);
   return Number.isNaN(date.getTime()) ? { field, message: 'is not a valid date-time' } : date;
+}
+
+const validationFailed = (errors: FieldError[]): DomainError =>
+  new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
+
+/** Parses the given date-time fields (each must carry an offset); every bad one is named in one 400. */
+export function parseDateTimes<F extends string>(
+  fields: Partial<Record<F, string | null>>,
+): Partial<Record<F, Date>> {
+  const errors: FieldError[] = [];
+  const parsed: Partial<Record<F, Date>> = {};
+  for (const [field, raw] of Object.entries(fields) as [F, string | null | undefined][]) {
+    if (raw === undefined || raw === null) continue;
+    const value = parseOffsetDateTime(field, raw);
+    if (value instanceof Date) parsed[field] = value;
+    else errors.push(value);
+  }
+  if (errors.length) throw validationFailed(errors);
+  return parsed;
+}
+
+/** The end comes after the start (zero length is refused too); a 400 names the end field. */
+export function checkTimeOrder(startAt: Date, endAt: Date, fields: { start: string; end: string }): void {
+  if (endAt.getTime() <= startAt.getTime())
+    throw validationFailed([{ field: fields.end, message: `must be after ${fields.start}` }]);
 }
 
 function daysInMonth(year: number, month: number): number {

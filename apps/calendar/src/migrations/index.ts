@@ -2,6 +2,7 @@ import { messagingMigrations } from '@rocketlead/messaging';
 import { timersMigrations } from '@rocketlead/timers';
 import { CALENDAR_SCHEMA } from '../database/entities';
 import { CalendarInit1795391928824 } from './1795391928824-CalendarInit';
+import { CrmEvents1795502549372 } from './1795502549372-CrmEvents';
 
 /**
  * Every migration of the calendar schema, in order. Generated; never edit one that has landed. The outbox,
@@ -12,4 +13,5 @@ export const CALENDAR_MIGRATIONS = [
   CalendarInit1795391928824,
   ...messagingMigrations(CALENDAR_SCHEMA),
   ...timersMigrations(CALENDAR_SCHEMA),
+  CrmEvents1795502549372,
 ];
