@@ -50,11 +50,21 @@ import { SweepsService } from './sweeps/sweeps.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { FormsService } from './forms/forms.service';
 import { FormsController } from './forms/forms.controller';
-import { FormRateLimitRepository } from './public-forms/form-rate-limit.repository';
-import { FormRateLimitService } from './public-forms/form-rate-limit.service';
-import { FormRateLimitGuard } from './public-forms/form-rate-limit.guard';
+import { PublicRateLimitRepository } from './public-rate-limit/public-rate-limit.repository';
+import { PublicRateLimitService } from './public-rate-limit/public-rate-limit.service';
+import { PublicRateLimitGuard } from './public-rate-limit/public-rate-limit.guard';
 import { PublicFormsService } from './public-forms/public-forms.service';
 import { PublicFormsController } from './public-forms/public-forms.controller';
+import { IntegrationsService } from './integrations/integrations.service';
+import { IntegrationsController } from './integrations/integrations.controller';
+import { ProductsService } from './products/products.service';
+import { ProductsController } from './products/products.controller';
+import { CrmEventsService } from './crm-events/crm-events.service';
+import { CrmEventsController } from './crm-events/crm-events.controller';
+import { PublicIntegrationsService } from './public-integrations/public-integrations.service';
+import { PublicIntegrationsController } from './public-integrations/public-integrations.controller';
+import { PublicEventsService } from './public-events/public-events.service';
+import { PublicEventsController } from './public-events/public-events.controller';
 
 export const SERVICE_NAME = 'ingress';
 
@@ -107,6 +117,11 @@ export class AppModule {
         SweepsController,
         FormsController,
         PublicFormsController,
+        IntegrationsController,
+        ProductsController,
+        CrmEventsController,
+        PublicIntegrationsController,
+        PublicEventsController,
       ],
       providers: [
         ApiTokensRepository,
@@ -135,10 +150,15 @@ export class AppModule {
         OrganizationSettingsService,
         SweepsService,
         FormsService,
-        FormRateLimitRepository,
-        FormRateLimitService,
-        FormRateLimitGuard,
+        PublicRateLimitRepository,
+        PublicRateLimitService,
+        PublicRateLimitGuard,
         PublicFormsService,
+        IntegrationsService,
+        ProductsService,
+        CrmEventsService,
+        PublicIntegrationsService,
+        PublicEventsService,
       ],
     };
   }

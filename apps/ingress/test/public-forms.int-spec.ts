@@ -91,14 +91,15 @@ describe('public form routes (real Postgres and NATS; leads answered by a stand-
   /** Moves every recorded hit of a form back in time, as if `seconds` had passed. */
   const age = async (formId: string, seconds: number): Promise<void> => {
     await dataSource.query(
-      `UPDATE ingress.form_rate_limit_hits SET hit_at = hit_at - make_interval(secs => $2) WHERE form_id = $1`,
+      `UPDATE ingress.public_rate_limit_hits SET hit_at = hit_at - make_interval(secs => $2)
+       WHERE scope = 'form' AND subject_id = $1`,
       [formId, seconds],
     );
   };
 
   const hitsOf = async (formId: string): Promise<number> => {
     const [row] = (await dataSource.query(
-      `SELECT count(*)::int AS n FROM ingress.form_rate_limit_hits WHERE form_id = $1`,
+      `SELECT count(*)::int AS n FROM ingress.public_rate_limit_hits WHERE scope = 'form' AND subject_id = $1`,
       [formId],
     )) as { n: number }[];
     return row?.n ?? 0;

@@ -5,7 +5,8 @@ import type { RpcClient } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { failure } from '@rocketlead/testing';
 import { escapeHtml } from '@rocketlead/contracts';
-import { confirmationPage, prefersHtml } from '../src/public-forms/form-pages';
+import { prefersHtml } from '../src/http/html-page';
+import { confirmationPage } from '../src/public-forms/form-pages';
 import { PublicFormsService } from '../src/public-forms/public-forms.service';
 
 const FORM_ID = '0190f1e2-0000-7000-8000-000000000001';

@@ -2,7 +2,7 @@ import { OrganizationEntity } from '../organizations/organization.entity';
 import { ApiTokenEntity } from '../api-tokens/api-token.entity';
 import { IngressWebhookEntity } from '../ingress-webhooks/ingress-webhook.entity';
 import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity';
-import { FormRateLimitHitEntity } from '../public-forms/form-rate-limit-hit.entity';
+import { PublicRateLimitHitEntity } from '../public-rate-limit/public-rate-limit-hit.entity';
 
 export const INGRESS_SCHEMA = 'ingress';
 export const INGRESS_ENTITIES = [
@@ -10,5 +10,5 @@ export const INGRESS_ENTITIES = [
   ApiTokenEntity,
   IngressWebhookEntity,
   IdempotencyKeyEntity,
-  FormRateLimitHitEntity,
+  PublicRateLimitHitEntity,
 ];

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { assertWithinLimits, MAX_BODY_BYTES } from '@rocketlead/contracts';
+import { rawBodyLimit } from './raw-body';
 import { ExtendRouteConfig, routeConfigValue } from './route-config';
 
 /**
@@ -45,6 +46,8 @@ export function formBodyPolicy(request: FastifyRequest): FormBodyPolicy | null {
 /** The body size limit of a request: the form limit for form bodies, the JSON limit for JSON ones. */
 export function bodyLimitOf(request: FastifyRequest | undefined): number {
   if (!request) return MAX_BODY_BYTES;
+  const raw = rawBodyLimit(request);
+  if (raw !== null) return raw;
   const policy = formBodyPolicy(request);
   if (policy === null) return MAX_BODY_BYTES;
   // On a route taking either, the parser (and so the limit) follows the request's content type.

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toHttpError } from './http-error.filter';
+import { rawBodyLimit } from './raw-body';
 import { DomainError } from '@rocketlead/contracts';
 import {
   FORM_TYPE,
@@ -44,7 +45,8 @@ function expected(policy: FormBodyPolicy | null): string {
 export async function rejectNonJsonBodies(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const hasBody =
     Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
-  if (!hasBody) return;
+  // Raw routes (provider webhooks) take any type: the bytes are kept, not parsed.
+  if (!hasBody || rawBodyLimit(request) !== null) return;
   const type = request.headers['content-type'];
   const policy = formBodyPolicy(request);
   if (accepts(type, policy)) return;

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { uuidv7, type Actor, type Channel } from '@rocketlead/contracts';
+import { uuidv7, type Actor, type Channel, type PublicRequestMessage } from '@rocketlead/contracts';
 import { currentTraceparent } from '@rocketlead/observability';
 import type { Principal } from '../auth/principal';
 
@@ -41,4 +41,9 @@ export function actor(
     correlationId: request.correlationId,
     traceparent: request.traceparent,
   };
+}
+
+/** The request identity a public (token-less) command carries instead of an actor. */
+export function publicRequest(request: RequestContext): PublicRequestMessage {
+  return { correlationId: request.correlationId, traceparent: request.traceparent };
 }

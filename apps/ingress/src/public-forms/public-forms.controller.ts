@@ -1,23 +1,11 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Options,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Options, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { FormSubmitResult, PublicForm } from '@rocketlead/contracts';
 import { FormBody } from '../http/form-body.parser';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
 import { RouteHeaders } from '../http/route-headers.hook';
 import { UuidParam } from '../http/uuid-param.pipe';
-import { FormRateLimitGuard } from './form-rate-limit.guard';
+import { RateLimited } from '../public-rate-limit/public-rate-limit.guard';
 import { PublicFormsService } from './public-forms.service';
 
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -53,7 +41,7 @@ export class PublicFormsController {
   @Post(':id')
   @FormBody('json-or-form')
   @RouteHeaders({ ...NO_STORE, ...ANY_ORIGIN })
-  @UseGuards(FormRateLimitGuard)
+  @RateLimited('form')
   async submit(
     @Param('id', UuidParam()) id: string,
     @Body() body: unknown,

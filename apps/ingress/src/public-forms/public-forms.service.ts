@@ -1,34 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import {
-  COMMANDS,
-  DomainError,
-  type FormSubmitResult,
-  type PublicForm,
-  type PublicRequestMessage,
-} from '@rocketlead/contracts';
+import { COMMANDS, DomainError, type FormSubmitResult, type PublicForm } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { toHttpError } from '../http/http-error.filter';
-import type { RequestContext } from '../http/request-context';
-import {
-  confirmationPage,
-  prefersHtml,
-  submissionErrorPage,
-  submittedPage,
-  verificationErrorPage,
-} from './form-pages';
+import { publicRequest, type RequestContext } from '../http/request-context';
+import { fieldErrorsOf, HTML, prefersHtml, type PublicAnswer } from '../http/html-page';
+import { confirmationPage, submissionErrorPage, submittedPage, verificationErrorPage } from './form-pages';
 import { isRedirectable } from '../http/redirect-url';
-
-/** What a public form route answers: its status, headers beyond the route's own, and body. */
-export interface PublicAnswer<T> {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: T;
-}
 
 // The longest token FormsVerifyCommand takes; a longer one cannot be a link leads made.
 const TOKEN_MAX = 200;
-const HTML = { 'content-type': 'text/html; charset=utf-8' };
 
 const fieldError = (field: string, message: string): DomainError =>
   new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: [{ field, message }] });
@@ -75,13 +56,10 @@ export class PublicFormsService {
     } catch (error) {
       const answer = toHttpError(error);
       if (!html || answer.statusCode >= 500) throw error;
-      const errors = Array.isArray(answer.errors)
-        ? (answer.errors as { field: string; message: string }[])
-        : [];
       return {
         statusCode: answer.statusCode,
         headers: HTML,
-        body: submissionErrorPage(answer.statusCode, errors),
+        body: submissionErrorPage(answer.statusCode, fieldErrorsOf(answer)),
       };
     }
   }
@@ -121,8 +99,4 @@ export class PublicFormsService {
       this.logger.event('error', 'form redirect URL is not an http(s) URL', { redirectUrl });
     return { statusCode: 200, headers: HTML, body: confirmationPage(formName) };
   }
-}
-
-function publicRequest(request: RequestContext): PublicRequestMessage {
-  return { correlationId: request.correlationId, traceparent: request.traceparent };
 }
