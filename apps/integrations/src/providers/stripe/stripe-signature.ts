@@ -2,6 +2,8 @@ import Stripe from 'stripe';
 import { DomainError } from '@rocketlead/contracts';
 import { objectOf } from '../contact-fields';
 
+const NOT_AN_EVENT = 'signs a body that is not a Stripe event';
+
 function refused(message: string): DomainError {
   return new DomainError('VALIDATION_FAILED', 'Validation failed', {
     errors: [{ field: 'Stripe-Signature', message }],
@@ -10,7 +12,12 @@ function refused(message: string): DomainError {
 
 // The SDK's messages are written for developers (and long); a sender gets a short reason instead.
 function reason(error: unknown): string {
+  // A body that passed the check but is not JSON, or a thin (v2) event notification.
+  if (error instanceof SyntaxError) return NOT_AN_EVENT;
   const message = error instanceof Error ? error.message : '';
+  if (message.startsWith('You passed a thin event')) return NOT_AN_EVENT;
+  if (message.startsWith('No webhook secret'))
+    return 'cannot be checked: the connection has no webhook secret';
   if (message.startsWith('Timestamp outside the tolerance zone'))
     return `timestamp is older than ${Stripe.webhooks.DEFAULT_TOLERANCE} seconds`;
   if (message.startsWith('Unable to extract timestamp')) return 'is not a Stripe signature header';
@@ -46,6 +53,6 @@ export function verifyStripeEvent(
     typeof object.type !== 'string' ||
     objectOf(objectOf(object.data)?.object) === null
   )
-    throw refused('signs a body that is not a Stripe event');
+    throw refused(NOT_AN_EVENT);
   return event as Stripe.Event;
 }

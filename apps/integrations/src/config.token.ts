@@ -1,0 +1,1 @@
+export const INTEGRATIONS_CONFIG = Symbol('INTEGRATIONS_CONFIG');
