@@ -56,6 +56,9 @@ import { FormSubmissionsService } from './forms/form-submissions.service';
 import { FormSubmissionsSweeper } from './forms/form-submissions.sweeper';
 import { CalendarGateway } from './forms/calendar.gateway';
 import { FormsHandlers } from './forms/forms.handlers';
+import { ContactMatchingRepository } from './contacts/contact-matching.repository';
+import { ContactsService } from './contacts/contacts.service';
+import { ContactsHandlers } from './contacts/contacts.handlers';
 
 export const SERVICE_NAME = 'leads';
 
@@ -96,6 +99,7 @@ export class AppModule {
         OrganizationSettingsHandlers,
         BirthdaysHandlers,
         FormsHandlers,
+        ContactsHandlers,
       ],
       providers: [
         PoolsRepository,
@@ -130,6 +134,8 @@ export class AppModule {
         FormsService,
         FormSubmissionsService,
         FormSubmissionsSweeper,
+        ContactMatchingRepository,
+        ContactsService,
         CalendarGateway,
         ...outboxProviders({
           schema: LEADS_SCHEMA,

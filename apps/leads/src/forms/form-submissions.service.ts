@@ -30,6 +30,7 @@ import { EntriesRepository } from '../entries/entries.repository';
 import { EntriesService } from '../entries/entries.service';
 import { entryEvent } from '../entries/entry-events';
 import { normaliseKey } from '../entries/dedupe-keys';
+import { ContactMatchingRepository } from '../contacts/contact-matching.repository';
 import { PoolsRepository } from '../pools/pools.repository';
 import { CalendarGateway } from './calendar.gateway';
 import { checkValues, isHoneypotFilled, type CheckedValues } from './form-values';
@@ -73,6 +74,7 @@ export class FormSubmissionsService {
   constructor(
     private readonly forms: FormsRepository,
     private readonly submissions: FormSubmissionsRepository,
+    private readonly contacts: ContactMatchingRepository,
     private readonly pools: PoolsRepository,
     private readonly entries: EntriesService,
     private readonly entryRows: EntriesRepository,
@@ -96,8 +98,8 @@ export class FormSubmissionsService {
     if (contact === null) return this.createContact(form, actor, checked.values);
     // One submission per contact at a time (across replicas): two first submissions of one person must not
     // both find no contact and create two.
-    return this.submissions.exclusively(`${form.tableId}:${form.dedupeKey}:${contact.value}`, async () => {
-      const existingId = await this.submissions.findContact(
+    return this.contacts.exclusively(`${form.tableId}:${form.dedupeKey}:${contact.value}`, async () => {
+      const existingId = await this.contacts.findContact(
         form.organizationId,
         form.tableId,
         form.dedupeKey,
