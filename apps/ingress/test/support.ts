@@ -1,4 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Msg, Subscription } from 'nats';
+import type { CommandName, ErrorCode } from '@rocketlead/contracts';
 import { DataSource } from 'typeorm';
 import { deleteStreams, runService } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
@@ -98,4 +100,38 @@ export async function startIngress(name: string, services: string[]): Promise<In
     await environment.stop();
     throw error;
   }
+}
+
+/** What a stand-in for a backing service answers a command with: a result, or an error. */
+export type StandInAnswer =
+  { result: unknown } | { error: ErrorCode; message: string; details?: Record<string, unknown> };
+
+/**
+ * Answers `command` on the test's real NATS namespace in place of the service that owns it (whose own
+ * behaviour its tests and the e2e suite cover); unsubscribe the returned subscription when done.
+ */
+export function answerCommand<P>(
+  ingress: IngressUnderTest,
+  command: CommandName,
+  answer: (payload: P) => StandInAnswer,
+): Subscription {
+  return ingress.nc.subscribe(ingress.names.command(command), {
+    callback: (_error, msg: Msg) => {
+      const reply = answer(msg.json<P>());
+      msg.respond(
+        JSON.stringify(
+          'result' in reply
+            ? { ok: true, result: reply.result }
+            : {
+                ok: false,
+                error: {
+                  code: reply.error,
+                  message: reply.message,
+                  ...(reply.details ? { details: reply.details } : {}),
+                },
+              },
+        ),
+      );
+    },
+  });
 }
