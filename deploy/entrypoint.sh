@@ -1,16 +1,16 @@
 #!/bin/sh
 # Entry point of the rocketlead/platform image: one image, the first argument picks the service.
-#   entrypoint.sh <ingress|leads|calendar|automation|delivery>           run the service (HTTP on $PORT)
-#   entrypoint.sh <ingress|leads|calendar|automation|delivery> migrate   apply the service's migrations
-#                                                                        (all but ingress: also their
-#                                                                        JetStream streams), exit
+#   entrypoint.sh <service>           run the service (HTTP on $PORT); <service> is one of ingress, leads,
+#                                     calendar, automation, delivery, integrations
+#   entrypoint.sh <service> migrate   apply the service's migrations (all but ingress: also their JetStream
+#                                     streams), exit
 #   entrypoint.sh ingress cli <command> ...  ingress admin CLI, e.g. `ingress cli bootstrap --org "Acme"`
 set -eu
 
 APP_DIR="${APP_DIR:-/app}"
 
 usage() {
-  echo "usage: entrypoint.sh <ingress|leads|calendar|automation|delivery> [migrate]" >&2
+  echo "usage: entrypoint.sh <ingress|leads|calendar|automation|delivery|integrations> [migrate]" >&2
   echo "       entrypoint.sh ingress cli bootstrap --org <name>" >&2
   exit 64
 }
@@ -19,7 +19,7 @@ usage() {
 service="$1"
 shift
 case "$service" in
-  ingress | leads | calendar | automation | delivery) ;;
+  ingress | leads | calendar | automation | delivery | integrations) ;;
   *) echo "unknown service: $service" >&2; usage ;;
 esac
 dist="$APP_DIR/apps/$service/dist"

@@ -9,13 +9,16 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-// Start order matters: leads and calendar answer the commands automation, delivery and ingress send, and
-// automation and delivery answer ingress's commands. Migrations run one after another in this order; the services are
-// then started in this order too, and "platform running" waits for every one of them.
-// <SERVICE>_PORT picks each port; ingress also honours PORT (the one port users reach).
+// Start order matters: leads and calendar answer the commands integrations, automation, delivery and ingress
+// send; integrations answers automation's and ingress's, and automation and delivery answer ingress's.
+// Migrations run one after another in this order; the services are then started in this order too, and
+// "platform running" waits for every one of them.
+// <SERVICE>_PORT picks each port; ingress also honours PORT (the one port users reach). integrations needs no
+// INTEGRATIONS_ENCRYPTION_KEY here: in development (NODE_ENV unset) it uses its public development key.
 export const SERVICES = [
   { name: 'leads', port: process.env.LEADS_PORT ?? '3001' },
   { name: 'calendar', port: process.env.CALENDAR_PORT ?? '3002' },
+  { name: 'integrations', port: process.env.INTEGRATIONS_PORT ?? '3005' },
   { name: 'automation', port: process.env.AUTOMATION_PORT ?? '3003' },
   { name: 'delivery', port: process.env.DELIVERY_PORT ?? '3004' },
   { name: 'ingress', port: process.env.INGRESS_PORT ?? process.env.PORT ?? '3000' },

@@ -11,6 +11,7 @@ import { AUTOMATION_ENV } from '@rocketlead/automation/config';
 import { CALENDAR_ENV } from '@rocketlead/calendar/config';
 import { DELIVERY_ENV } from '@rocketlead/delivery/config';
 import { INGRESS_ENV } from '@rocketlead/ingress/config';
+import { INTEGRATIONS_ENV } from '@rocketlead/integrations/config';
 import { LEADS_ENV } from '@rocketlead/leads/config';
 import {
   ROOT,
@@ -37,10 +38,10 @@ import {
   type EnvSpec,
   type YamlMap,
 } from './deploy-files';
-import { calleesOf } from './service-nats';
+import { calleesOf, type Service } from './service-nats';
 
 interface ServiceCase {
-  name: 'ingress' | 'leads' | 'calendar' | 'automation' | 'delivery';
+  name: Service;
   spec: EnvSpec;
   /** Port of its Kubernetes Service. */
   servicePort: number;
@@ -54,12 +55,14 @@ const SERVICES: ServiceCase[] = [
   { name: 'calendar', spec: CALENDAR_ENV, servicePort: 3002, published: false },
   { name: 'automation', spec: AUTOMATION_ENV, servicePort: 3003, published: false },
   { name: 'delivery', spec: DELIVERY_ENV, servicePort: 3004, published: false },
+  { name: 'integrations', spec: INTEGRATIONS_ENV, servicePort: 3005, published: false },
 ];
 
 const PLATFORM_IMAGE = 'rocketlead/platform';
 const DOCKERFILE = 'deploy/Dockerfile';
 const ENTRYPOINT = 'deploy/entrypoint.sh';
 const COMPOSE = 'docker-compose.yml';
+const PLATFORM_RUNNER = 'scripts/platform.mjs';
 const K8S = 'k8s/base';
 const KUSTOMIZATION = `${K8S}/kustomization.yaml`;
 const EXAMPLE = /\.example\.ya?ml$/;
@@ -707,6 +710,54 @@ describe(DOCKERFILE, () => {
       problems.push(
         `${DOCKERFILE}: ENTRYPOINT ${entrypoint || '(none)'} is not ${ENTRYPOINT} copied into the final stage`,
       );
+    expectNoProblems(problems);
+  });
+});
+
+describe(`${PLATFORM_RUNNER} (pnpm start)`, () => {
+  // Its SERVICES entries, read as text (importing the script would start the platform):
+  // `{ name: 'leads', port: process.env.LEADS_PORT ?? '3001' }`.
+  const runner = [
+    ...readRepoFile(PLATFORM_RUNNER).matchAll(/\{\s*name:\s*'([\w-]+)',\s*port:\s*([^}]*)\}/g),
+  ].map(([, name = '', port = '']) => ({
+    name,
+    variable: /process\.env\.(\w+)/.exec(port)?.[1],
+    fallback: /'(\d+)'\s*,?\s*$/.exec(port.trim())?.[1],
+  }));
+
+  it("runs every service of apps/ on its own <SERVICE>_PORT, defaulting to the service's port", () => {
+    const problems: string[] = [];
+    const listed = runner.map((r) => r.name);
+    for (const app of serviceApps())
+      if (!listed.includes(app)) problems.push(`${PLATFORM_RUNNER}: SERVICES does not run ${app}`);
+    for (const { name, variable, fallback } of runner) {
+      const known = SERVICES.find((c) => c.name === name);
+      if (!known) {
+        problems.push(`${PLATFORM_RUNNER}: runs ${name}, which is no service of apps/ known to this test`);
+        continue;
+      }
+      if (variable !== `${name.toUpperCase()}_PORT`)
+        problems.push(
+          `${PLATFORM_RUNNER}: ${name}'s port comes from ${variable}, not ${name.toUpperCase()}_PORT`,
+        );
+      if (fallback !== known.spec.PORT?.default)
+        problems.push(
+          `${PLATFORM_RUNNER}: ${name}'s default port is ${fallback}, its config's PORT default ${known.spec.PORT?.default}`,
+        );
+    }
+    const fallbacks = runner.map((r) => r.fallback);
+    if (new Set(fallbacks).size !== fallbacks.length)
+      problems.push(`${PLATFORM_RUNNER}: two services share a default port (${fallbacks.join(', ')})`);
+    expectNoProblems(problems);
+  });
+
+  it('starts the services a service sends commands to before it (but for two that call each other)', () => {
+    const problems: string[] = [];
+    const position = (name: string): number => runner.findIndex((r) => r.name === name);
+    for (const { name } of SERVICES)
+      for (const callee of calleesOf(name))
+        if (!calleesOf(callee).includes(name) && position(callee) > position(name))
+          problems.push(`${PLATFORM_RUNNER}: ${name} calls ${callee}, which SERVICES starts after it`);
     expectNoProblems(problems);
   });
 });

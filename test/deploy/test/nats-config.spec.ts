@@ -6,7 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { COMMANDS, CONSUMERS, QUEUE_GROUPS, STREAMS, type StreamKey } from '@rocketlead/contracts';
+import {
+  COMMANDS,
+  CONSUMERS,
+  QUEUE_GROUPS,
+  STREAMS,
+  type CommandName,
+  type StreamKey,
+} from '@rocketlead/contracts';
 import { NATS_SERVER_BIN, natsServerBinAvailable, withContext } from '@rocketlead/testing';
 import {
   ROOT,
@@ -140,6 +147,58 @@ describe('the services on NATS, from their code', () => {
         problems.push(`apps/${service}: not in SERVICES of test/deploy/test/service-nats.ts`);
     expectNoProblems(problems);
   });
+});
+
+/**
+ * NATS work the README's call graph documents, which the checks here derive from the code: should the code
+ * scan (service-nats.ts) miss one of them, its permission would go unchecked, so each must be seen there too.
+ */
+const DOCUMENTED: {
+  calls: Partial<Record<Service, CommandName[]>>;
+  events: Partial<Record<Service, StreamKey[]>>;
+  consumers: Partial<Record<Service, string[]>>;
+} = {
+  calls: {
+    integrations: [
+      COMMANDS.contactsResolve,
+      COMMANDS.crmEventsByEventbriteId,
+      COMMANDS.registrationsRegister,
+    ],
+    calendar: [COMMANDS.contactsResolve, COMMANDS.poolsGet],
+    automation: [COMMANDS.productsGet, COMMANDS.crmEventsGet],
+  },
+  events: { integrations: ['PRODUCTS'], calendar: ['CRM_EVENTS'] },
+  consumers: {
+    automation: [
+      CONSUMERS.automationEvents('PRODUCTS'),
+      CONSUMERS.automationEvents('CRM_EVENTS'),
+      CONSUMERS.automationActivity('PRODUCTS'),
+      CONSUMERS.automationActivity('CRM_EVENTS'),
+    ],
+    delivery: [CONSUMERS.deliverySubscriptions('PRODUCTS'), CONSUMERS.deliverySubscriptions('CRM_EVENTS')],
+  },
+};
+
+describe('the documented NATS work (integrations, CRM events), as the code scan sees it', () => {
+  it.each(SERVICES)(
+    '%s: its documented calls, event streams and consumers are found in its code',
+    (service) => {
+      const problems: string[] = [];
+      const sent = commandsSent(service);
+      for (const command of DOCUMENTED.calls[service] ?? [])
+        if (!sent.includes(command))
+          problems.push(`apps/${service}/src: sends no COMMANDS.<key> of ${command} (documented call)`);
+      const events = eventStreamsOf(service);
+      for (const key of DOCUMENTED.events[service] ?? [])
+        if (!events.includes(key))
+          problems.push(`apps/${service}/src/migrate.ts: does not ensure ${key}, the stream of its events`);
+      const durables = consumersOf(service).map((c) => c.durable);
+      for (const durable of DOCUMENTED.consumers[service] ?? [])
+        if (!durables.includes(names.consumer(durable)))
+          problems.push(`apps/${service}/src: no new EventConsumer makes ${durable}`);
+      expectNoProblems(problems);
+    },
+  );
 });
 
 describe(CONF, () => {

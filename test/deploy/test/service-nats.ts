@@ -18,7 +18,7 @@ import {
 import { ROOT, commandOwner, commandsSentBy, readRepoFile, sourceFiles } from './deploy-files';
 
 export const NATS_CONF = 'deploy/nats-server.conf';
-export const SERVICES = ['ingress', 'leads', 'calendar', 'automation', 'delivery'] as const;
+export const SERVICES = ['ingress', 'leads', 'calendar', 'automation', 'delivery', 'integrations'] as const;
 export type Service = (typeof SERVICES)[number];
 
 // The configuration is written for the default namespace (RL_NAMESPACE=''), as compose and k8s run.
