@@ -1,7 +1,7 @@
 import {
-  EMAIL_ADDRESS,
   FORM_HONEYPOT_FIELD,
   FORM_LIMITS,
+  isEmailAddress,
   type EntryData,
   type FieldError,
   type FormField,
@@ -68,7 +68,7 @@ function checkOne(field: FormField, raw: unknown): Checked {
     case 'booking': {
       const text = checkText(raw);
       if (typeof text !== 'string') return text;
-      if (field.type === 'email' && !EMAIL_ADDRESS.test(text)) return { error: 'must be an email address' };
+      if (field.type === 'email' && !isEmailAddress(text)) return { error: 'must be an email address' };
       if (field.type === 'phone' && (!PHONE.test(text) || text.replace(/\D/g, '').length < 5))
         return { error: 'must be a phone number' };
       if (field.type === 'date' && !isValidDate(text)) return { error: 'must be a date (YYYY-MM-DD)' };

@@ -16,6 +16,7 @@ import {
   Min,
 } from 'class-validator';
 import { COMMANDS } from '../names';
+import { EMAIL_MAX_LENGTH } from '../email';
 import {
   ASSIGN_STRATEGIES,
   type AssignStrategy,
@@ -277,7 +278,7 @@ export class ContactsResolveCommand {
 
   /** Refused with a 400 naming `email` when it is not an email address. */
   @IsString()
-  @Length(3, 320)
+  @Length(3, EMAIL_MAX_LENGTH)
   email: string;
 
   @IsOptional()

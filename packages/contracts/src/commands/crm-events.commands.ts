@@ -32,7 +32,7 @@ export const CRM_EVENT_LIMITS = {
   eventsPerOrganization: 1000,
   capacityMax: 1_000_000,
   eventbriteEventIdLength: 100,
-  emailLength: 320,
+  emailLength: 254,
   nameLength: 200,
   phoneLength: 50,
   externalOrderIdLength: 200,
