@@ -1,14 +1,13 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Msg, Subscription } from 'nats';
+import type { Subscription } from 'nats';
 import { DataSource } from 'typeorm';
 import {
   COMMANDS,
   FORM_LIMITS,
   uuidv7,
   type CommandName,
-  type ErrorCode,
   type FormsSubmitCommand,
   type FormsVerifyCommand,
   type PublicForm,
@@ -18,7 +17,7 @@ import { JsonLogger } from '@rocketlead/observability';
 import { AppModule } from '../src/app.module';
 import { loadIngressConfig } from '../src/config';
 import { configureHttp } from '../src/http/configure-http';
-import { startIngress, type IngressUnderTest } from './support';
+import { answerCommand as standIn, startIngress, type IngressUnderTest, type StandInAnswer } from './support';
 
 type Inject = NestFastifyApplication['inject'];
 type Reply = Awaited<ReturnType<Inject>>;
@@ -30,8 +29,7 @@ const UNKNOWN_FORM = uuidv7();
 const BOOKED_FORM = uuidv7();
 const LIMIT = FORM_LIMITS.submissionsPerMinute;
 
-/** What the stand-in for leads answers: a result, or an error code. */
-type Answer = { result: unknown } | { error: ErrorCode; message: string };
+type Answer = StandInAnswer;
 
 // The public form routes with ingress in process and leads' side of the forms commands answered by a stand-in
 // on the real NATS namespace (leads' own behaviour is covered by its tests and the e2e suite).
@@ -44,20 +42,7 @@ describe('public form routes (real Postgres and NATS; leads answered by a stand-
   const connectCommands: [string, Record<string, unknown>][] = [];
 
   const answerCommand = (command: CommandName, answer: (payload: never) => Answer): void => {
-    subscriptions.push(
-      ingress.nc.subscribe(ingress.names.command(command), {
-        callback: (_error, msg: Msg) => {
-          const result = answer(msg.json<never>());
-          msg.respond(
-            JSON.stringify(
-              'result' in result
-                ? { ok: true, result: result.result }
-                : { ok: false, error: { code: result.error, message: result.message } },
-            ),
-          );
-        },
-      }),
-    );
+    subscriptions.push(standIn(ingress, command, answer));
   };
 
   const request = (
