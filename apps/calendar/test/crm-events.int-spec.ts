@@ -439,11 +439,14 @@ describe('CRM events and registrations (real Postgres and NATS)', () => {
   it('registers an Eventbrite attendee once however many identical calls race, and re-activates a cancelled RSVP', async () => {
     const crm = await event({ name: 'Conference', eventbriteEventId: `eb-${uuidv7()}` });
     const entryId = uuidv7();
+    // The contact lives in the Eventbrite connection's pool, which the event names (not the CRM event's pool).
+    const connectionPool = uuidv7();
     const register = () =>
       send(COMMANDS.registrationsRegister, {
         actor: integrationActor,
         eventId: crm.id,
         entryId,
+        tableId: connectionPool,
         email: 'Eve@Example.org',
         source: 'eventbrite',
         externalOrderId: 'order-42',
@@ -464,7 +467,13 @@ describe('CRM events and registrations (real Postgres and NATS)', () => {
     expect(published!.body).toMatchObject({
       channel: 'integration',
       organizationid: org,
-      data: { eventId: crm.id, eventName: 'Conference', entryId, source: 'eventbrite', tableId: crm.tableId },
+      data: {
+        eventId: crm.id,
+        eventName: 'Conference',
+        entryId,
+        source: 'eventbrite',
+        tableId: connectionPool,
+      },
     });
     await marker(crm.id);
     expect(registered(registration.id)).toHaveLength(1);

@@ -124,6 +124,7 @@ export class RegistrationsService {
         externalOrderId: command.externalOrderId ?? null,
       },
       false,
+      command.tableId,
     );
   }
 
@@ -137,6 +138,7 @@ export class RegistrationsService {
     eventId: string,
     registrant: Registrant,
     checkCapacity: boolean,
+    contactTableId?: string,
   ): Promise<RegistrationResult> {
     const organizationId = actor.organizationId;
     const result = await this.transaction(async (manager) => {
@@ -157,7 +159,9 @@ export class RegistrationsService {
           ? await this.registrations.reactivate(manager, existing!, registrant)
           : await this.registrations.insert(manager, organizationId, eventId, registrant);
       const registration = toRegistration(row);
-      await this.outbox.append(manager, [this.created(actor, event, registration)]);
+      await this.outbox.append(manager, [
+        this.created(actor, event, registration, contactTableId ?? event.tableId),
+      ]);
       return { registration, created: true };
     });
     if (result.created) this.outbox.committed();
@@ -168,6 +172,7 @@ export class RegistrationsService {
     actor: Actor,
     event: StoredCrmEvent,
     registration: EventRegistration,
+    tableId: string,
   ): CloudEvent<EventRegistrationCreatedData> {
     return createEvent({
       type: EVENT_REGISTRATION_CREATED,
@@ -179,7 +184,7 @@ export class RegistrationsService {
         eventId: event.id,
         eventName: event.name,
         entryId: registration.entryId,
-        tableId: event.tableId,
+        tableId,
         source: registration.source,
       },
       actor: { ...actor, traceparent: currentTraceparent(actor.traceparent) },

@@ -209,6 +209,11 @@ export class RegistrationsRegisterCommand {
   @Length(3, CRM_EVENT_LIMITS.emailLength)
   email: string;
 
+  /** The pool the contact lives in (the connection's), carried by the event; default the CRM event's pool. */
+  @IsOptional()
+  @IsUUID()
+  tableId?: string;
+
   @IsIn(['eventbrite'])
   source: 'eventbrite';
 
