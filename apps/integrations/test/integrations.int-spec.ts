@@ -666,6 +666,31 @@ describe('integrations service (real Postgres and NATS, local provider APIs)', (
       expect(eventbriteApi.requests.at(-1)!.path).toContain('expand=attendees');
     });
 
+    it('retries when the Eventbrite API fails for now, then registers', async () => {
+      const crm = crmEvent('ev-200', 'Retried party');
+      const orderId = `${Date.now()}2`;
+      eventbriteApi.addOrder({
+        id: orderId,
+        event_id: 'ev-200',
+        attendees: [{ id: 'r1', profile: { email: 'retry@example.com', name: 'Rita' } }],
+      });
+      eventbriteApi.failNext(1, 502);
+      const before = registered.length;
+      const accepted = await postEventbrite(eventbrite, 'order.placed', eventbriteApi.orderUrl(orderId));
+      const waiting = await eventually(async () => {
+        const found = await delivery(eventbrite, accepted.deliveryId);
+        return found?.status === 'pending' && found.nextAttemptAt ? found : undefined;
+      });
+      expect(waiting.error).toContain('502');
+      expect(await settled(eventbrite, accepted.deliveryId)).toMatchObject({
+        status: 'succeeded',
+        attempts: 2,
+      });
+      expect(registered.slice(before)).toEqual([
+        expect.objectContaining({ eventId: crm.id, email: 'retry@example.com', externalOrderId: orderId }),
+      ]);
+    });
+
     it('refuses an api_url outside the configured API: 400 naming it, nothing stored or fetched', async () => {
       const requests = eventbriteApi.requests.length;
       const stored = await pg.query('SELECT count(*)::int AS n FROM integrations.inbound_webhooks');
