@@ -152,7 +152,15 @@ export class WebhookProcessingService implements OnApplicationBootstrap, BeforeA
     connection: Parameters<WebhookProcessor['process']>[1] | null,
   ): Promise<void> {
     if (outcome.status !== 'succeeded') {
-      await this.webhooks.finish(attempt, outcome.status, outcome.reason);
+      const recorded = await this.webhooks.finish(attempt, outcome.status, outcome.reason);
+      // Reasons name what failed (provider answers, other services' codes), never a secret.
+      if (recorded && outcome.status === 'failed')
+        this.logger.event('warn', 'inbound webhook failed', {
+          deliveryId: attempt.id,
+          provider: webhook.provider,
+          attempts: attempt.attempts,
+          reason: outcome.reason,
+        });
       return;
     }
     const actor = integrationActor(webhook, attempt.traceparent);
