@@ -653,6 +653,7 @@ describe('integrations service (real Postgres and NATS, local provider APIs)', (
         expect(call).toMatchObject({
           eventId: crm.id,
           source: 'eventbrite',
+          tableId: pool,
           externalOrderId: orderId,
           actor: { organizationId: org, channel: 'integration', correlationId: accepted.deliveryId },
         });

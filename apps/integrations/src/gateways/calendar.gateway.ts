@@ -28,10 +28,19 @@ export class CalendarGateway {
     );
   }
 
-  /** Registers a resolved contact for the event (calendar emits event.registration.created when new). */
+  /**
+   * Registers a resolved contact for the event (calendar emits event.registration.created when new);
+   * `tableId` is the pool the contact lives in (the connection's), which the event names.
+   */
   register(
     actor: Actor,
-    registration: { eventId: string; entryId: string; email: string; externalOrderId: string },
+    registration: {
+      eventId: string;
+      entryId: string;
+      email: string;
+      tableId: string;
+      externalOrderId: string;
+    },
   ): Promise<RegistrationResult> {
     return this.rpc.request(
       COMMANDS.registrationsRegister,

@@ -112,7 +112,13 @@ function setup(
 ) {
   const seen = {
     resolved: [] as { actor: Actor; tableId: string; contact: ContactDetails }[],
-    registered: [] as { eventId: string; entryId: string; email: string; externalOrderId: string }[],
+    registered: [] as {
+      eventId: string;
+      entryId: string;
+      email: string;
+      tableId: string;
+      externalOrderId: string;
+    }[],
     lineItems: [] as { apiKey: string; sessionId: string }[],
     fetched: [] as { notification: EventbriteNotification; token: string }[],
   };
@@ -291,8 +297,20 @@ describe('WebhookProcessor: Eventbrite', () => {
       [tableId, 'bob@example.com'],
     ]);
     expect(seen.registered).toEqual([
-      { eventId: crmEvent.id, entryId: expect.any(String), email: 'ann@example.com', externalOrderId: '42' },
-      { eventId: crmEvent.id, entryId: expect.any(String), email: 'bob@example.com', externalOrderId: '42' },
+      {
+        eventId: crmEvent.id,
+        entryId: expect.any(String),
+        email: 'ann@example.com',
+        tableId,
+        externalOrderId: '42',
+      },
+      {
+        eventId: crmEvent.id,
+        entryId: expect.any(String),
+        email: 'bob@example.com',
+        tableId,
+        externalOrderId: '42',
+      },
     ]);
   });
 

@@ -137,6 +137,7 @@ export class WebhookProcessor {
         eventId: event.id,
         entryId,
         email: contact.email,
+        tableId: connection.tableId,
         externalOrderId: order.orderId,
       });
     }
