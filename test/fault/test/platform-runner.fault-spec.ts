@@ -1,6 +1,7 @@
 // `pnpm start` (scripts/platform.mjs) under a crash: a SIGKILLed service is restarted with backoff and the
 // platform serves again; SIGTERM to the runner stops every service cleanly, each logging its own shutdown.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -25,7 +26,7 @@ interface LogLine {
   [field: string]: unknown;
 }
 
-const SERVICES = ['leads', 'calendar', 'automation', 'ingress'] as const;
+const SERVICES = ['leads', 'calendar', 'integrations', 'automation', 'ingress'] as const;
 
 class Runner {
   readonly lines: LogLine[] = [];
@@ -115,6 +116,9 @@ const ready = async (port: number): Promise<boolean> =>
       LEADS_PORT: String(ports.leads),
       CALENDAR_PORT: String(ports.calendar),
       AUTOMATION_PORT: String(ports.automation),
+      INTEGRATIONS_PORT: String(ports.integrations),
+      // Jest runs with NODE_ENV=test, where integrations needs a key of its own.
+      INTEGRATIONS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       INGRESS_PORT: String(ports.ingress),
       PORT: String(ports.ingress),
     });
