@@ -19,6 +19,7 @@ const CONNECT_COMMANDS = [
   COMMANDS.integrationsConnectEventbrite,
   COMMANDS.integrationsList,
   COMMANDS.integrationsGet,
+  COMMANDS.integrationsUpdate,
   COMMANDS.integrationsDelete,
   COMMANDS.integrationsDeliveries,
   COMMANDS.productsCreate,
@@ -137,6 +138,19 @@ describe('integration, product and CRM event routes (real Postgres and NATS; ser
         (await ingress.call('GET', '/connect/integrations?limit=5&cursor=c1&provider=stripe', reader)).status,
       ).toBe(200);
       expect((await ingress.call('GET', `/connect/integrations/${id}`, reader)).status).toBe(200);
+      expect(
+        (
+          await ingress.call('PATCH', `/connect/integrations/${id}`, admin, {
+            webhookSecret: 'whsec_new',
+            apiKey: null,
+          })
+        ).status,
+      ).toBe(200);
+      const refused = await ingress.call('PATCH', `/connect/integrations/${id}`, admin, {
+        webhookSecret: '',
+      });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain('webhookSecret');
       expect(await ingress.call('DELETE', `/connect/integrations/${id}`, admin)).toEqual({
         status: 204,
         body: {},
@@ -161,6 +175,10 @@ describe('integration, product and CRM event routes (real Postgres and NATS; ser
         [COMMANDS.integrationsList, { organizationId, limit: 50 }],
         [COMMANDS.integrationsList, { organizationId, limit: 5, cursor: 'c1', provider: 'stripe' }],
         [COMMANDS.integrationsGet, { organizationId, id }],
+        [
+          COMMANDS.integrationsUpdate,
+          { organizationId, id, webhookSecret: 'whsec_new', apiKey: null, traceparent },
+        ],
         [COMMANDS.integrationsDelete, { organizationId, id }],
         [COMMANDS.integrationsDeliveries, { organizationId, id, limit: 2, cursor: 'c2' }],
         [COMMANDS.integrationsDeliveries, { organizationId, id, limit: 50 }],
@@ -282,6 +300,7 @@ describe('integration, product and CRM event routes (real Postgres and NATS; ser
       const changes: [string, string, unknown][] = [
         ['POST', '/connect/integrations/stripe', { tableId: uuidv7(), webhookSecret: 'w' }],
         ['POST', '/connect/integrations/eventbrite', { tableId: uuidv7(), apiToken: 't' }],
+        ['PATCH', `/connect/integrations/${id}`, { apiToken: 't2' }],
         ['DELETE', `/connect/integrations/${id}`, undefined],
         ['POST', '/connect/products', { name: 'p' }],
         ['PATCH', `/connect/products/${id}`, { name: 'q' }],

@@ -293,6 +293,46 @@ describe('integrations service (real Postgres and NATS, local provider APIs)', (
         expect(rows[0]!.secrets.includes(Buffer.from(secret))).toBe(false);
     });
 
+    it("replaces a connection's secrets: the new webhook secret verifies, the old one no longer does", async () => {
+      const connection = await connectStripe(STRIPE_KEY);
+      const rotated = 'whsec_rotated_after_the_endpoint_existed';
+      const updated = await send(COMMANDS.integrationsUpdate, {
+        organizationId: org,
+        id: connection.id,
+        webhookSecret: rotated,
+        apiKey: null,
+      });
+      expect(updated).toMatchObject({ id: connection.id, hasApiKey: false });
+      expect(JSON.stringify(updated)).not.toContain(rotated);
+      const signedWith = (secret: string) => {
+        const body = JSON.stringify(stripeCheckoutEvent({}));
+        return send(COMMANDS.integrationsWebhookReceive, {
+          provider: 'stripe',
+          connectionId: connection.id,
+          body,
+          signature: signStripeWebhook(body, secret),
+          request: { correlationId: 'int', traceparent: null },
+        });
+      };
+      expect((await signedWith(rotated)).status).toBe('accepted');
+      expect((await failure(signedWith(WEBHOOK_SECRET))).code).toBe('VALIDATION_FAILED');
+      // Another provider's secret, another organization's connection.
+      const wrong = await failure(
+        send(COMMANDS.integrationsUpdate, { organizationId: org, id: connection.id, apiToken: 'eb' }),
+      );
+      expect(wrong.details).toEqual({
+        errors: [{ field: 'apiToken', message: 'is not a secret of a stripe connection' }],
+      });
+      const foreign = await failure(
+        send(COMMANDS.integrationsUpdate, {
+          organizationId: uuidv7(),
+          id: connection.id,
+          webhookSecret: 'x',
+        }),
+      );
+      expect(foreign.code).toBe('NOT_FOUND');
+    });
+
     it('refuses a tableId that is not a lead pool of the organization, naming it', async () => {
       const error = await failure(
         send(COMMANDS.integrationsConnectEventbrite, {

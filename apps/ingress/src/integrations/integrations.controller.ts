@@ -1,10 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import {
   CreateEventbriteConnectionBody,
   CreateStripeConnectionBody,
   type IntegrationConnection,
   type IntegrationDelivery,
   type Page,
+  UpdateConnectionBody,
 } from '@rocketlead/contracts';
 import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
@@ -58,6 +70,18 @@ export class IntegrationsController {
     @CurrentRequest() request: RequestContext,
   ): Promise<IntegrationConnection> {
     return this.integrations.get(principal, id, request);
+  }
+
+  /** Replaces secrets: a Stripe endpoint's signing secret exists only once the endpoint points here. */
+  @Patch(':id')
+  @RequireScope('admin')
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Body() dto: UpdateConnectionBody,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<IntegrationConnection> {
+    return this.integrations.update(principal, id, dto, request);
   }
 
   @Delete(':id')

@@ -6,6 +6,7 @@ import {
   type IntegrationConnection,
   type IntegrationDelivery,
   type Page,
+  type UpdateConnectionBody,
 } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
@@ -78,6 +79,24 @@ export class IntegrationsService {
     return this.rpc.request(
       COMMANDS.integrationsGet,
       { organizationId: principal.organizationId, id },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  update(
+    principal: Principal,
+    id: string,
+    dto: UpdateConnectionBody,
+    request: RequestContext,
+  ): Promise<IntegrationConnection> {
+    return this.rpc.request(
+      COMMANDS.integrationsUpdate,
+      {
+        organizationId: principal.organizationId,
+        id,
+        ...given(dto, ['webhookSecret', 'apiKey', 'apiToken'] as const),
+        traceparent: request.traceparent,
+      },
       { traceparent: request.traceparent },
     );
   }

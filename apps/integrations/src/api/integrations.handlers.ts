@@ -7,6 +7,7 @@ import {
   IntegrationsDeleteCommand,
   IntegrationsDeliveriesCommand,
   IntegrationsGetCommand,
+  IntegrationsUpdateCommand,
   IntegrationsListCommand,
   IntegrationsWebhookReceiveCommand,
   type IntegrationConnection,
@@ -45,6 +46,11 @@ export class IntegrationsHandlers {
   @MessagePattern(COMMANDS.integrationsGet)
   get(@Payload() command: IntegrationsGetCommand): Promise<IntegrationConnection> {
     return this.connections.get(command);
+  }
+
+  @MessagePattern(COMMANDS.integrationsUpdate)
+  update(@Payload() command: IntegrationsUpdateCommand): Promise<IntegrationConnection> {
+    return this.connections.update(command);
   }
 
   @MessagePattern(COMMANDS.integrationsDelete)

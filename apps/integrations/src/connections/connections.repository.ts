@@ -49,6 +49,22 @@ export class ConnectionsRepository {
     return query.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(limit).getMany();
   }
 
+  /** Locks the connection, lets `change` compute its new secrets, and stores them (one at a time per connection). */
+  update(
+    organizationId: string,
+    id: string,
+    change: (row: ConnectionEntity) => Pick<ConnectionEntity, 'secrets' | 'hasApiKey'>,
+  ): Promise<ConnectionEntity | null> {
+    return this.transaction(async (manager) => {
+      const repo = manager.getRepository(ConnectionEntity);
+      const row = await repo.findOne({ where: { organizationId, id }, lock: { mode: 'pessimistic_write' } });
+      if (!row) return null;
+      const changed = change(row);
+      await repo.update({ organizationId, id }, changed);
+      return Object.assign(row, changed);
+    });
+  }
+
   /** Deletes the connection and its inbound webhooks (purchases keep its id as history). */
   delete(organizationId: string, id: string): Promise<ConnectionEntity | null> {
     return this.transaction(async (manager) => {

@@ -12,6 +12,8 @@ import {
   type IntegrationsDeliveriesCommand,
   type IntegrationsGetCommand,
   type IntegrationsListCommand,
+  type IntegrationsUpdateCommand,
+  type FieldError,
   type Page,
 } from '@rocketlead/contracts';
 import { pageOf } from '@rocketlead/persistence';
@@ -79,6 +81,20 @@ export class ConnectionsService {
     return toConnection(row);
   }
 
+  /** Replaces the secrets given; each belongs to one provider, and naming another's is a 400 naming it. */
+  async update(command: IntegrationsUpdateCommand): Promise<IntegrationConnection> {
+    const row = await this.connections.update(command.organizationId, command.id, (current) => {
+      const secrets = this.secrets.open(current.secrets);
+      const next = updatedSecrets(secrets, command);
+      return {
+        secrets: this.secrets.seal(next),
+        hasApiKey: next.provider === 'stripe' && next.apiKey !== null,
+      };
+    });
+    if (!row) throw connectionNotFound();
+    return toConnection(row);
+  }
+
   async delete(command: IntegrationsDeleteCommand): Promise<IntegrationConnection> {
     const row = await this.connections.delete(command.organizationId, command.id);
     if (!row) throw connectionNotFound();
@@ -118,4 +134,29 @@ export class ConnectionsService {
     });
     return toConnection(row);
   }
+}
+
+const SECRET_FIELDS: Record<IntegrationProvider, readonly (keyof IntegrationsUpdateCommand)[]> = {
+  stripe: ['webhookSecret', 'apiKey'],
+  eventbrite: ['apiToken'],
+};
+
+/** The secrets after an update: the given ones replace the stored ones; another provider's field is refused. */
+export function updatedSecrets(
+  current: ConnectionSecrets,
+  change: IntegrationsUpdateCommand,
+): ConnectionSecrets {
+  const errors: FieldError[] = [];
+  for (const [provider, fields] of Object.entries(SECRET_FIELDS))
+    if (provider !== current.provider)
+      for (const field of fields)
+        if (change[field] !== undefined)
+          errors.push({ field, message: `is not a secret of a ${current.provider} connection` });
+  if (errors.length > 0) throw new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
+  if (current.provider === 'eventbrite') return { ...current, apiToken: change.apiToken ?? current.apiToken };
+  return {
+    ...current,
+    webhookSecret: change.webhookSecret ?? current.webhookSecret,
+    apiKey: change.apiKey === undefined ? current.apiKey : change.apiKey,
+  };
 }
