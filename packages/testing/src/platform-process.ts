@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { eventually } from './eventually';
@@ -115,6 +116,7 @@ export interface RunningPlatform {
   calendar: ServiceProcess;
   automation: ServiceProcess;
   delivery: ServiceProcess;
+  integrations: ServiceProcess;
   ingress: ServiceProcess;
   baseUrl: string;
   /** Creates an organization and returns its admin token, as `pnpm rl bootstrap` does. */
@@ -124,13 +126,19 @@ export interface RunningPlatform {
 
 /** Migrates and starts every service as a real process, like `pnpm start` does. */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
-  for (const name of ['leads', 'calendar', 'automation', 'delivery', 'ingress'])
-    await runToCompletion(options, name, 'main.js', ['migrate']);
-  const [leads, calendar, automation, delivery] = await Promise.all([
-    startService(options, 'leads'),
-    startService(options, 'calendar'),
-    startService(options, 'automation'),
-    startService(options, 'delivery'),
+  // Test runs are not `development`, where integrations would use its public key: give it one of its own.
+  const withKey: PlatformOptions = {
+    ...options,
+    env: { INTEGRATIONS_ENCRYPTION_KEY: randomBytes(32).toString('hex'), ...options.env },
+  };
+  for (const name of ['leads', 'calendar', 'automation', 'delivery', 'integrations', 'ingress'])
+    await runToCompletion(withKey, name, 'main.js', ['migrate']);
+  const [leads, calendar, automation, delivery, integrations] = await Promise.all([
+    startService(withKey, 'leads'),
+    startService(withKey, 'calendar'),
+    startService(withKey, 'automation'),
+    startService(withKey, 'delivery'),
+    startService(withKey, 'integrations'),
   ]);
   const ingress = await startService(options, 'ingress');
   const platform: RunningPlatform = {
@@ -139,6 +147,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     calendar,
     automation,
     delivery,
+    integrations,
     ingress,
     baseUrl: `http://127.0.0.1:${ingress.port}`,
     bootstrap: async (org) =>
@@ -153,6 +162,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         stopService(platform.calendar),
         stopService(platform.automation),
         stopService(platform.delivery),
+        stopService(platform.integrations),
       ]);
     },
   };
