@@ -33,7 +33,7 @@ describe('README API walkthrough', () => {
   it('runs top to bottom against the running platform, exactly as written', async () => {
     // Run as a user would paste it, with errexit so any failed call stops it; then report what it captured.
     const script = `${walkthroughScript()}
-printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON" "$ENTRY" "$BOOKING" "$HOOK" "$(jq -r .token <<<"$CRM")" "$AUTO" "$LEAD" "$QUALIFIED" "$RUN" "$ENDPOINT"
+printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON" "$ENTRY" "$BOOKING" "$HOOK" "$(jq -r .token <<<"$CRM")" "$AUTO" "$LEAD" "$QUALIFIED" "$RUN" "$ENDPOINT" "$EVENT" "$PRODUCT" "$STRIPE"
 `;
     const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: ROOT,
@@ -43,15 +43,30 @@ printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON"
     });
     const captured = /^CAPTURED (.+)$/m.exec(stdout);
     expect(captured).not.toBeNull();
-    const [token, pool, won, entry, booking, hook, crmToken, automation, lead, qualified, run, endpoint] =
-      captured![1].split(' ');
+    const [
+      token,
+      pool,
+      won,
+      entry,
+      booking,
+      hook,
+      crmToken,
+      automation,
+      lead,
+      qualified,
+      run,
+      endpoint,
+      crmEvent,
+      product,
+      stripe,
+    ] = captured![1].split(' ');
 
     const admin = new Api(e2e.platform.baseUrl, token);
     const entries = await admin.get<{ items: Array<{ id: string; leadStateId: string; data: object }> }>(
       `/connect/table_entries?tableId=${pool}`,
     );
-    // Two through the Connect API and the webhook, one from the public form.
-    expect(entries.body.items).toHaveLength(3);
+    // Two through the Connect API and the webhook, one from the public form, one from the RSVP.
+    expect(entries.body.items).toHaveLength(4);
     expect(entries.body.items.find((item) => item.id === entry)).toMatchObject({
       leadStateId: won,
       data: { email: 'jo@example.com', age: 42 },
@@ -60,10 +75,17 @@ printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON"
       email: 'form.visitor@example.com',
       course: 'Intro',
     });
+    expect(entries.body.items.map((item) => item.data)).toContainEqual({
+      email: 'guest@example.com',
+      name: 'Gus',
+    });
     // What the walkthrough deleted is gone, and the revoked token no longer works.
     expect((await admin.get(`/connect/calendar_bookings/${booking}`)).status).toBe(404);
     expect((await admin.get(`/connect/ingress_webhooks/${hook}`)).status).toBe(404);
     expect((await admin.get(`/connect/webhook_endpoints/${endpoint}`)).status).toBe(404);
+    expect((await admin.get(`/connect/events/${crmEvent}`)).status).toBe(404);
+    expect((await admin.get(`/connect/products/${product}`)).status).toBe(404);
+    expect((await admin.get(`/connect/integrations/${stripe}`)).status).toBe(404);
     expect((await new Api(e2e.platform.baseUrl, crmToken).get('/connect/custom_fields')).status).toBe(401);
     // The automation ran once for the ads lead: greeted it and qualified it; then it was paused and archived.
     expect((await admin.get(`/connect/table_entries/${lead}`)).body).toMatchObject({
@@ -81,13 +103,13 @@ printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POOL" "$WON"
       status: 'archived',
       version: 3,
     });
-    // The three leads were announced on NATS.
+    // The four leads were announced on NATS.
     await eventually(
       () =>
         e2e.events.events.filter(
           (event) => event.body.type === 'table.entry.added' && event.body.data.tableId === pool,
-        ).length === 3,
-      { timeoutMs: 10_000, message: 'the three walkthrough leads published' },
+        ).length === 4,
+      { timeoutMs: 10_000, message: 'the four walkthrough leads published' },
     );
   });
 });
