@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { BirthdaySweepResult, LeadPool } from '@rocketlead/contracts';
-import { eventually, type ApiResponse } from '@rocketlead/testing';
-import { Api, E2E } from './support/platform';
+import { eventually } from '@rocketlead/testing';
+import { Api, E2E, created } from './support/platform';
 
 // Birthdays against the running platform: the organization's time zone (ingress + leads), a pool's
 // birthdayField, the sweep run now through POST /api/v1/sweeps/birthday, the table.entry.birthday events
@@ -28,12 +28,6 @@ interface ErrorBody {
 
 const BIRTHDAY = 'table.entry.birthday';
 const TRIGGER_NAME = "Contact's Birthday";
-
-async function created<T>(res: Promise<ApiResponse<T>>, what: string): Promise<T> {
-  const { status, body } = await res;
-  if (status !== 201) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
-  return body;
-}
 
 /** The local date in a time zone, `YYYY-MM-DD`. */
 const localDate = (timeZone: string, at = new Date()): string =>

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { eventually, withContext, type ApiResponse } from '@rocketlead/testing';
-import { Api, E2E, type PoolSetup } from './support/platform';
+import { eventually, withContext } from '@rocketlead/testing';
+import { Api, E2E, type PoolSetup, created } from './support/platform';
 
 // Automations with contacts against the running platform: assignment (round robin, before the other
 // actions), notifying members by email, tag triggers and their cascades, milestone codes of form webhooks.
@@ -39,12 +39,6 @@ interface DeliveryView {
   status: string;
   destination: string;
   runId: string | null;
-}
-
-async function created<T>(res: Promise<ApiResponse<T>>, what: string): Promise<T> {
-  const { status, body } = await res;
-  if (status !== 201) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
-  return body;
 }
 
 /** A form webhook receiver on 127.0.0.1 (allowed for this platform by DELIVERY_ALLOWED_CIDRS). */

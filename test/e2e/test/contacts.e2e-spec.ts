@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { withContext, type ApiResponse } from '@rocketlead/testing';
-import { Api, E2E } from './support/platform';
+import { Api, E2E, created } from './support/platform';
 
 // Contacts over HTTP against the running platform: members, member groups, tags, entry tags, assignment,
 // duplicate detection and lead-state milestones; status codes and error bodies of every route.
@@ -62,12 +62,6 @@ function expectValidation(res: ApiResponse<unknown>, field: string): void {
     expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: 'Validation failed' });
     expect(fieldsOf(res)).toContain(field);
   });
-}
-
-async function created<T>(res: Promise<ApiResponse<T>>, what: string): Promise<T> {
-  const { status, body } = await res;
-  if (status !== 201) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
-  return body;
 }
 
 /** Every item of a paged list, following `nextCursor` with `limit`; the pages' sizes too. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ActivityItem, Deal, Pipeline } from '@rocketlead/contracts';
-import { EventCollector, eventually, type ApiResponse } from '@rocketlead/testing';
-import { Api, E2E, type PoolSetup } from './support/platform';
+import { EventCollector, eventually } from '@rocketlead/testing';
+import { Api, E2E, type PoolSetup, created } from './support/platform';
 
 // Deal triggers against the running platform: pipelines and deals through the Connect API, the deal events
 // leads publishes on DEALS, the automations they run (Gordon's composite `<pipelineId>_won` / `_lost` and
@@ -12,12 +12,6 @@ interface RunSummary {
   status: string;
   triggerName: string | null;
   context: { entryId: string | null };
-}
-
-async function created<T>(res: Promise<ApiResponse<T>>, what: string): Promise<T> {
-  const { status, body } = await res;
-  if (status !== 201) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
-  return body;
 }
 
 describe('deal stage and status automations (all services as processes)', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Deal, Page, Pipeline } from '@rocketlead/contracts';
 import { EventCollector, withContext, type ApiResponse } from '@rocketlead/testing';
-import { Api, E2E, type PoolSetup } from './support/platform';
+import { Api, E2E, type PoolSetup, created } from './support/platform';
 
 // Pipelines and deals over HTTP against the running platform: status codes, scopes, the fields a 400 names,
 // another organization's 404, and the deal events leads publishes on the DEALS stream.
@@ -23,12 +23,6 @@ function expectError(res: ApiResponse<unknown>, status: number, field: string): 
     expect(res.status).toBe(status);
     expect(fieldsOf(res)).toContain(field);
   });
-}
-
-async function created<T>(res: Promise<ApiResponse<T>>, what: string): Promise<T> {
-  const { status, body } = await res;
-  if (status !== 201) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
-  return body;
 }
 
 describe('pipelines and deals over HTTP (all services as processes)', () => {

@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Booking, Form, PublicForm, TableEntry } from '@rocketlead/contracts';
-import { EventCollector, eventually, type ApiResponse, type CollectedEvent } from '@rocketlead/testing';
-import { Api, E2E } from './support/platform';
+import { EventCollector, eventually, type CollectedEvent } from '@rocketlead/testing';
+import { Api, E2E, created, finishedRuns } from './support/platform';
 
 // Forms against the running platform: forms made on the Connect API, the public definition and submissions
 // (JSON and urlencoded), the two double opt-in paths with the verification email caught by a real SMTP
@@ -27,25 +27,12 @@ interface Hit {
   body: string;
 }
 
-interface RunSummary {
-  id: string;
-  status: string;
-  triggerName: string | null;
-  context: { entryId: string | null };
-}
-
 interface ErrorBody {
   message?: string;
   errors?: { field: string; message: string }[];
 }
 
 type SubmitBody = { status: string; entryId?: string } & ErrorBody;
-
-async function created<T>(res: Promise<ApiResponse<T>>, what: string): Promise<T> {
-  const { status, body } = await res;
-  if (status !== 201) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
-  return body;
-}
 
 /** A webhook receiver on 127.0.0.1 (allowed for this platform by DELIVERY_ALLOWED_CIDRS). */
 async function receiver(): Promise<{ server: Server; url: string; hits: Hit[] }> {
@@ -122,17 +109,6 @@ describe('forms (all services as processes, a local SMTP server and webhook rece
         'automation',
       )
     ).id;
-  const finishedRuns = (automationId: string, count: number): Promise<RunSummary[]> =>
-    eventually(
-      async () => {
-        const res = await admin.get<{ items: RunSummary[] }>(
-          `/api/v1/automations/${automationId}/runs?limit=100`,
-        );
-        const items = (res.body.items ?? []).filter((r) => r.status !== 'running');
-        return items.length >= count ? items : undefined;
-      },
-      { timeoutMs: 60_000, message: `${count} finished run(s) of ${automationId}` },
-    );
   const submitted = (entryId: string, count = 1): Promise<CollectedEvent[]> =>
     forms.waitFor((e) => e.body.type === 'form.submitted' && e.body.subject === entryId, 20_000, count);
   const leadEvent = async (entryId: string, type: string): Promise<CollectedEvent> =>
@@ -243,7 +219,7 @@ describe('forms (all services as processes, a local SMTP server and webhook rece
     expect(sent.get('email')).toBe('ada@example.com');
     expect(sent.get('name')).toBe('Ada');
 
-    const [run] = await finishedRuns(automationId, 1);
+    const [run] = await finishedRuns(admin, automationId, 1);
     expect(run).toMatchObject({
       status: 'completed',
       triggerName: 'Newsletter signup',
@@ -265,7 +241,7 @@ describe('forms (all services as processes, a local SMTP server and webhook rece
     const first = await submit(webinar.id, { email: 'grace@example.com', name: 'Grace' });
     expect(first).toMatchObject({ status: 201, body: { status: 'accepted' } });
     const entryId = first.body.entryId!;
-    await finishedRuns(automationId, 1);
+    await finishedRuns(admin, automationId, 1);
 
     // The same contact (email in another case, with spaces): staged, nothing changed yet.
     const again = await submit(webinar.id, {
@@ -298,7 +274,7 @@ describe('forms (all services as processes, a local SMTP server and webhook rece
     expect(Date.parse(String(verified.body.time))).toBeGreaterThanOrEqual(
       Date.parse(String(updated.body.time)),
     );
-    const runs = await finishedRuns(automationId, 2);
+    const runs = await finishedRuns(admin, automationId, 2);
     expect(runs.map((r) => [r.status, r.triggerName, r.context.entryId])).toEqual([
       ['completed', 'Webinar', entryId],
       ['completed', 'Webinar', entryId],
@@ -374,7 +350,7 @@ describe('forms (all services as processes, a local SMTP server and webhook rece
     await leadEvent(existing.id, 'table.entry.updated');
     const [event] = await submitted(existing.id);
     expect(event!.body.data).toMatchObject({ formId: callback.id, isNewContact: false });
-    const [run] = await finishedRuns(automationId, 1);
+    const [run] = await finishedRuns(admin, automationId, 1);
     expect(run).toMatchObject({ triggerName: 'Callback', context: { entryId: existing.id } });
     expect(await entriesOf(tableId)).toHaveLength(1);
     expect(mails.filter((m) => m.to.includes('margaret@example.com'))).toEqual([]);

@@ -22,7 +22,7 @@ import {
   type FakeStripeApi,
   type StripeEventPayload,
 } from '@rocketlead/testing';
-import { Api, E2E } from './support/platform';
+import { Api, E2E, created, finishedRuns } from './support/platform';
 
 // Stripe purchases, Eventbrite registrations and RSVPs against the running platform (every service a
 // process), with a local Stripe API (line items) and a local Eventbrite API (orders) speaking the providers'
@@ -30,19 +30,6 @@ import { Api, E2E } from './support/platform';
 
 const STRIPE_KEY = 'rk_test_e2e0000000000000000000000000';
 const EVENTBRITE_TOKEN = 'EB-PRIVATE-TOKEN-E2E';
-
-interface RunSummary {
-  id: string;
-  status: string;
-  triggerName: string | null;
-  context: { entryId: string | null };
-}
-
-async function created<T>(res: Promise<ApiResponse<T>>, what: string): Promise<T> {
-  const { status, body } = await res;
-  if (status !== 201) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
-  return body;
-}
 
 describe('integrations (Stripe, Eventbrite, RSVP) with every service as a process', () => {
   let e2e: E2E;
@@ -66,17 +53,6 @@ describe('integrations (Stripe, Eventbrite, RSVP) with every service as a proces
         'automation',
       )
     ).id;
-  const finishedRuns = (automationId: string, count: number): Promise<RunSummary[]> =>
-    eventually(
-      async () => {
-        const res = await admin.get<{ items: RunSummary[] }>(
-          `/api/v1/automations/${automationId}/runs?limit=100`,
-        );
-        const items = (res.body.items ?? []).filter((r) => r.status !== 'running');
-        return items.length >= count ? items : undefined;
-      },
-      { timeoutMs: 60_000, message: `${count} finished run(s) of ${automationId}` },
-    );
   const deliveries = async (connectionId: string): Promise<IntegrationDelivery[]> => {
     const res = await admin.get<{ items: IntegrationDelivery[] }>(
       `/connect/integrations/${connectionId}/deliveries?limit=100`,
@@ -229,7 +205,7 @@ describe('integrations (Stripe, Eventbrite, RSVP) with every service as a proces
     expect(
       stripeApi.requests.some((r) => r.path.startsWith(`/v1/checkout/sessions/${session}/line_items`)),
     ).toBe(true);
-    const [run] = await finishedRuns(onMembership, 1);
+    const [run] = await finishedRuns(admin, onMembership, 1);
     expect(run).toMatchObject({ triggerName: 'Annual Membership', context: { entryId: buyer.id } });
     expect((await settled(connection.id, accepted.body.deliveryId)).status).toBe('succeeded');
 
@@ -356,7 +332,7 @@ describe('integrations (Stripe, Eventbrite, RSVP) with every service as a proces
     );
     expect(new Set(events.map((e) => (e.body.data as { entryId: string }).entryId)).size).toBe(2);
     expect((await settled(connection.id, first.body.deliveryId)).status).toBe('succeeded');
-    const runs = await finishedRuns(onGala, 2);
+    const runs = await finishedRuns(admin, onGala, 2);
     expect(runs.every((r) => r.triggerName === 'Spring Gala 2027')).toBe(true);
 
     // The same webhook again: processed, nothing new.

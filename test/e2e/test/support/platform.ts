@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from 'nats';
 import { STREAMS, WireNames, type StreamKey } from '@rocketlead/contracts';
 import {
   Api,
+  eventually,
   createPoolWithWebhook,
   createTestDatabase,
   EventCollector,
@@ -131,3 +132,31 @@ export class E2E {
 
 export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 export const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The body of a 201, or an error saying what could not be created and what the platform answered. */
+export async function created<T>(res: Promise<ApiResponse<T>>, what: string): Promise<T> {
+  const { status, body } = await res;
+  if (status !== 201) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+export interface RunSummary {
+  id: string;
+  status: string;
+  triggerName: string | null;
+  context: { entryId: string | null };
+}
+
+/** The runs of an automation once `count` of them have finished (newest first). */
+export function finishedRuns(admin: Api, automationId: string, count: number): Promise<RunSummary[]> {
+  return eventually(
+    async () => {
+      const res = await admin.get<{ items: RunSummary[] }>(
+        `/api/v1/automations/${automationId}/runs?limit=100`,
+      );
+      const items = (res.body.items ?? []).filter((r) => r.status !== 'running');
+      return items.length >= count ? items : undefined;
+    },
+    { timeoutMs: 60_000, message: `${count} finished run(s) of ${automationId}` },
+  );
+}
