@@ -87,7 +87,7 @@ describe('integration, product and CRM event routes (real Postgres and NATS; ser
         (payload: IntegrationsWebhookReceiveCommand) => {
           webhooks.push(payload);
           if (payload.connectionId === UNKNOWN_ID)
-            return { error: 'NOT_FOUND', message: 'Connection not found' };
+            return { error: 'NOT_FOUND', message: 'Integration not found' };
           if (payload.signature === 'bad')
             return {
               error: 'BAD_REQUEST',
@@ -437,11 +437,23 @@ describe('integration, product and CRM event routes (real Postgres and NATS; ser
       expect(webhooks).toHaveLength(1);
     });
 
+    it('refuses with 413 a body that would outgrow one NATS message once encoded (escaped characters), forwarding nothing', async () => {
+      // 200 KiB raw, but every control character becomes a six-byte escape inside the command's JSON.
+      const escaped = '\u0001'.repeat(200 * 1024);
+      const res = await post(stripeUrl(uuidv7()), escaped, { 'content-type': 'text/plain' });
+      expect(res.statusCode).toBe(413);
+      expect(res.json()).toMatchObject({
+        statusCode: 413,
+        message: 'Webhook body too large once encoded for forwarding',
+      });
+      expect(webhooks).toEqual([]);
+    });
+
     it('answers 404 for a connection id that is no UUID (forwarding nothing) or unknown, and 400 for a bad signature', async () => {
       for (const url of [stripeUrl('not-a-uuid'), eventbriteUrl('123'), stripeUrl(`${uuidv7()}x`)]) {
         const res = await post(url, '{}', { 'content-type': 'application/json', 'stripe-signature': 's' });
         expect({ url, status: res.statusCode }).toEqual({ url, status: 404 });
-        expect(res.json()).toMatchObject({ statusCode: 404, message: 'Connection not found' });
+        expect(res.json()).toMatchObject({ statusCode: 404, message: 'Integration not found' });
       }
       expect(webhooks).toEqual([]);
       const unknown = await post(stripeUrl(UNKNOWN_ID), '{}', { 'content-type': 'application/json' });
