@@ -180,6 +180,19 @@ describe('EventbriteApiClient', () => {
       client.fetchRegistrations(notify('order.placed', fake.orderUrl('1001')), TOKEN),
     );
     expect(noAttendees.message).toBe('Eventbrite API: order 1001 without attendees');
+    // An order without its event's id takes it from its attendees; with neither, it is refused.
+    fake.failNext(1, 200, {
+      id: '1001',
+      attendees: [{ id: 'a1', event_id: '555', order_id: '1001', profile: { email: 'eve@example.com' } }],
+    });
+    expect(
+      await client.fetchRegistrations(notify('order.placed', fake.orderUrl('1001')), TOKEN),
+    ).toMatchObject({ eventbriteEventId: '555', orderId: '1001', contacts: [{ email: 'eve@example.com' }] });
+    fake.failNext(1, 200, { id: '1001', attendees: [{ id: 'a1', profile: { email: 'eve@example.com' } }] });
+    expect(
+      (await failure(client.fetchRegistrations(notify('order.placed', fake.orderUrl('1001')), TOKEN)))
+        .message,
+    ).toBe('Eventbrite API: order 1001 without event_id');
     fake.failNext(1, 302, {});
     expect(
       (await failure(client.fetchRegistrations(notify('order.placed', fake.orderUrl('1001')), TOKEN)))

@@ -106,9 +106,12 @@ function collectContacts(attendees: unknown[]): { contacts: EventbriteContact[];
 
 function fromOrder(order: Record<string, unknown>): EventbriteRegistrations {
   const orderId = idText(order.id);
-  const eventbriteEventId = idText(order.event_id);
-  if (orderId === null || eventbriteEventId === null) throw bad('order without id or event_id');
+  if (orderId === null) throw bad('order without id');
   if (!Array.isArray(order.attendees)) throw bad(`order ${orderId} without attendees`);
+  // Orders carry their event's id; an attendee says it too, should an order ever come without it.
+  const first = objectOf(order.attendees[0]);
+  const eventbriteEventId = idText(order.event_id) ?? (first ? idText(first.event_id) : null);
+  if (eventbriteEventId === null) throw bad(`order ${orderId} without event_id`);
   return { eventbriteEventId, orderId, ...collectContacts(order.attendees) };
 }
 
