@@ -68,6 +68,14 @@ describe('readCheckoutSession', () => {
     });
   });
 
+  it('falls back to customer_email, and reads a session whose object name is left out', () => {
+    const bare = event({ email: null });
+    const session = bare.data.object as unknown as Record<string, unknown>;
+    session.customer_email = 'Given@Example.com';
+    delete session.object;
+    expect(readCheckoutSession(bare)).toMatchObject({ email: 'Given@Example.com', paid: true });
+  });
+
   it('ignores other event types', () => {
     expect(readCheckoutSession(event({ type: 'checkout.session.expired' }))).toBeNull();
     expect(readCheckoutSession(event({ type: 'payment_intent.succeeded' }))).toBeNull();

@@ -14,7 +14,7 @@ export interface CheckoutSessionSummary {
   sessionId: string;
   /** payment_status 'paid' or 'no_payment_required'. */
   paid: boolean;
-  /** customer_details.email when it is an email address. */
+  /** customer_details.email (else customer_email) when it is an email address. */
   email: string | null;
   name: string | null;
   phone: string | null;
@@ -29,14 +29,17 @@ export interface CheckoutSessionSummary {
 export function readCheckoutSession(event: Stripe.Event): CheckoutSessionSummary | null {
   if (!STRIPE_PURCHASE_EVENTS.includes(event.type)) return null;
   const session = objectOf(objectOf(event.data as unknown)?.object);
-  if (session === null || session.object !== 'checkout.session') return null;
+  // Stripe always says what the object is; a hand-written event may leave it out, but never name another one.
+  if (session === null || (session.object !== undefined && session.object !== 'checkout.session'))
+    return null;
   if (typeof session.id !== 'string' || session.id === '') return null;
   const customer = objectOf(session.customer_details);
   const metadataProductId = objectOf(session.metadata)?.[STRIPE_PRODUCT_METADATA_KEY];
   return {
     sessionId: session.id,
     paid: typeof session.payment_status === 'string' && PAID_STATUSES.includes(session.payment_status),
-    email: contactEmail(customer?.email),
+    // customer_email is what the session was created with, when Checkout did not collect details.
+    email: contactEmail(customer?.email) ?? contactEmail(session.customer_email),
     name: contactName(customer?.name),
     phone: contactPhone(customer?.phone),
     metadataProductId:
