@@ -14,7 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Migrations run one after another in this order; the services are then started in this order too, and
 // "platform running" waits for every one of them.
 // <SERVICE>_PORT picks each port; ingress also honours PORT (the one port users reach). integrations needs no
-// INTEGRATIONS_ENCRYPTION_KEY here: in development (NODE_ENV unset) it uses its public development key.
+// INTEGRATIONS_ENCRYPTION_KEY here: in development (NODE_ENV unset) and under test runners (NODE_ENV=test) it uses its public development key.
 export const SERVICES = [
   { name: 'leads', port: process.env.LEADS_PORT ?? '3001' },
   { name: 'calendar', port: process.env.CALENDAR_PORT ?? '3002' },

@@ -27,7 +27,11 @@ describe('integrations config', () => {
     });
   });
 
-  it('refuses to start outside development without INTEGRATIONS_ENCRYPTION_KEY, saying so', () => {
+  it('takes the development key under test runs too (a test runner starts everything with NODE_ENV=test)', () => {
+    expect(loadIntegrationsConfig({ NODE_ENV: 'test' }).INTEGRATIONS_ENCRYPTION_KEY).toBeNull();
+  });
+
+  it('refuses to start outside development and tests without INTEGRATIONS_ENCRYPTION_KEY, saying so', () => {
     for (const NODE_ENV of ['production', 'staging']) {
       const found = problems({ NODE_ENV });
       expect(found).toHaveLength(1);

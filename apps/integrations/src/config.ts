@@ -8,6 +8,10 @@ import {
 import { parseSecretKey } from '@rocketlead/persistence';
 
 const EVENTBRITE_API_DEFAULT = 'https://www.eventbriteapi.com/v3/';
+// Where the public development key may stand in for INTEGRATIONS_ENCRYPTION_KEY: a developer's machine and test
+// runs (a test runner sets NODE_ENV=test for everything it starts, `pnpm start` included). Anything else is a
+// deployment, and refuses to start without a key of its own.
+const KEYLESS_ENVIRONMENTS: readonly string[] = ['development', 'test'];
 
 // integrations serves only health endpoints over HTTP; its API is request/reply over NATS.
 export const INTEGRATIONS_ENV = {
@@ -17,16 +21,16 @@ export const INTEGRATIONS_ENV = {
     default: '',
     parse: parseSecretKey,
     description:
-      'Key (32 bytes: 64 hex characters or base64) encrypting provider secrets (webhook secrets, API keys and tokens); required unless NODE_ENV=development',
+      'Key (32 bytes: 64 hex characters or base64) encrypting provider secrets (webhook secrets, API keys and tokens); required unless NODE_ENV is development or test',
     display: () => '[redacted]',
   },
   NODE_ENV: {
     default: 'development',
     parse: parsers.string,
-    description: 'Anything but development requires INTEGRATIONS_ENCRYPTION_KEY',
+    description: 'Anything but development or test requires INTEGRATIONS_ENCRYPTION_KEY',
     // Checked on NODE_ENV itself: an unset key is the default, so a check on the key would never run.
     check: (env: NodeJS.ProcessEnv) =>
-      env.NODE_ENV !== 'development' && !env.INTEGRATIONS_ENCRYPTION_KEY
+      !KEYLESS_ENVIRONMENTS.includes(env.NODE_ENV ?? 'development') && !env.INTEGRATIONS_ENCRYPTION_KEY
         ? `${env.NODE_ENV} requires INTEGRATIONS_ENCRYPTION_KEY (32 bytes as 64 hex characters or base64; the development key is public)`
         : undefined,
   },

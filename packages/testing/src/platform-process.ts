@@ -126,7 +126,7 @@ export interface RunningPlatform {
 
 /** Migrates and starts every service as a real process, like `pnpm start` does. */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
-  // Test runs are not `development`, where integrations would use its public key: give it one of its own.
+  // integrations would take its public development key under NODE_ENV=test: give it one, as a deployment would.
   const withKey: PlatformOptions = {
     ...options,
     env: { INTEGRATIONS_ENCRYPTION_KEY: randomBytes(32).toString('hex'), ...options.env },

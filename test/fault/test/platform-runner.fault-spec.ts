@@ -117,7 +117,7 @@ const ready = async (port: number): Promise<boolean> =>
       CALENDAR_PORT: String(ports.calendar),
       AUTOMATION_PORT: String(ports.automation),
       INTEGRATIONS_PORT: String(ports.integrations),
-      // Jest runs with NODE_ENV=test, where integrations needs a key of its own.
+      // A key of its own, as a deployment would give it (under NODE_ENV=test the development key would do).
       INTEGRATIONS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       INGRESS_PORT: String(ports.ingress),
       PORT: String(ports.ingress),
