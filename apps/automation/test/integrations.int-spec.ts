@@ -15,7 +15,7 @@ import {
   type AutomationsCreateCommand,
   type CloudEvent,
   type CrmEvent,
-  type EventRegistrationCreatedData,
+  type EventRegistrationData,
   type Product,
   type ProductPurchasedData,
   type RegistrationSource,
@@ -133,7 +133,7 @@ describe('product purchase and event registration triggers (real Postgres and NA
     entry: TableEntry,
     crmEvent: CrmEvent,
     source: RegistrationSource,
-  ): CloudEvent<EventRegistrationCreatedData> =>
+  ): CloudEvent<EventRegistrationData> =>
     createEvent({
       type: EVENT_REGISTRATION_CREATED,
       source: '/calendar',

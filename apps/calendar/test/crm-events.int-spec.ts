@@ -7,6 +7,7 @@ import type { Subscription } from 'nats';
 import { Client } from 'pg';
 import {
   COMMANDS,
+  EVENT_REGISTRATION_CANCELLED,
   EVENT_REGISTRATION_CREATED,
   normaliseEmail,
   uuidv7,
@@ -406,6 +407,24 @@ describe('CRM events and registrations (real Postgres and NATS)', () => {
       cancelledAt: expect.any(String),
     });
     expect((await send(COMMANDS.crmEventsPublicGet, { id: crm.id })).spotsLeft).toBe(1);
+    const [cancellation] = await collector.waitFor(
+      (e) =>
+        e.body.type === EVENT_REGISTRATION_CANCELLED &&
+        (e.body.data as { registrationId: string }).registrationId === first.registrationId,
+      10_000,
+    );
+    expect(cancellation!.body).toMatchObject({
+      channel: 'form',
+      subject: first.entryId,
+      data: {
+        registrationId: first.registrationId,
+        eventId: crm.id,
+        eventName: crm.name,
+        entryId: first.entryId,
+        tableId: crm.tableId,
+        source: 'rsvp',
+      },
+    });
     const again = await failure(
       send(COMMANDS.registrationsRsvpCancel, { eventId: crm.id, email: 'dan@example.org', request }),
     );
@@ -482,8 +501,16 @@ describe('CRM events and registrations (real Postgres and NATS)', () => {
     ]);
     expect(rows).toEqual([{ email: 'eve@example.org' }]);
 
-    // Cancelled by email (an RSVP cancel), then bought again: re-activated from Eventbrite, published again.
+    // Cancelled by email (an RSVP cancel): the event names the pool the contact lives in (the connection's).
     await send(COMMANDS.registrationsRsvpCancel, { eventId: crm.id, email: 'eve@example.org', request });
+    const [cancellation] = await collector.waitFor(
+      (e) =>
+        e.body.type === EVENT_REGISTRATION_CANCELLED &&
+        (e.body.data as { registrationId: string }).registrationId === registration.id,
+      10_000,
+    );
+    expect(cancellation!.body.data).toMatchObject({ tableId: connectionPool, source: 'eventbrite' });
+    // Bought again: re-activated from Eventbrite, published again.
     const back = await register();
     expect(back).toMatchObject({ created: true, registration: { id: registration.id, status: 'active' } });
     await waitForRegistered(registration.id, 2);

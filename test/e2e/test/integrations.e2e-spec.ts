@@ -413,6 +413,11 @@ describe('integrations (Stripe, Eventbrite, RSVP) with every service as a proces
     expect(
       (await visitor.post(`/public/events/${meetup.id}/rsvp/cancel`, { email: 'cy@example.com' })).status,
     ).toBe(200);
+    const [cancelled] = await registrations.waitFor(
+      (e) => e.body.type === 'event.registration.cancelled' && e.body.subject === first.body.entryId,
+      20_000,
+    );
+    expect(cancelled!.body.data).toMatchObject({ eventId: meetup.id, source: 'rsvp', tableId });
     const back = await rsvp('cy@example.com');
     expect(back.status).toBe(201);
     expect(back.body.registrationId).toBe(first.body.registrationId);

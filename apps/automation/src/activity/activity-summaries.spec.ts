@@ -117,6 +117,9 @@ describe('activity summaries', () => {
     expect(eventSummary(event('event.registration.created', { ...registration, source: 'zoom' }))).toBe(
       'Registered for Spring Summit',
     );
+    expect(eventSummary(event('event.registration.cancelled', { ...registration, source: 'rsvp' }))).toBe(
+      'Cancelled the registration for Spring Summit (RSVP)',
+    );
   });
 
   it('name the automation of a run, the action of a step and the title of a task', () => {

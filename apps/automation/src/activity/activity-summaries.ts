@@ -61,13 +61,15 @@ const updated = (event: CloudEvent): string => {
   return keys.length ? `Updated: ${keys.join(', ')}` : 'Updated';
 };
 
-const registered = (event: CloudEvent): string => {
-  const source = text(event.data, 'source');
-  const from = Object.prototype.hasOwnProperty.call(REGISTRATION_SOURCE_NAMES, source)
-    ? ` (${REGISTRATION_SOURCE_NAMES[source as RegistrationSource]})`
-    : '';
-  return `Registered for ${text(event.data, 'eventName')}${from}`;
-};
+const registration =
+  (verb: string) =>
+  (event: CloudEvent): string => {
+    const source = text(event.data, 'source');
+    const from = Object.prototype.hasOwnProperty.call(REGISTRATION_SOURCE_NAMES, source)
+      ? ` (${REGISTRATION_SOURCE_NAMES[source as RegistrationSource]})`
+      : '';
+    return `${verb} ${text(event.data, 'eventName')}${from}`;
+  };
 
 // A Record over every event type: a new type in the contracts does not compile until it has its text.
 const EVENT_SUMMARIES: Record<EventType, string | ((event: CloudEvent) => string)> = {
@@ -86,7 +88,8 @@ const EVENT_SUMMARIES: Record<EventType, string | ((event: CloudEvent) => string
   'form.submitted': (event) =>
     `Form "${text(event.data, 'formName')}" submitted${field(event.data, 'isNewContact') === false ? ' (confirmed by email)' : ''}`,
   'product.purchased': (event) => `Bought ${text(event.data, 'productName')}`,
-  'event.registration.created': registered,
+  'event.registration.created': registration('Registered for'),
+  'event.registration.cancelled': registration('Cancelled the registration for'),
   'notification.requested': 'Notification requested',
   'calendar.appointment.booked': 'Appointment booked',
   'calendar.appointment.hasStarted': 'Appointment started',

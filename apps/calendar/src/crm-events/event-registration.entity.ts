@@ -40,6 +40,10 @@ export class EventRegistrationEntity {
   @Column({ type: 'text', default: 'active' })
   status: RegistrationStatus;
 
+  /** The pool the contact lives in (the CRM event's, or an Eventbrite connection's); null before it was kept. */
+  @Column({ name: 'table_id', type: 'uuid', nullable: true })
+  tableId: string | null;
+
   @Column({ name: 'external_order_id', type: 'text', nullable: true })
   externalOrderId: string | null;
 

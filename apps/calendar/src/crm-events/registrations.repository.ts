@@ -19,6 +19,8 @@ export const toRegistration = (row: EventRegistrationEntity): EventRegistration 
 /** Who registers and how: an RSVP, or an Eventbrite order. `email` is normalised. */
 export interface Registrant {
   entryId: string;
+  /** The contact's pool; null = the CRM event's. */
+  tableId: string | null;
   email: string;
   source: RegistrationSource;
   externalOrderId: string | null;
@@ -74,6 +76,7 @@ export class RegistrationsRepository {
   ): Promise<EventRegistrationEntity> {
     const applied = {
       email: registrant.email,
+      tableId: registrant.tableId,
       source: registrant.source,
       externalOrderId: registrant.externalOrderId,
       status: 'active' as const,

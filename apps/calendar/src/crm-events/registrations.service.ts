@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   createEvent,
+  EVENT_REGISTRATION_CANCELLED,
   EVENT_REGISTRATION_CREATED,
   normaliseEmail,
   type Actor,
   type CloudEvent,
   type EventRegistration,
-  type EventRegistrationCreatedData,
+  type EventRegistrationData,
+  type PublicRequestMessage,
   type Page,
   type RegistrationResult,
   type RegistrationsListCommand,
@@ -33,6 +35,16 @@ import { RegistrationsRepository, toRegistration, type Registrant } from './regi
 const SOURCE = '/calendar';
 
 /** Registrations for CRM events: public RSVPs, Eventbrite orders (through integrations), and their list. */
+/** Who acts for a public RSVP or cancel: the visitor, through a form, in the event's organization. */
+const publicActor = (organizationId: string, request: PublicRequestMessage): Actor => ({
+  organizationId,
+  channel: 'form',
+  apiTokenId: null,
+  memberId: null,
+  correlationId: request.correlationId,
+  traceparent: request.traceparent,
+});
+
 @Injectable()
 export class RegistrationsService {
   constructor(
@@ -73,14 +85,7 @@ export class RegistrationsService {
       !(await this.registrations.hasActiveByEmail(event.organizationId, event.id, email))
     )
       throw eventFull();
-    const actor: Actor = {
-      organizationId: event.organizationId,
-      channel: 'form',
-      apiTokenId: null,
-      memberId: null,
-      correlationId: command.request.correlationId,
-      traceparent: command.request.traceparent,
-    };
+    const actor = publicActor(event.organizationId, command.request);
     const contact = await this.leads.resolveContact(actor, event.tableId, {
       email: command.email.trim(),
       name: command.name ?? null,
@@ -89,7 +94,7 @@ export class RegistrationsService {
     const result = await this.registering(
       actor,
       event.id,
-      { entryId: contact.entryId, email, source: 'rsvp', externalOrderId: null },
+      { entryId: contact.entryId, tableId: null, email, source: 'rsvp', externalOrderId: null },
       true,
     );
     return {
@@ -99,15 +104,35 @@ export class RegistrationsService {
     };
   }
 
-  /** Cancels the active registration of this address (emits nothing: no event is specified for it). */
+  /** Cancels the active registration of this address; `event.registration.cancelled` for each one cancelled. */
   async rsvpCancel(command: RegistrationsRsvpCancelCommand): Promise<EventRegistration> {
     const event = await this.events.findPublic(command.eventId);
     if (!event) throw eventNotFound();
     const email = normaliseEmail(command.email);
-    const cancelled = await this.transaction((manager) =>
-      this.registrations.cancelActiveByEmail(manager, event.organizationId, event.id, email),
-    );
+    const actor = publicActor(event.organizationId, command.request);
+    const cancelled = await this.transaction(async (manager) => {
+      const rows = await this.registrations.cancelActiveByEmail(
+        manager,
+        event.organizationId,
+        event.id,
+        email,
+      );
+      await this.outbox.append(
+        manager,
+        rows.map((row) =>
+          this.registrationEvent(
+            EVENT_REGISTRATION_CANCELLED,
+            actor,
+            event,
+            toRegistration(row),
+            row.tableId ?? event.tableId,
+          ),
+        ),
+      );
+      return rows;
+    });
     if (!cancelled[0]) throw registrationNotFound();
+    this.outbox.committed();
     return toRegistration(cancelled[0]);
   }
 
@@ -119,12 +144,12 @@ export class RegistrationsService {
       command.eventId,
       {
         entryId: command.entryId,
+        tableId: command.tableId ?? null,
         email: normaliseEmail(command.email),
         source: command.source,
         externalOrderId: command.externalOrderId ?? null,
       },
       false,
-      command.tableId,
     );
   }
 
@@ -138,7 +163,6 @@ export class RegistrationsService {
     eventId: string,
     registrant: Registrant,
     checkCapacity: boolean,
-    contactTableId?: string,
   ): Promise<RegistrationResult> {
     const organizationId = actor.organizationId;
     const result = await this.transaction(async (manager) => {
@@ -154,13 +178,14 @@ export class RegistrationsService {
       const step = registrationStep(existing?.status ?? null, capacity, event.registeredCount);
       if (step === 'already_active') return { registration: toRegistration(existing!), created: false };
       if (step === 'full') throw eventFull();
+      const placed = { ...registrant, tableId: registrant.tableId ?? event.tableId };
       const row =
         step === 'reactivate'
-          ? await this.registrations.reactivate(manager, existing!, registrant)
-          : await this.registrations.insert(manager, organizationId, eventId, registrant);
+          ? await this.registrations.reactivate(manager, existing!, placed)
+          : await this.registrations.insert(manager, organizationId, eventId, placed);
       const registration = toRegistration(row);
       await this.outbox.append(manager, [
-        this.created(actor, event, registration, contactTableId ?? event.tableId),
+        this.registrationEvent(EVENT_REGISTRATION_CREATED, actor, event, registration, placed.tableId),
       ]);
       return { registration, created: true };
     });
@@ -168,14 +193,15 @@ export class RegistrationsService {
     return result;
   }
 
-  private created(
+  private registrationEvent(
+    type: typeof EVENT_REGISTRATION_CREATED | typeof EVENT_REGISTRATION_CANCELLED,
     actor: Actor,
     event: StoredCrmEvent,
     registration: EventRegistration,
     tableId: string,
-  ): CloudEvent<EventRegistrationCreatedData> {
+  ): CloudEvent<EventRegistrationData> {
     return createEvent({
-      type: EVENT_REGISTRATION_CREATED,
+      type,
       source: SOURCE,
       // About the contact, as the other entry events are.
       subject: registration.entryId,

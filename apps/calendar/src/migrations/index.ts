@@ -3,6 +3,7 @@ import { timersMigrations } from '@rocketlead/timers';
 import { CALENDAR_SCHEMA } from '../database/entities';
 import { CalendarInit1795391928824 } from './1795391928824-CalendarInit';
 import { CrmEvents1795502549372 } from './1795502549372-CrmEvents';
+import { RegistrationPools1795507374876 } from './1795507374876-RegistrationPools';
 
 /**
  * Every migration of the calendar schema, in order. Generated; never edit one that has landed. The outbox,
@@ -14,4 +15,5 @@ export const CALENDAR_MIGRATIONS = [
   ...messagingMigrations(CALENDAR_SCHEMA),
   ...timersMigrations(CALENDAR_SCHEMA),
   CrmEvents1795502549372,
+  RegistrationPools1795507374876,
 ];

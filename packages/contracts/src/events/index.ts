@@ -90,11 +90,12 @@ import {
   type NotificationRequestedData,
 } from './form.events';
 import {
+  EVENT_REGISTRATION_CANCELLED,
   EVENT_REGISTRATION_CREATED,
   PRODUCT_PURCHASED,
-  eventRegistrationCreatedSchema,
+  eventRegistrationSchema,
   productPurchasedSchema,
-  type EventRegistrationCreatedData,
+  type EventRegistrationData,
   type ProductPurchasedData,
 } from './integration.events';
 import type { Booking } from '../models';
@@ -125,7 +126,8 @@ export interface EventDataMap {
   [FORM_SUBMITTED]: FormSubmittedData;
   [NOTIFICATION_REQUESTED]: NotificationRequestedData;
   [PRODUCT_PURCHASED]: ProductPurchasedData;
-  [EVENT_REGISTRATION_CREATED]: EventRegistrationCreatedData;
+  [EVENT_REGISTRATION_CREATED]: EventRegistrationData;
+  [EVENT_REGISTRATION_CANCELLED]: EventRegistrationData;
   [APPOINTMENT_BOOKED]: Booking;
   [APPOINTMENT_HAS_STARTED]: TimedBookingData;
   [APPOINTMENT_HAS_ENDED]: TimedBookingData;
@@ -306,7 +308,11 @@ export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
   },
   // The CRM event is the trigger's object for RSVPs and Eventbrite orders alike: one automation serves both.
   [EVENT_REGISTRATION_CREATED]: {
-    schema: eventRegistrationCreatedSchema,
+    schema: eventRegistrationSchema,
+    ...entryEvent({ kind: 'crmEvent', field: 'eventId', nameField: 'eventName' }),
+  },
+  [EVENT_REGISTRATION_CANCELLED]: {
+    schema: eventRegistrationSchema,
     ...entryEvent({ kind: 'crmEvent', field: 'eventId', nameField: 'eventName' }),
   },
   [APPOINTMENT_BOOKED]: { schema: bookingSchema, ...bookingEvent('') },

@@ -37,7 +37,10 @@ export const productPurchasedSchema = s.object({
  */
 export const EVENT_REGISTRATION_CREATED = 'event.registration.created';
 
-export interface EventRegistrationCreatedData {
+/** A registration was cancelled (an RSVP cancel by email); the same data as its creation. */
+export const EVENT_REGISTRATION_CANCELLED = 'event.registration.cancelled';
+
+export interface EventRegistrationData {
   registrationId: string;
   eventId: string;
   /** The CRM event's name when registered: the trigger's name. */
@@ -47,7 +50,7 @@ export interface EventRegistrationCreatedData {
   source: RegistrationSource;
 }
 
-export const eventRegistrationCreatedSchema = s.object({
+export const eventRegistrationSchema = s.object({
   registrationId: s.uuid(),
   eventId: s.uuid(),
   eventName: s.string({ min: 1, max: 200 }),
