@@ -26,6 +26,9 @@ export const SERVICES = [
 
 // Email links and SMS callbacks point at ingress: by default at the port this runner gives it.
 process.env.PUBLIC_BASE_URL ||= `http://localhost:${SERVICES.find((s) => s.name === 'ingress').port}`;
+// Six services share one Postgres: 12 connections each keep them inside its default max_connections (100),
+// with room left for migrations, psql and tests. DB_POOL_SIZE chooses another size.
+process.env.DB_POOL_SIZE ||= '12';
 
 const STOP_TIMEOUT_MS = 20_000;
 // Restart backoff: 0.5 s doubling to 30 s; a service that stayed up this long starts again from 0.5 s.

@@ -48,6 +48,8 @@ function serviceEnv(options: PlatformOptions, port: number): NodeJS.ProcessEnv {
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    // Six services share one Postgres (max_connections 100), as under `pnpm start`.
+    DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '12',
     ...options.env,
   };
 }
