@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { withContext } from '@rocketlead/testing';
-import { decodeCursor, encodeCursor, pageOf } from './cursor';
+import { DomainError } from '@rocketlead/contracts';
+import { clientCursor, decodeCursor, encodeCursor, pageOf } from './cursor';
 
 describe('paging cursor', () => {
   const position = { at: '2026-05-10T12:00:00.000Z', id: '0196b3c4-0000-7000-8000-000000000001' };
@@ -39,5 +40,23 @@ describe('pageOf', () => {
   it('has no next cursor on the last page', () => {
     expect(pageOf([1, 2], 2, at)).toEqual({ items: [1, 2], nextCursor: null });
     expect(pageOf([], 2, at)).toEqual({ items: [], nextCursor: null });
+  });
+});
+
+describe('clientCursor', () => {
+  it('decodes a cursor we issued, passes no cursor through and names a foreign one', () => {
+    const position = { at: '2030-01-01T10:00:00.000Z', id: '0190a000-0000-7000-8000-000000000001' };
+    expect(clientCursor(encodeCursor(position))).toEqual(position);
+    expect(clientCursor(undefined)).toBeUndefined();
+    let error: unknown;
+    try {
+      clientCursor('not-ours');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).details).toEqual({
+      errors: [{ field: 'cursor', message: 'is not a valid cursor' }],
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { DomainError } from '@rocketlead/contracts';
+
 /** Opaque, stable paging cursor: the sort key (an ISO time) and id of the last item of the previous page. */
 export interface CursorPosition {
   at: string;
@@ -27,6 +29,17 @@ export function decodeCursor(cursor: string): CursorPosition | null {
     // not base64url JSON: invalid
   }
   return null;
+}
+
+/** The position of a cursor a client sent (none: the first page); one we did not issue is a 400 naming it. */
+export function clientCursor(cursor: string | undefined): CursorPosition | undefined {
+  if (cursor === undefined) return undefined;
+  const position = decodeCursor(cursor);
+  if (!position)
+    throw new DomainError('VALIDATION_FAILED', 'Validation failed', {
+      errors: [{ field: 'cursor', message: 'is not a valid cursor' }],
+    });
+  return position;
 }
 
 /**

@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError } from '@rocketlead/contracts';
-import { encodeCursor } from '@rocketlead/persistence';
 import { checkTimeOrder, parseDateTimes } from '../bookings/date-time';
-import { checkEmail, cursorOf, eventbriteLinked, registrationStep, spotsLeft } from './crm-event-rules';
+import { checkEmail, eventbriteLinked, registrationStep, spotsLeft } from './crm-event-rules';
 
 function failure(fn: () => unknown): DomainError {
   try {
@@ -52,17 +51,6 @@ describe('checkEmail', () => {
       expect(failure(() => checkEmail(bad)).details).toEqual({
         errors: [{ field: 'email', message: 'must be an email address' }],
       });
-  });
-});
-
-describe('cursorOf', () => {
-  it('decodes a cursor we issued, passes no cursor through and names a foreign one', () => {
-    const position = { at: '2030-01-01T10:00:00.000Z', id: '0190a000-0000-7000-8000-000000000001' };
-    expect(cursorOf(encodeCursor(position))).toEqual(position);
-    expect(cursorOf(undefined)).toBeUndefined();
-    expect(failure(() => cursorOf('not-ours')).details).toEqual({
-      errors: [{ field: 'cursor', message: 'is not a valid cursor' }],
-    });
   });
 });
 

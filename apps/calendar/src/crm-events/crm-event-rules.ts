@@ -1,5 +1,4 @@
 import { DomainError, isEmailAddress, type FieldError } from '@rocketlead/contracts';
-import { decodeCursor, type CursorPosition } from '@rocketlead/persistence';
 import type { RegistrationStatus } from './event-registration.entity';
 
 // The decisions about CRM events and registrations that need no I/O, so they are tested without a database.
@@ -27,14 +26,6 @@ export const eventbriteLinked = (eventId: string | null): DomainError =>
 export function checkEmail(email: string): void {
   if (!isEmailAddress(email))
     throw validationFailed([{ field: 'email', message: 'must be an email address' }]);
-}
-
-/** The position of a cursor from a client; one not issued by us is a 400 naming the field. */
-export function cursorOf(cursor: string | undefined): CursorPosition | undefined {
-  if (cursor === undefined) return undefined;
-  const position = decodeCursor(cursor);
-  if (!position) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
-  return position;
 }
 
 /** Places left for RSVPs: never below zero (capacity may be lowered under the active count); null = unlimited. */

@@ -14,10 +14,10 @@ import {
   type Page,
   type PublicCrmEvent,
 } from '@rocketlead/contracts';
-import { pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
+import { clientCursor, pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
 import { LeadsGateway } from '../gateways/leads.gateway';
 import { checkTimeOrder, parseDateTimes } from '../bookings/date-time';
-import { cursorOf, eventbriteLinked, eventNotFound, spotsLeft, validationFailed } from './crm-event-rules';
+import { eventbriteLinked, eventNotFound, spotsLeft, validationFailed } from './crm-event-rules';
 import {
   CrmEventsRepository,
   isEventbriteConflict,
@@ -66,7 +66,7 @@ export class CrmEventsService {
   }
 
   async list(command: CrmEventsListCommand): Promise<Page<CrmEvent>> {
-    const after = cursorOf(command.cursor);
+    const after = clientCursor(command.cursor);
     // One extra row tells whether another page exists.
     const rows = await this.events.list(command.organizationId, command.limit + 1, after);
     const page = pageOf(rows, command.limit, (row) => ({ at: row.startsAt.toISOString(), id: row.id }));

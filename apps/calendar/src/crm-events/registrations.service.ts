@@ -19,11 +19,10 @@ import {
 } from '@rocketlead/contracts';
 import { ServiceOutbox } from '@rocketlead/messaging';
 import { currentTraceparent } from '@rocketlead/observability';
-import { pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
+import { clientCursor, pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
 import { LeadsGateway } from '../gateways/leads.gateway';
 import {
   checkEmail,
-  cursorOf,
   eventFull,
   eventNotFound,
   registrationNotFound,
@@ -56,7 +55,7 @@ export class RegistrationsService {
   ) {}
 
   async list(command: RegistrationsListCommand): Promise<Page<EventRegistration>> {
-    const after = cursorOf(command.cursor);
+    const after = clientCursor(command.cursor);
     if (!(await this.events.find(command.organizationId, command.id))) throw eventNotFound();
     // One extra row tells whether another page exists.
     const rows = await this.registrations.list(

@@ -15,8 +15,8 @@ import {
 } from '@rocketlead/contracts';
 import type { EntityManager } from 'typeorm';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
-import { GroupWriter, pageOf } from '@rocketlead/persistence';
-import { endpointNotFound, cursorOf } from '../endpoints/endpoints.service';
+import { clientCursor, GroupWriter, pageOf } from '@rocketlead/persistence';
+import { endpointNotFound } from '../endpoints/endpoints.service';
 import { patternMatches } from '../endpoints/event-type-patterns';
 import { DeliveriesRepository, toDelivery } from './deliveries.repository';
 import { DeliveryFactory, type Built } from './delivery-factory';
@@ -136,7 +136,7 @@ export class DeliveriesService {
   }
 
   async history(command: EntryDeliveriesCommand): Promise<Page<DeliveryWithAttempts>> {
-    const after = cursorOf(command.cursor);
+    const after = clientCursor(command.cursor);
     const rows = await this.deliveries.history(
       command.organizationId,
       command.entryId,

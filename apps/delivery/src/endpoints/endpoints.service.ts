@@ -15,7 +15,7 @@ import {
   type WebhookEndpoint,
   type WebhookEndpointWithSecret,
 } from '@rocketlead/contracts';
-import { decodeCursor, pageOf, type CursorPosition } from '@rocketlead/persistence';
+import { clientCursor, pageOf } from '@rocketlead/persistence';
 import { eventTypeErrors } from './event-type-patterns';
 import { EndpointsRepository, type EndpointChanges } from './endpoints.repository';
 
@@ -23,13 +23,6 @@ export const endpointNotFound = (): DomainError => new DomainError('NOT_FOUND', 
 
 export function validationFailed(errors: FieldError[]): DomainError {
   return new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
-}
-
-export function cursorOf(cursor: string | undefined): CursorPosition | undefined {
-  if (cursor === undefined) return undefined;
-  const position = decodeCursor(cursor);
-  if (!position) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
-  return position;
 }
 
 /** Webhook endpoints of an organization: what they receive, and their signing secrets. */
@@ -59,7 +52,7 @@ export class EndpointsService {
   }
 
   async list(command: EndpointsListCommand): Promise<Page<WebhookEndpoint>> {
-    const after = cursorOf(command.cursor);
+    const after = clientCursor(command.cursor);
     const rows = await this.endpoints.list(command.organizationId, command.limit + 1, after);
     return pageOf(rows, command.limit, (e) => ({ at: e.createdAt, id: e.id }));
   }
@@ -109,7 +102,7 @@ export class EndpointsService {
   }
 
   async attempts(command: EndpointsAttemptsCommand): Promise<Page<DeliveryAttempt>> {
-    const after = cursorOf(command.cursor);
+    const after = clientCursor(command.cursor);
     if (!(await this.endpoints.find(command.organizationId, command.id))) throw endpointNotFound();
     const rows = await this.endpoints.attempts(command.organizationId, command.id, command.limit + 1, after);
     return pageOf(rows, command.limit, (a) => ({ at: a.attemptedAt, id: a.id }));

@@ -16,8 +16,7 @@ import {
   type FieldError,
   type Page,
 } from '@rocketlead/contracts';
-import { pageOf } from '@rocketlead/persistence';
-import { cursorOf } from '../database/cursor';
+import { clientCursor, pageOf } from '@rocketlead/persistence';
 import { LeadsGateway } from '../gateways/leads.gateway';
 import type { ConnectionEntity } from './connection.entity';
 import { ConnectionSecretsBox, type ConnectionSecrets } from './connection-secrets';
@@ -65,7 +64,7 @@ export class ConnectionsService {
   }
 
   async list(command: IntegrationsListCommand): Promise<Page<IntegrationConnection>> {
-    const after = cursorOf(command.cursor);
+    const after = clientCursor(command.cursor);
     const rows = await this.connections.list(
       command.organizationId,
       command.provider,
@@ -103,7 +102,7 @@ export class ConnectionsService {
 
   /** The connection's inbound webhooks, newest first, with what became of each. */
   async deliveries(command: IntegrationsDeliveriesCommand): Promise<Page<IntegrationDelivery>> {
-    const after = cursorOf(command.cursor);
+    const after = clientCursor(command.cursor);
     if (!(await this.connections.find(command.organizationId, command.id))) throw connectionNotFound();
     const rows = await this.webhooks.deliveries(command.organizationId, command.id, command.limit + 1, after);
     return pageOf(rows, command.limit, (d) => ({ at: d.receivedAt, id: d.id }));

@@ -12,8 +12,7 @@ import {
   type ProductsListCommand,
   type ProductsUpdateCommand,
 } from '@rocketlead/contracts';
-import { pageOf } from '@rocketlead/persistence';
-import { cursorOf } from '../database/cursor';
+import { clientCursor, pageOf } from '@rocketlead/persistence';
 import type { StripeLineItem } from '../providers';
 import type { ProductEntity } from './product.entity';
 import { isPriceIdConflict, ProductsRepository, type ProductChanges } from './products.repository';
@@ -90,7 +89,7 @@ export class ProductsService {
   }
 
   async list(command: ProductsListCommand): Promise<Page<Product>> {
-    const after = cursorOf(command.cursor);
+    const after = clientCursor(command.cursor);
     const rows = await this.products.list(command.organizationId, command.limit + 1, after);
     return pageOf(rows.map(toProduct), command.limit, (p) => ({ at: p.createdAt, id: p.id }));
   }
