@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import nodemailer, { type NodemailerError, type SendMailOptions, type Transporter } from 'nodemailer';
-import { MAX_ERROR_LENGTH, socketErrorText } from '../outbound/network-errors';
+import { MAX_ERROR_LENGTH, socketErrorText } from '@rocketlead/observability';
 
 export interface OutgoingEmail {
   from: string;

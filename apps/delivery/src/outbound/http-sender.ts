@@ -8,7 +8,7 @@ import {
   errorMessage,
   parseRetryAfter,
   socketErrorText,
-} from './network-errors';
+} from '@rocketlead/observability';
 
 export { parseRetryAfter };
 

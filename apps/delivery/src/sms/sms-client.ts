@@ -6,7 +6,7 @@ import {
   errorMessage,
   parseRetryAfter,
   socketErrorText,
-} from '../outbound/network-errors';
+} from '@rocketlead/observability';
 
 export interface SmsSettings {
   /** Base URL of the Twilio-compatible API, e.g. https://api.twilio.com (a path prefix is kept). */

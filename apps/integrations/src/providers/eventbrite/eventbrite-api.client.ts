@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { INTEGRATION_LIMITS, normaliseEmail } from '@rocketlead/contracts';
+import { errorCode, MAX_ERROR_LENGTH } from '@rocketlead/observability';
 import { BodyTooLargeError, readBoundedBody } from '../bounded-body';
 import { contactEmail, contactName, contactPhone, objectOf } from '../contact-fields';
 import { ProviderError, isTransientStatus } from '../provider-error';
@@ -25,7 +26,6 @@ export interface EventbriteRegistrations {
 }
 
 const USER_AGENT = 'RocketLead-Integrations/1.0';
-const MAX_ERROR_LENGTH = 500;
 // Attendee statuses that hold no seat although the cancelled/refunded flags may lag behind.
 const GONE_STATUSES = new Set(['deleted', 'not attending', 'transferred']);
 
@@ -33,11 +33,6 @@ class AttemptTimeout extends Error {}
 
 function bad(message: string): ProviderError {
   return new ProviderError(`Eventbrite API: ${message}`.slice(0, MAX_ERROR_LENGTH), false);
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
 }
 
 function idText(value: unknown): string | null {
