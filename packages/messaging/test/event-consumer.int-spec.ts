@@ -272,6 +272,61 @@ describe('event consumer (real Postgres and NATS)', () => {
     expect(inbox).toHaveLength(0);
   });
 
+  it('keeps a message whose handler outlasts the ack wait (no redelivery) and acks many events of one turn', async () => {
+    const org = uuidv7();
+    const durable = `consumer-${uuidv7().slice(-12)}`;
+    const ackWaitMs = 1_500;
+    const calls: string[] = [];
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slow = stateChanged(org, uuidv7(), 0);
+    const quick = Array.from({ length: 50 }, (_, n) => stateChanged(org, uuidv7(), n + 1));
+    const streamName = names.stream('LEADS').name;
+    const consumerInfo = () =>
+      nc.jetstreamManager().then((jsm) => jsm.consumers.info(streamName, names.consumer(durable)));
+    await consuming(
+      org,
+      {
+        durable,
+        inbox: false,
+        ackWaitMs,
+        handler: async (e) => {
+          calls.push(e.id);
+          if (e.id === slow.id) await released;
+        },
+      },
+      async () => {
+        const startedAt = Date.now();
+        await publish(slow);
+        await eventually(() => calls.includes(slow.id), {
+          timeoutMs: 10_000,
+          message: 'slow handler started',
+        });
+        await Promise.all(quick.map((e) => publish(e)));
+        // Every quick event is acked while the slow one is still in hand.
+        await eventually(
+          async () => {
+            const info = await consumerInfo();
+            return quick.every((e) => calls.includes(e.id)) && info.num_ack_pending === 1;
+          },
+          { timeoutMs: 10_000, message: 'quick events acked' },
+        );
+        // Held for three ack waits: without the heartbeat it would have been redelivered twice by now.
+        await eventually(() => Date.now() - startedAt > 3 * ackWaitMs, {
+          timeoutMs: 10_000,
+          intervalMs: 100,
+        });
+        release();
+        await eventually(async () => (await consumerInfo()).num_ack_pending === 0, {
+          timeoutMs: 10_000,
+          message: 'slow event acked',
+        });
+      },
+    );
+    expect(calls.filter((id) => id === slow.id)).toHaveLength(1);
+    expect(calls).toHaveLength(51);
+  });
+
   it('consumes several types on nats-server 2.9, which filters only one subject per consumer', async () => {
     const org = uuidv7();
     const seen: string[] = [];

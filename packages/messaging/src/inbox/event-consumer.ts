@@ -110,6 +110,13 @@ export class EventConsumer {
   private readonly inProgress = new Set<Promise<void>>();
   private readonly slots: Slots;
   private readonly wakeUps = new Set<() => void>();
+  // Messages being handled (or waiting for a retry): one ticker keeps them all ours.
+  private readonly held = new Set<JsMsg>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  // Acks of one event-loop turn go out together: nats.js writes what one microtask queued as one socket
+  // write, and handlers finish in many microtasks, so acking at once cost a write (and a server read) each.
+  private pendingAcks: JsMsg[] = [];
+  private ackFlush: NodeJS.Immediate | undefined;
   private stopping = false;
 
   constructor(private readonly options: EventConsumerOptions) {
@@ -140,6 +147,8 @@ export class EventConsumer {
     const consumer = await nc.jetstream().consumers.get(streamName, consumerName);
     this.messages = await consumer.consume({ max_messages: Math.min(256, concurrency * 2) });
     const messages = this.messages;
+    this.heartbeat = setInterval(() => this.extendHeld(), this.heartbeatMs);
+    this.heartbeat.unref();
     this.loop = (async () => {
       for await (const msg of messages) {
         await this.slots.acquire();
@@ -160,6 +169,43 @@ export class EventConsumer {
     this.messages?.stop();
     await this.loop?.catch(() => undefined);
     await Promise.allSettled([...this.inProgress]);
+    clearInterval(this.heartbeat);
+    this.flushAcks();
+  }
+
+  private get heartbeatMs(): number {
+    return Math.max(1_000, Math.floor(this.ackWaitMs / 3));
+  }
+
+  /** Extends every message in hand: each gets its first extension within one beat, well inside its ack wait. */
+  private extendHeld(): void {
+    for (const msg of this.held) {
+      try {
+        msg.working();
+      } catch {
+        // Connection closing: the message is redelivered after its ack deadline.
+      }
+    }
+  }
+
+  private ack(msg: JsMsg): void {
+    this.pendingAcks.push(msg);
+    this.ackFlush ??= setImmediate(() => this.flushAcks());
+  }
+
+  private flushAcks(): void {
+    if (this.ackFlush) clearImmediate(this.ackFlush);
+    this.ackFlush = undefined;
+    const batch = this.pendingAcks;
+    this.pendingAcks = [];
+    for (const msg of batch) {
+      try {
+        msg.ack();
+      } catch {
+        // Connection closing: redelivered after its ack deadline, and the inbox (or an idempotent handler)
+        // makes the second delivery a no-op.
+      }
+    }
   }
 
   private dispatch(msg: JsMsg): void {
@@ -201,7 +247,7 @@ export class EventConsumer {
     }
     const types = this.options.types ?? [];
     if (types.length > 1 && !types.includes(checked.value.type)) {
-      msg.ack();
+      this.ack(msg);
       return null;
     }
     return checked.value;
@@ -209,28 +255,19 @@ export class EventConsumer {
 
   private async process(msg: JsMsg, event: CloudEvent): Promise<void> {
     const { durable, logger } = this.options;
-    // Keeps the message ours while it is handled or waiting for a retry.
-    const heartbeat = setInterval(
-      () => {
-        try {
-          msg.working();
-        } catch {
-          // Connection closing: the message is redelivered after its ack deadline.
-        }
-      },
-      Math.max(1_000, Math.floor(this.ackWaitMs / 3)),
-    );
+    // Kept ours by the heartbeat while it is handled or waiting for a retry.
+    this.held.add(msg);
     try {
       for (let attempt = 1; ; attempt += 1) {
         try {
           if (this.options.relevant && !(await this.options.relevant(event))) {
-            msg.ack();
+            this.ack(msg);
             return;
           }
           await withSpan(`consume ${event.type}`, event.traceparent, 'consumer', () =>
             this.handleOnce(event),
           );
-          msg.ack();
+          this.ack(msg);
           return;
         } catch (error) {
           if (error instanceof PermanentEventError) return await this.deadLetter(msg, error.message);
@@ -252,7 +289,7 @@ export class EventConsumer {
         }
       }
     } finally {
-      clearInterval(heartbeat);
+      this.held.delete(msg);
     }
   }
 
