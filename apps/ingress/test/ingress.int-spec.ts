@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '@rocketlead/testing';
 import { startIngress, type IngressUnderTest } from './support';
 
 describe('ingress service (real Postgres and NATS; leads as a process)', () => {
@@ -46,6 +47,34 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
       status: 401,
       body: { statusCode: 401, error: 'Unauthorized' },
     });
+  });
+
+  it('stops accepting a revoked token on another replica as the revocation commits (tokens are kept in memory)', async () => {
+    const created = await call('POST', '/connect/api_tokens', admin, { name: 'elsewhere', scopes: ['read'] });
+    const token = created.body.token as string;
+    const replica = await ingress.replica();
+    try {
+      const atReplica = () =>
+        replica.inject({
+          method: 'GET',
+          url: '/connect/custom_fields',
+          headers: { authorization: `Bearer ${token}` },
+        });
+      // The replica has the token in memory now.
+      expect((await atReplica()).statusCode).toBe(200);
+      expect((await atReplica()).statusCode).toBe(200);
+      expect((await call('DELETE', `/connect/api_tokens/${created.body.id as string}`, admin)).status).toBe(
+        204,
+      );
+      // Its copy goes with the NOTIFY, well before the one-second age limit would drop it.
+      await eventually(async () => (await atReplica()).statusCode === 401, {
+        timeoutMs: 500,
+        intervalMs: 10,
+        message: 'revoked token refused by the other replica',
+      });
+    } finally {
+      await replica.close();
+    }
   });
 
   it('never shows another organization its objects (404)', async () => {

@@ -12,11 +12,7 @@ import {
   type FormsVerifyCommand,
   type PublicForm,
 } from '@rocketlead/contracts';
-import { runService } from '@rocketlead/messaging';
-import { JsonLogger } from '@rocketlead/observability';
-import { AppModule } from '../src/app.module';
 import { loadIngressConfig } from '../src/config';
-import { configureHttp } from '../src/http/configure-http';
 import { answerCommand as standIn, startIngress, type IngressUnderTest, type StandInAnswer } from './support';
 
 type Inject = NestFastifyApplication['inject'];
@@ -405,16 +401,7 @@ describe('public form routes (real Postgres and NATS; leads answered by a stand-
     });
 
     it('admits exactly the limit of concurrent submissions, across two ingress replicas', async () => {
-      const config = loadIngressConfig({ ...ingress.env, HOST: '127.0.0.1' });
-      const logger = new JsonLogger('ingress', 'error');
-      const replica = await runService({
-        name: 'ingress',
-        module: AppModule.forConfig(config),
-        port: 0,
-        host: '127.0.0.1',
-        logger,
-        configure: (app) => configureHttp(app, logger),
-      });
+      const replica = await ingress.replica();
       try {
         const formId = uuidv7();
         const replies = await Promise.all(
@@ -443,17 +430,7 @@ describe('public form routes (real Postgres and NATS; leads answered by a stand-
         expect((await forwarded(ingress.app, untrusted, `198.51.100.${i}`)).statusCode).toBe(201);
       expect((await forwarded(ingress.app, untrusted, '198.51.100.99')).statusCode).toBe(429);
 
-      const config = loadIngressConfig({ ...ingress.env, HOST: '127.0.0.1', TRUST_PROXY: '127.0.0.1/32' });
-      const logger = new JsonLogger('ingress', 'error');
-      const proxied = await runService({
-        name: 'ingress',
-        module: AppModule.forConfig(config),
-        port: 0,
-        host: '127.0.0.1',
-        logger,
-        configure: (app) => configureHttp(app, logger),
-        trustProxy: config.TRUST_PROXY,
-      });
+      const proxied = await ingress.replica({ TRUST_PROXY: '127.0.0.1/32' });
       try {
         const formId = uuidv7();
         for (let i = 0; i < LIMIT; i += 1)

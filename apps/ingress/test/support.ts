@@ -28,6 +28,8 @@ export interface Res {
 
 export interface IngressUnderTest extends TestEnvironment {
   app: NestFastifyApplication;
+  /** A second ingress replica on the same database and namespace (`env` added); the caller closes it. */
+  replica(env?: Record<string, string>): Promise<NestFastifyApplication>;
   /** A new organization and its admin token, as the operator's bootstrap command makes them. */
   bootstrap(name: string): Promise<{ organizationId: string; token: string }>;
   /** An HTTP request to the app in process; a string body is sent as it is, anything else as JSON. */
@@ -38,6 +40,19 @@ export interface IngressUnderTest extends TestEnvironment {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<Res>;
+}
+
+function runIngress(config: ReturnType<typeof loadIngressConfig>): Promise<NestFastifyApplication> {
+  const logger = new JsonLogger('ingress', 'error');
+  return runService({
+    name: 'ingress',
+    module: AppModule.forConfig(config),
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    configure: (a) => configureHttp(a, logger),
+    trustProxy: config.TRUST_PROXY,
+  });
 }
 
 /**
@@ -57,17 +72,7 @@ export async function startIngress(name: string, services: string[]): Promise<In
     const { app } = await startServiceIn(environment, {
       loadConfig: (env) => loadIngressConfig({ ...env, HOST: '127.0.0.1' }),
       migrate: migrateIngress,
-      start: (config) => {
-        const logger = new JsonLogger('ingress', 'error');
-        return runService({
-          name: 'ingress',
-          module: AppModule.forConfig(config),
-          port: 0,
-          host: '127.0.0.1',
-          logger,
-          configure: (a) => configureHttp(a, logger),
-        });
-      },
+      start: runIngress,
     });
     const dataSource = app.get(DataSource);
     const orgs = new OrganizationsService(
@@ -78,6 +83,7 @@ export async function startIngress(name: string, services: string[]): Promise<In
     return {
       ...environment,
       app,
+      replica: (env = {}) => runIngress(loadIngressConfig({ ...environment.env, HOST: '127.0.0.1', ...env })),
       bootstrap: (organization) => orgs.bootstrap(organization),
       call: async (method, url, token, body, headers = {}) => {
         const res = await app.inject({

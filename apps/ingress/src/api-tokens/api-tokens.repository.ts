@@ -1,12 +1,43 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { uuidv7 } from '@rocketlead/contracts';
+import { NotifiedCache, notifyChanged } from '@rocketlead/persistence';
 import { generateApiToken, hashSecret, isApiTokenFormat, secretMatches } from '../secrets/token-secrets';
 import { ApiTokenEntity, type Scope } from './api-token.entity';
 
+/** Channel on which a revoked token tells every replica to drop its copy (payload: the hash in hex). */
+export const API_TOKENS_CHANGED_CHANNEL = 'ingress_api_tokens_changed';
+
+interface TokenRow {
+  id: string;
+  organization_id: string;
+  scopes: Scope[];
+  token_hash: Buffer;
+}
+
 @Injectable()
-export class ApiTokensRepository {
+export class ApiTokensRepository implements OnApplicationBootstrap, OnApplicationShutdown {
+  /**
+   * Active tokens by the hash of their secret: every Connect call authenticates, and the lookup was one
+   * round trip per call. Revoking drops the copy in this process before the change is answered and in the
+   * other replicas by NOTIFY when it commits (and no copy is older than a second). Revoked tokens are never
+   * kept, and the presented secret is still compared in constant time on every call.
+   */
+  private readonly cache = new NotifiedCache<TokenRow>({
+    channel: API_TOKENS_CHANGED_CHANNEL,
+    applicationName: 'ingress-api-token-cache',
+  });
+
   constructor(private readonly dataSource: DataSource) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { url } = this.dataSource.options as { url?: string };
+    if (url) await this.cache.listen(url);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.cache.stop();
+  }
 
   /** Creates a token and returns the row with the plain secret, which is never stored or readable again. */
   async create(
@@ -33,11 +64,23 @@ export class ApiTokensRepository {
   /** The active token matching the presented secret, or null. */
   async authenticate(presented: string): Promise<ApiTokenEntity | null> {
     if (!isApiTokenFormat(presented)) return null;
-    const row = await this.dataSource
-      .getRepository(ApiTokenEntity)
-      .findOneBy({ tokenHash: hashSecret(presented) });
-    if (!row || row.revokedAt || !secretMatches(presented, row.tokenHash)) return null;
-    return row;
+    const hash = hashSecret(presented);
+    // Plain SQL: this runs on every Connect call.
+    const row = await this.cache.read(hash.toString('hex'), async () => {
+      const rows = (await this.dataSource.query(
+        `SELECT id, organization_id, scopes, token_hash FROM ingress.api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
+        [hash],
+      )) as TokenRow[];
+      return rows[0] ?? null;
+    });
+    if (!row || !secretMatches(presented, row.token_hash)) return null;
+    return Object.assign(new ApiTokenEntity(), {
+      id: row.id,
+      organizationId: row.organization_id,
+      scopes: row.scopes,
+      tokenHash: row.token_hash,
+      revokedAt: null,
+    });
   }
 
   list(organizationId: string): Promise<ApiTokenEntity[]> {
@@ -47,11 +90,26 @@ export class ApiTokensRepository {
     });
   }
 
-  /** Returns false when the organization has no such active token. */
+  /**
+   * Returns false when the organization has no such active token. The copies keyed by its hash go first
+   * (none is kept until this change's NOTIFY is back), then the revocation and the NOTIFY commit together.
+   */
   async revoke(organizationId: string, id: string): Promise<boolean> {
-    const result = await this.dataSource
-      .getRepository(ApiTokenEntity)
-      .update({ organizationId, id, revokedAt: IsNull() }, { revokedAt: new Date() });
-    return (result.affected ?? 0) > 0;
+    const found = (await this.dataSource.query(
+      `SELECT token_hash FROM ingress.api_tokens WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL`,
+      [organizationId, id],
+    )) as { token_hash: Buffer }[];
+    if (found.length === 0) return false;
+    const key = found[0]!.token_hash.toString('hex');
+    this.cache.invalidate(key);
+    return this.dataSource.transaction(async (manager) => {
+      const result = await manager
+        .getRepository(ApiTokenEntity)
+        .update({ organizationId, id, revokedAt: IsNull() }, { revokedAt: new Date() });
+      if ((result.affected ?? 0) === 0) return false;
+      const notify = notifyChanged(API_TOKENS_CHANGED_CHANNEL, key);
+      await manager.query(notify.sql, notify.params);
+      return true;
+    });
   }
 }
