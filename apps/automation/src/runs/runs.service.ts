@@ -7,9 +7,8 @@ import {
   type RunsGetCommand,
   type RunsListCommand,
 } from '@rocketlead/contracts';
-import { decodeCursor, pageOf } from '@rocketlead/persistence';
+import { clientCursor, pageOf } from '@rocketlead/persistence';
 import { automationNotFound } from '../automations/automations.service';
-import { validationFailed } from '../automations/automation-validator';
 import { RunHistoryRepository } from './run-history.repository';
 
 export const runNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Run not found');
@@ -20,8 +19,7 @@ export class RunsService {
   constructor(private readonly history: RunHistoryRepository) {}
 
   async list(command: RunsListCommand): Promise<Page<AutomationRunSummary>> {
-    const after = command.cursor ? decodeCursor(command.cursor) : undefined;
-    if (after === null) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
+    const after = clientCursor(command.cursor || undefined);
     if (!(await this.history.automationExists(command.organizationId, command.automationId)))
       throw automationNotFound();
     const rows = await this.history.list(

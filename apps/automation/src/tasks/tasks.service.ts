@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AutomationTask, Page, TasksListCommand } from '@rocketlead/contracts';
-import { decodeCursor, pageOf } from '@rocketlead/persistence';
-import { validationFailed } from '../automations/automation-validator';
+import { clientCursor, pageOf } from '@rocketlead/persistence';
 import { TasksRepository } from './tasks.repository';
 
 /** The organization's human-in-the-loop tasks, read through the API. */
@@ -10,8 +9,7 @@ export class TasksService {
   constructor(private readonly tasks: TasksRepository) {}
 
   async list(command: TasksListCommand): Promise<Page<AutomationTask>> {
-    const after = command.cursor ? decodeCursor(command.cursor) : undefined;
-    if (after === null) throw validationFailed([{ field: 'cursor', message: 'is not a valid cursor' }]);
+    const after = clientCursor(command.cursor || undefined);
     const rows = await this.tasks.list(
       command.organizationId,
       { status: command.status, automationId: command.automationId },

@@ -14,8 +14,7 @@ import {
   type Page,
 } from '@rocketlead/contracts';
 import { ServiceOutbox } from '@rocketlead/messaging';
-import { pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
-import { parseCursor } from '../entries/cursor';
+import { pageOf, TRANSACTION, type Transactional, clientCursor } from '@rocketlead/persistence';
 import { entryEvent } from '../entries/entry-events';
 import { PipelinesRepository } from '../pipelines/pipelines.repository';
 import { DealsRepository, type DealChanges } from './deals.repository';
@@ -70,7 +69,7 @@ export class DealsService {
   }
 
   async list(request: DealsListCommand): Promise<Page<Deal>> {
-    const after = request.cursor ? parseCursor(request.cursor) : undefined;
+    const after = clientCursor(request.cursor || undefined);
     // One extra row tells whether another page exists.
     const rows = await this.deals.list(
       request.organizationId,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { returnedRows } from '@rocketlead/persistence';
+import { returnedRows, type CursorPosition } from '@rocketlead/persistence';
 import {
   uuidv7,
   type Milestone,
@@ -10,7 +10,6 @@ import {
   type TableEntry,
 } from '@rocketlead/contracts';
 import type { Statement } from '@rocketlead/messaging';
-import type { CursorPosition } from './cursor';
 
 interface EntryRow {
   id: string;

@@ -41,7 +41,6 @@ import { PoolsRepository, type PoolRecord } from '../pools/pools.repository';
 import { poolNotFound } from '../pools/pools.service';
 import type { PoolEntity } from '../pools/pool.entity';
 import { ServiceOutbox, type Statement } from '@rocketlead/messaging';
-import { encodeCursor, parseCursor, type CursorPosition } from './cursor';
 import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
 import { checkCustomFieldData, checkData } from './schema-inference';
 import { EntryGroupWriter, type PendingEntry } from './entry-group-writer';
@@ -50,6 +49,7 @@ import { assignedEvent, causeOf, entryEvent, type Cause } from './entry-events';
 import { dedupeKeysOf, duplicateOf, type Duplicate } from './dedupe-keys';
 import { claimId, DedupeRepository, ownerId, type ClaimingInsert } from './dedupe.repository';
 import { changesOf } from './entry-changes';
+import { encodeCursor, clientCursor, type CursorPosition } from '@rocketlead/persistence';
 
 /** An entry stored with its dedupe keys or first milestone (a transaction), and who creates it. */
 interface ClaimingEntry extends ClaimingInsert {
@@ -327,7 +327,7 @@ export class EntriesService {
     if (request.tableId && !(await this.pools.find(org, request.tableId))) throw poolNotFound();
     if (request.tagId && !(await this.tags.find(org, request.tagId)))
       throw new DomainError('NOT_FOUND', 'Tag not found');
-    const after = request.cursor ? parseCursor(request.cursor) : undefined;
+    const after = clientCursor(request.cursor || undefined);
     // One extra row tells whether another page exists.
     const rows = await this.entries.list(
       org,
@@ -345,7 +345,7 @@ export class EntriesService {
   async duplicates(request: EntriesDuplicatesCommand): Promise<Page<TableEntry>> {
     const entry = await this.entries.find(request.organizationId, request.id);
     if (!entry) throw entryNotFound();
-    const after: CursorPosition | undefined = request.cursor ? parseCursor(request.cursor) : undefined;
+    const after: CursorPosition | undefined = clientCursor(request.cursor || undefined);
     const rows = await this.entries.linked(
       request.organizationId,
       entry.id,

@@ -14,9 +14,8 @@ import {
   type Page,
   type PublicForm,
 } from '@rocketlead/contracts';
-import { pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
+import { pageOf, TRANSACTION, type Transactional, clientCursor } from '@rocketlead/persistence';
 import type { EntityManager } from 'typeorm';
-import { parseCursor } from '../entries/cursor';
 import { assertRoomInOrganization } from '../database/organization-quota';
 import { PoolsRepository } from '../pools/pools.repository';
 import { CalendarGateway } from './calendar.gateway';
@@ -80,7 +79,7 @@ export class FormsService {
   }
 
   async list(request: FormsListCommand): Promise<Page<Form>> {
-    const after = request.cursor ? parseCursor(request.cursor) : undefined;
+    const after = clientCursor(request.cursor || undefined);
     // One extra row tells whether another page exists.
     const rows = await this.forms.list(request.organizationId, request.tableId, request.limit + 1, after);
     const page = pageOf(rows, request.limit, (row) => row.position);

@@ -12,8 +12,7 @@ import {
   type MemberGroupsUpdateCommand,
   type Page,
 } from '@rocketlead/contracts';
-import { pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
-import { parseCursor } from '../entries/cursor';
+import { pageOf, TRANSACTION, type Transactional, clientCursor } from '@rocketlead/persistence';
 import { MembersRepository } from '../members/members.repository';
 import { assertRoomInOrganization } from '../database/organization-quota';
 import { MemberGroupsRepository } from './member-groups.repository';
@@ -47,7 +46,7 @@ export class MemberGroupsService {
   }
 
   async list(request: MemberGroupsListCommand): Promise<Page<MemberGroup>> {
-    const after = request.cursor ? parseCursor(request.cursor) : undefined;
+    const after = clientCursor(request.cursor || undefined);
     // One extra row tells whether another page exists.
     const rows = await this.groups.list(request.organizationId, request.limit + 1, after);
     return pageOf(rows, request.limit, (group) => ({ at: group.createdAt, id: group.id }));

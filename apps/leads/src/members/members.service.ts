@@ -11,8 +11,7 @@ import {
   type MembersUpdateCommand,
   type Page,
 } from '@rocketlead/contracts';
-import { pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
-import { parseCursor } from '../entries/cursor';
+import { pageOf, TRANSACTION, type Transactional, clientCursor } from '@rocketlead/persistence';
 import { isEmailConflict, MembersRepository } from './members.repository';
 import { assertRoomInOrganization } from '../database/organization-quota';
 
@@ -58,7 +57,7 @@ export class MembersService {
   }
 
   async list(request: MembersListCommand): Promise<Page<Member>> {
-    const after = request.cursor ? parseCursor(request.cursor) : undefined;
+    const after = clientCursor(request.cursor || undefined);
     // One extra row tells whether another page exists.
     const rows = await this.members.list(
       request.organizationId,

@@ -15,9 +15,8 @@ import {
   type PipelinesUpdateCommand,
   type StageBody,
 } from '@rocketlead/contracts';
-import { TRANSACTION, type Transactional } from '@rocketlead/persistence';
+import { TRANSACTION, type Transactional, encodeCursor, clientCursor } from '@rocketlead/persistence';
 import type { EntityManager } from 'typeorm';
-import { encodeCursor, parseCursor } from '../entries/cursor';
 import { assertRoomInOrganization } from '../database/organization-quota';
 import { DealsRepository } from '../deals/deals.repository';
 import { isStageInUse, PipelinesRepository } from './pipelines.repository';
@@ -65,7 +64,7 @@ export class PipelinesService {
   }
 
   async list(request: PipelinesListCommand): Promise<Page<Pipeline>> {
-    const after = request.cursor ? parseCursor(request.cursor) : undefined;
+    const after = clientCursor(request.cursor || undefined);
     // One extra row tells whether another page exists.
     const rows = await this.pipelines.list(request.organizationId, request.limit + 1, after);
     // 100 pipelines of 50 long-named stages would not fit in one reply: the page ends earlier then.

@@ -11,8 +11,7 @@ import {
   type TagsListCommand,
   type TagsUpdateCommand,
 } from '@rocketlead/contracts';
-import { pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
-import { parseCursor } from '../entries/cursor';
+import { pageOf, TRANSACTION, type Transactional, clientCursor } from '@rocketlead/persistence';
 import { assertRoomInOrganization } from '../database/organization-quota';
 import { isTagNameConflict, TagsRepository } from './tags.repository';
 
@@ -61,7 +60,7 @@ export class TagsService {
   }
 
   async list(request: TagsListCommand): Promise<Page<Tag>> {
-    const after = request.cursor ? parseCursor(request.cursor) : undefined;
+    const after = clientCursor(request.cursor || undefined);
     // One extra row tells whether another page exists.
     const rows = await this.tags.list(request.organizationId, request.limit + 1, after);
     const page = pageOf(rows, request.limit, (row) => row.position);
