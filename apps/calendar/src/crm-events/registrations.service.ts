@@ -33,7 +33,6 @@ import { RegistrationsRepository, toRegistration, type Registrant } from './regi
 
 const SOURCE = '/calendar';
 
-/** Registrations for CRM events: public RSVPs, Eventbrite orders (through integrations), and their list. */
 /** Who acts for a public RSVP or cancel: the visitor, through a form, in the event's organization. */
 const publicActor = (organizationId: string, request: PublicRequestMessage): Actor => ({
   organizationId,
@@ -44,6 +43,7 @@ const publicActor = (organizationId: string, request: PublicRequestMessage): Act
   traceparent: request.traceparent,
 });
 
+/** Registrations for CRM events: public RSVPs, Eventbrite orders (through integrations), and their list. */
 @Injectable()
 export class RegistrationsService {
   constructor(

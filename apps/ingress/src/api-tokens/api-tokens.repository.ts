@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { uuidv7 } from '@rocketlead/contracts';
-import { NotifiedCache, notifyChanged } from '@rocketlead/persistence';
+import { NotifiedCache, notifyChanged, returnedRows } from '@rocketlead/persistence';
 import { generateApiToken, hashSecret, isApiTokenFormat, secretMatches } from '../secrets/token-secrets';
 import { ApiTokenEntity, type Scope } from './api-token.entity';
 
@@ -91,22 +91,23 @@ export class ApiTokensRepository implements OnApplicationBootstrap, OnApplicatio
   }
 
   /**
-   * Returns false when the organization has no such active token. The copies keyed by its hash go first
-   * (none is kept until this change's NOTIFY is back), then the revocation and the NOTIFY commit together.
+   * Returns false when the organization has no such active token. The revocation and its NOTIFY commit
+   * together; this process drops its copy before the commit and keeps none until that NOTIFY is back, so no
+   * read of the old row outlives the commit.
    */
   async revoke(organizationId: string, id: string): Promise<boolean> {
-    const found = (await this.dataSource.query(
-      `SELECT token_hash FROM ingress.api_tokens WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL`,
-      [organizationId, id],
-    )) as { token_hash: Buffer }[];
-    if (found.length === 0) return false;
-    const key = found[0]!.token_hash.toString('hex');
-    this.cache.invalidate(key);
     return this.dataSource.transaction(async (manager) => {
-      const result = await manager
-        .getRepository(ApiTokenEntity)
-        .update({ organizationId, id, revokedAt: IsNull() }, { revokedAt: new Date() });
-      if ((result.affected ?? 0) === 0) return false;
+      const revoked = returnedRows<{ token_hash: Buffer }>(
+        await manager.query(
+          `UPDATE ingress.api_tokens SET revoked_at = $3
+           WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING token_hash`,
+          [organizationId, id, new Date()],
+        ),
+      );
+      const row = revoked[0];
+      if (!row) return false;
+      const key = row.token_hash.toString('hex');
+      this.cache.invalidate(key);
       const notify = notifyChanged(API_TOKENS_CHANGED_CHANNEL, key);
       await manager.query(notify.sql, notify.params);
       return true;
