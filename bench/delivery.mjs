@@ -438,6 +438,19 @@ function arrivals(receiver, sentAt, endpoints) {
   };
 }
 
+/** Lead -> webhook p50/p99 per second of sending (warm-up included), so a start-up burst shows where it is. */
+function latencyBySecond(receiver, sentAt, start) {
+  const seconds = [];
+  for (const [entryId, sent] of sentAt) {
+    const got = receiver.entries.get(entryId)?.byEndpoint.get(0);
+    if (got) (seconds[Math.floor((sent - start) / 1000)] ??= []).push(got.at - sent);
+  }
+  return seconds.map((values, second) => {
+    const { p50, p99 } = percentiles(values ?? [], [50, 99]);
+    return { second, p50, p99 };
+  });
+}
+
 const perSecond = (count, ms) => (ms > 0 ? Math.round((count / (ms / 1000)) * 10) / 10 : null);
 const errorTotal = (errors) => Object.values(errors).reduce((a, b) => a + b, 0);
 /** Webhooks whose webhook-id had come before (the same delivery sent again), over some phases. */
@@ -512,7 +525,7 @@ async function latencyPhase(token, tableId, receiver) {
   console.log(
     `latency: ${warmupCount + measuredCount} leads at ${RATE}/s (${WARMUP_S} s warm-up + ${DURATION_S} s) to 1 endpoint …`,
   );
-  const { posted, windowFrom, cores } = await postPhase(token, tableId, {
+  const { posted, start, windowFrom, cores } = await postPhase(token, tableId, {
     count: warmupCount + measuredCount,
     rate: RATE,
     phaseOf: (i) => (i < warmupCount ? 'warmup' : 'measure'),
@@ -538,6 +551,7 @@ async function latencyPhase(token, tableId, receiver) {
       leadToWebhook: percentiles(window.leadToWebhook, POINTS),
       // The CloudEvent's `time` (the lead committed) -> received: the platform's share after the insert.
       eventToWebhook: percentiles(window.eventToWebhook, POINTS),
+      leadToWebhookBySecond: latencyBySecond(receiver, new Map([...warm.sentAt, ...measured.sentAt]), start),
     },
     missed: all.missed,
     duplicates: { sameEntry: all.duplicates, sameWebhookId: sumRepeated(receiver, ['warmup', 'measure']) },

@@ -53,4 +53,37 @@ describe('GroupWriter', () => {
     await Promise.all(all);
     expect(sizes).toEqual([1, 2, 2]);
   });
+
+  it('with a linger, writes items that arrive one by one inside the window together', async () => {
+    const writes: number[][] = [];
+    const writer = new GroupWriter<number>(
+      (items) => {
+        writes.push(items);
+        return Promise.resolve();
+      },
+      200,
+      50,
+    );
+    const first = writer.add(1);
+    // Each item in a later macrotask, as events handled one at a time would come.
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = writer.add(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    const third = writer.add(3);
+    await Promise.all([first, second, third]);
+    expect(writes).toEqual([[1, 2, 3]]);
+  });
+
+  it('without a linger, an idle writer writes the first item at once', async () => {
+    const writes: number[][] = [];
+    const writer = new GroupWriter<number>((items) => {
+      writes.push(items);
+      return Promise.resolve();
+    });
+    const first = writer.add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = writer.add(2);
+    await Promise.all([first, second]);
+    expect(writes).toEqual([[1], [2]]);
+  });
 });

@@ -7,9 +7,15 @@ export class GroupWriter<T, R = void> {
   private queue: { item: T; resolve: (result: R) => void; reject: (error: Error) => void }[] = [];
   private writing = false;
 
+  /**
+   * `lingerMs`: how long the first item of an idle writer waits for company. 0 (the default) writes at once;
+   * writes nobody waits for (a projection, a record of what was already done) can linger, so a steady trickle
+   * costs a statement per window instead of one per item.
+   */
   constructor(
     private readonly write: (items: T[]) => Promise<R>,
     private readonly maxBatch = 200,
+    private readonly lingerMs = 0,
   ) {}
 
   add(item: T): Promise<R> {
@@ -22,6 +28,7 @@ export class GroupWriter<T, R = void> {
   private async drain(): Promise<void> {
     this.writing = true;
     try {
+      if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
         try {

@@ -27,6 +27,8 @@ import { ActivityRepository, type ActivityEventRow } from './activity.repository
 /** Events in hand per stream: what arrives while a batch is written goes into the next one. */
 const CONCURRENCY = 256;
 const MAX_BATCH = 500;
+// Nobody waits for a timeline row: events trickling in are written together, a statement per window.
+const LINGER_MS = 20;
 
 /** The lead an event is about (its type's `entryIdField`), or null when it is about none. */
 export function entryIdOf(event: CloudEvent): string | null {
@@ -73,6 +75,7 @@ export class ActivityProjection implements OnApplicationBootstrap, BeforeApplica
   private readonly writer = new GroupWriter<ActivityEventRow, Map<string, string>>(
     (rows) => this.write(rows),
     MAX_BATCH,
+    LINGER_MS,
   );
 
   constructor(

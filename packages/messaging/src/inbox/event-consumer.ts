@@ -68,6 +68,39 @@ export interface EventConsumerOptions {
 
 const FIRST_BACKOFF_MS = 250;
 
+// Acks are on nobody's critical path (the ack wait is 30 s, and a lost ack is a redelivery the inbox or an
+// idempotent handler absorbs), so every consumer of the process sends them together every ACK_FLUSH_MS.
+// nats.js writes what one turn queued as one socket write: a write (and a server wake-up) per flush instead
+// of one per handler that happened to finish in its own turn.
+const ACK_FLUSH_MS = 10;
+
+class AckBatch {
+  private pending: JsMsg[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  add(msg: JsMsg): void {
+    this.pending.push(msg);
+    this.timer ??= setTimeout(() => this.flush(), ACK_FLUSH_MS);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    for (const msg of batch) {
+      try {
+        msg.ack();
+      } catch {
+        // Connection closing: redelivered after its ack deadline, and the inbox (or an idempotent handler)
+        // makes the second delivery a no-op.
+      }
+    }
+  }
+}
+
+const acks = new AckBatch();
+
 /** A counting semaphore: the consume loop takes a slot per message, so at most N are in progress. */
 class Slots {
   private free: number;
@@ -113,10 +146,6 @@ export class EventConsumer {
   // Messages being handled (or waiting for a retry): one ticker keeps them all ours.
   private readonly held = new Set<JsMsg>();
   private heartbeat: NodeJS.Timeout | undefined;
-  // Acks of one event-loop turn go out together: nats.js writes what one microtask queued as one socket
-  // write, and handlers finish in many microtasks, so acking at once cost a write (and a server read) each.
-  private pendingAcks: JsMsg[] = [];
-  private ackFlush: NodeJS.Immediate | undefined;
   private stopping = false;
 
   constructor(private readonly options: EventConsumerOptions) {
@@ -170,7 +199,7 @@ export class EventConsumer {
     await this.loop?.catch(() => undefined);
     await Promise.allSettled([...this.inProgress]);
     clearInterval(this.heartbeat);
-    this.flushAcks();
+    acks.flush();
   }
 
   private get heartbeatMs(): number {
@@ -189,23 +218,7 @@ export class EventConsumer {
   }
 
   private ack(msg: JsMsg): void {
-    this.pendingAcks.push(msg);
-    this.ackFlush ??= setImmediate(() => this.flushAcks());
-  }
-
-  private flushAcks(): void {
-    if (this.ackFlush) clearImmediate(this.ackFlush);
-    this.ackFlush = undefined;
-    const batch = this.pendingAcks;
-    this.pendingAcks = [];
-    for (const msg of batch) {
-      try {
-        msg.ack();
-      } catch {
-        // Connection closing: redelivered after its ack deadline, and the inbox (or an idempotent handler)
-        // makes the second delivery a no-op.
-      }
-    }
+    acks.add(msg);
   }
 
   private dispatch(msg: JsMsg): void {
