@@ -2,7 +2,7 @@
 // Every message between services (a command, its reply, an event) must fit in one NATS payload, so each
 // value a client controls is bounded here, once, and checked at the edge (ingress) and again by the service
 // that computes the final value (leads, e.g. after a PATCH merge).
-import { DomainError } from './errors';
+import { DomainError, validationFailed } from './errors';
 import type { FieldError } from './validation';
 
 /** The NATS server default `max_payload`; every command, reply and event must stay well inside it. */
@@ -176,7 +176,7 @@ export function inspectJson(value: unknown, options: InspectOptions = {}): Field
 
 /** The error of a failed `inspectJson`: a 400 listing the fields. */
 export function limitsViolated(errors: FieldError[]): DomainError {
-  return new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
+  return validationFailed(errors);
 }
 
 /** Throws the 400 of `inspectJson` when `value` breaks a limit. */

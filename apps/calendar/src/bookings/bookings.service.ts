@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  validationFailed,
   APPOINTMENT_BOOKED,
   APPOINTMENT_CANCELLED,
   APPOINTMENT_COMPLETED,
@@ -17,7 +18,6 @@ import {
   type BookingsUpdateRequest,
   type BookingUpdatedData,
   type CloudEvent,
-  type FieldError,
   type Page,
 } from '@rocketlead/contracts';
 import { currentTraceparent } from '@rocketlead/observability';
@@ -35,8 +35,6 @@ import { LeadsGateway } from '../gateways/leads.gateway';
 const PLACING_ATTEMPTS = 3;
 const SOURCE = '/calendar';
 
-const validationFailed = (errors: FieldError[]): DomainError =>
-  new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
 export const bookingNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Booking not found');
 
 /** A booking ends after it starts (a zero-length booking is refused too). */

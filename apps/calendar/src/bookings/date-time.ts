@@ -1,4 +1,4 @@
-import { DomainError, type FieldError } from '@rocketlead/contracts';
+import { validationFailed, type FieldError } from '@rocketlead/contracts';
 
 // ISO 8601 / RFC 3339 date-time with an explicit offset, `Z` or `±hh:mm`: a local time without one is
 // ambiguous. Fractions beyond milliseconds are accepted and truncated (JavaScript dates hold milliseconds).
@@ -45,9 +45,6 @@ export function parseOffsetDateTime(field: string, value: string): Date | FieldE
   date.setTime(date.getTime() - sign * (offsetHours * 60 + offsetMins) * 60_000);
   return Number.isNaN(date.getTime()) ? { field, message: 'is not a valid date-time' } : date;
 }
-
-const validationFailed = (errors: FieldError[]): DomainError =>
-  new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
 
 /** Parses the given date-time fields (each must carry an offset); every bad one is named in one 400. */
 export function parseDateTimes<F extends string>(

@@ -1,4 +1,4 @@
-import { DomainError, isEmailAddress, type FieldError } from '@rocketlead/contracts';
+import { validationFailed, DomainError, isEmailAddress } from '@rocketlead/contracts';
 import type { RegistrationStatus } from './event-registration.entity';
 
 // The decisions about CRM events and registrations that need no I/O, so they are tested without a database.
@@ -6,9 +6,6 @@ import type { RegistrationStatus } from './event-registration.entity';
 export const eventNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Event not found');
 export const registrationNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Registration not found');
 export const eventFull = (): DomainError => new DomainError('CONFLICT', 'Event is full');
-
-export const validationFailed = (errors: FieldError[]): DomainError =>
-  new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
 
 export const eventbriteLinked = (eventId: string | null): DomainError =>
   new DomainError(

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  validationFailed,
   CRM_EVENT_LIMITS,
   limitsViolated,
   type Actor,
@@ -17,7 +18,7 @@ import {
 import { clientCursor, pageOf, TRANSACTION, type Transactional } from '@rocketlead/persistence';
 import { LeadsGateway } from '../gateways/leads.gateway';
 import { checkTimeOrder, parseDateTimes } from '../bookings/date-time';
-import { eventbriteLinked, eventNotFound, spotsLeft, validationFailed } from './crm-event-rules';
+import { eventbriteLinked, eventNotFound, spotsLeft } from './crm-event-rules';
 import {
   CrmEventsRepository,
   isEventbriteConflict,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  validationFailed,
   DELIVERY_LIMITS,
   DomainError,
   type DeliveryAttempt,
@@ -10,7 +11,6 @@ import {
   type EndpointsListCommand,
   type EndpointsRotateSecretCommand,
   type EndpointsUpdateCommand,
-  type FieldError,
   type Page,
   type WebhookEndpoint,
   type WebhookEndpointWithSecret,
@@ -20,10 +20,6 @@ import { eventTypeErrors } from './event-type-patterns';
 import { EndpointsRepository, type EndpointChanges } from './endpoints.repository';
 
 export const endpointNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Webhook endpoint not found');
-
-export function validationFailed(errors: FieldError[]): DomainError {
-  return new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
-}
 
 /** Webhook endpoints of an organization: what they receive, and their signing secrets. */
 @Injectable()

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  validationFailed,
   DomainError,
   FORM_LIMITS,
   FORM_SUBMITTED,
@@ -40,9 +41,6 @@ import { formNotFound } from './forms.service';
 import { verificationEmail } from './verification-email';
 
 const HOUR_MS = 3_600_000;
-
-const validationFailed = (errors: { field: string; message: string }[]): DomainError =>
-  new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
 
 /** Who submits a form: nobody known, through the form channel of the form's organization. */
 function formActor(form: StoredForm, request: PublicRequestMessage): Actor {

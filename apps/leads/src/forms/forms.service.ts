@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  validationFailed,
   DomainError,
   FORM_LIMITS,
-  type FieldError,
   type FormFieldBody,
   type Form,
   type FormsCreateCommand,
@@ -23,9 +23,6 @@ import { defaultDedupeKey, formFieldsOf, formShapeErrors } from './form-definiti
 import { FormsRepository, shownForm, type FormFields, type StoredForm } from './forms.repository';
 
 export const formNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Form not found');
-
-const validationFailed = (errors: FieldError[]): DomainError =>
-  new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
 
 /** What anyone may see of a form to render it: its name and inputs, nothing about where submissions go. */
 export function publicForm(form: StoredForm): PublicForm {
