@@ -11,6 +11,7 @@ export * from './private-nats';
 export * from './test-environment';
 export * from './commands';
 export * from './fake-api-server';
+export * from './migrations-round-trip';
 export * from './fake-stripe-api';
 export * from './fake-eventbrite-api';
 export * from './stripe-webhooks';
