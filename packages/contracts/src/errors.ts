@@ -1,5 +1,4 @@
 // Typed error codes shared by every service; ingress maps them to HTTP status codes in one place.
-import type { FieldError } from './validation';
 
 export const ERROR_CODES = {
   VALIDATION_FAILED: 400,
@@ -46,11 +45,6 @@ export class DomainError extends Error {
   static from(body: ErrorBody): DomainError {
     return new DomainError(body.code in ERROR_CODES ? body.code : 'INTERNAL', body.message, body.details);
   }
-}
-
-/** The 400 `Validation failed` naming each bad field: `details.errors` is `[{field, message}]`. */
-export function validationFailed(errors: FieldError[]): DomainError {
-  return new DomainError('VALIDATION_FAILED', 'Validation failed', { errors });
 }
 
 export function isDomainError(error: unknown): error is DomainError {

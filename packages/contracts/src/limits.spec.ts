@@ -14,6 +14,7 @@ import {
   NATS_MAX_PAYLOAD_BYTES,
   PAGE_BYTE_BUDGET,
   utf8Length,
+  validationFailed,
   withinPageBudget,
 } from './limits';
 import { DomainError } from './errors';
@@ -138,5 +139,29 @@ describe('withinPageBudget', () => {
     const big = text(PAGE_BYTE_BUDGET + 10, 'big');
     expect(withinPageBudget([big, 'next'], tooLarge)).toEqual([big]);
     expect(() => withinPageBudget([text(MAX_REPLY_BYTES, 'huge')], tooLarge)).toThrow(/^hug is \d+ bytes$/);
+  });
+});
+
+describe('validationFailed', () => {
+  const fieldErrors = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ field: `f${i}`, message: 'is wrong' }));
+  const listed = (error: DomainError) => (error.details as { errors: unknown[] }).errors;
+
+  it('is a 400 Validation failed listing every field while they are few', () => {
+    const error = validationFailed(fieldErrors(MAX_REPORTED_ERRORS));
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toBe('Validation failed');
+    expect(listed(error)).toEqual(fieldErrors(MAX_REPORTED_ERRORS));
+  });
+
+  it('lists the first ones and counts the rest when they are many', () => {
+    const errors = listed(validationFailed(fieldErrors(MAX_REPORTED_ERRORS + 5)));
+    expect(errors).toHaveLength(MAX_REPORTED_ERRORS + 1);
+    expect(errors[MAX_REPORTED_ERRORS]).toEqual({ field: '(more)', message: '5 more errors not listed' });
+  });
+
+  it('keeps a list inspectJson already cut as it is', () => {
+    const cut = inspectJson(Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, '\u0000'])));
+    expect(listed(validationFailed(cut))).toEqual(cut);
   });
 });

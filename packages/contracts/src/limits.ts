@@ -2,7 +2,7 @@
 // Every message between services (a command, its reply, an event) must fit in one NATS payload, so each
 // value a client controls is bounded here, once, and checked at the edge (ingress) and again by the service
 // that computes the final value (leads, e.g. after a PATCH merge).
-import { DomainError, validationFailed } from './errors';
+import { DomainError } from './errors';
 import type { FieldError } from './validation';
 
 /** The NATS server default `max_payload`; every command, reply and event must stay well inside it. */
@@ -35,6 +35,8 @@ export const PAGE_BYTE_BUDGET = 512 * 1024;
 export const MAX_REPLY_BYTES = 768 * 1024;
 /** Field errors listed in one response at most; the rest is summarised in one more line. */
 export const MAX_REPORTED_ERRORS = 20;
+/** The field of the line that counts the errors not listed. */
+const MORE_ERRORS_FIELD = '(more)';
 
 /** UTF-8 length of a string, without encoding it. */
 export function utf8Length(text: string): number {
@@ -170,8 +172,26 @@ export function inspectJson(value: unknown, options: InspectOptions = {}): Field
       stack.push({ value: (v as Record<string, unknown>)[key], path, depth: item.depth + 1 });
     }
   }
-  if (omitted > 0) errors.push({ field: '(more)', message: `${omitted} more errors not listed` });
+  if (omitted > 0) errors.push({ field: MORE_ERRORS_FIELD, message: `${omitted} more errors not listed` });
   return errors;
+}
+
+/**
+ * The 400 `Validation failed` naming each bad field (`details.errors`: `[{field, message}]`): at most
+ * MAX_REPORTED_ERRORS of them, then a line counting the rest (a list `inspectJson` already cut is kept).
+ */
+export function validationFailed(errors: FieldError[]): DomainError {
+  const listed =
+    errors.length <= MAX_REPORTED_ERRORS || errors[errors.length - 1]?.field === MORE_ERRORS_FIELD
+      ? errors
+      : [
+          ...errors.slice(0, MAX_REPORTED_ERRORS),
+          {
+            field: MORE_ERRORS_FIELD,
+            message: `${errors.length - MAX_REPORTED_ERRORS} more errors not listed`,
+          },
+        ];
+  return new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: listed });
 }
 
 /** The error of a failed `inspectJson`: a 400 listing the fields. */

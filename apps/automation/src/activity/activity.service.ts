@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  validationFailed,
   DomainError,
   MAX_REPLY_BYTES,
   withinPageBudget,
@@ -7,7 +8,6 @@ import {
   type ActivityListCommand,
   type Page,
 } from '@rocketlead/contracts';
-import { validationFailed } from '../automations/automation-validator';
 import { LeadsGateway } from '../gateways/leads.gateway';
 import { decodeActivityCursor, encodeActivityCursor } from './activity-cursor';
 import { activityTypeFilter } from './activity-filter';

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
+  validationFailed,
   AUTOMATION_LIMITS,
   DomainError,
   EVENT_DEFINITIONS,
-  MAX_REPORTED_ERRORS,
   TRIGGER_ID_FORMATS,
   checkActions,
   checkTrigger,
@@ -46,17 +46,6 @@ export interface CheckedDefinition {
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-export function validationFailed(errors: FieldError[]): DomainError {
-  const listed =
-    errors.length <= MAX_REPORTED_ERRORS
-      ? errors
-      : [
-          ...errors.slice(0, MAX_REPORTED_ERRORS),
-          { field: '(more)', message: `${errors.length - MAX_REPORTED_ERRORS} more errors not listed` },
-        ];
-  return new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: listed });
-}
 
 /** Bytes of the stored definition; bounded so a run's snapshot of its version stays small. */
 export function definitionBytes(definition: {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import {
+  validationFailed,
   DomainError,
   uuidv7,
   type Automation,
@@ -18,7 +19,7 @@ import { TRANSACTION, decodeCursor, pageOf, type Transactional } from '@rocketle
 import { DryRunner } from '../engine/dry-runner';
 import { ReminderPlanner } from '../reminders/reminder-planner';
 import { AutomationsRepository, type AutomationDefinition } from './automations.repository';
-import { AutomationValidator, assertDefinitionFits, validationFailed } from './automation-validator';
+import { AutomationValidator, assertDefinitionFits } from './automation-validator';
 
 export const automationNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Automation not found');
 

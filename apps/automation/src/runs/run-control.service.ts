@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  validationFailed,
   DomainError,
   type AutomationRun,
   type RunsCancelCommand,
@@ -8,7 +9,6 @@ import {
   type RunsRetryCommand,
 } from '@rocketlead/contracts';
 import { JsonLogger } from '@rocketlead/observability';
-import { validationFailed } from '../automations/automation-validator';
 import { RunExecutor } from '../engine/run-executor';
 import { checkTaskOutput } from '../tasks/task-output';
 import { TasksRepository } from '../tasks/tasks.repository';
