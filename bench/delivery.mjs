@@ -537,7 +537,8 @@ async function latencyPhase(token, tableId, receiver) {
   const accepted = [...warm.sentAt.keys(), ...measured.sentAt.keys()];
   const settled = await drain(receiver, allArrived(receiver, accepted, [0]));
 
-  const all = arrivals(receiver, new Map([...warm.sentAt, ...measured.sentAt]), [0]);
+  const sentAll = new Map([...warm.sentAt, ...measured.sentAt]);
+  const all = arrivals(receiver, sentAll, [0]);
   const window = arrivals(receiver, measured.sentAt, [0]);
   const warmErrors = errorTotal(warm.errors);
   return {
@@ -551,7 +552,7 @@ async function latencyPhase(token, tableId, receiver) {
       leadToWebhook: percentiles(window.leadToWebhook, POINTS),
       // The CloudEvent's `time` (the lead committed) -> received: the platform's share after the insert.
       eventToWebhook: percentiles(window.eventToWebhook, POINTS),
-      leadToWebhookBySecond: latencyBySecond(receiver, new Map([...warm.sentAt, ...measured.sentAt]), start),
+      leadToWebhookBySecond: latencyBySecond(receiver, sentAll, start),
     },
     missed: all.missed,
     duplicates: { sameEntry: all.duplicates, sameWebhookId: sumRepeated(receiver, ['warmup', 'measure']) },

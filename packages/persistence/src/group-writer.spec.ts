@@ -44,10 +44,13 @@ describe('GroupWriter', () => {
     const sizes: number[] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const batcher = new GroupWriter<number>(async (records) => {
-      sizes.push(records.length);
-      if (sizes.length === 1) await gate;
-    }, 2);
+    const batcher = new GroupWriter<number>(
+      async (records) => {
+        sizes.push(records.length);
+        if (sizes.length === 1) await gate;
+      },
+      { maxBatch: 2 },
+    );
     const all = [1, 2, 3, 4, 5].map((n) => batcher.add(n));
     release();
     await Promise.all(all);
@@ -61,8 +64,7 @@ describe('GroupWriter', () => {
         writes.push(items);
         return Promise.resolve();
       },
-      200,
-      50,
+      { lingerMs: 50 },
     );
     const first = writer.add(1);
     // Each item in a later macrotask, as events handled one at a time would come.

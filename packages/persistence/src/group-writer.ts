@@ -7,16 +7,21 @@ export class GroupWriter<T, R = void> {
   private queue: { item: T; resolve: (result: R) => void; reject: (error: Error) => void }[] = [];
   private writing = false;
 
+  private readonly maxBatch: number;
+  private readonly lingerMs: number;
+
   /**
-   * `lingerMs`: how long the first item of an idle writer waits for company. 0 (the default) writes at once;
-   * writes nobody waits for (a projection, a record of what was already done) can linger, so a steady trickle
-   * costs a statement per window instead of one per item.
+   * `maxBatch`: items per write at most (200). `lingerMs`: how long the first item of an idle writer waits for
+   * company; 0 (the default) writes at once. Writes nobody waits for (a projection, a record of what was
+   * already done) can linger, so a steady trickle costs a statement per window instead of one per item.
    */
   constructor(
     private readonly write: (items: T[]) => Promise<R>,
-    private readonly maxBatch = 200,
-    private readonly lingerMs = 0,
-  ) {}
+    options: { maxBatch?: number; lingerMs?: number } = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 200;
+    this.lingerMs = options.lingerMs ?? 0;
+  }
 
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {

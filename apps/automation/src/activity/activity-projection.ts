@@ -74,8 +74,7 @@ export class ActivityProjection implements OnApplicationBootstrap, BeforeApplica
   // Answers each batch with the events Postgres refused (id → reason); the others are stored.
   private readonly writer = new GroupWriter<ActivityEventRow, Map<string, string>>(
     (rows) => this.write(rows),
-    MAX_BATCH,
-    LINGER_MS,
+    { maxBatch: MAX_BATCH, lingerMs: LINGER_MS },
   );
 
   constructor(

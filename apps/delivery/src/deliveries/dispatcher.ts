@@ -15,7 +15,6 @@ import { Senders, type AttemptResult } from './senders';
 const STOP_WAIT_MS = 15_000;
 // The receiver already has the request when its attempt is recorded: records trickling in share one
 // transaction per window (about seven round trips each) instead of one each.
-const MAX_RECORD_BATCH = 200;
 const RECORD_LINGER_MS = 20;
 
 /** Which queue a delivery waits in: its endpoint, its raw URL's origin, or the email or SMS provider. */
@@ -56,8 +55,7 @@ export class Dispatcher implements BeforeApplicationShutdown {
         this.deliveries.complete(records, (manager, org, endpointId, reason) =>
           this.endpoints.disable(manager, org, endpointId, reason),
         ),
-      MAX_RECORD_BATCH,
-      RECORD_LINGER_MS,
+      { lingerMs: RECORD_LINGER_MS },
     );
   }
 
