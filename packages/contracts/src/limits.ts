@@ -194,15 +194,10 @@ export function validationFailed(errors: FieldError[]): DomainError {
   return new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: listed });
 }
 
-/** The error of a failed `inspectJson`: a 400 listing the fields. */
-export function limitsViolated(errors: FieldError[]): DomainError {
-  return validationFailed(errors);
-}
-
 /** Throws the 400 of `inspectJson` when `value` breaks a limit. */
 export function assertWithinLimits(value: unknown, options: InspectOptions = {}): void {
   const errors = inspectJson(value, options);
-  if (errors.length > 0) throw limitsViolated(errors);
+  if (errors.length > 0) throw validationFailed(errors);
 }
 
 /** A byte-size limit broken: 413 naming the field, the limit and the size. */
@@ -234,7 +229,7 @@ export function assertEntryFits(data: unknown, customFieldData: unknown): void {
 
 /** A key count limit broken: a 400 naming the field. */
 export function tooManyKeys(field: string, what: string, count: number, limit: number): DomainError {
-  return limitsViolated([{ field, message: `${what} would have ${count} keys; the limit is ${limit}` }]);
+  return validationFailed([{ field, message: `${what} would have ${count} keys; the limit is ${limit}` }]);
 }
 
 /**

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   validationFailed,
   CRM_EVENT_LIMITS,
-  limitsViolated,
   type Actor,
   type CrmEvent,
   type CrmEventsByEventbriteIdCommand,
@@ -49,7 +48,7 @@ export class CrmEventsService {
         const count = await this.events.lockAndCount(manager, actor.organizationId);
         const limit = CRM_EVENT_LIMITS.eventsPerOrganization;
         if (count >= limit)
-          throw limitsViolated([
+          throw validationFailed([
             { field: 'name', message: `an organization has at most ${limit} events; this one is full` },
           ]);
         return this.events.insert(manager, {

@@ -2,7 +2,7 @@ import {
   DomainError,
   inspectJson,
   jsonByteLength,
-  limitsViolated,
+  validationFailed,
   MAX_BODY_BYTES,
   tooLarge,
 } from '@rocketlead/contracts';
@@ -29,7 +29,7 @@ export function parseJsonBody(body: Buffer | string): unknown {
     });
   }
   const errors = inspectJson(value);
-  if (errors.length > 0) throw limitsViolated(errors);
+  if (errors.length > 0) throw validationFailed(errors);
   // Numbers such as `1e20` grow when re-serialized; what travels on must still fit.
   const bytes = jsonByteLength(value);
   if (bytes > MAX_BODY_BYTES) throw tooLarge('(body)', 'The request body', bytes, MAX_BODY_BYTES);

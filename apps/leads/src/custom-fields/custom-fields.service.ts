@@ -3,7 +3,7 @@ import {
   assertReplyFits,
   assertWithinLimits,
   DomainError,
-  limitsViolated,
+  validationFailed,
   MAX_CUSTOM_FIELDS_PER_ORGANIZATION,
   type CustomField,
   type CustomFieldsCreateRequest,
@@ -29,7 +29,7 @@ export class CustomFieldsService {
       });
     // Their list is one reply, so an organization holds a bounded number.
     if (row === 'full')
-      throw limitsViolated([
+      throw validationFailed([
         {
           field: 'name',
           message: `an organization has at most ${MAX_CUSTOM_FIELDS_PER_ORGANIZATION} custom fields; this one is full`,

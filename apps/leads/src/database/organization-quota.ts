@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { limitsViolated } from '@rocketlead/contracts';
+import { validationFailed } from '@rocketlead/contracts';
 
 /** The lists of an organization that are bounded in size: the table counted, and what its rows are called. */
 const LISTS = {
@@ -33,7 +33,7 @@ export async function assertRoomInOrganization(
     [organizationId],
   )) as { n: number }[];
   if ((rows[0]?.n ?? 0) >= limit)
-    throw limitsViolated([
+    throw validationFailed([
       { field, message: `an organization has at most ${limit} ${LISTS[list].what}; this one is full` },
     ]);
 }

@@ -3,7 +3,7 @@ import {
   assertReplyFits,
   assertWithinLimits,
   DomainError,
-  limitsViolated,
+  validationFailed,
   MAX_LEAD_STATES_PER_POOL,
   type LeadState,
   type LeadStatesCreateRequest,
@@ -34,7 +34,7 @@ export class LeadStatesService {
       if (!pool) throw poolNotFound();
       // Their list is one reply, so a pool holds a bounded number; the pool lock makes the count exact.
       if ((await this.states.count(manager, organizationId, tableId)) >= MAX_LEAD_STATES_PER_POOL) {
-        throw limitsViolated([
+        throw validationFailed([
           {
             field: 'name',
             message: `a lead pool has at most ${MAX_LEAD_STATES_PER_POOL} lead states; this one is full`,
