@@ -14,6 +14,10 @@ import {
 import { FIELD_TYPES } from './models';
 import { MAX_REPORTED_ERRORS } from './limits';
 import type { FieldError } from './validation';
+import { cacheValidationRules } from './validation-rules-cache';
+
+// Every process that validates a message loads this module first.
+cacheValidationRules();
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
