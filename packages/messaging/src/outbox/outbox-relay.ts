@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import type { Client, PoolClient, QueryResult } from 'pg';
 import { listenOn } from '@rocketlead/persistence';
 import {
   ErrorCode,
@@ -8,7 +8,7 @@ import {
   type MsgHdrs,
   type NatsConnection,
 } from 'nats';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { CloudEvent, WireNames } from '@rocketlead/contracts';
 import type { JsonLogger, MetricSample, StatusSource } from '@rocketlead/observability';
 import { outboxChannel } from './outbox-writer';
@@ -139,6 +139,16 @@ interface OutboxRow {
 }
 
 /** A refused row as recorded in the batch: dead-lettered when `retryInMs` is undefined. */
+/** TypeORM's Postgres runner can hand a broken connection back so that the pool drops it. */
+type PostgresRunner = QueryRunner & { releasePostgresConnection(error?: Error): Promise<void> };
+
+interface BatchOutcome {
+  handled: number;
+  published?: number;
+  refusals?: Refused[];
+  transient?: Error;
+}
+
 interface Refused {
   row: OutboxRow;
   kind: RefusalKind;
@@ -335,53 +345,85 @@ export class OutboxRelay implements StatusSource {
    * Publishes one batch inside a transaction; returns how many rows it handled. Rows the stream acked are
    * marked, refused ones are rescheduled or dead-lettered, and all of it commits before a transient failure
    * (NATS unreachable) is thrown to the caller's backoff.
+   *
+   * A batch is two round trips to Postgres: begin, lock and read as one simple query, then mark and commit
+   * as another (it was six statements, each a write and a wake-up of a backend; the relay runs once or
+   * more per commit of its service). Only a refusal adds statements.
    */
   private async publishBatch(): Promise<number> {
     const { dataSource, schema, publisher } = this.options;
-    const outcome = await dataSource.transaction(async (manager) => {
-      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
-        `outbox:${schema}`,
-      ])) as [{ locked: boolean }];
-      if (!locked) return { handled: LOCKED_ELSEWHERE };
-      // Published rows stay in the partial index until vacuum; a bitmap scan visits every one of them on each
-      // poll (measured: 5-15 ms once a few thousand accumulate), an index scan in id order marks them dead as
-      // it passes, so the next poll skips them (~0.1 ms). The planner picks the bitmap scan unless told not to.
-      await manager.query('SET LOCAL enable_bitmapscan = off');
-      // Rows waiting after a refusal are skipped until their time: they never hold up the rows behind them.
-      const rows = (await manager.query(
-        `SELECT id, payload, attempts FROM "${schema}".outbox
-         WHERE published_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
-      )) as OutboxRow[];
-      if (rows.length === 0) return { handled: 0 };
-      // Sent in id order on one connection; acks are awaited together.
-      const results = await Promise.allSettled(rows.map((row) => publisher.publish(row.payload)));
-      const acked: string[] = [];
-      const refusals: Refused[] = [];
-      let transient: Error | undefined;
-      for (const [i, result] of results.entries()) {
-        const row = rows[i]!;
-        if (result.status === 'fulfilled') {
-          acked.push(row.id);
-          continue;
+    const runner = dataSource.createQueryRunner() as PostgresRunner;
+    const client = (await runner.connect()) as PoolClient;
+    let outcome: BatchOutcome;
+    try {
+      const rows = await this.lockAndRead(client);
+      if (rows === undefined || rows.length === 0) {
+        await client.query('COMMIT');
+        outcome = { handled: rows === undefined ? LOCKED_ELSEWHERE : 0 };
+      } else {
+        // Sent in id order on one connection; acks are awaited together.
+        const results = await Promise.allSettled(rows.map((row) => publisher.publish(row.payload)));
+        const acked: string[] = [];
+        const refusals: Refused[] = [];
+        let transient: Error | undefined;
+        for (const [i, result] of results.entries()) {
+          const row = rows[i]!;
+          if (result.status === 'fulfilled') {
+            acked.push(row.id);
+            continue;
+          }
+          const refusal = classifyPublishError(result.reason);
+          if (refusal) refusals.push(await this.refused(runner.manager, row, refusal));
+          else transient ??= result.reason instanceof Error ? result.reason : new Error(String(result.reason));
         }
-        const refusal = classifyPublishError(result.reason);
-        if (refusal) refusals.push(await this.refused(manager, row, refusal));
-        else transient ??= result.reason instanceof Error ? result.reason : new Error(String(result.reason));
-      }
-      if (acked.length > 0)
-        await manager.query(
-          `UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`,
-          [acked],
+        // Ids are the table's own bigints (digits only), so they can be written into the simple query.
+        await client.query(
+          acked.length > 0
+            ? `UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY('{${acked.join(',')}}'::bigint[]); COMMIT`
+            : 'COMMIT',
         );
-      return { handled: rows.length, published: acked.length, refusals, transient };
-    });
+        outcome = { handled: rows.length, published: acked.length, refusals, transient };
+      }
+    } catch (error) {
+      // A connection that cannot even roll back is dropped from the pool rather than reused.
+      const rolledBack = await client.query('ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      await runner.releasePostgresConnection(rolledBack ? undefined : (error as Error));
+      throw error;
+    }
+    await runner.release();
     // Counted and logged once committed: a rolled-back batch changed nothing.
     this.publishedTotal += outcome.published ?? 0;
     for (const r of outcome.refusals ?? []) this.report(r);
     if (outcome.transient !== undefined) throw outcome.transient;
     return outcome.handled;
+  }
+
+  /**
+   * Opens the batch's transaction, takes the drain lock and reads the rows due, in one simple query;
+   * undefined when another replica holds the lock. Rows waiting after a refusal are skipped until their
+   * time: they never hold up the rows behind them.
+   */
+  private async lockAndRead(client: PoolClient): Promise<OutboxRow[] | undefined> {
+    const { schema } = this.options;
+    // Published rows stay in the partial index until vacuum; a bitmap scan visits every one of them on each
+    // poll (measured: 5-15 ms once a few thousand accumulate), an index scan in id order marks them dead as
+    // it passes, so the next poll skips them (~0.1 ms). The planner picks the bitmap scan unless told not to,
+    // and the setting applies to the statement after it because a simple query plans each in turn.
+    const results = (await client.query(
+      `BEGIN; SET LOCAL enable_bitmapscan = off;
+       WITH drain AS (SELECT pg_try_advisory_xact_lock(hashtext(${client.escapeLiteral(`outbox:${schema}`)})) AS locked)
+       SELECT drain.locked, o.id, o.payload, o.attempts FROM drain LEFT JOIN LATERAL (
+         SELECT id, payload, attempts FROM "${schema}".outbox
+         WHERE drain.locked AND published_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+         ORDER BY id LIMIT ${Math.trunc(this.batchSize)} FOR UPDATE SKIP LOCKED
+       ) o ON true`,
+    )) as unknown as QueryResult<{ locked: boolean } & Partial<OutboxRow>>[];
+    const rows = results[results.length - 1]!.rows;
+    if (!rows[0]?.locked) return undefined;
+    return rows.filter((row): row is { locked: boolean } & OutboxRow => row.id != null);
   }
 
   /** Records a refusal: the row waits with backoff, or moves to the dead-letter table when it cannot succeed. */
