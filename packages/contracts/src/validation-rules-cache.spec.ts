@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { IsInt, IsOptional, IsString, getMetadataStorage } from 'class-validator';
 import { validateMessage } from './message-validation';
 import { cacheValidationRules } from './validation-rules-cache';
@@ -26,7 +27,11 @@ describe('cacheValidationRules', () => {
   });
 
   it('answers with the inherited rules, per options', () => {
-    expect(lookup(Child).map((rule) => rule.propertyName).sort()).toEqual(['age', 'age', 'name']);
+    expect(
+      lookup(Child)
+        .map((rule) => rule.propertyName)
+        .sort(),
+    ).toEqual(['age', 'age', 'name']);
     const grouped = storage.getTargetValidationMetadatas(Child, '', false, false, ['admin']);
     expect(grouped).not.toBe(lookup(Child));
     expect(validateMessage(Child, { name: 'Ada', age: 'old' })).toEqual([

@@ -33,7 +33,7 @@ export function cacheValidationRules(storage: Storage = getMetadataStorage()): v
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groupNames) => {
     const key = `${schema}\u0000${always}\u0000${strictGroups}\u0000${(groupNames ?? []).join('\u0000')}`;
     let byOptions = rules.get(target);
-    if (!byOptions) rules.set(target, (byOptions = new Map()));
+    if (!byOptions) rules.set(target, (byOptions = new Map<string, ValidationMetadata[]>()));
     let found = byOptions.get(key);
     if (!found) byOptions.set(key, (found = lookup(target, schema, always, strictGroups, groupNames)));
     return found;

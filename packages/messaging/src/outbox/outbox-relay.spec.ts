@@ -38,23 +38,33 @@ class MemoryOutbox {
   }
 
   asDataSource(): DataSource {
+    const mark = (ids: string[]): void => {
+      this.marks.push(ids);
+      for (const row of this.rows) if (ids.includes(row.id)) row.published = true;
+    };
+    // The relay's own statements: begin + lock + read as one simple query, mark + commit as another.
+    const client = {
+      escapeLiteral: (text: string) => `'${text}'`,
+      query: (sql: string) => {
+        if (sql.startsWith('BEGIN;')) {
+          const limit = Number(/LIMIT (\d+)/.exec(sql)![1]);
+          const due = this.rows.filter((r) => !r.published && r.readyAt <= this.now).slice(0, limit);
+          const rows =
+            due.length > 0 ? due.map((r) => ({ locked: true, ...r })) : [{ locked: true, id: null }];
+          return Promise.resolve([{ rows: [] }, { rows: [] }, { rows }]);
+        }
+        const ids = /ANY\('\{([^}]*)\}'/.exec(sql);
+        if (ids) mark(ids[1]!.split(','));
+        return Promise.resolve({ rows: [] });
+      },
+    };
+    // Refusals go through the runner's manager, on the same connection.
     const manager = {
       query: (sql: string, params: unknown[]) => {
-        if (sql.includes('pg_try_advisory_xact_lock')) return Promise.resolve([{ locked: true }]);
-        if (sql.startsWith('SELECT id, payload, attempts')) {
-          const limit = params[0] as number;
-          return Promise.resolve(
-            this.rows.filter((r) => !r.published && r.readyAt <= this.now).slice(0, limit),
-          );
-        }
         if (sql.startsWith('WITH moved')) {
           const [id, attempts, reason] = params as [string, number, string];
           this.rows = this.rows.filter((r) => r.id !== id);
           this.dead.push({ id, attempts, reason });
-        } else if (sql.includes('SET published_at')) {
-          const ids = params[0] as string[];
-          this.marks.push(ids);
-          for (const row of this.rows) if (ids.includes(row.id)) row.published = true;
         } else if (sql.includes('SET attempts')) {
           const [id, attempts, reason, delayMs] = params as [string, number, string, number];
           const row = this.rows.find((r) => r.id === id)!;
@@ -64,7 +74,12 @@ class MemoryOutbox {
       },
     };
     return {
-      transaction: <T>(work: (m: typeof manager) => Promise<T>) => work(manager),
+      createQueryRunner: () => ({
+        connect: () => Promise.resolve(client),
+        manager,
+        release: () => Promise.resolve(),
+        releasePostgresConnection: () => Promise.resolve(),
+      }),
       query: () => Promise.resolve([]),
     } as unknown as DataSource;
   }

@@ -4,13 +4,14 @@ import {
   ErrorCode,
   headers as natsHeaders,
   NatsError,
-  type JetStreamClient,
+  type Msg,
   type MsgHdrs,
   type NatsConnection,
 } from 'nats';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { CloudEvent, WireNames } from '@rocketlead/contracts';
 import type { JsonLogger, MetricSample, StatusSource } from '@rocketlead/observability';
+import { RequestMux } from '../rpc/request-mux';
 import { outboxChannel } from './outbox-writer';
 import { sweepEventTables, type EventRetention } from './outbox-retention';
 
@@ -65,17 +66,49 @@ export function classifyPublishError(error: unknown): OutboxRefusal | undefined 
   return undefined;
 }
 
-/** Publishes to JetStream with Nats-Msg-Id = event id, so a re-publish after a crash is de-duplicated. */
-export class JetStreamOutboxPublisher implements OutboxPublisher {
-  private readonly js: JetStreamClient;
+/** A JetStream publish ack, or the API error the stream answered with instead. */
+interface PubAckReply {
+  stream?: string;
+  seq?: number;
+  duplicate?: boolean;
+  error?: { code: number; err_code?: number; description?: string };
+}
 
+/** The stream's answer to a publish: its ack, or the NatsError nats.js would throw for it. */
+export function checkPubAck(msg: Msg): void {
+  let reply: PubAckReply;
+  try {
+    reply = msg.json<PubAckReply>();
+  } catch {
+    throw NatsError.errorForCode(ErrorCode.JetStreamInvalidAck);
+  }
+  if (reply.error) {
+    const error = new NatsError(
+      reply.error.description ?? `JetStream error ${reply.error.code}`,
+      String(reply.error.code),
+    );
+    // What makes isJetStreamError() true, as nats.js sets it.
+    error.api_error = {
+      code: reply.error.code,
+      err_code: reply.error.err_code,
+      description: reply.error.description ?? '',
+    };
+    throw error;
+  }
+  if (!reply.stream) throw NatsError.errorForCode(ErrorCode.JetStreamInvalidAck);
+}
+
+/**
+ * Publishes to JetStream with Nats-Msg-Id = event id, so a re-publish after a crash is de-duplicated. The
+ * publish is a request on the connection's RequestMux (the stream's ack is its reply), as js.publish does it
+ * without the per-publish Error nats.js allocates.
+ */
+export class JetStreamOutboxPublisher implements OutboxPublisher {
   constructor(
     private readonly nc: NatsConnection,
     private readonly names: WireNames,
     private readonly timeoutMs = 5_000,
-  ) {
-    this.js = nc.jetstream();
-  }
+  ) {}
 
   async publish(event: CloudEvent): Promise<void> {
     const h = natsHeaders();
@@ -91,11 +124,11 @@ export class JetStreamOutboxPublisher implements OutboxPublisher {
         `event of ${body.length} bytes exceeds the NATS max payload of ${maxPayload} bytes`,
       );
     try {
-      await this.js.publish(this.names.eventSubject(event.type), body, {
-        msgID: event.id,
+      const ack = await RequestMux.of(this.nc).request(this.names.eventSubject(event.type), body, {
+        timeoutMs: this.timeoutMs,
         headers: h,
-        timeout: this.timeoutMs,
       });
+      checkPubAck(ack);
     } catch (error) {
       throw classifyPublishError(error) ?? error;
     }
@@ -374,7 +407,8 @@ export class OutboxRelay implements StatusSource {
           }
           const refusal = classifyPublishError(result.reason);
           if (refusal) refusals.push(await this.refused(runner.manager, row, refusal));
-          else transient ??= result.reason instanceof Error ? result.reason : new Error(String(result.reason));
+          else
+            transient ??= result.reason instanceof Error ? result.reason : new Error(String(result.reason));
         }
         // Ids are the table's own bigints (digits only), so they can be written into the simple query.
         await client.query(

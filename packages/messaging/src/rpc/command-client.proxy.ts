@@ -6,6 +6,7 @@ import { currentTraceparent } from '@rocketlead/observability';
 import { MESSAGING_OPTIONS, NATS_CONNECTION } from '../tokens';
 import type { MessagingOptions } from '../messaging-options';
 import { requestFailure } from './rpc-reply';
+import { RequestMux } from './request-mux';
 
 export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 
@@ -57,10 +58,14 @@ export class CommandClientProxy extends ClientProxy {
     const h = natsHeaders();
     h.set('traceparent', currentTraceparent(record.traceparent));
     void this.atEndOfTurn(() =>
-      this.nc.request(this.names.command(command as CommandName), JSON.stringify(record.data), {
-        timeout: this.timeoutMs,
-        headers: h,
-      }),
+      RequestMux.of(this.nc).request(
+        this.names.command(command as CommandName),
+        JSON.stringify(record.data),
+        {
+          timeoutMs: this.timeoutMs,
+          headers: h,
+        },
+      ),
     ).then(
       (msg) => {
         if (cancelled) return;
