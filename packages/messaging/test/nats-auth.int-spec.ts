@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NatsConnection } from 'nats';
-import { COMMANDS, WireNames } from '@rocketlead/contracts';
+import { COMMANDS, uuidv7, WireNames, type CloudEvent } from '@rocketlead/contracts';
 import { commonServiceEnv, ConfigError, JsonLogger, loadConfig } from '@rocketlead/observability';
 import {
   ConfiguredNats,
@@ -18,6 +18,8 @@ import {
 import {
   connectNats,
   ensureStreams,
+  JetStreamOutboxPublisher,
+  OutboxRefusal,
   natsBootStatus,
   natsSecurity,
   natsStatus,
@@ -173,6 +175,17 @@ const serverOptions = (leadsPassword = PASSWORDS.leads) =>
         ),
       { message: 'permissions violation logged' },
     );
+    // The outbox's publisher is told at once (not after its 10 s deadline), and counts it as a refusal.
+    const started = Date.now();
+    const event = { id: uuidv7(), type: 'calendar.booking.created' } as CloudEvent;
+    const refused = await new JetStreamOutboxPublisher(leads, names, 10_000).publish(event).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(OutboxRefusal);
+    expect((refused as OutboxRefusal).kind).toBe('refused');
+    expect((refused as OutboxRefusal).message).toMatch(/permissions violation/i);
+    expect(Date.now() - started).toBeLessThan(5_000);
     const info = await (await calendar.jetstreamManager()).streams.info(calendarStream);
     expect(info.state.messages).toBe(0);
 

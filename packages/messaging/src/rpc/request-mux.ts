@@ -1,6 +1,7 @@
 import {
   createInbox,
   ErrorCode,
+  Events,
   NatsError,
   type Msg,
   type MsgHdrs,
@@ -14,6 +15,7 @@ export interface MuxRequestOptions {
 }
 
 interface Waiting {
+  subject: string;
   resolve(msg: Msg): void;
   reject(error: unknown): void;
   deadline: number;
@@ -27,7 +29,8 @@ const muxes = new WeakMap<NatsConnection, RequestMux>();
  * Request/reply over one wildcard reply subscription per connection, as nats.js does it, minus the `Error`
  * nats.js builds (stack trace included) to settle every request, answered or not: 3-5 % of leads' and
  * ingress's CPU under load, since every command and every JetStream publish is a request. Failures are
- * nats.js's own errors and codes: no responders (503), timeout, connection closed or draining.
+ * nats.js's own errors and codes: no responders (503), a permissions violation, timeout, connection closed
+ * or draining.
  */
 export class RequestMux {
   private readonly prefix = `${createInbox()}.`;
@@ -45,6 +48,30 @@ export class RequestMux {
 
   private constructor(private readonly nc: NatsConnection) {
     void nc.closed().then(() => this.failAll(NatsError.errorForCode(ErrorCode.ConnectionClosed)));
+    void this.watchPermissions();
+  }
+
+  /**
+   * The server refuses a publish it does not allow with an asynchronous error naming the subject: the
+   * requests sent there fail at once (as nats.js does it) instead of waiting for their deadline.
+   */
+  private async watchPermissions(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      const context = (status as { permissionContext?: { operation?: string; subject?: string } })
+        .permissionContext;
+      if (status.type !== Events.Error || !context?.subject) continue;
+      const error = new NatsError(
+        `Permissions Violation for ${context.operation ?? 'publish'} to "${context.subject}"`,
+        ErrorCode.PermissionsViolation,
+      );
+      if (context.operation === 'publish') {
+        for (const [token, waiting] of this.waiting) {
+          if (waiting.subject !== context.subject) continue;
+          this.waiting.delete(token);
+          waiting.reject(error);
+        }
+      } else if (context.subject === `${this.prefix}*`) this.failAll(error);
+    }
   }
 
   request(subject: string, payload: string | Uint8Array, options: MuxRequestOptions): Promise<Msg> {
@@ -55,7 +82,7 @@ export class RequestMux {
     });
     const token = (this.next++).toString(36);
     return new Promise<Msg>((resolve, reject) => {
-      this.waiting.set(token, { resolve, reject, deadline: Date.now() + options.timeoutMs });
+      this.waiting.set(token, { subject, resolve, reject, deadline: Date.now() + options.timeoutMs });
       this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
       try {
         this.nc.publish(subject, payload, { reply: this.prefix + token, headers: options.headers });
