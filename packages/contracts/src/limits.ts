@@ -172,26 +172,30 @@ export function inspectJson(value: unknown, options: InspectOptions = {}): Field
       stack.push({ value: (v as Record<string, unknown>)[key], path, depth: item.depth + 1 });
     }
   }
-  if (omitted > 0) errors.push({ field: MORE_ERRORS_FIELD, message: `${omitted} more errors not listed` });
+  if (omitted > 0) errors.push(moreErrors(omitted));
   return errors;
 }
 
+/** The line that counts the errors a list leaves out. */
+const moreErrors = (omitted: number): FieldError => ({
+  field: MORE_ERRORS_FIELD,
+  message: `${omitted} more errors not listed`,
+});
+
 /**
- * The 400 `Validation failed` naming each bad field (`details.errors`: `[{field, message}]`): at most
- * MAX_REPORTED_ERRORS of them, then a line counting the rest (a list `inspectJson` already cut is kept).
+ * At most MAX_REPORTED_ERRORS field errors, then a line counting the rest; a list `inspectJson` already cut
+ * (it ends with that line) is kept as it is.
  */
+export function reportedErrors(errors: FieldError[]): FieldError[] {
+  const alreadyCut =
+    errors.length === MAX_REPORTED_ERRORS + 1 && errors[MAX_REPORTED_ERRORS]?.field === MORE_ERRORS_FIELD;
+  if (errors.length <= MAX_REPORTED_ERRORS || alreadyCut) return errors;
+  return [...errors.slice(0, MAX_REPORTED_ERRORS), moreErrors(errors.length - MAX_REPORTED_ERRORS)];
+}
+
+/** The 400 `Validation failed` naming each bad field (`details.errors`, as reportedErrors lists them). */
 export function validationFailed(errors: FieldError[]): DomainError {
-  const listed =
-    errors.length <= MAX_REPORTED_ERRORS || errors[errors.length - 1]?.field === MORE_ERRORS_FIELD
-      ? errors
-      : [
-          ...errors.slice(0, MAX_REPORTED_ERRORS),
-          {
-            field: MORE_ERRORS_FIELD,
-            message: `${errors.length - MAX_REPORTED_ERRORS} more errors not listed`,
-          },
-        ];
-  return new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: listed });
+  return new DomainError('VALIDATION_FAILED', 'Validation failed', { errors: reportedErrors(errors) });
 }
 
 /** Throws the 400 of `inspectJson` when `value` breaks a limit. */

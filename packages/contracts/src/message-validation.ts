@@ -12,7 +12,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { FIELD_TYPES } from './models';
-import { MAX_REPORTED_ERRORS } from './limits';
+import { reportedErrors } from './limits';
 import type { FieldError } from './validation';
 import { cacheValidationRules } from './validation-rules-cache';
 
@@ -88,12 +88,7 @@ export function validateMessage(type: MessageClass, value: unknown): FieldError[
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
   });
-  const fields = flattenValidationErrors(errors);
-  if (fields.length <= MAX_REPORTED_ERRORS) return fields;
-  return [
-    ...fields.slice(0, MAX_REPORTED_ERRORS),
-    { field: '(more)', message: `${fields.length - MAX_REPORTED_ERRORS} more errors not listed` },
-  ];
+  return reportedErrors(flattenValidationErrors(errors));
 }
 
 /** Re-declares an inherited optional property as required (overrides the parent's `@IsOptional`). */

@@ -171,7 +171,6 @@ interface OutboxRow {
   attempts: number;
 }
 
-/** A refused row as recorded in the batch: dead-lettered when `retryInMs` is undefined. */
 /** TypeORM's Postgres runner can hand a broken connection back so that the pool drops it. */
 type PostgresRunner = QueryRunner & { releasePostgresConnection(error?: Error): Promise<void> };
 
@@ -182,6 +181,7 @@ interface BatchOutcome {
   transient?: Error;
 }
 
+/** A refused row as recorded in the batch: dead-lettered when `retryInMs` is undefined. */
 interface Refused {
   row: OutboxRow;
   kind: RefusalKind;
