@@ -8,3 +8,4 @@ export * from './pg-listener';
 export * from './group-writer';
 export * from './periodic-sweep';
 export * from './secret-box';
+export * from './prepared-query';

@@ -8,6 +8,8 @@ import {
   dropDatabase,
   ensureDatabase,
   migrate,
+  prepared,
+  queryPrepared,
   returnedRows,
   withDatabase,
 } from '../src';
@@ -70,6 +72,50 @@ describe('persistence (real Postgres)', () => {
       );
       expect(updated).toEqual([{ name: 'b' }]);
       expect(returnedRows(await ds.query(`SELECT name FROM things.thing`))).toEqual([{ name: 'b' }]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('runs a prepared statement by name on pooled connections and in a transaction, parsed once per connection', async () => {
+    const ds = await createServiceDataSource({
+      url,
+      schema: 'things',
+      entities: [],
+      migrations: [],
+      poolSize: 1,
+    }).initialize();
+    const rename = prepared('UPDATE things.thing SET name = $2 WHERE id = $1 RETURNING id, name');
+    const other = prepared('SELECT name FROM things.thing WHERE id = $1');
+    expect(rename.name).toBe(prepared(rename.text).name);
+    expect(other.name).not.toBe(rename.name);
+    try {
+      await ds.query(`INSERT INTO things.thing (id, name) VALUES (2, 'a') ON CONFLICT DO NOTHING`);
+      for (const name of ['c', 'd', 'e', 'f', 'g', 'h', 'i'])
+        expect(await queryPrepared(ds, undefined, rename, [2, name])).toEqual([{ id: 2, name }]);
+      // One pooled connection: the statement was prepared on it once and is still there.
+      const onConnection = returnedRows<{ name: string; statement: string }>(
+        await ds.query('SELECT name, statement FROM pg_prepared_statements'),
+      );
+      expect(onConnection).toEqual([{ name: rename.name, statement: rename.text }]);
+
+      // In a transaction it runs on the transaction's connection: rolled back with it.
+      await ds
+        .transaction(async (manager) => {
+          expect(await queryPrepared(ds, manager, rename, [2, 'rolled back'])).toEqual([
+            { id: 2, name: 'rolled back' },
+          ]);
+          expect(await queryPrepared(ds, manager, other, [2])).toEqual([{ name: 'rolled back' }]);
+          throw new Error('roll back');
+        })
+        .catch((error: Error) => expect(error.message).toBe('roll back'));
+      expect(await queryPrepared(ds, undefined, other, [2])).toEqual([{ name: 'i' }]);
+      // pg's own error, with its SQLSTATE.
+      await expect(
+        queryPrepared(ds, undefined, prepared('SELECT $1::int AS n'), ['x']),
+      ).rejects.toMatchObject({
+        code: '22P02',
+      });
     } finally {
       await ds.destroy();
     }

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AutomationAction, RunContextRef, RunStatus, StepStatus } from '@rocketlead/contracts';
 import type { Statement } from '@rocketlead/messaging';
-import { returnedRows } from '@rocketlead/persistence';
+import { prepared, queryPrepared, returnedRows } from '@rocketlead/persistence';
 import { wakeKey } from '../timers/timer-kind';
 import type { RunSnapshot } from './run.entity';
 
@@ -116,6 +116,11 @@ export class RunsRepository {
     return manager ?? this.dataSource.manager;
   }
 
+  /** A statement every run makes, as a prepared statement (see `prepared`); in `manager`'s transaction if given. */
+  private run<T>(sql: string, params: unknown[], manager?: EntityManager): Promise<T[]> {
+    return queryPrepared<T>(this.dataSource, manager, prepared(sql), params);
+  }
+
   /**
    * Whether the automation already has a run for this lead in this correlation chain (loop detection).
    * Skipped and dry runs never count; `ignoreCancelled` for a restart by start_workflow, which cancels first.
@@ -127,13 +132,14 @@ export class RunsRepository {
     correlationId: string,
     ignoreCancelled = false,
   ): Promise<boolean> {
-    const rows = (await manager.query(
+    const rows = await this.run(
       `SELECT 1 FROM ${S}.runs
        WHERE automation_id = $1 AND entry_id = $2 AND correlation_id = $3 AND NOT dry_run
          AND status <> 'skipped' ${ignoreCancelled ? `AND status <> 'cancelled'` : ''}
        LIMIT 1`,
       [automationId, entryId, correlationId],
-    )) as unknown[];
+      manager,
+    );
     return rows.length > 0;
   }
 
@@ -150,7 +156,7 @@ export class RunsRepository {
       error: step.error ?? null,
       finished: step.finished ?? false,
     }));
-    const rows = (await manager.query(
+    const rows = await this.run(
       `WITH run AS (
          INSERT INTO ${S}.runs (id, organization_id, automation_id, automation_version, trigger_key, status, reason,
            sandbox, dry_run, trigger_name, entry_id, correlation_id, depth, context, snapshot, finished_at)
@@ -186,7 +192,8 @@ export class RunsRepository {
         run.finished,
         json(stepRows),
       ],
-    )) as unknown[];
+      manager,
+    );
     return rows.length > 0;
   }
 
@@ -209,7 +216,7 @@ export class RunsRepository {
    * the automation version it runs (one round trip); null when it is not running or held elsewhere.
    */
   async claim(runId: string, takeOver = false): Promise<ClaimedRun | null> {
-    const rows = (await this.q().query(
+    const rows = await this.run<RunRow & { steps: StoredStep[] }>(
       `WITH claimed AS (
          UPDATE ${S}.runs SET lease_until = now() + make_interval(secs => $2)
          WHERE id = $1 AND status = 'running' AND ($3 OR lease_until IS NULL OR lease_until < now())
@@ -224,7 +231,7 @@ export class RunsRepository {
        JOIN ${S}.automations a ON a.id = c.automation_id
        LEFT JOIN ${S}.automation_versions v ON v.automation_id = c.automation_id AND v.version = c.automation_version`,
       [runId, LEASE_MS / 1000, takeOver],
-    )) as (RunRow & { steps: StoredStep[] })[];
+    );
     const r = rows[0];
     if (!r) return null;
     return {
@@ -303,13 +310,11 @@ export class RunsRepository {
 
   /** Marks an attempt of the step begun; returns the attempts made so far, this one included. */
   async startAttempt(runId: string, index: number): Promise<number> {
-    const rows = returnedRows<{ attempts: number }>(
-      await this.q().query(
-        `UPDATE ${S}.run_steps SET status = 'running', attempts = attempts + 1,
-           started_at = COALESCE(started_at, now())
-         WHERE run_id = $1 AND index = $2 RETURNING attempts`,
-        [runId, index],
-      ),
+    const rows = await this.run<{ attempts: number }>(
+      `UPDATE ${S}.run_steps SET status = 'running', attempts = attempts + 1,
+         started_at = COALESCE(started_at, now())
+       WHERE run_id = $1 AND index = $2 RETURNING attempts`,
+      [runId, index],
     );
     return rows[0]?.attempts ?? 1;
   }
@@ -350,9 +355,7 @@ export class RunsRepository {
 
   /** Runs a statement (in `manager`'s transaction when given); the run's status it returned. */
   async runStatement(statement: Statement, manager?: EntityManager): Promise<RunStatus | null> {
-    const rows = returnedRows<{ run_status: RunStatus }>(
-      await this.q(manager).query(statement.sql, statement.params),
-    );
+    const rows = await this.run<{ run_status: RunStatus }>(statement.sql, statement.params, manager);
     return rows[0]?.run_status ?? null;
   }
 
@@ -402,7 +405,7 @@ export class RunsRepository {
 
   /** Runs a statement outside any transaction (atomic on its own). */
   async execute(statement: Statement): Promise<void> {
-    await this.q().query(statement.sql, statement.params);
+    await this.run(statement.sql, statement.params);
   }
 
   /** Ends a running run; false when it had already ended (stopped meanwhile). */

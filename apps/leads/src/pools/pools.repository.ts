@@ -7,7 +7,7 @@ import {
   type Milestone,
   type TableSchema,
 } from '@rocketlead/contracts';
-import { NotifiedCache, notifyChanged, returnedRows } from '@rocketlead/persistence';
+import { NotifiedCache, notifyChanged, prepared, queryPrepared, returnedRows } from '@rocketlead/persistence';
 import { PoolEntity } from './pool.entity';
 
 export function toLeadPool(row: PoolEntity): LeadPool {
@@ -29,6 +29,11 @@ const COLUMNS =
 // Read with the pool so creating an entry in a state without a milestone costs no extra round trip.
 const DEFAULT_MILESTONE = `(SELECT s.milestone FROM leads.lead_states s
   WHERE s.id = pools.default_lead_state_id AND s.organization_id = pools.organization_id) AS default_milestone`;
+
+// Read by every entry update: prepared (see `prepared`).
+const FIND_POOL = prepared(
+  `SELECT ${COLUMNS}, ${DEFAULT_MILESTONE} FROM leads.pools WHERE organization_id = $1 AND id = $2`,
+);
 
 /** A pool as read here: with the milestone of its default lead state (null: none, or no default). */
 export type PoolRecord = PoolEntity & { defaultMilestone: Milestone | null };
@@ -98,10 +103,7 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
 
   // Plain SQL: every ingested lead reads its pool.
   async find(organizationId: string, id: string, manager?: EntityManager): Promise<PoolRecord | null> {
-    const rows = (await (manager ?? this.dataSource.manager).query(
-      `SELECT ${COLUMNS}, ${DEFAULT_MILESTONE} FROM leads.pools WHERE organization_id = $1 AND id = $2`,
-      [organizationId, id],
-    )) as PoolRow[];
+    const rows = await queryPrepared<PoolRow>(this.dataSource, manager, FIND_POOL, [organizationId, id]);
     return rows[0] ? this.toEntity(rows[0], manager) : null;
   }
 
