@@ -215,6 +215,19 @@ describe('leads service (real Postgres and NATS)', () => {
       send(COMMANDS.entriesUpdate, { ...step, idempotencyKey: `${runId}:1`, data: { score: 'high' } }),
     );
     expect(conflict.details?.typeErrors).toBeDefined();
+    // A step for a lead that does not exist (or is another organization's) is not found, key or not.
+    const missing = await failure(
+      send(COMMANDS.entriesUpdate, { ...step, id: uuidv7(), idempotencyKey: `${runId}:2` }),
+    );
+    expect(missing.code).toBe('NOT_FOUND');
+    const foreign = await failure(
+      send(COMMANDS.entriesUpdate, {
+        ...step,
+        actor: { ...step.actor, organizationId: uuidv7() },
+        idempotencyKey: `${runId}:3`,
+      }),
+    );
+    expect(foreign.code).toBe('NOT_FOUND');
   });
 
   it('scopes every read by organization', async () => {
