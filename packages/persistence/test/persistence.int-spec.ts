@@ -12,6 +12,7 @@ import {
   queryPrepared,
   returnedRows,
   withDatabase,
+  type ServiceDataSourceOptions,
 } from '../src';
 
 class CreateThings1700000000001 implements MigrationInterface {
@@ -33,6 +34,10 @@ describe('persistence (real Postgres)', () => {
     url = withDatabase(infra.postgresUrl, uniqueName('persist'));
   }, 120_000);
 
+  /** A data source of the test's `things` schema. */
+  const things = (options: Partial<ServiceDataSourceOptions> = {}) =>
+    createServiceDataSource({ url, schema: 'things', entities: [], migrations: [], ...options });
+
   afterAll(async () => {
     if (url) await dropDatabase(url);
     await infra?.stop();
@@ -46,25 +51,14 @@ describe('persistence (real Postgres)', () => {
   });
 
   it('creates the schema and applies each migration exactly once under concurrent runners', async () => {
-    const make = () =>
-      createServiceDataSource({
-        url,
-        schema: 'things',
-        entities: [],
-        migrations: [CreateThings1700000000001],
-      });
+    const make = () => things({ migrations: [CreateThings1700000000001] });
     const results = await Promise.all([migrate(make()), migrate(make())]);
     expect(results.flat()).toEqual(['CreateThings1700000000001']);
     expect(await migrate(make())).toEqual([]);
   });
 
   it('returns rows of UPDATE ... RETURNING the same way as SELECT', async () => {
-    const ds = await createServiceDataSource({
-      url,
-      schema: 'things',
-      entities: [],
-      migrations: [],
-    }).initialize();
+    const ds = await things().initialize();
     try {
       await ds.query(`INSERT INTO things.thing (id, name) VALUES (1, 'a')`);
       const updated = returnedRows<{ name: string }>(
@@ -78,13 +72,7 @@ describe('persistence (real Postgres)', () => {
   });
 
   it('runs a prepared statement by name on pooled connections and in a transaction, parsed once per connection', async () => {
-    const ds = await createServiceDataSource({
-      url,
-      schema: 'things',
-      entities: [],
-      migrations: [],
-      poolSize: 1,
-    }).initialize();
+    const ds = await things({ poolSize: 1 }).initialize();
     const rename = prepared('UPDATE things.thing SET name = $2 WHERE id = $1 RETURNING id, name');
     const other = prepared('SELECT name FROM things.thing WHERE id = $1');
     expect(rename.name).toBe(prepared(rename.text).name);
