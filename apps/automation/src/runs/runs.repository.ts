@@ -117,7 +117,7 @@ export class RunsRepository {
   }
 
   /** A statement every run makes, as a prepared statement (see `prepared`); in `manager`'s transaction if given. */
-  private run<T>(sql: string, params: unknown[], manager?: EntityManager): Promise<T[]> {
+  private queryHot<T>(sql: string, params: unknown[], manager?: EntityManager): Promise<T[]> {
     return queryPrepared<T>(this.dataSource, manager, prepared(sql), params);
   }
 
@@ -132,7 +132,7 @@ export class RunsRepository {
     correlationId: string,
     ignoreCancelled = false,
   ): Promise<boolean> {
-    const rows = await this.run(
+    const rows = await this.queryHot(
       `SELECT 1 FROM ${S}.runs
        WHERE automation_id = $1 AND entry_id = $2 AND correlation_id = $3 AND NOT dry_run
          AND status <> 'skipped' ${ignoreCancelled ? `AND status <> 'cancelled'` : ''}
@@ -156,7 +156,7 @@ export class RunsRepository {
       error: step.error ?? null,
       finished: step.finished ?? false,
     }));
-    const rows = await this.run(
+    const rows = await this.queryHot(
       `WITH run AS (
          INSERT INTO ${S}.runs (id, organization_id, automation_id, automation_version, trigger_key, status, reason,
            sandbox, dry_run, trigger_name, entry_id, correlation_id, depth, context, snapshot, finished_at)
@@ -216,7 +216,7 @@ export class RunsRepository {
    * the automation version it runs (one round trip); null when it is not running or held elsewhere.
    */
   async claim(runId: string, takeOver = false): Promise<ClaimedRun | null> {
-    const rows = await this.run<RunRow & { steps: StoredStep[] }>(
+    const rows = await this.queryHot<RunRow & { steps: StoredStep[] }>(
       `WITH claimed AS (
          UPDATE ${S}.runs SET lease_until = now() + make_interval(secs => $2)
          WHERE id = $1 AND status = 'running' AND ($3 OR lease_until IS NULL OR lease_until < now())
@@ -310,7 +310,7 @@ export class RunsRepository {
 
   /** Marks an attempt of the step begun; returns the attempts made so far, this one included. */
   async startAttempt(runId: string, index: number): Promise<number> {
-    const rows = await this.run<{ attempts: number }>(
+    const rows = await this.queryHot<{ attempts: number }>(
       `UPDATE ${S}.run_steps SET status = 'running', attempts = attempts + 1,
          started_at = COALESCE(started_at, now())
        WHERE run_id = $1 AND index = $2 RETURNING attempts`,
@@ -355,7 +355,7 @@ export class RunsRepository {
 
   /** Runs a statement (in `manager`'s transaction when given); the run's status it returned. */
   async runStatement(statement: Statement, manager?: EntityManager): Promise<RunStatus | null> {
-    const rows = await this.run<{ run_status: RunStatus }>(statement.sql, statement.params, manager);
+    const rows = await this.queryHot<{ run_status: RunStatus }>(statement.sql, statement.params, manager);
     return rows[0]?.run_status ?? null;
   }
 
@@ -405,7 +405,7 @@ export class RunsRepository {
 
   /** Runs a statement outside any transaction (atomic on its own). */
   async execute(statement: Statement): Promise<void> {
-    await this.run(statement.sql, statement.params);
+    await this.queryHot(statement.sql, statement.params);
   }
 
   /** Ends a running run; false when it had already ended (stopped meanwhile). */
