@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { uuidv7, type RunContextRef } from '@rocketlead/contracts';
+import { statementSql } from '@rocketlead/messaging';
+import { returnedRows } from '@rocketlead/persistence';
 import { RunsRepository, type NewRun, type NewStep } from '../src/runs/runs.repository';
 import type { RunSnapshot } from '../src/runs/run.entity';
 import { startAutomation, type AutomationUnderTest } from './support';
@@ -24,10 +26,9 @@ describe('runs repository (real Postgres)', () => {
     return id;
   }
 
-  async function run(automationId: string, steps: string[] = [], correlationId = 'chain'): Promise<string> {
-    const id = uuidv7();
-    const newRun: NewRun = {
-      id,
+  function newRun(automationId: string, correlationId = 'chain'): NewRun {
+    return {
+      id: uuidv7(),
       organizationId: org,
       automationId,
       automationVersion: 1,
@@ -44,18 +45,31 @@ describe('runs repository (real Postgres)', () => {
       snapshot: { event: {}, entry: null, booking: null } as RunSnapshot,
       finished: false,
     };
-    const rows: NewStep[] = steps.map((actionId, index) => ({
+  }
+
+  const pending = (actionIds: string[]): NewStep[] =>
+    actionIds.map((actionId, index) => ({
       index,
       actionId,
       type: 'update_fields',
       params: { n: index },
       status: 'pending',
     }));
-    expect(await runs.insertRun(db.manager, newRun, rows)).toBe(true);
+
+  async function run(automationId: string, steps: string[] = [], correlationId = 'chain'): Promise<string> {
+    const inserted = newRun(automationId, correlationId);
+    expect(await runs.insertRun(db.manager, inserted, pending(steps))).toBe(true);
     // The same trigger again: nothing new.
-    expect(await runs.insertRun(db.manager, { ...newRun, id: uuidv7() }, rows)).toBe(false);
-    return id;
+    expect(await runs.insertRun(db.manager, { ...inserted, id: uuidv7() }, pending(steps))).toBe(false);
+    return inserted.id;
   }
+
+  const leaseOf = async (runId: string): Promise<Date | null> =>
+    (
+      (await db.query(`SELECT lease_until FROM automation.runs WHERE id = $1`, [runId])) as {
+        lease_until: Date | null;
+      }[]
+    )[0]!.lease_until;
 
   const stepIds = async (runId: string): Promise<string[]> =>
     (await runs.progress(runId)).steps.map((s) => `${s.index}:${s.actionId}`);
@@ -155,5 +169,76 @@ describe('runs repository (real Postgres)', () => {
     expect(await runs.hasRunInChain(db.manager, a, entryId, chain, true)).toBe(false);
     await db.query(`UPDATE automation.runs SET status = 'skipped' WHERE id = $1`, [first]);
     expect(await runs.hasRunInChain(db.manager, a, entryId, chain)).toBe(false);
+  });
+
+  it('inserts the runs of several automations in one statement, leased with their first attempt begun', async () => {
+    const [a1, a2, a3] = [await automation(), await automation(), await automation()];
+    const existing = await run(a2, ['s']);
+    const trigger = (
+      (await db.query(`SELECT trigger_key FROM automation.runs WHERE id = $1`, [existing])) as {
+        trigger_key: string;
+      }[]
+    )[0]!.trigger_key;
+    const first = { ...newRun(a1), triggerKey: trigger };
+    const again = { ...newRun(a2), triggerKey: trigger };
+    const skipped = { ...newRun(a3), triggerKey: trigger, status: 'skipped' as const, finished: true };
+    const begun: NewStep[] = [
+      { index: 0, actionId: 'x', type: 'update_fields', params: {}, status: 'running', attempts: 1 },
+      { index: 1, actionId: 'y', type: 'update_fields', params: {}, status: 'pending' },
+    ];
+    const inserted = await runs.insertRuns(
+      db.manager,
+      [
+        { run: first, steps: begun },
+        { run: again, steps: begun },
+        { run: skipped, steps: [] },
+      ],
+      true,
+    );
+    // The second automation already had its run for this trigger: only the other two are new.
+    expect([...inserted].sort()).toEqual([first.id, skipped.id].sort());
+    expect(await leaseOf(first.id)).not.toBeNull();
+    expect(await leaseOf(skipped.id)).toBeNull();
+    expect(await leaseOf(existing)).toBeNull();
+    const { steps } = await runs.progress(first.id);
+    expect(steps.map((s) => [s.actionId, s.status, s.attempts])).toEqual([
+      ['x', 'running', 1],
+      ['y', 'pending', 0],
+    ]);
+    // Leased to its inserter: nobody else claims it until the lease ends.
+    expect(await runs.claim(first.id)).toBeNull();
+    expect(await runs.claim(first.id, true)).toMatchObject({ id: first.id, status: 'running' });
+  });
+
+  it('checks the chain of several automations in one query', async () => {
+    const [a1, a2, a3] = [await automation(), await automation(), await automation()];
+    const chain = uuidv7();
+    await run(a1, [], chain);
+    const cancelled = await run(a3, [], chain);
+    await db.query(`UPDATE automation.runs SET status = 'cancelled' WHERE id = $1`, [cancelled]);
+    expect(await runs.runInChain(db.manager, [a1, a2, a3], entryId, chain)).toEqual(new Set([a1, a3]));
+    expect(await runs.runInChain(db.manager, [a1, a2, a3], entryId, chain, true)).toEqual(new Set([a1]));
+    expect(await runs.runInChain(db.manager, [], entryId, chain)).toEqual(new Set());
+  });
+
+  it('completes the run with its last step, or only records the step when the run was stopped meanwhile', async () => {
+    const a = await automation();
+    const finishLast = async (runId: string): Promise<unknown[]> => {
+      const statement = runs.finishLastStepStatement(runId, 0, { status: 'completed', output: { ok: true } });
+      return returnedRows(await db.query(statementSql(statement), statement.params));
+    };
+    const running = await run(a, ['s']);
+    expect(await finishLast(running)).toHaveLength(1);
+    expect(await runs.status(running)).toBe('completed');
+    expect(await leaseOf(running)).toBeNull();
+    expect((await runs.progress(running)).steps[0]).toMatchObject({
+      status: 'completed',
+      output: { ok: true },
+    });
+    const stopped = await run(a, ['s']);
+    await db.query(`UPDATE automation.runs SET status = 'cancelled' WHERE id = $1`, [stopped]);
+    expect(await finishLast(stopped)).toHaveLength(0);
+    expect(await runs.status(stopped)).toBe('cancelled');
+    expect((await runs.progress(stopped)).steps[0]).toMatchObject({ status: 'completed' });
   });
 });

@@ -26,8 +26,10 @@ import {
   OutboxEntity,
   OutboxRelay,
   sweepEventTables,
+  statementSql,
   withEvents,
   type OutboxPublisher,
+  type Statement,
   type OutboxRelayOptions,
 } from '../src';
 import { MESSAGING_TEST_MIGRATIONS } from './messaging-test.migration';
@@ -158,6 +160,40 @@ describe('outbox relay and inbox consumer (real Postgres and NATS)', () => {
       [[changed.id, unchanged.id, always.id]],
     )) as { event_id: string }[];
     expect(stored.map((r) => r.event_id)).toEqual([changed.id, always.id].sort());
+  });
+
+  it('keeps a change’s own data-modifying CTEs at the top level, written whether or not the change returns a row', async () => {
+    const org = uuidv7();
+    const [first, second] = [entryAdded(org, 1), entryAdded(org, 2)];
+    await dataSource.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.cte_marks (mark uuid PRIMARY KEY)`);
+    const [markA, markB] = [uuidv7(), uuidv7()];
+    // The CTE writes a mark; the change itself returns a row only when asked to.
+    const change = (mark: string, matches: boolean): Statement => ({
+      ctes: `marked AS (INSERT INTO ${SCHEMA}.cte_marks (mark) VALUES ($1::uuid) RETURNING mark)`,
+      sql: `SELECT 1 AS x WHERE $2::boolean`,
+      params: [mark, matches],
+    });
+    const a = withEvents(SCHEMA, change(markA, true), [first], true, { onlyIfChanged: true });
+    const b = withEvents(SCHEMA, change(markB, false), [second], false, { onlyIfChanged: true });
+    expect(await dataSource.query(a.sql, a.params)).toEqual([{ x: 1 }]);
+    expect(await dataSource.query(b.sql, b.params)).toEqual([]);
+    const marks = (await dataSource.query(
+      `SELECT mark FROM ${SCHEMA}.cte_marks WHERE mark = ANY($1::uuid[]) ORDER BY mark`,
+      [[markA, markB]],
+    )) as { mark: string }[];
+    expect(marks.map((r) => r.mark)).toEqual([markA, markB].sort());
+    const stored = (await dataSource.query(
+      `SELECT event_id FROM ${SCHEMA}.outbox WHERE event_id = ANY($1::uuid[])`,
+      [[first.id, second.id]],
+    )) as { event_id: string }[];
+    expect(stored.map((r) => r.event_id)).toEqual([first.id]);
+    // On its own, the statement runs its CTEs too.
+    const markC = uuidv7();
+    const alone = change(markC, true);
+    expect(await dataSource.query(statementSql(alone), alone.params)).toEqual([{ x: 1 }]);
+    expect(await dataSource.query(`SELECT 1 FROM ${SCHEMA}.cte_marks WHERE mark = $1`, [markC])).toHaveLength(
+      1,
+    );
   });
 
   it('does not publish rows of a rolled-back transaction', async () => {

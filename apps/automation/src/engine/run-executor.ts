@@ -70,6 +70,8 @@ export function executingRun(run: StoredRun): ExecutingRun {
 
 interface StepOutcome {
   failed: boolean;
+  /** The step ended the run with it (the run's last step). */
+  endedRun?: boolean;
   /** The run's status when the step ended (not running: it was stopped meanwhile). */
   runStatus: RunStatus | null;
   /** The step changed the run's list of steps (inserted some) or other runs: read them again. */
@@ -77,6 +79,19 @@ interface StepOutcome {
   status: StepStatus;
   output: unknown;
 }
+
+/**
+ * What executing a run came to. `ended`: it is no longer running (completed, failed, waiting or stopped);
+ * `startsRuns`: it has start_workflow steps, whose runs come next; `changedOthers`: a step wrote beyond its
+ * own row (other runs, inserted steps).
+ */
+interface Executed {
+  ended: boolean;
+  startsRuns: boolean;
+  changedOthers: boolean;
+}
+
+const NOT_EXECUTED: Executed = { ended: false, startsRuns: false, changedOthers: false };
 
 const FAILED: StepOutcome = {
   failed: true,
@@ -107,7 +122,7 @@ function failureOf(error: unknown): { message: string; output: unknown } {
  */
 @Injectable()
 export class RunExecutor {
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlight = new Map<string, Promise<Executed>>();
 
   constructor(
     @Inject(EXECUTION_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -119,12 +134,25 @@ export class RunExecutor {
   ) {}
 
   /**
-   * Executes the runs an event started, in creation order. `started` (from the handler in this process) spares
-   * the lookup; without it (a redelivery) the event's runs are read and any unfinished one resumed.
+   * Executes the runs an event started, in creation order. `started` (recorded leased by the handler in this
+   * process) spares the lookup and the claim; without it (a redelivery) the event's runs are read and any
+   * unfinished one resumed.
    */
-  async executeEventRuns(organizationId: string, eventId: string, started?: string[]): Promise<void> {
+  async executeEventRuns(organizationId: string, eventId: string, started?: ClaimedRun[]): Promise<void> {
     if (started) {
-      for (const id of started) await this.execute(id);
+      let stale = false;
+      for (const run of started) {
+        // A run before it wrote beyond its own steps (stop_workflow, start_workflow…): it may have stopped this
+        // one, so read it again rather than trust the copy made when it was recorded.
+        const acquire = stale
+          ? async () => {
+              const claimed = await this.runs.claim(run.id, true);
+              return claimed && { ...claimed, begunStep: run.begunStep };
+            }
+          : () => Promise.resolve(run);
+        const executed = await this.executeOnce(run.id, acquire);
+        stale = stale || executed.changedOthers;
+      }
       return;
     }
     for (const run of await this.runs.runsOfEvent(organizationId, eventId)) {
@@ -138,19 +166,19 @@ export class RunExecutor {
    * Executes a run to its end, unless it is not running. With `wait`, a run held by another replica is
    * waited for (it keeps the lead's order); without, it is left to that replica.
    */
-  execute(runId: string, wait = true): Promise<void> {
-    return this.executeOnce(runId, () => this.acquire(runId, wait));
+  async execute(runId: string, wait = true): Promise<void> {
+    await this.executeOnce(runId, () => this.acquire(runId, wait));
   }
 
   /**
    * Executes a run this replica has just leased while making it run again (a wait ended, a task completed, a
    * retry): the lease is taken over rather than waited out.
    */
-  executeResumed(runId: string): Promise<void> {
-    return this.executeOnce(runId, () => this.runs.claim(runId, true));
+  async executeResumed(runId: string): Promise<void> {
+    await this.executeOnce(runId, () => this.runs.claim(runId, true));
   }
 
-  private executeOnce(runId: string, acquire: () => Promise<ClaimedRun | null>): Promise<void> {
+  private executeOnce(runId: string, acquire: () => Promise<ClaimedRun | null>): Promise<Executed> {
     const current = this.inFlight.get(runId);
     if (current) return current;
     const work = this.executeHeld(runId, acquire).finally(() => this.inFlight.delete(runId));
@@ -158,13 +186,13 @@ export class RunExecutor {
     return work;
   }
 
-  private async executeHeld(runId: string, acquire: () => Promise<ClaimedRun | null>): Promise<void> {
+  private async executeHeld(runId: string, acquire: () => Promise<ClaimedRun | null>): Promise<Executed> {
     const claimed = await acquire();
-    if (!claimed) return;
+    if (!claimed) return NOT_EXECUTED;
     const renew = setInterval(() => {
       this.runs.renewLease(runId).catch(() => undefined);
     }, LEASE_MS / 3);
-    let outcome: { ended: boolean; startsRuns: boolean } = { ended: false, startsRuns: false };
+    let outcome: Executed = NOT_EXECUTED;
     try {
       outcome = await this.executeSteps(claimed);
     } finally {
@@ -174,6 +202,7 @@ export class RunExecutor {
       if (!outcome.ended) await this.runs.releaseLease(runId).catch(() => undefined);
     }
     if (outcome.startsRuns) await this.executeStarted(runId, false);
+    return outcome;
   }
 
   /** Runs started by start_workflow steps of this run, after it, in the order of their steps. */
@@ -193,20 +222,20 @@ export class RunExecutor {
     }
   }
 
-  /**
-   * Executes the remaining steps in order. `ended`: the run is no longer running (completed, failed or
-   * stopped); `startsRuns`: it has start_workflow steps, whose runs come next.
-   */
-  private async executeSteps(claimed: ClaimedRun): Promise<{ ended: boolean; startsRuns: boolean }> {
+  /** Executes the remaining steps in order. */
+  private async executeSteps(claimed: ClaimedRun): Promise<Executed> {
     const run = executingRun(claimed);
     const automation = { id: run.automationId, name: run.automationName, version: run.automationVersion };
     let steps = claimed.steps;
+    let begun = claimed.begunStep;
+    let changedOthers = false;
     for (;;) {
       const startsRuns = steps.some((s) => s.type === 'start_workflow');
-      const next = steps.find((s) => s.status === 'pending' || s.status === 'running');
+      const unfinished = steps.filter((s) => s.status === 'pending' || s.status === 'running');
+      const next = unfinished[0];
       if (!next) {
         await this.finishRun(run);
-        return { ended: true, startsRuns };
+        return { ended: true, startsRuns, changedOthers };
       }
       const input: StepInput = {
         run,
@@ -215,13 +244,18 @@ export class RunExecutor {
         idempotencyKey: `${run.id}:${next.index}`,
         actor: stepActor(run),
       };
-      const step = await this.executeStep(input);
-      if (step.failed) return { ended: true, startsRuns };
+      const step = await this.executeStep(input, {
+        begun: begun === next.index,
+        last: unfinished.length === 1,
+      });
+      begun = undefined;
+      changedOthers = changedOthers || step.changedSteps;
+      if (step.failed || step.endedRun) return { ended: true, startsRuns, changedOthers };
       // Waiting (the step suspended it) or stopped meanwhile: nothing more to do here.
-      if (step.runStatus !== 'running') return { ended: true, startsRuns };
+      if (step.runStatus !== 'running') return { ended: true, startsRuns, changedOthers };
       if (step.changedSteps) {
         const progress = await this.runs.progress(run.id);
-        if (progress.status !== 'running') return { ended: true, startsRuns };
+        if (progress.status !== 'running') return { ended: true, startsRuns, changedOthers };
         steps = progress.steps;
       } else {
         steps = steps.map((s) =>
@@ -231,8 +265,11 @@ export class RunExecutor {
     }
   }
 
-  /** One step with its retries. */
-  private async executeStep(input: StepInput): Promise<StepOutcome> {
+  /**
+   * One step with its retries. `begun`: its first attempt was recorded with the run; `last`: no step follows,
+   * so a plain completion ends the run in the same statement.
+   */
+  private async executeStep(input: StepInput, at: { begun: boolean; last: boolean }): Promise<StepOutcome> {
     const { run, step } = input;
     const handler = this.registry.handler(step.type);
     if (!handler || !isActionType(step.type)) {
@@ -240,8 +277,10 @@ export class RunExecutor {
       return FAILED;
     }
     const describeOnly = run.sandbox && actionDefinition(step.type).sideEffect;
+    let begun = at.begun;
     for (;;) {
-      const attempts = await this.runs.startAttempt(run.id, step.index);
+      const attempts = begun ? 1 : await this.runs.startAttempt(run.id, step.index);
+      begun = false;
       let result: StepResult | null = null;
       let wouldDo: unknown;
       try {
@@ -264,7 +303,7 @@ export class RunExecutor {
         return FAILED;
       }
       // A failure from here on is Postgres': it escapes, and the step runs again when the run resumes.
-      if (result) return this.completeStep(input, result);
+      if (result) return this.completeStep(input, result, at.last);
       const runStatus = await this.runs.runStatement(
         this.runs.finishStepStatement(run.id, step.index, { status: 'wouldRun', wouldDo }),
       );
@@ -277,7 +316,7 @@ export class RunExecutor {
    * the handler's own writes, inserted steps) in the same transaction, so none of it can happen twice or
    * without the others.
    */
-  private async completeStep(input: StepInput, result: StepResult): Promise<StepOutcome> {
+  private async completeStep(input: StepInput, result: StepResult, last: boolean): Promise<StepOutcome> {
     if (result.suspend) return this.suspendStep(input, result, result.suspend);
     const { run, step } = input;
     const events = result.events ?? [];
@@ -286,6 +325,18 @@ export class RunExecutor {
     const error = result.skip ?? null;
     let output = result.output;
     let runStatus: RunStatus | null;
+    if (!changedSteps && last && events.length === 0) {
+      // The last step's end and the run's, with run.completed (only if the run was still running): one statement.
+      await this.runs.execute(
+        this.outbox.statement(
+          this.runs.finishLastStepStatement(run.id, step.index, { status, output, error }),
+          [runEvent(AUTOMATION_RUN_COMPLETED, run, 'completed', null, run.snapshot.event.id)],
+          { onlyIfChanged: true },
+        ),
+      );
+      this.outbox.committed();
+      return { failed: false, endedRun: true, runStatus: null, changedSteps, status, output };
+    }
     if (!changedSteps) {
       // The common case: one statement, atomic on its own (with the outbox rows when there are any).
       const finish = this.runs.finishStepStatement(run.id, step.index, { status, output, error });

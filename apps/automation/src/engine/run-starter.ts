@@ -12,6 +12,7 @@ import { LeadsGateway } from '../gateways/leads.gateway';
 import { AutomationIndexService } from './automation-index';
 import { triggeredBy } from './matcher';
 import { buildSnapshot, entryInEvent, eventSubjects, runContext } from './run-context';
+import type { ClaimedRun } from '../runs/runs.repository';
 import { RunExecutor } from './run-executor';
 import { RunFactory } from './run-factory';
 import { TriggerNames } from './trigger-names';
@@ -39,7 +40,7 @@ export function orderingKey(event: CloudEvent): string | null {
 @Injectable()
 export class RunStarter {
   // Runs recorded by `start` whose transaction is committing: `execute` takes them without a query.
-  private readonly started = new Map<string, string[]>();
+  private readonly started = new Map<string, ClaimedRun[]>();
   // What `relevant` fetched from other services for an event, so that the inbox transaction does no remote I/O.
   private readonly prepared = new Map<string, Prepared>();
 
@@ -76,53 +77,56 @@ export class RunStarter {
 
   async start(event: CloudEvent, manager: EntityManager): Promise<void> {
     if (!isTriggering(event)) return;
-    const runIds = await this.record(event, manager);
-    this.started.set(event.id, runIds);
+    this.started.set(event.id, await this.record(event, manager));
   }
 
   async execute(event: CloudEvent): Promise<void> {
     if (!isTriggering(event)) return;
-    const runIds = this.started.get(event.id);
+    const started = this.started.get(event.id);
     this.started.delete(event.id);
     this.prepared.delete(event.id);
-    await this.executor.executeEventRuns(event.organizationid, event.id, runIds);
+    await this.executor.executeEventRuns(event.organizationid, event.id, started);
   }
 
-  /** The runs of the event's matching automations, in creation order; the ids of those that will run. */
-  private async record(event: CloudEvent, manager: EntityManager): Promise<string[]> {
+  /**
+   * The runs of the event's matching automations, in creation order, recorded leased to this process; those
+   * that will run, as `execute` takes them.
+   */
+  private async record(event: CloudEvent, manager: EntityManager): Promise<ClaimedRun[]> {
     const organizationId = event.organizationid;
     const triggered = triggeredBy(await this.index.index(organizationId, manager), event);
     if (triggered.length === 0) return [];
     const { entryId, booking } = eventSubjects(event.type, event.data);
     const prepared = this.prepared.get(event.id) ?? (await this.prepare(event));
-    const entry = prepared.entry;
-    const snapshot = buildSnapshot(event, entry, booking);
+    const snapshot = buildSnapshot(event, prepared.entry, booking);
     const orgSandbox = await this.index.sandbox(organizationId, manager);
-    const runIds: string[] = [];
-    let triggerName: string | null | undefined;
-    for (const automation of triggered) {
-      const context = runContext(snapshot, {
-        id: automation.id,
-        name: automation.name,
-        version: automation.version,
-      });
-      // Conditions not met: no run at all (the dry-run says why).
-      if (!evaluateCriteria(automation.trigger, context as unknown as Record<string, unknown>).matched)
-        continue;
-      if (triggerName === undefined) triggerName = prepared.triggerName;
-      const run = await this.factory.create(manager, {
+    // Conditions not met: no run at all (the dry-run says why).
+    const matching = triggered.filter(
+      (automation) =>
+        evaluateCriteria(
+          automation.trigger,
+          runContext(snapshot, {
+            id: automation.id,
+            name: automation.name,
+            version: automation.version,
+          }) as unknown as Record<string, unknown>,
+        ).matched,
+    );
+    const created = await this.factory.createMany(
+      manager,
+      matching.map((automation) => ({
         automation,
         triggerKey: event.id,
         snapshot,
         entryId,
         depth: event.depth,
         sandbox: automation.sandbox || orgSandbox,
-        triggerName,
+        triggerName: prepared.triggerName,
         causationId: event.id,
-      });
-      if (run.created && run.status === 'running') runIds.push(run.runId);
-    }
-    return runIds;
+      })),
+      true,
+    );
+    return created.flatMap((run) => (run.claimed ? [run.claimed] : []));
   }
 }
 

@@ -2,7 +2,7 @@ import { EXECUTION_DATA_SOURCE } from '../engine/execution-data-source';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AutomationAction, RunContextRef, RunStatus, StepStatus } from '@rocketlead/contracts';
-import type { Statement } from '@rocketlead/messaging';
+import { statementSql, type Statement } from '@rocketlead/messaging';
 import { prepared, queryPrepared, returnedRows } from '@rocketlead/persistence';
 import { wakeKey } from '../timers/timer-kind';
 import type { RunSnapshot } from './run.entity';
@@ -36,6 +36,8 @@ export interface NewStep {
   type: string;
   params: Record<string, unknown>;
   status: StepStatus;
+  /** Attempts already begun (an executing run's first step is recorded begun with the run). */
+  attempts?: number;
   output?: unknown;
   wouldDo?: unknown;
   error?: string | null;
@@ -63,6 +65,8 @@ export interface StoredRun {
 
 export interface ClaimedRun extends StoredRun {
   steps: StoredStep[];
+  /** The step whose first attempt was recorded begun with the run (a run inserted leased). */
+  begunStep?: number;
 }
 
 export interface StoredStep {
@@ -132,69 +136,107 @@ export class RunsRepository {
     correlationId: string,
     ignoreCancelled = false,
   ): Promise<boolean> {
-    const rows = await this.queryHot(
-      `SELECT 1 FROM ${S}.runs
-       WHERE automation_id = $1 AND entry_id = $2 AND correlation_id = $3 AND NOT dry_run
-         AND status <> 'skipped' ${ignoreCancelled ? `AND status <> 'cancelled'` : ''}
-       LIMIT 1`,
-      [automationId, entryId, correlationId],
+    const looped = await this.runInChain(manager, [automationId], entryId, correlationId, ignoreCancelled);
+    return looped.has(automationId);
+  }
+
+  /** Of these automations, those that already have a run for this lead in this correlation chain (one query). */
+  async runInChain(
+    manager: EntityManager,
+    automationIds: string[],
+    entryId: string,
+    correlationId: string,
+    ignoreCancelled = false,
+  ): Promise<Set<string>> {
+    if (automationIds.length === 0) return new Set();
+    const rows = await this.queryHot<{ automation_id: string }>(
+      `SELECT DISTINCT automation_id FROM ${S}.runs
+       WHERE automation_id = ANY($1::uuid[]) AND entry_id = $2 AND correlation_id = $3 AND NOT dry_run
+         AND status <> 'skipped' ${ignoreCancelled ? `AND status <> 'cancelled'` : ''}`,
+      [automationIds, entryId, correlationId],
       manager,
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.automation_id));
   }
 
   /** Inserts the run and its steps in one statement; false when the (automation, trigger key) run exists. */
   async insertRun(manager: EntityManager, run: NewRun, steps: NewStep[]): Promise<boolean> {
-    const stepRows = steps.map((step) => ({
-      index: step.index,
-      action_id: step.actionId,
-      type: step.type,
-      params: step.params,
-      status: step.status,
-      output: step.output ?? null,
-      would_do: step.wouldDo ?? null,
-      error: step.error ?? null,
-      finished: step.finished ?? false,
+    return (await this.insertRuns(manager, [{ run, steps }])).has(run.id);
+  }
+
+  /**
+   * Inserts runs with their steps in one statement and returns the ids inserted (a run whose (automation,
+   * trigger key) exists is not). With `leased`, running runs are inserted leased to the caller, which executes
+   * them next without claiming them (a crash before that leaves them to the lease's expiry, like any other).
+   */
+  async insertRuns(
+    manager: EntityManager,
+    runs: { run: NewRun; steps: NewStep[] }[],
+    leased = false,
+  ): Promise<Set<string>> {
+    if (runs.length === 0) return new Set();
+    const rows = runs.map(({ run, steps }, ord) => ({
+      ord,
+      id: run.id,
+      organization_id: run.organizationId,
+      automation_id: run.automationId,
+      automation_version: run.automationVersion,
+      trigger_key: run.triggerKey,
+      status: run.status,
+      reason: run.reason,
+      sandbox: run.sandbox,
+      dry_run: run.dryRun,
+      trigger_name: run.triggerName,
+      entry_id: run.entryId,
+      correlation_id: run.correlationId,
+      depth: run.depth,
+      context: run.context,
+      snapshot: run.snapshot,
+      finished: run.finished,
+      steps: steps.map((step) => ({
+        index: step.index,
+        action_id: step.actionId,
+        type: step.type,
+        params: step.params,
+        status: step.status,
+        attempts: step.attempts ?? 0,
+        output: step.output ?? null,
+        would_do: step.wouldDo ?? null,
+        error: step.error ?? null,
+        finished: step.finished ?? false,
+      })),
     }));
-    const rows = await this.queryHot(
-      `WITH run AS (
+    const inserted = await this.queryHot<{ id: string }>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, organization_id uuid,
+           automation_id uuid, automation_version int, trigger_key text, status text, reason text, sandbox boolean,
+           dry_run boolean, trigger_name text, entry_id uuid, correlation_id text, depth int, context jsonb,
+           snapshot jsonb, finished boolean, steps jsonb, ord int)
+       ), run AS (
          INSERT INTO ${S}.runs (id, organization_id, automation_id, automation_version, trigger_key, status, reason,
-           sandbox, dry_run, trigger_name, entry_id, correlation_id, depth, context, snapshot, finished_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb,
-           CASE WHEN $16::boolean THEN now() END)
+           sandbox, dry_run, trigger_name, entry_id, correlation_id, depth, context, snapshot, finished_at,
+           lease_until)
+         SELECT id, organization_id, automation_id, automation_version, trigger_key, status, reason, sandbox,
+           dry_run, trigger_name, entry_id, correlation_id, depth, context, snapshot,
+           CASE WHEN finished THEN now() END,
+           CASE WHEN $2::boolean AND status = 'running' THEN now() + make_interval(secs => $3) END
+         FROM input ORDER BY ord
          ON CONFLICT (automation_id, trigger_key) DO NOTHING
          RETURNING id
        ), steps AS (
-         INSERT INTO ${S}.run_steps (run_id, index, action_id, type, params, status, output, would_do, error,
-           started_at, finished_at)
-         SELECT run.id, s.index, s.action_id, s.type, s.params, s.status, s.output, s.would_do, s.error,
-           CASE WHEN s.finished THEN now() END, CASE WHEN s.finished THEN now() END
-         FROM run, jsonb_to_recordset($17::jsonb) AS s(index int, action_id text, type text, params jsonb,
-           status text, output jsonb, would_do jsonb, error text, finished boolean)
+         INSERT INTO ${S}.run_steps (run_id, index, action_id, type, params, status, attempts, output, would_do,
+           error, started_at, finished_at)
+         SELECT run.id, s.index, s.action_id, s.type, s.params, s.status, s.attempts, s.output, s.would_do,
+           s.error, CASE WHEN s.finished OR s.attempts > 0 THEN now() END, CASE WHEN s.finished THEN now() END
+         FROM run JOIN input ON input.id = run.id,
+           jsonb_to_recordset(input.steps) AS s(index int, action_id text, type text, params jsonb, status text,
+             attempts int, output jsonb, would_do jsonb, error text, finished boolean)
        )
        SELECT id FROM run`,
-      [
-        run.id,
-        run.organizationId,
-        run.automationId,
-        run.automationVersion,
-        run.triggerKey,
-        run.status,
-        run.reason,
-        run.sandbox,
-        run.dryRun,
-        run.triggerName,
-        run.entryId,
-        run.correlationId,
-        run.depth,
-        json(run.context),
-        json(run.snapshot),
-        run.finished,
-        json(stepRows),
-      ],
+      [json(rows), leased, LEASE_MS / 1000],
       manager,
     );
-    return rows.length > 0;
+    return new Set(inserted.map((r) => r.id));
   }
 
   /**
@@ -353,9 +395,31 @@ export class RunsRepository {
     };
   }
 
+  /**
+   * The statement that records the run's last step and completes the run with it; it returns a row only when
+   * the run was still running (so that run.completed is written only then).
+   */
+  finishLastStepStatement(
+    runId: string,
+    index: number,
+    result: { status: StepStatus; output?: unknown; error?: string | null },
+  ): Statement {
+    const step = this.finishStepStatement(runId, index, result);
+    return {
+      ctes: `step AS (${step.sql})`,
+      sql: `UPDATE ${S}.runs SET status = 'completed', error = NULL, finished_at = now(), lease_until = NULL
+            WHERE id = $1 AND status = 'running' RETURNING id`,
+      params: step.params,
+    };
+  }
+
   /** Runs a statement (in `manager`'s transaction when given); the run's status it returned. */
   async runStatement(statement: Statement, manager?: EntityManager): Promise<RunStatus | null> {
-    const rows = await this.queryHot<{ run_status: RunStatus }>(statement.sql, statement.params, manager);
+    const rows = await this.queryHot<{ run_status: RunStatus }>(
+      statementSql(statement),
+      statement.params,
+      manager,
+    );
     return rows[0]?.run_status ?? null;
   }
 
@@ -405,7 +469,7 @@ export class RunsRepository {
 
   /** Runs a statement outside any transaction (atomic on its own). */
   async execute(statement: Statement): Promise<void> {
-    await this.queryHot(statement.sql, statement.params);
+    await this.queryHot(statementSql(statement), statement.params);
   }
 
   /** Ends a running run; false when it had already ended (stopped meanwhile). */

@@ -8,7 +8,16 @@ export function outboxChannel(schema: string): string {
 export interface Statement {
   sql: string;
   params: unknown[];
+  /**
+   * Data-modifying CTEs the statement writes first (`name AS (…)`, comma-separated): Postgres allows them only
+   * at the top level, so a wrapper puts them before its own.
+   */
+  ctes?: string;
 }
+
+/** The statement as SQL to send on its own. */
+export const statementSql = (statement: Statement): string =>
+  statement.ctes ? `WITH ${statement.ctes} ${statement.sql}` : statement.sql;
 
 function outboxValues(events: CloudEvent[], params: unknown[]): string {
   return events
@@ -96,11 +105,12 @@ export function withEvents(
     ? `SELECT * FROM (VALUES ${values}) AS e(event_id, type, payload) WHERE EXISTS (SELECT 1 FROM change)`
     : `VALUES ${values}`;
   const outboxed = `outboxed AS (INSERT INTO "${schema}".outbox (event_id, type, payload) ${rows} RETURNING 1)`;
+  const first = change.ctes ? `${change.ctes}, ` : '';
   if (!notify)
-    return { sql: `WITH change AS (${change.sql}), ${outboxed} SELECT change.* FROM change`, params };
+    return { sql: `WITH ${first}change AS (${change.sql}), ${outboxed} SELECT change.* FROM change`, params };
   params.push(outboxChannel(schema));
   return {
-    sql: `WITH change AS (${change.sql}), ${outboxed}, notified AS (SELECT pg_notify($${params.length}, ''))
+    sql: `WITH ${first}change AS (${change.sql}), ${outboxed}, notified AS (SELECT pg_notify($${params.length}, ''))
      SELECT change.* FROM change, notified`,
     params,
   };
