@@ -115,7 +115,7 @@ describe('runs repository (real Postgres)', () => {
     expect(claimed).toMatchObject({ id: runId, automationName: 'A', status: 'running' });
     expect(claimed!.steps.map((s) => s.actionId)).toEqual(['a']);
     expect(await runs.claim(runId)).toBeNull();
-    await runs.releaseLease(runId);
+    await runs.releaseLeases([runId]);
     expect(await runs.claim(runId)).not.toBeNull();
     await db.query(`UPDATE automation.runs SET lease_until = now() - interval '1 second' WHERE id = $1`, [
       runId,
@@ -205,7 +205,15 @@ describe('runs repository (real Postgres)', () => {
       ['x', 'running', 1],
       ['y', 'pending', 0],
     ]);
-    // Leased to its inserter: nobody else claims it until the lease ends.
+    // Leased to its inserter: nobody else claims it until the lease ends; its holder keeps it while it waits.
+    expect(await runs.claim(first.id)).toBeNull();
+    await db.query(`UPDATE automation.runs SET lease_until = now() - interval '1 second' WHERE id = $1`, [
+      first.id,
+    ]);
+    expect(await runs.abandonedRuns(1000, 120_000)).toContain(first.id);
+    await runs.renewLeases([first.id, skipped.id]);
+    expect(await runs.abandonedRuns(1000, 120_000)).not.toContain(first.id);
+    expect(await leaseOf(skipped.id)).toBeNull();
     expect(await runs.claim(first.id)).toBeNull();
     expect(await runs.claim(first.id, true)).toMatchObject({ id: first.id, status: 'running' });
   });

@@ -140,8 +140,29 @@ export class RunExecutor {
    */
   async executeEventRuns(organizationId: string, eventId: string, started?: ClaimedRun[]): Promise<void> {
     if (started) {
+      await this.executeLeased(started);
+      return;
+    }
+    for (const run of await this.runs.runsOfEvent(organizationId, eventId)) {
+      if (run.status === 'running') await this.execute(run.id);
+      // It ended, but the runs it started may not have (the process stopped in between).
+      else if (run.status !== 'skipped') await this.executeStarted(run.id, true);
+    }
+  }
+
+  /**
+   * Executes runs recorded leased to this process, in order. The leases of those still waiting their turn are
+   * renewed too: a run behind a slow one must not look abandoned to the sweep.
+   */
+  private async executeLeased(started: ClaimedRun[]): Promise<void> {
+    const waiting = new Set(started.map((run) => run.id));
+    const renew = setInterval(() => {
+      this.runs.renewLeases([...waiting]).catch(() => undefined);
+    }, LEASE_MS / 3);
+    try {
       let stale = false;
       for (const run of started) {
+        waiting.delete(run.id);
         // A run before it wrote beyond its own steps (stop_workflow, start_workflow…): it may have stopped this
         // one, so read it again rather than trust the copy made when it was recorded.
         const acquire = stale
@@ -153,12 +174,10 @@ export class RunExecutor {
         const executed = await this.executeOnce(run.id, acquire);
         stale = stale || executed.changedOthers;
       }
-      return;
-    }
-    for (const run of await this.runs.runsOfEvent(organizationId, eventId)) {
-      if (run.status === 'running') await this.execute(run.id);
-      // It ended, but the runs it started may not have (the process stopped in between).
-      else if (run.status !== 'skipped') await this.executeStarted(run.id, true);
+    } finally {
+      clearInterval(renew);
+      // Stopped by an error: the runs not reached are the redelivery's to take at once.
+      if (waiting.size > 0) await this.runs.releaseLeases([...waiting]).catch(() => undefined);
     }
   }
 
@@ -190,7 +209,7 @@ export class RunExecutor {
     const claimed = await acquire();
     if (!claimed) return NOT_EXECUTED;
     const renew = setInterval(() => {
-      this.runs.renewLease(runId).catch(() => undefined);
+      this.runs.renewLeases([runId]).catch(() => undefined);
     }, LEASE_MS / 3);
     let outcome: Executed = NOT_EXECUTED;
     try {
@@ -199,7 +218,7 @@ export class RunExecutor {
       clearInterval(renew);
       // An ended run gave its lease back with its end; otherwise let a retry (here or elsewhere) take it at
       // once. If this fails, the lease expires by itself.
-      if (!outcome.ended) await this.runs.releaseLease(runId).catch(() => undefined);
+      if (!outcome.ended) await this.runs.releaseLeases([runId]).catch(() => undefined);
     }
     if (outcome.startsRuns) await this.executeStarted(runId, false);
     return outcome;

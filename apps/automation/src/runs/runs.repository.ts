@@ -295,15 +295,20 @@ export class RunsRepository {
     };
   }
 
-  async renewLease(runId: string): Promise<void> {
+  /** Extends this holder's lease of running runs (one statement for all). */
+  async renewLeases(runIds: string[]): Promise<void> {
+    if (runIds.length === 0) return;
     await this.q().query(
-      `UPDATE ${S}.runs SET lease_until = now() + make_interval(secs => $2) WHERE id = $1 AND status = 'running'`,
-      [runId, LEASE_MS / 1000],
+      `UPDATE ${S}.runs SET lease_until = now() + make_interval(secs => $2)
+       WHERE id = ANY($1::uuid[]) AND status = 'running'`,
+      [runIds, LEASE_MS / 1000],
     );
   }
 
-  async releaseLease(runId: string): Promise<void> {
-    await this.q().query(`UPDATE ${S}.runs SET lease_until = NULL WHERE id = $1`, [runId]);
+  /** Gives leases back, so that a retry (here or elsewhere) takes the runs at once. */
+  async releaseLeases(runIds: string[]): Promise<void> {
+    if (runIds.length === 0) return;
+    await this.q().query(`UPDATE ${S}.runs SET lease_until = NULL WHERE id = ANY($1::uuid[])`, [runIds]);
   }
 
   /** Running runs nobody holds: their replica died (lease expired) or never got to them (created long ago). */
