@@ -159,6 +159,9 @@ describe('leads service (real Postgres and NATS)', () => {
     const updated = await send(COMMANDS.entriesUpdate, { actor, id: entry.id, leadStateId: other.id });
     expect(updated.leadStateId).toBe(other.id);
     expect(updated.data).toEqual({ n: 2 });
+    // The answer is the entry as stored, its updatedAt the update's own.
+    expect(await send(COMMANDS.entriesGet, { organizationId: org, id: entry.id })).toEqual(updated);
+    expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(entry.updatedAt));
     await events.waitFor(
       (e) => e.body.subject === entry.id && (e.body.data as { to?: string }).to === other.id,
     );
