@@ -11,7 +11,7 @@ import {
   type RunStatus,
   type StepStatus,
 } from '@rocketlead/contracts';
-import { ServiceOutbox } from '@rocketlead/messaging';
+import { ServiceOutbox, type Statement } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { ActionRegistry } from '../actions/action-registry';
 import {
@@ -346,14 +346,10 @@ export class RunExecutor {
     let runStatus: RunStatus | null;
     if (!changedSteps && last && events.length === 0) {
       // The last step's end and the run's, with run.completed (only if the run was still running): one statement.
-      await this.runs.execute(
-        this.outbox.statement(
-          this.runs.finishLastStepStatement(run.id, step.index, { status, output, error }),
-          [runEvent(AUTOMATION_RUN_COMPLETED, run, 'completed', null, run.snapshot.event.id)],
-          { onlyIfChanged: true },
-        ),
+      await this.finishRun(
+        run,
+        this.runs.finishLastStepStatement(run.id, step.index, { status, output, error }),
       );
-      this.outbox.committed();
       return { failed: false, endedRun: true, runStatus: null, changedSteps, status, output };
     }
     if (!changedSteps) {
@@ -432,11 +428,17 @@ export class RunExecutor {
     this.outbox.committed();
   }
 
-  /** One statement: the run ends and its run.completed is written only if it was still running. */
-  private async finishRun(run: ExecutingRun): Promise<void> {
+  /**
+   * One statement: the run ends (with its last step, when `ending` records it too) and its run.completed is
+   * written only if it was still running.
+   */
+  private async finishRun(
+    run: ExecutingRun,
+    ending: Statement = this.runs.finishRunStatement(run.id, 'completed'),
+  ): Promise<void> {
     await this.runs.execute(
       this.outbox.statement(
-        this.runs.finishRunStatement(run.id, 'completed'),
+        ending,
         [runEvent(AUTOMATION_RUN_COMPLETED, run, 'completed', null, run.snapshot.event.id)],
         { onlyIfChanged: true },
       ),

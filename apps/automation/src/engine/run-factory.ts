@@ -188,7 +188,9 @@ export class RunFactory {
     for (const request of requests) {
       if (request.entryId === null || request.depth > this.config.AUTOMATION_MAX_DEPTH) continue;
       const key = `${request.entryId}|${request.snapshot.event.correlationId}|${request.restart === true}`;
-      chains.set(key, [...(chains.get(key) ?? []), request]);
+      const chain = chains.get(key);
+      if (chain) chain.push(request);
+      else chains.set(key, [request]);
     }
     const looped = new Set<RunRequest>();
     for (const chain of chains.values()) {

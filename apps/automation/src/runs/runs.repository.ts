@@ -108,6 +108,11 @@ interface StepRow {
 
 const S = 'automation';
 
+/** What ending a running run writes (the arguments are SQL: parameters or literals); no row when it had ended. */
+const endRunSql = (runId: string, status: string, error: string): string =>
+  `UPDATE ${S}.runs SET status = ${status}, error = ${error}, finished_at = now(), lease_until = NULL
+   WHERE id = ${runId} AND status = 'running' RETURNING id`;
+
 // A json/jsonb parameter: pg sends a JS array as a Postgres array, so values are serialized here.
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
@@ -126,21 +131,10 @@ export class RunsRepository {
   }
 
   /**
-   * Whether the automation already has a run for this lead in this correlation chain (loop detection).
-   * Skipped and dry runs never count; `ignoreCancelled` for a restart by start_workflow, which cancels first.
+   * Of these automations, those that already have a run for this lead in this correlation chain (loop
+   * detection, one query). Skipped and dry runs never count; `ignoreCancelled` for a restart by
+   * start_workflow, which cancels first.
    */
-  async hasRunInChain(
-    manager: EntityManager,
-    automationId: string,
-    entryId: string,
-    correlationId: string,
-    ignoreCancelled = false,
-  ): Promise<boolean> {
-    const looped = await this.runInChain(manager, [automationId], entryId, correlationId, ignoreCancelled);
-    return looped.has(automationId);
-  }
-
-  /** Of these automations, those that already have a run for this lead in this correlation chain (one query). */
   async runInChain(
     manager: EntityManager,
     automationIds: string[],
@@ -412,8 +406,7 @@ export class RunsRepository {
     const step = this.finishStepStatement(runId, index, result);
     return {
       ctes: `step AS (${step.sql})`,
-      sql: `UPDATE ${S}.runs SET status = 'completed', error = NULL, finished_at = now(), lease_until = NULL
-            WHERE id = $1 AND status = 'running' RETURNING id`,
+      sql: endRunSql('$1', `'completed'`, 'NULL'),
       params: step.params,
     };
   }
@@ -465,11 +458,7 @@ export class RunsRepository {
 
   /** The statement that ends a running run; it returns no row when the run had already ended. */
   finishRunStatement(runId: string, status: 'completed' | 'failed', error: string | null = null): Statement {
-    return {
-      sql: `UPDATE ${S}.runs SET status = $2, error = $3, finished_at = now(), lease_until = NULL
-            WHERE id = $1 AND status = 'running' RETURNING id`,
-      params: [runId, status, error],
-    };
+    return { sql: endRunSql('$1', '$2', '$3'), params: [runId, status, error] };
   }
 
   /** Runs a statement outside any transaction (atomic on its own). */
