@@ -74,29 +74,54 @@ export async function runToCompletion(
   return stdout;
 }
 
-/** Starts one built service as a child process and waits until /health/ready answers 200. */
+// A slow CI machine boots six services at once on two cores: generous, and only waited out when one hangs.
+const READY_TIMEOUT_MS = 90_000;
+
+/**
+ * Starts one built service as a child process and waits until /health/ready answers 200. A free port taken by
+ * someone else before the service bound it (EADDRINUSE) is retried on another one, unless `port` was given.
+ */
 export async function startService(
   options: PlatformOptions,
   name: string,
   port?: number,
 ): Promise<ServiceProcess> {
-  const chosen = port ?? (await freePort());
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startServiceOnce(options, name, port ?? (await freePort()));
+    } catch (error) {
+      if (port !== undefined || attempt >= 3 || !/EADDRINUSE/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startServiceOnce(
+  options: PlatformOptions,
+  name: string,
+  port: number,
+): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [appEntry(options, name, 'main.js')], {
-    env: serviceEnv(options, chosen),
+    env: serviceEnv(options, port),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const service: ServiceProcess = { name, port: chosen, child, output: [] };
+  const service: ServiceProcess = { name, port, child, output: [] };
   const collect = (d: Buffer) => service.output.push(...d.toString().split('\n').filter(Boolean));
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`${name} exited: ${service.output.join('\n')}`);
-      const res = await fetch(`http://127.0.0.1:${chosen}/health/ready`);
-      return res.status === 200;
-    },
-    { timeoutMs: 30_000, intervalMs: 100, message: `${name} ready` },
-  );
+  try {
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited: ${service.output.join('\n')}`);
+        const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+        return res.status === 200;
+      },
+      { timeoutMs: READY_TIMEOUT_MS, intervalMs: 100, message: `${name} ready` },
+    );
+  } catch (error) {
+    // Never leave a half-started service behind: it would load the machine for the tests after this one.
+    await stopService(service, 'SIGKILL');
+    throw error;
+  }
   return service;
 }
 
@@ -135,14 +160,27 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
   for (const name of ['leads', 'calendar', 'automation', 'delivery', 'integrations', 'ingress'])
     await runToCompletion(withKey, name, 'main.js', ['migrate']);
-  const [leads, calendar, automation, delivery, integrations] = await Promise.all([
-    startService(withKey, 'leads'),
-    startService(withKey, 'calendar'),
-    startService(withKey, 'automation'),
-    startService(withKey, 'delivery'),
-    startService(withKey, 'integrations'),
-  ]);
-  const ingress = await startService(options, 'ingress');
+  const started = await Promise.allSettled(
+    (['leads', 'calendar', 'automation', 'delivery', 'integrations'] as const).map((name) =>
+      startService(withKey, name),
+    ),
+  );
+  const running = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  // Never leave the others running after the test gave up on this platform.
+  const abandon = async (error: unknown): Promise<never> => {
+    await Promise.all(running.map((service) => stopService(service, 'SIGKILL')));
+    throw error;
+  };
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) await abandon(failed.reason);
+  const [leads, calendar, automation, delivery, integrations] = running as [
+    ServiceProcess,
+    ServiceProcess,
+    ServiceProcess,
+    ServiceProcess,
+    ServiceProcess,
+  ];
+  const ingress = await startService(options, 'ingress').catch(abandon);
   const platform: RunningPlatform = {
     options,
     leads,
