@@ -160,7 +160,11 @@ describe('runs repository (real Postgres)', () => {
   it('finds an earlier run of the automation for the lead in the chain, except skipped (and cancelled on restart)', async () => {
     const a = await automation();
     const ranInChain = async (lead: string, chain: string, ignoreCancelled = false): Promise<boolean> =>
-      (await runs.runInChain(db.manager, [a], lead, chain, ignoreCancelled)).has(a);
+      (
+        await runs.ranInChains(db.manager, [
+          { automationId: a, entryId: lead, correlationId: chain, ignoreCancelled },
+        ])
+      ).has(0);
     const chain = uuidv7();
     expect(await ranInChain(entryId, chain)).toBe(false);
     const first = await run(a, [], chain);
@@ -220,15 +224,31 @@ describe('runs repository (real Postgres)', () => {
     expect(await runs.claim(first.id, true)).toMatchObject({ id: first.id, status: 'running' });
   });
 
-  it('checks the chain of several automations in one query', async () => {
+  it('checks the chains of several automations and leads in one query, answering by position', async () => {
     const [a1, a2, a3] = [await automation(), await automation(), await automation()];
     const chain = uuidv7();
+    const otherChain = uuidv7();
     await run(a1, [], chain);
+    await run(a2, [], otherChain);
     const cancelled = await run(a3, [], chain);
     await db.query(`UPDATE automation.runs SET status = 'cancelled' WHERE id = $1`, [cancelled]);
-    expect(await runs.runInChain(db.manager, [a1, a2, a3], entryId, chain)).toEqual(new Set([a1, a3]));
-    expect(await runs.runInChain(db.manager, [a1, a2, a3], entryId, chain, true)).toEqual(new Set([a1]));
-    expect(await runs.runInChain(db.manager, [], entryId, chain)).toEqual(new Set());
+    const ask = (automationId: string, correlationId: string, ignoreCancelled = false) => ({
+      automationId,
+      entryId,
+      correlationId,
+      ignoreCancelled,
+    });
+    const questions = [
+      ask(a1, chain),
+      ask(a2, chain),
+      ask(a3, chain),
+      ask(a1, chain, true),
+      ask(a3, chain, true),
+      ask(a2, otherChain),
+      { ...ask(a1, chain), entryId: uuidv7() },
+    ];
+    expect(await runs.ranInChains(db.manager, questions)).toEqual(new Set([0, 2, 3, 5]));
+    expect(await runs.ranInChains(db.manager, [])).toEqual(new Set());
   });
 
   it('completes the run with its last step, or only records the step when the run was stopped meanwhile', async () => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NatsConnection } from 'nats';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { createEvent, uuidv7, type CloudEvent, type WireNames } from '@rocketlead/contracts';
 import { JsonLogger } from '@rocketlead/observability';
 import { createServiceDataSource, migrate } from '@rocketlead/persistence';
@@ -270,6 +270,127 @@ describe('event consumer (real Postgres and NATS)', () => {
       durable,
     ])) as unknown[];
     expect(inbox).toHaveLength(0);
+  });
+
+  it('handles events that wait for a transaction together, with their inbox rows, leaving out a redelivery', async () => {
+    const org = uuidv7();
+    const durable = `consumer-batch-${uuidv7().slice(-12)}`;
+    const first = stateChanged(org, uuidv7(), 0);
+    const burst = Array.from({ length: 20 }, (_, n) => stateChanged(org, uuidv7(), n + 1));
+    const batches: string[][] = [];
+    const inboxSeen: number[] = [];
+    let release: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const jsm = await nc.jetstreamManager();
+    const record = async (events: CloudEvent[], manager: EntityManager): Promise<void> => {
+      const own = events.filter((e) => e.organizationid === org);
+      if (own.length === 0) return;
+      batches.push(own.map((e) => e.id));
+      // The inbox rows are written in this transaction, before the handler.
+      const rows = (await manager.query(
+        `SELECT count(*)::int AS n FROM ${SCHEMA}.inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`,
+        [durable, own.map((e) => e.id)],
+      )) as { n: number }[];
+      inboxSeen.push(rows[0]!.n);
+      // The first burst event holds its transaction until every other one is in hand.
+      if (own.some((e) => e.id === burst[0]!.id)) await blocked;
+    };
+    await consuming(
+      org,
+      {
+        durable,
+        maxBatch: 8,
+        batchTransactions: 1,
+        handler: (event, manager) => record([event], manager),
+        batchHandler: record,
+      },
+      async () => {
+        await publish(first);
+        await eventually(() => batches.length === 1, { timeoutMs: 10_000, message: 'first handled' });
+        // Published again as a new message: handled already, it is left out of its batch.
+        await nc.jetstream().publish(names.eventSubject(first.type), JSON.stringify(first));
+        for (const event of burst) await publish(event);
+        await eventually(
+          async () =>
+            (await jsm.consumers.info(names.stream('LEADS').name, names.consumer(durable))).num_ack_pending >=
+            burst.length,
+          { timeoutMs: 10_000, message: 'the burst in hand' },
+        );
+        release();
+        const all = new Set([first, ...burst].map((e) => e.id));
+        await eventually(() => batches.flat().filter((id) => all.has(id)).length >= all.size, {
+          timeoutMs: 10_000,
+          message: 'every event handled',
+        });
+      },
+    );
+    const handled = batches.flat();
+    expect(new Set(handled).size).toBe(handled.length);
+    expect(handled.sort()).toEqual([first, ...burst].map((e) => e.id).sort());
+    expect(Math.max(...batches.map((b) => b.length))).toBeGreaterThan(1);
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(8);
+    expect(inboxSeen).toEqual(batches.map((b) => b.length));
+  });
+
+  it('after a failed batch, handles each of its events alone: only the bad one is dead-lettered', async () => {
+    const org = uuidv7();
+    const durable = `consumer-batch-${uuidv7().slice(-12)}`;
+    const events = Array.from({ length: 12 }, (_, n) => stateChanged(org, uuidv7(), n));
+    const bad = events[5]!;
+    const alone: string[] = [];
+    const batched: string[] = [];
+    let release: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const jsm = await nc.jetstreamManager();
+    await consuming(
+      org,
+      {
+        durable,
+        batchTransactions: 1,
+        handler: async (event) => {
+          if (event.id === bad.id) throw new PermanentEventError('bad lead');
+          // The first event holds the only transaction until the others are in hand: they form one batch.
+          if (event.id === events[0]!.id) await blocked;
+          alone.push(event.id);
+        },
+        batchHandler: async (batch) => {
+          const own = batch.filter((e) => e.organizationid === org);
+          if (own.some((e) => e.id === bad.id)) throw new PermanentEventError('bad lead');
+          if (own.some((e) => e.id === events[0]!.id)) await blocked;
+          batched.push(...own.map((e) => e.id));
+        },
+      },
+      async () => {
+        for (const event of events) await publish(event);
+        await eventually(
+          async () =>
+            (await jsm.consumers.info(names.stream('LEADS').name, names.consumer(durable))).num_ack_pending >=
+            events.length,
+          { timeoutMs: 10_000, message: 'the events in hand' },
+        );
+        release();
+        await eventually(() => alone.length + batched.length === events.length - 1, {
+          timeoutMs: 10_000,
+          message: 'every good event handled',
+        });
+        await deadLetters.waitFor((e) => e.body.id === bad.id, 10_000);
+      },
+    );
+    // Beside the first event, which came alone: the batch that held the bad event failed, and its other
+    // events were handled alone.
+    expect(alone.length).toBeGreaterThan(1);
+    const handled = [...alone, ...batched];
+    expect(handled.sort()).toEqual(
+      events
+        .filter((e) => e !== bad)
+        .map((e) => e.id)
+        .sort(),
+    );
+    const inbox = (await dataSource.query(
+      `SELECT event_id FROM ${SCHEMA}.inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`,
+      [durable, events.map((e) => e.id)],
+    )) as { event_id: string }[];
+    expect(inbox.map((r) => r.event_id).sort()).toEqual(handled.sort());
   });
 
   it('keeps a message whose handler outlasts the ack wait (no redelivery) and acks many events of one turn', async () => {

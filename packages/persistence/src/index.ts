@@ -6,6 +6,7 @@ export * from './cursor';
 export * from './notified-cache';
 export * from './pg-listener';
 export * from './group-writer';
+export * from './group-commit';
 export * from './periodic-sweep';
 export * from './secret-box';
 export * from './prepared-query';

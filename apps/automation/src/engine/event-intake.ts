@@ -16,8 +16,9 @@ import { RunStarter, orderingKey } from './run-starter';
 
 /**
  * One durable consumer per stream whose events may trigger automations (a stream added to the contracts with
- * `triggers: true` is consumed without a change here). Each event's runs are recorded with its inbox row and
- * executed after that commit; events of one lead are handled one at a time, in stream order.
+ * `triggers: true` is consumed without a change here). Each event's runs are recorded with its inbox row (under
+ * load, the runs of several events with one commit) and executed after that commit; events of one lead are
+ * handled one at a time, in stream order.
  */
 @Injectable()
 export class EventIntake implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -44,6 +45,7 @@ export class EventIntake implements OnApplicationBootstrap, BeforeApplicationShu
         logger: this.logger,
         relevant: (event) => this.starter.relevant(event),
         handler: (event, manager) => this.starter.start(event, manager),
+        batchHandler: (events, manager) => this.starter.startMany(events, manager),
         afterCommit: (event) => this.starter.execute(event),
         orderingKey,
         concurrency: this.config.AUTOMATION_CONCURRENCY,

@@ -112,8 +112,8 @@ export class RunFactory {
   }
 
   /**
-   * The runs of several automations at once, in the order given: one loop check per lead and chain, one
-   * insert and one outbox write for all. With `leased`, the running runs are leased to the caller and come
+   * The runs of several automations (and events) at once, in the order given: one loop check, one insert and
+   * one outbox write for all. With `leased`, the running runs are leased to the caller and come
    * back `claimed`, their first step's attempt begun: the caller executes them next without claiming them.
    */
   async createMany(manager: EntityManager, requests: RunRequest[], leased = false): Promise<CreatedRun[]> {
@@ -182,29 +182,23 @@ export class RunFactory {
     });
   }
 
-  /** The requests whose automation already ran for their lead in their correlation chain. */
+  /** The requests whose automation already ran for their lead in their correlation chain (one query). */
   private async looped(manager: EntityManager, requests: RunRequest[]): Promise<Set<RunRequest>> {
-    const chains = new Map<string, RunRequest[]>();
-    for (const request of requests) {
-      if (request.entryId === null || request.depth > this.config.AUTOMATION_MAX_DEPTH) continue;
-      const key = `${request.entryId}|${request.snapshot.event.correlationId}|${request.restart === true}`;
-      const chain = chains.get(key);
-      if (chain) chain.push(request);
-      else chains.set(key, [request]);
-    }
-    const looped = new Set<RunRequest>();
-    for (const chain of chains.values()) {
-      const first = chain[0]!;
-      const ran = await this.runs.runInChain(
-        manager,
-        chain.map((r) => r.automation.id),
-        first.entryId!,
-        first.snapshot.event.correlationId,
-        first.restart,
-      );
-      for (const request of chain) if (ran.has(request.automation.id)) looped.add(request);
-    }
-    return looped;
+    const asked = requests.flatMap((request) =>
+      request.entryId !== null && request.depth <= this.config.AUTOMATION_MAX_DEPTH
+        ? [{ request, entryId: request.entryId }]
+        : [],
+    );
+    const ran = await this.runs.ranInChains(
+      manager,
+      asked.map(({ request, entryId }) => ({
+        automationId: request.automation.id,
+        entryId,
+        correlationId: request.snapshot.event.correlationId,
+        ignoreCancelled: request.restart === true,
+      })),
+    );
+    return new Set(asked.filter((_, i) => ran.has(i)).map(({ request }) => request));
   }
 }
 

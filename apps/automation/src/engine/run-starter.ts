@@ -14,7 +14,7 @@ import { triggeredBy } from './matcher';
 import { buildSnapshot, entryInEvent, eventSubjects, runContext } from './run-context';
 import type { ClaimedRun } from '../runs/runs.repository';
 import { RunExecutor } from './run-executor';
-import { RunFactory } from './run-factory';
+import { RunFactory, type RunRequest } from './run-factory';
 import { TriggerNames } from './trigger-names';
 
 /** The key of the queue an event waits in: its lead, else its booking, else none (its own). */
@@ -33,9 +33,9 @@ export function orderingKey(event: CloudEvent): string | null {
 }
 
 /**
- * From an event to its runs. `start` runs in the consumer's inbox transaction: it matches the event against
- * the organization's active automations (in memory) and records one run per match; `execute` runs after
- * that commit (and again on a redelivery) and executes them.
+ * From an event to its runs. `start` (or `startMany`, for events handled together) runs in the consumer's
+ * inbox transaction: it matches the event against the organization's active automations (in memory) and
+ * records one run per match; `execute` runs after that commit (and again on a redelivery) and executes them.
  */
 @Injectable()
 export class RunStarter {
@@ -76,8 +76,28 @@ export class RunStarter {
   }
 
   async start(event: CloudEvent, manager: EntityManager): Promise<void> {
-    if (!isTriggering(event)) return;
-    this.started.set(event.id, await this.record(event, manager));
+    await this.startMany([event], manager);
+  }
+
+  /** `start` for events handled together: their runs are recorded with one insert and one outbox write. */
+  async startMany(events: CloudEvent[], manager: EntityManager): Promise<void> {
+    const planned: { event: CloudEvent; requests: RunRequest[] }[] = [];
+    for (const event of events)
+      if (isTriggering(event)) planned.push({ event, requests: await this.requests(event, manager) });
+    const created = await this.factory.createMany(
+      manager,
+      planned.flatMap((p) => p.requests),
+      true,
+    );
+    let next = 0;
+    for (const { event, requests } of planned) {
+      const own = created.slice(next, next + requests.length);
+      next += requests.length;
+      this.started.set(
+        event.id,
+        own.flatMap((run) => (run.claimed ? [run.claimed] : [])),
+      );
+    }
   }
 
   async execute(event: CloudEvent): Promise<void> {
@@ -88,11 +108,8 @@ export class RunStarter {
     await this.executor.executeEventRuns(event.organizationid, event.id, started);
   }
 
-  /**
-   * The runs of the event's matching automations, in creation order, recorded leased to this process; those
-   * that will run, as `execute` takes them.
-   */
-  private async record(event: CloudEvent, manager: EntityManager): Promise<ClaimedRun[]> {
+  /** The runs the event's matching automations would start, in creation order. */
+  private async requests(event: CloudEvent, manager: EntityManager): Promise<RunRequest[]> {
     const organizationId = event.organizationid;
     const triggered = triggeredBy(await this.index.index(organizationId, manager), event);
     if (triggered.length === 0) return [];
@@ -112,21 +129,16 @@ export class RunStarter {
           }) as unknown as Record<string, unknown>,
         ).matched,
     );
-    const created = await this.factory.createMany(
-      manager,
-      matching.map((automation) => ({
-        automation,
-        triggerKey: event.id,
-        snapshot,
-        entryId,
-        depth: event.depth,
-        sandbox: automation.sandbox || orgSandbox,
-        triggerName: prepared.triggerName,
-        causationId: event.id,
-      })),
-      true,
-    );
-    return created.flatMap((run) => (run.claimed ? [run.claimed] : []));
+    return matching.map((automation) => ({
+      automation,
+      triggerKey: event.id,
+      snapshot,
+      entryId,
+      depth: event.depth,
+      sandbox: automation.sandbox || orgSandbox,
+      triggerName: prepared.triggerName,
+      causationId: event.id,
+    }));
   }
 }
 

@@ -116,6 +116,14 @@ const endRunSql = (runId: string, status: string, error: string): string =>
 // A json/jsonb parameter: pg sends a JS array as a Postgres array, so values are serialized here.
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
+/** Has this automation run for this lead in this correlation chain? */
+export interface ChainQuestion {
+  automationId: string;
+  entryId: string;
+  correlationId: string;
+  ignoreCancelled: boolean;
+}
+
 /** Runs and their steps: every read and write of the engine on them. */
 @Injectable()
 export class RunsRepository {
@@ -131,26 +139,30 @@ export class RunsRepository {
   }
 
   /**
-   * Of these automations, those that already have a run for this lead in this correlation chain (loop
-   * detection, one query). Skipped and dry runs never count; `ignoreCancelled` for a restart by
-   * start_workflow, which cancels first.
+   * Which of these (automation, lead, correlation chain) questions already have a run: loop detection for
+   * any number of events and automations in one query, answered by the positions of the questions that ran.
+   * Skipped and dry runs never count; `ignoreCancelled` for a restart by start_workflow, which cancels first.
    */
-  async runInChain(
-    manager: EntityManager,
-    automationIds: string[],
-    entryId: string,
-    correlationId: string,
-    ignoreCancelled = false,
-  ): Promise<Set<string>> {
-    if (automationIds.length === 0) return new Set();
-    const rows = await this.queryHot<{ automation_id: string }>(
-      `SELECT DISTINCT automation_id FROM ${S}.runs
-       WHERE automation_id = ANY($1::uuid[]) AND entry_id = $2 AND correlation_id = $3 AND NOT dry_run
-         AND status <> 'skipped' ${ignoreCancelled ? `AND status <> 'cancelled'` : ''}`,
-      [automationIds, entryId, correlationId],
+  async ranInChains(manager: EntityManager, questions: ChainQuestion[]): Promise<Set<number>> {
+    if (questions.length === 0) return new Set();
+    const rows = await this.queryHot<{ ord: number }>(
+      `SELECT q.ord::int AS ord
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bool[]) WITH ORDINALITY
+         AS q(automation_id, entry_id, correlation_id, ignore_cancelled, ord)
+       WHERE EXISTS (
+         SELECT 1 FROM ${S}.runs r
+         WHERE r.automation_id = q.automation_id AND r.entry_id = q.entry_id
+           AND r.correlation_id = q.correlation_id AND NOT r.dry_run AND r.status <> 'skipped'
+           AND (NOT q.ignore_cancelled OR r.status <> 'cancelled'))`,
+      [
+        questions.map((q) => q.automationId),
+        questions.map((q) => q.entryId),
+        questions.map((q) => q.correlationId),
+        questions.map((q) => q.ignoreCancelled),
+      ],
       manager,
     );
-    return new Set(rows.map((r) => r.automation_id));
+    return new Set(rows.map((r) => r.ord - 1));
   }
 
   /** Inserts the run and its steps in one statement; false when the (automation, trigger key) run exists. */

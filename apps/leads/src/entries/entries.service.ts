@@ -43,13 +43,19 @@ import type { PoolEntity } from '../pools/pool.entity';
 import { ServiceOutbox, type Statement } from '@rocketlead/messaging';
 import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
 import { checkCustomFieldData, checkData } from './schema-inference';
-import { EntryGroupWriter, type PendingEntry } from './entry-group-writer';
 import { assertSchemaFits } from '../pools/schema-limits';
 import { assignedEvent, causeOf, entryEvent, type Cause } from './entry-events';
 import { dedupeKeysOf, duplicateOf, type Duplicate } from './dedupe-keys';
 import { claimId, DedupeRepository, ownerId, type ClaimingInsert } from './dedupe.repository';
 import { changesOf } from './entry-changes';
-import { encodeCursor, clientCursor, type CursorPosition } from '@rocketlead/persistence';
+import { encodeCursor, clientCursor, GroupCommit, type CursorPosition } from '@rocketlead/persistence';
+
+/** A validated entry with its events, waiting to be stored. */
+interface PendingEntry {
+  entry: TableEntry;
+  idempotencyKey: string | null;
+  events: CloudEvent[];
+}
 
 /** An entry stored with its dedupe keys or first milestone (a transaction), and who creates it. */
 interface ClaimingEntry extends ClaimingInsert {
@@ -110,9 +116,9 @@ function page(rows: TableEntry[], limit: number): Page<TableEntry> {
 
 @Injectable()
 export class EntriesService {
-  private readonly writer: EntryGroupWriter;
+  private readonly writer: GroupCommit<PendingEntry>;
   // Entries of pools with duplicate detection, or created in a state with a milestone: one transaction a group.
-  private readonly claimingWriter: EntryGroupWriter<ClaimingEntry, TableEntry>;
+  private readonly claimingWriter: GroupCommit<ClaimingEntry, TableEntry>;
 
   constructor(
     private readonly entries: EntriesRepository,
@@ -126,7 +132,7 @@ export class EntriesService {
     @Inject(TRANSACTION) private readonly transaction: Transactional,
   ) {
     const withEvents = (events: CloudEvent[]) => (change: Statement) => this.outbox.statement(change, events);
-    this.writer = new EntryGroupWriter({
+    this.writer = new GroupCommit<PendingEntry>({
       writeGroup: async (items: PendingEntry[]) => {
         await this.entries.insertManyWithEvents(items, withEvents(items.flatMap((item) => item.events)));
         return items.map(() => undefined);
@@ -138,7 +144,7 @@ export class EntriesService {
       maxGroup: 64,
       maxInFlight: 2,
     });
-    this.claimingWriter = new EntryGroupWriter<ClaimingEntry, TableEntry>({
+    this.claimingWriter = new GroupCommit<ClaimingEntry, TableEntry>({
       writeGroup: (items) => this.transaction((manager) => this.writeClaiming(manager, items)),
       writeOne: async (item) =>
         (await this.transaction((manager) => this.writeClaiming(manager, [item])))[0]!,

@@ -10,8 +10,10 @@ import {
 import type { DataSource, EntityManager } from 'typeorm';
 import { validateEvent, type CloudEvent, type StreamKey, type WireNames } from '@rocketlead/contracts';
 import { withSpan, type JsonLogger } from '@rocketlead/observability';
+import { GroupCommit } from '@rocketlead/persistence';
 
 export type EventHandler = (event: CloudEvent, manager: EntityManager) => Promise<void>;
+export type BatchEventHandler = (events: CloudEvent[], manager: EntityManager) => Promise<void>;
 
 /**
  * Thrown by a handler for an event that can never be handled (it is wrong, not the infrastructure): the
@@ -36,6 +38,18 @@ export interface EventConsumerOptions {
   types?: string[];
   /** Runs in one transaction with the inbox row; skipped when this consumer already handled the event. */
   handler: EventHandler;
+  /**
+   * Optional, with the inbox: events that are ready while earlier transactions are still committing (or in
+   * the same turn) are handled together by this, in one transaction with all their inbox rows (events already
+   * handled are left out), so that under load one commit serves many events (`GroupCommit`). An event alone is
+   * handled at once through `handler`; so is each event of a batch that failed, so that an error is only its
+   * own event's. Events in one batch never share an ordering key.
+   */
+  batchHandler?: BatchEventHandler;
+  /** Most events in one batch (default 32). */
+  maxBatch?: number;
+  /** Batch transactions in progress at once (default 4). */
+  batchTransactions?: number;
   /**
    * false: no inbox row and no transaction; the handler gets the pool's manager and must be idempotent on
    * its own (e.g. one statement guarded by a unique key), since a redelivered event runs it again. Saves
@@ -147,9 +161,21 @@ export class EventConsumer {
   private readonly held = new Set<JsMsg>();
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping = false;
+  private readonly batcher: GroupCommit<CloudEvent> | undefined;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.slots = new Slots(options.concurrency ?? 32);
+    const { batchHandler } = options;
+    if (batchHandler && options.inbox !== false)
+      this.batcher = new GroupCommit<CloudEvent>({
+        writeGroup: async (events) => {
+          await this.commit(events, batchHandler);
+          return events.map(() => undefined);
+        },
+        writeOne: (event) => this.commitOne(event),
+        maxGroup: options.maxBatch ?? 32,
+        maxInFlight: options.batchTransactions ?? 4,
+      });
   }
 
   private get ackWaitMs(): number {
@@ -321,21 +347,31 @@ export class EventConsumer {
   }
 
   private async handleOnce(event: CloudEvent): Promise<void> {
-    const { dataSource, schema, durable, handler, afterCommit } = this.options;
-    if (this.options.inbox === false) {
-      await handler(event, dataSource.manager);
-      if (afterCommit) await afterCommit(event);
-      return;
-    }
-    await dataSource.transaction(async (manager) => {
-      const inserted = (await manager.query(
-        `INSERT INTO "${schema}".inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-        [durable, event.id],
-      )) as unknown[];
-      if (inserted.length === 0) return; // already handled: a redelivery
-      await handler(event, manager);
-    });
+    const { dataSource, handler, afterCommit } = this.options;
+    if (this.options.inbox === false) await handler(event, dataSource.manager);
+    else if (this.batcher) await this.batcher.write(event);
+    else await this.commitOne(event);
     if (afterCommit) await afterCommit(event);
+  }
+
+  private commitOne(event: CloudEvent): Promise<void> {
+    const { handler } = this.options;
+    return this.commit([event], ([fresh], manager) => handler(fresh!, manager));
+  }
+
+  /** One transaction: the events' inbox rows, then the handler for those not handled before (a redelivery). */
+  private commit(events: CloudEvent[], handler: BatchEventHandler): Promise<void> {
+    const { dataSource, schema, durable } = this.options;
+    return dataSource.transaction(async (manager) => {
+      const inserted = (await manager.query(
+        `INSERT INTO "${schema}".inbox (consumer, event_id) SELECT $1, unnest($2::uuid[])
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [durable, events.map((e) => e.id)],
+      )) as { event_id: string }[];
+      const fresh = new Set(inserted.map((row) => row.event_id));
+      const todo = events.filter((e) => fresh.has(e.id.toLowerCase()));
+      if (todo.length > 0) await handler(todo, manager);
+    });
   }
 
   private async deadLetter(msg: JsMsg, reason: string): Promise<void> {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import type { TableEntry } from '@rocketlead/contracts';
-import { EntryGroupWriter, type PendingEntry } from './entry-group-writer';
+import { GroupCommit } from './group-commit';
 
-const pending = (id: string): PendingEntry => ({
-  entry: { id } as TableEntry,
-  idempotencyKey: null,
-  events: [],
-});
+interface Pending {
+  entry: { id: string };
+}
+
+const pending = (id: string): Pending => ({ entry: { id } });
 
 /** A writer whose storage is recorded in memory; `bad` ids are refused by any statement holding them. */
 function recordingWriter(bad: string[] = [], options: { maxGroup?: number; maxInFlight?: number } = {}) {
@@ -14,7 +13,7 @@ function recordingWriter(bad: string[] = [], options: { maxGroup?: number; maxIn
   const singles: string[] = [];
   const stored: string[] = [];
   let commits = 0;
-  const writer = new EntryGroupWriter<PendingEntry>({
+  const writer = new GroupCommit<Pending>({
     writeGroup: (items) => {
       const ids = items.map((item) => item.entry.id);
       groups.push(ids);
@@ -36,8 +35,8 @@ function recordingWriter(bad: string[] = [], options: { maxGroup?: number; maxIn
   return { writer, groups, singles, stored, commits: () => commits };
 }
 
-describe('EntryGroupWriter', () => {
-  it('writes a lone entry on its own, without a group statement', async () => {
+describe('GroupCommit', () => {
+  it('writes a lone item on its own, without a group statement', async () => {
     const w = recordingWriter();
     await w.writer.write(pending('a'));
     expect(w.groups).toEqual([]);
@@ -45,7 +44,7 @@ describe('EntryGroupWriter', () => {
     expect(w.commits()).toBe(1);
   });
 
-  it('writes entries arriving together as one group and answers each after its commit', async () => {
+  it('writes items arriving together as one group and answers each after its commit', async () => {
     const w = recordingWriter([], { maxInFlight: 1 });
     const ids = ['a', 'b', 'c', 'd'];
     await Promise.all(ids.map((id) => w.writer.write(pending(id))));
@@ -54,7 +53,7 @@ describe('EntryGroupWriter', () => {
     expect(w.commits()).toBe(1);
   });
 
-  it('caps a group at maxGroup entries', async () => {
+  it('caps a group at maxGroup items', async () => {
     const w = recordingWriter([], { maxGroup: 3, maxInFlight: 1 });
     await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => w.writer.write(pending(id))));
     // The remaining two are the next group, written once the first has been.
@@ -65,7 +64,7 @@ describe('EntryGroupWriter', () => {
     expect(w.stored).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
-  it('one entry refused by the group statement fails alone; the others are stored and resolve', async () => {
+  it('one item refused by the group write fails alone; the others are stored and resolve', async () => {
     const w = recordingWriter(['c'], { maxInFlight: 1 });
     const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((id) => w.writer.write(pending(id))));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
@@ -75,9 +74,9 @@ describe('EntryGroupWriter', () => {
   });
 });
 
-describe('EntryGroupWriter with results', () => {
+describe('GroupCommit with results', () => {
   it('answers each caller with its own result, grouped or alone', async () => {
-    const writer = new EntryGroupWriter<string, string>({
+    const writer = new GroupCommit<string, string>({
       writeGroup: (items) => Promise.resolve(items.map((item) => `group:${item}`)),
       writeOne: (item) => Promise.resolve(`one:${item}`),
       committed: () => undefined,

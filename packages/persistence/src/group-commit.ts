@@ -1,52 +1,44 @@
-import type { CloudEvent, TableEntry } from '@rocketlead/contracts';
-
-/** A validated entry with its events, waiting to be stored. */
-export interface PendingEntry {
-  entry: TableEntry;
-  idempotencyKey: string | null;
-  events: CloudEvent[];
-}
-
 interface Waiter<T, R> {
   item: T;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
 
-/** How items (`PendingEntry` by default) are stored, and what storing one answers (`R`, nothing by default). */
-export interface EntryGroupWriterOptions<T, R> {
+/** How items are stored, and what storing one answers (`R`, nothing by default). */
+export interface GroupCommitOptions<T, R> {
   /** Stores the group atomically (one statement, or one transaction): all of it or none of it. */
   writeGroup: (items: T[]) => Promise<R[]>;
-  /** Stores one entry on its own: used alone, and for each entry of a group whose write failed. */
+  /** Stores one item on its own: used alone, and for each item of a group whose write failed. */
   writeOne: (item: T) => Promise<R>;
-  /** Called after a write that stored events has committed. */
-  committed: () => void;
-  /** Most entries in one statement. */
+  /** Called after each write that committed (e.g. to wake the outbox relay). */
+  committed?: () => void;
+  /** Most items in one group (default 64). */
   maxGroup?: number;
-  /** Groups written at the same time. */
+  /** Groups written at the same time (default 2). */
   maxInFlight?: number;
 }
 
 /**
- * Group commit for entry inserts. Entries that arrive while earlier groups are being written, or in the same
- * turn of the event loop, are written together: one statement (entries and outbox rows), one commit, then
- * every caller is answered. Nothing waits on a timer: an entry alone at low load is written at once.
- * When a group's statement fails (an idempotency key already taken, a row the database refuses), nothing
- * of it was stored, and each entry is written again on its own, so only the entry at fault fails.
+ * Group commit with a fallback (entry inserts in leads, the inbox transactions of an event consumer). Items
+ * that arrive while earlier groups are being written, or in the same turn of the event loop, are written
+ * together: one statement or transaction, one commit, then every caller is answered. Nothing waits on a
+ * timer: an item alone at low load is written at once, on its own. When a group's write fails (an
+ * idempotency key already taken, a row the database refuses, a handler's error), nothing of it was stored,
+ * and each item is written again on its own, so only the item at fault fails.
  */
-export class EntryGroupWriter<T = PendingEntry, R = void> {
+export class GroupCommit<T, R = void> {
   private queue: Waiter<T, R>[] = [];
   private inFlight = 0;
   private scheduled = false;
   private readonly maxGroup: number;
   private readonly maxInFlight: number;
 
-  constructor(private readonly options: EntryGroupWriterOptions<T, R>) {
+  constructor(private readonly options: GroupCommitOptions<T, R>) {
     this.maxGroup = options.maxGroup ?? 64;
     this.maxInFlight = options.maxInFlight ?? 2;
   }
 
-  /** Resolves once the entry and its events are committed; rejects with this entry's own error. */
+  /** Resolves once the item is committed; rejects with this item's own error. */
   write(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
@@ -57,7 +49,7 @@ export class EntryGroupWriter<T = PendingEntry, R = void> {
   private schedule(): void {
     if (this.scheduled || this.inFlight >= this.maxInFlight) return;
     this.scheduled = true;
-    // Entries validated in this turn of the event loop join the same group.
+    // Items handed in during this turn of the event loop join the same group.
     setImmediate(() => {
       this.scheduled = false;
       this.flush();
@@ -81,10 +73,10 @@ export class EntryGroupWriter<T = PendingEntry, R = void> {
       try {
         results = await this.options.writeGroup(group.map((waiter) => waiter.item));
       } catch {
-        // Fall through: each entry on its own, with its own outcome.
+        // Fall through: each item on its own, with its own outcome.
       }
       if (results) {
-        this.options.committed();
+        this.options.committed?.();
         group.forEach((waiter, i) => waiter.resolve(results[i]!));
         return;
       }
@@ -100,7 +92,7 @@ export class EntryGroupWriter<T = PendingEntry, R = void> {
       waiter.reject(error);
       return;
     }
-    this.options.committed();
+    this.options.committed?.();
     waiter.resolve(result);
   }
 }
