@@ -48,6 +48,17 @@ describe('event consumer (real Postgres and NATS)', () => {
     await nc.jetstream().publish(names.eventSubject(event.type), JSON.stringify(event), { msgID: event.id });
   };
 
+  /** Waits until the consumer holds `count` messages delivered and not yet acked (all in its hands). */
+  const inHand = async (durable: string, count: number): Promise<void> => {
+    const jsm = await nc.jetstreamManager();
+    await eventually(
+      async () =>
+        (await jsm.consumers.info(names.stream('LEADS').name, names.consumer(durable))).num_ack_pending >=
+        count,
+      { timeoutMs: 10_000, message: `${count} messages in hand` },
+    );
+  };
+
   /** A consumer of this test's organization only (other tests' events are acked unread). */
   async function consuming(
     org: string,
@@ -281,7 +292,6 @@ describe('event consumer (real Postgres and NATS)', () => {
     const inboxSeen: number[] = [];
     let release: () => void = () => undefined;
     const blocked = new Promise<void>((resolve) => (release = resolve));
-    const jsm = await nc.jetstreamManager();
     const record = async (events: CloudEvent[], manager: EntityManager): Promise<void> => {
       const own = events.filter((e) => e.organizationid === org);
       if (own.length === 0) return;
@@ -310,12 +320,7 @@ describe('event consumer (real Postgres and NATS)', () => {
         // Published again as a new message: handled already, it is left out of its batch.
         await nc.jetstream().publish(names.eventSubject(first.type), JSON.stringify(first));
         for (const event of burst) await publish(event);
-        await eventually(
-          async () =>
-            (await jsm.consumers.info(names.stream('LEADS').name, names.consumer(durable))).num_ack_pending >=
-            burst.length,
-          { timeoutMs: 10_000, message: 'the burst in hand' },
-        );
+        await inHand(durable, burst.length);
         release();
         const all = new Set([first, ...burst].map((e) => e.id));
         await eventually(() => batches.flat().filter((id) => all.has(id)).length >= all.size, {
@@ -341,7 +346,6 @@ describe('event consumer (real Postgres and NATS)', () => {
     const batched: string[] = [];
     let release: () => void = () => undefined;
     const blocked = new Promise<void>((resolve) => (release = resolve));
-    const jsm = await nc.jetstreamManager();
     await consuming(
       org,
       {
@@ -362,12 +366,7 @@ describe('event consumer (real Postgres and NATS)', () => {
       },
       async () => {
         for (const event of events) await publish(event);
-        await eventually(
-          async () =>
-            (await jsm.consumers.info(names.stream('LEADS').name, names.consumer(durable))).num_ack_pending >=
-            events.length,
-          { timeoutMs: 10_000, message: 'the events in hand' },
-        );
+        await inHand(durable, events.length);
         release();
         await eventually(() => alone.length + batched.length === events.length - 1, {
           timeoutMs: 10_000,
