@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { uuidv7, type RunContextRef } from '@rocketlead/contracts';
 import { statementSql } from '@rocketlead/messaging';
 import { returnedRows } from '@rocketlead/persistence';
-import { RunsRepository, type NewRun, type NewStep } from '../src/runs/runs.repository';
+import { RAN_IN_CHAINS_SQL, RunsRepository, type NewRun, type NewStep } from '../src/runs/runs.repository';
 import type { RunSnapshot } from '../src/runs/run.entity';
 import { startAutomation, type AutomationUnderTest } from './support';
 
@@ -249,6 +249,32 @@ describe('runs repository (real Postgres)', () => {
     ];
     expect(await runs.ranInChains(db.manager, questions)).toEqual(new Set([0, 2, 3, 5]));
     expect(await runs.ranInChains(db.manager, [])).toEqual(new Set());
+  });
+
+  it('keeps the loop check on runs_chain_idx in its generic plan, even for a runs table never analyzed', async () => {
+    // A prepared statement's generic plan lives as long as its connection; one made while runs was small must
+    // not scan the whole table later. A new table, like the runs table of a fresh install, has no statistics.
+    const runner = db.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await runner.query(`CREATE TEMP TABLE runs (LIKE automation.runs INCLUDING ALL) ON COMMIT DROP`);
+      await runner.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+      await runner.query(
+        `PREPARE chain_check AS ${RAN_IN_CHAINS_SQL.replaceAll('automation.runs', 'pg_temp.runs')}`,
+      );
+      const plan = (
+        (await runner.query(`EXPLAIN (FORMAT JSON) EXECUTE chain_check('{}', '{}', '{}', '{}')`)) as {
+          'QUERY PLAN': unknown;
+        }[]
+      )[0]!['QUERY PLAN'];
+      await runner.query(`DEALLOCATE chain_check`);
+      const text = JSON.stringify(plan);
+      expect(text).toContain('"Index Name":"runs_automation_id_entry_id_correlation_id_idx"');
+      expect(text).not.toContain('"Node Type":"Seq Scan"');
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 
   it('completes the run with its last step, or only records the step when the run was stopped meanwhile', async () => {

@@ -10,6 +10,25 @@ import type { RunSnapshot } from './run.entity';
 /** How long a replica holds a run it executes; renewed while it does, so a dead replica's runs come back. */
 export const LEASE_MS = 30_000;
 
+const S = 'automation';
+
+/**
+ * The loop check: the positions (1-based) of the (automation, lead, chain) questions that already have a run.
+ * A lateral probe, not EXISTS: a prepared statement keeps its generic plan, and the one EXISTS got on a new
+ * (empty) runs table was a hash join over a scan of every run, kept while the table grew (2.4 ms a call after
+ * 7,000 runs under bench:automation). The lateral form is a nested loop, whose cheapest inner side is a
+ * runs_chain_idx probe even on an empty table.
+ */
+export const RAN_IN_CHAINS_SQL = `SELECT q.ord::int AS ord
+  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bool[]) WITH ORDINALITY
+    AS q(automation_id, entry_id, correlation_id, ignore_cancelled, ord)
+  CROSS JOIN LATERAL (
+    SELECT 1 FROM ${S}.runs r
+    WHERE r.automation_id = q.automation_id AND r.entry_id = q.entry_id
+      AND r.correlation_id = q.correlation_id AND NOT r.dry_run AND r.status <> 'skipped'
+      AND (NOT q.ignore_cancelled OR r.status <> 'cancelled')
+    LIMIT 1) ran`;
+
 export interface NewRun {
   id: string;
   organizationId: string;
@@ -106,8 +125,6 @@ interface StepRow {
   output: unknown;
 }
 
-const S = 'automation';
-
 /** What ending a running run writes (the arguments are SQL: parameters or literals); no row when it had ended. */
 const endRunSql = (runId: string, status: string, error: string): string =>
   `UPDATE ${S}.runs SET status = ${status}, error = ${error}, finished_at = now(), lease_until = NULL
@@ -146,14 +163,7 @@ export class RunsRepository {
   async ranInChains(manager: EntityManager, questions: ChainQuestion[]): Promise<Set<number>> {
     if (questions.length === 0) return new Set();
     const rows = await this.queryHot<{ ord: number }>(
-      `SELECT q.ord::int AS ord
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bool[]) WITH ORDINALITY
-         AS q(automation_id, entry_id, correlation_id, ignore_cancelled, ord)
-       WHERE EXISTS (
-         SELECT 1 FROM ${S}.runs r
-         WHERE r.automation_id = q.automation_id AND r.entry_id = q.entry_id
-           AND r.correlation_id = q.correlation_id AND NOT r.dry_run AND r.status <> 'skipped'
-           AND (NOT q.ignore_cancelled OR r.status <> 'cancelled'))`,
+      RAN_IN_CHAINS_SQL,
       [
         questions.map((q) => q.automationId),
         questions.map((q) => q.entryId),
