@@ -231,6 +231,36 @@ describe('leads service (real Postgres and NATS)', () => {
       }),
     );
     expect(foreign.code).toBe('NOT_FOUND');
+    // A key grown by one update is accepted by a strict one right after (the pool as stored decides, not a
+    // copy read before it grew).
+    await send(COMMANDS.entriesUpdate, { ...step, idempotencyKey: `${runId}:4`, data: { grown: 'yes' } });
+    const afterGrowth = await send(COMMANDS.entriesUpdate, { actor, id: entry.id, data: { grown: 'still' } });
+    expect(afterGrowth.data).toMatchObject({ grown: 'still' });
+    // Concurrent repeats of one key: one applies, every caller gets the entry as that one left it.
+    const racing = await Promise.all(
+      [20, 21, 22, 23].map((score) =>
+        send(COMMANDS.entriesUpdate, { ...step, idempotencyKey: `${runId}:5`, data: { score } }),
+      ),
+    );
+    const applied = racing[0]!.data.score;
+    expect([20, 21, 22, 23]).toContain(applied);
+    for (const reply of racing) expect(reply.data.score).toBe(applied);
+    const marker = await send(COMMANDS.entriesCreate, {
+      actor,
+      tableId: entry.tableId,
+      data: {},
+      schemaMode: 'infer',
+    });
+    await events.waitFor((e) => e.body.subject === marker.id);
+    const raced = events.events.filter(
+      (e) =>
+        e.body.subject === entry.id &&
+        e.body.type === 'table.entry.updated' &&
+        [20, 21, 22, 23].includes(
+          (e.body.data as { changes: { score?: { to: unknown } } }).changes.score?.to as number,
+        ),
+    );
+    expect(raced).toHaveLength(1);
   });
 
   it('scopes every read by organization', async () => {

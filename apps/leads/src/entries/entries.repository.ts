@@ -9,7 +9,7 @@ import {
   type EntryValue,
   type TableEntry,
 } from '@rocketlead/contracts';
-import type { Statement } from '@rocketlead/messaging';
+import { statementSql, type Statement } from '@rocketlead/messaging';
 
 interface EntryRow {
   id: string;
@@ -33,18 +33,20 @@ const COLUMNS = `id, organization_id, table_id, data, custom_field_data, lead_st
   duplicate_of_id, ${TAGS}, created_at, updated_at`;
 
 // The statements of every entry update (automation steps make thousands a second): prepared, see `prepared`.
-const LOCK_ENTRY = prepared(
-  `SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+// Locks the entry and claims the change's idempotency key (if any) in one round trip. The key is claimed only
+// for an entry that exists; a repeat finds it taken (after the first claimer commits, if it has not yet).
+const LOCK_CLAIMING = prepared(
+  `WITH claim AS (
+     INSERT INTO leads.applied_updates (organization_id, idempotency_key, entry_id)
+     SELECT organization_id, $3, id FROM leads.entries
+     WHERE organization_id = $1 AND id = $2 AND $3::text IS NOT NULL
+     ON CONFLICT DO NOTHING RETURNING 1)
+   SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM claim) AS claimed
+   FROM leads.entries WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
 );
-const CLAIM_UPDATE_KEY = prepared(
-  `INSERT INTO leads.applied_updates (organization_id, idempotency_key, entry_id) VALUES ($1, $2, $3)
-   ON CONFLICT DO NOTHING RETURNING 1`,
-);
-const UPDATE_ENTRY = prepared(
-  `UPDATE leads.entries SET data = $3::jsonb, custom_field_data = $4::jsonb, lead_state_id = $5,
+const UPDATE_ENTRY = `UPDATE leads.entries SET data = $3::jsonb, custom_field_data = $4::jsonb, lead_state_id = $5,
      assigned_member_id = $6, updated_at = now()
-   WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-);
+   WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`;
 
 function toEntry(row: EntryRow): TableEntry {
   return {
@@ -170,24 +172,26 @@ export class EntriesRepository {
     return rows[0] ? toEntry(rows[0]) : null;
   }
 
-  async lock(manager: EntityManager, organizationId: string, id: string): Promise<TableEntry | null> {
-    const rows = await queryPrepared<EntryRow>(this.dataSource, manager, LOCK_ENTRY, [organizationId, id]);
-    return rows[0] ? toEntry(rows[0]) : null;
-  }
-
-  /** Records an update's key in its transaction; false when the key was already applied (a repeat). */
-  async claimUpdateKey(
+  /**
+   * The entry, locked for a change in `manager`'s transaction, with its idempotency key claimed in the same
+   * round trip: `repeat` when the key had been applied before (the change must do nothing); null when there
+   * is no such entry.
+   */
+  async lockForChange(
     manager: EntityManager,
     organizationId: string,
-    key: string,
-    entryId: string,
-  ): Promise<boolean> {
-    const rows = await queryPrepared(this.dataSource, manager, CLAIM_UPDATE_KEY, [
-      organizationId,
-      key,
-      entryId,
-    ]);
-    return rows.length > 0;
+    id: string,
+    idempotencyKey?: string | null,
+  ): Promise<{ entry: TableEntry; repeat: boolean } | null> {
+    const key = idempotencyKey || null;
+    const rows = await queryPrepared<EntryRow & { claimed: boolean }>(
+      this.dataSource,
+      manager,
+      LOCK_CLAIMING,
+      [organizationId, id, key],
+    );
+    const row = rows[0];
+    return row ? { entry: toEntry(row), repeat: key !== null && !row.claimed } : null;
   }
 
   async findByIdempotencyKey(organizationId: string, key: string): Promise<TableEntry | null> {
@@ -267,25 +271,33 @@ export class EntriesRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Stores the entry's data, custom fields, state and assignee; `withEvents` wraps the UPDATE into the
+   * statement that also writes its events (one round trip). The entry as stored.
+   */
   async update(
     manager: EntityManager,
-    organizationId: string,
-    id: string,
-    changes: {
-      data: EntryData;
-      customFieldData: Record<string, EntryValue>;
-      leadStateId: string;
-      assignedMemberId: string | null;
-    },
+    entry: TableEntry,
+    withEvents: (change: Statement) => Statement,
   ): Promise<TableEntry> {
-    const rows = await queryPrepared<EntryRow>(this.dataSource, manager, UPDATE_ENTRY, [
-      organizationId,
-      id,
-      JSON.stringify(changes.data),
-      JSON.stringify(changes.customFieldData),
-      changes.leadStateId,
-      changes.assignedMemberId,
-    ]);
+    const statement = withEvents({
+      sql: UPDATE_ENTRY,
+      params: [
+        entry.organizationId,
+        entry.id,
+        JSON.stringify(entry.data),
+        JSON.stringify(entry.customFieldData),
+        entry.leadStateId,
+        entry.assignedMemberId,
+      ],
+    });
+    // A few texts (by number of events, with or without the relay's wake-up): prepared like the others.
+    const rows = await queryPrepared<EntryRow>(
+      this.dataSource,
+      manager,
+      prepared(statementSql(statement)),
+      statement.params,
+    );
     return toEntry(rows[0]!);
   }
 }

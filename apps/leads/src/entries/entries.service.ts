@@ -42,7 +42,7 @@ import { poolNotFound } from '../pools/pools.service';
 import type { PoolEntity } from '../pools/pool.entity';
 import { ServiceOutbox, type Statement } from '@rocketlead/messaging';
 import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
-import { checkCustomFieldData, checkData } from './schema-inference';
+import { checkCustomFieldData, checkData, fitsSchema } from './schema-inference';
 import { assertSchemaFits } from '../pools/schema-limits';
 import { assignedEvent, causeOf, entryEvent, type Cause } from './entry-events';
 import { dedupeKeysOf, duplicateOf, type Duplicate } from './dedupe-keys';
@@ -399,27 +399,12 @@ export class EntriesService {
     checkEntryLimits(request.data, request.customFieldData);
     const mode = request.schemaMode ?? 'strict';
     const cause = causeOf(request);
-    const current = await this.entries.lock(manager, org, request.id);
-    if (!current) throw entryNotFound();
+    const locked = await this.entries.lockForChange(manager, org, request.id, request.idempotencyKey);
+    if (!locked) throw entryNotFound();
+    const current = locked.entry;
     // A repeat of an applied key (a retried automation step) changes nothing and answers the entry as is.
-    if (
-      request.idempotencyKey &&
-      !(await this.entries.claimUpdateKey(manager, org, request.idempotencyKey, current.id))
-    )
-      return current;
-    let pool = (await this.pools.find(org, current.tableId, manager))!;
-    if (request.data) {
-      const check = this.checkEntryData(pool, request.data, mode);
-      if (Object.keys(check.newKeys).length > 0) {
-        // New keys (infer mode): lock the pool and check again, as entry creation does.
-        pool = (await this.pools.lock(manager, org, current.tableId))!;
-        const locked = this.checkEntryData(pool, request.data, mode);
-        if (Object.keys(locked.newKeys).length > 0) {
-          assertSchemaFits(pool.tableSchema, locked.newKeys, 'data');
-          await this.pools.extendSchema(manager, org, pool.id, locked.newKeys);
-        }
-      }
-    }
+    if (locked.repeat) return current;
+    const pool = await this.poolForUpdate(manager, org, current.tableId, request.data, mode);
     if (request.customFieldData) await this.checkCustomFields(manager, org, request.customFieldData);
     let milestone: Milestone | null = null;
     if (request.leadStateId && request.leadStateId !== current.leadStateId) {
@@ -446,23 +431,21 @@ export class EntriesService {
     const customFieldData = merge(current.customFieldData, request.customFieldData);
     // The merged entry is what is stored and sent: it must fit, or nothing changes.
     assertEntryFits(data, customFieldData);
-    const updated = await this.entries.update(manager, org, current.id, {
-      data,
-      customFieldData,
-      leadStateId,
-      assignedMemberId,
-    });
+    const next = { ...current, data, customFieldData, leadStateId, assignedMemberId };
     const events: CloudEvent[] = [];
-    if (updated.leadStateId !== current.leadStateId) {
-      events.push(this.stateChanged(actor, updated, current.leadStateId, cause));
+    if (leadStateId !== current.leadStateId) {
+      events.push(this.stateChanged(actor, next, current.leadStateId, cause));
       // Once per entry and milestone, ever: only the first entry into such a state records it.
-      if (milestone && (await this.entries.reachMilestone(manager, updated, milestone)))
-        events.push(this.milestoneReached(actor, updated, milestone, cause));
+      if (milestone && (await this.entries.reachMilestone(manager, next, milestone)))
+        events.push(this.milestoneReached(actor, next, milestone, cause));
     }
-    if (Object.keys(changes).length > 0) events.push(this.updatedEvent(actor, updated, changes, cause));
-    if (updated.assignedMemberId !== current.assignedMemberId)
-      events.push(assignedEvent(actor, updated, current.assignedMemberId, cause));
-    if (events.length > 0) await this.outbox.append(manager, events);
+    if (Object.keys(changes).length > 0) events.push(this.updatedEvent(actor, next, changes, cause));
+    if (assignedMemberId !== current.assignedMemberId)
+      events.push(assignedEvent(actor, next, current.assignedMemberId, cause));
+    // The row and its events in one statement (there is at least one event: something changed).
+    const updated = await this.entries.update(manager, next, (change) =>
+      this.outbox.statement(change, events),
+    );
     // A changed email or phone identifies the contact from now on (if no earlier entry has it); the entry's
     // own duplicate link is decided once, on arrival.
     if (pool.dedupe && request.data && Object.keys(changes).length > 0) {
@@ -471,6 +454,34 @@ export class EntriesService {
       await this.dedupe.claim(manager, updated, keys);
     }
     return updated;
+  }
+
+  /**
+   * The entry's pool for an update, its schema grown by the update's new data keys. The cached copy serves
+   * when the data fits it as it is (a stale copy can only miss keys, see `PoolsRepository`); new keys, or data
+   * the copy refuses, are decided on the pool as stored, locked when its schema grows.
+   */
+  private async poolForUpdate(
+    manager: EntityManager,
+    org: string,
+    tableId: string,
+    data: Record<string, unknown> | undefined,
+    mode: 'infer' | 'strict',
+  ): Promise<PoolRecord> {
+    const cached = await this.pools.findCached(org, tableId);
+    if (cached && (!data || fitsSchema(cached.tableSchema, data))) return cached;
+    let pool = (await this.pools.find(org, tableId, manager))!;
+    if (!data) return pool;
+    const check = this.checkEntryData(pool, data, mode);
+    if (Object.keys(check.newKeys).length === 0) return pool;
+    // New keys (infer mode): lock the pool and check again, as entry creation does.
+    pool = (await this.pools.lock(manager, org, tableId))!;
+    const lockedCheck = this.checkEntryData(pool, data, mode);
+    if (Object.keys(lockedCheck.newKeys).length > 0) {
+      assertSchemaFits(pool.tableSchema, lockedCheck.newKeys, 'data');
+      await this.pools.extendSchema(manager, org, pool.id, lockedCheck.newKeys);
+    }
+    return pool;
   }
 
   private checkEntryData(pool: PoolEntity, data: Record<string, unknown>, mode: 'infer' | 'strict') {

@@ -164,7 +164,7 @@ export class EntryContactsService {
   }
 
   /**
-   * The locked entry as committed now. `lock` waits for a concurrent change of the entry, but its `tags` come
+   * The locked entry as committed now. `lockForChange` waits for a concurrent change of the entry, but its `tags` come
    * from the snapshot taken before that wait (READ COMMITTED), so they are read again in a new statement.
    */
   private async reread(manager: EntityManager, locked: TableEntry): Promise<TableEntry> {
@@ -181,14 +181,10 @@ export class EntryContactsService {
   ): Promise<TableEntry> {
     const org = request.actor.organizationId;
     const entry = await this.transaction(async (manager) => {
-      const current = await this.entries.lock(manager, org, request.id);
-      if (!current) throw entryNotFound();
-      if (
-        request.idempotencyKey &&
-        !(await this.entries.claimUpdateKey(manager, org, request.idempotencyKey, current.id))
-      ) {
-        return this.reread(manager, current);
-      }
+      const locked = await this.entries.lockForChange(manager, org, request.id, request.idempotencyKey);
+      if (!locked) throw entryNotFound();
+      const current = locked.entry;
+      if (locked.repeat) return this.reread(manager, current);
       const change = await apply(manager, current);
       if (change.events.length > 0) await this.outbox.append(manager, change.events);
       return change.entry;

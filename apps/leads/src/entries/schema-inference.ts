@@ -75,6 +75,12 @@ export function checkData(schema: TableSchema, data: Record<string, unknown>, fi
   return result;
 }
 
+/** The data is valid and each of its keys is in the schema with its type: nothing to infer or refuse. */
+export function fitsSchema(schema: TableSchema, data: Record<string, unknown>): boolean {
+  const check = checkData(schema, data);
+  return check.invalid.length === 0 && check.typeErrors.length === 0 && check.unknownKeys.length === 0;
+}
+
 /** Type changes of already-locked keys in a proposed schema (keys may only be added). */
 export function schemaConflicts(current: TableSchema, proposed: TableSchema): TypeError[] {
   return Object.entries(proposed)
