@@ -263,6 +263,51 @@ describe('leads service (real Postgres and NATS)', () => {
     expect(raced).toHaveLength(1);
   });
 
+  it('loses no concurrent data update of one lead, and applies each idempotency key once', async () => {
+    const { poolId } = await poolWithDefault();
+    const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
+    const entry = await send(COMMANDS.entriesCreate, {
+      actor,
+      tableId: poolId,
+      data: Object.fromEntries(keys.map((k) => [k, 'a'])),
+      schemaMode: 'infer',
+    });
+    const runId = uuidv7();
+    const step = (i: number, value: string) => ({
+      actor: { ...actor, channel: 'automation' as const },
+      id: entry.id,
+      data: { [keys[i]!]: value },
+      schemaMode: 'infer' as const,
+      idempotencyKey: `${runId}:${i}`,
+      causationId: runId,
+      depth: 1,
+    });
+    // Every update reads the entry and writes it back whole: each must see the others' writes.
+    await Promise.all(keys.map((_, i) => send(COMMANDS.entriesUpdate, step(i, 'b'))));
+    const stored = await send(COMMANDS.entriesGet, { organizationId: org, id: entry.id });
+    expect(stored.data).toEqual(Object.fromEntries(keys.map((k) => [k, 'b'])));
+    // Repeats, alone and racing each other, apply nothing.
+    const repeats = await Promise.all([0, 0, 1, 1].map((i) => send(COMMANDS.entriesUpdate, step(i, 'c'))));
+    for (const reply of repeats) expect(reply.data).toMatchObject({ k0: 'b', k1: 'b' });
+    const marker = await send(COMMANDS.entriesCreate, {
+      actor,
+      tableId: poolId,
+      data: {},
+      schemaMode: 'infer',
+    });
+    await events.waitFor((e) => e.body.subject === marker.id);
+    const updates = events.events.filter(
+      (e) => e.body.subject === entry.id && e.body.type === 'table.entry.updated',
+    );
+    // One event per key, each with the value it replaced.
+    expect(updates).toHaveLength(keys.length);
+    expect(
+      updates
+        .map((e) => (e.body.data as { changes: Record<string, unknown> }).changes)
+        .sort((a, b) => Object.keys(a)[0]!.localeCompare(Object.keys(b)[0]!, 'en', { numeric: true })),
+    ).toEqual(keys.map((k) => ({ [k]: { from: 'a', to: 'b' } })));
+  });
+
   it('scopes every read by organization', async () => {
     const { poolId } = await poolWithDefault();
     const entry = await send(COMMANDS.entriesCreate, {

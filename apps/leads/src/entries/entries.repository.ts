@@ -44,6 +44,12 @@ const LOCK_CLAIMING = prepared(
    SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM claim) AS claimed
    FROM leads.entries WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
 );
+const FIND_ENTRY = prepared(`SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND id = $2`);
+
+// Data only, and only while the data is still as it was read ($4): the optimistic update's change.
+const UPDATE_DATA_IF_UNCHANGED = `UPDATE leads.entries SET data = $3::jsonb, updated_at = now()
+   WHERE organization_id = $1 AND id = $2 AND data = $4::jsonb RETURNING ${COLUMNS}`;
+
 const UPDATE_ENTRY = `UPDATE leads.entries SET data = $3::jsonb, custom_field_data = $4::jsonb, lead_state_id = $5,
      assigned_member_id = $6, updated_at = now()
    WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`;
@@ -165,10 +171,7 @@ export class EntriesRepository {
   }
 
   async find(organizationId: string, id: string, manager?: EntityManager): Promise<TableEntry | null> {
-    const rows = (await (manager ?? this.dataSource.manager).query(
-      `SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND id = $2`,
-      [organizationId, id],
-    )) as EntryRow[];
+    const rows = await queryPrepared<EntryRow>(this.dataSource, manager, FIND_ENTRY, [organizationId, id]);
     return rows[0] ? toEntry(rows[0]) : null;
   }
 
@@ -299,5 +302,45 @@ export class EntriesRepository {
       statement.params,
     );
     return toEntry(rows[0]!);
+  }
+
+  /**
+   * Stores `next.data` without a lock or a transaction, in one statement with the idempotency key's claim and
+   * the events, applied only if the entry's data is still `read.data`. `changed`: it is not (nothing was
+   * written); `repeat`: the key was applied before (nothing was written).
+   */
+  async updateDataIfUnchanged(
+    read: TableEntry,
+    next: TableEntry,
+    idempotencyKey: string | null,
+    withEvents: (change: Statement) => Statement,
+  ): Promise<TableEntry | 'changed' | 'repeat'> {
+    const params: unknown[] = [
+      read.organizationId,
+      read.id,
+      JSON.stringify(next.data),
+      JSON.stringify(read.data),
+    ];
+    let ctes = `updated AS (${UPDATE_DATA_IF_UNCHANGED})`;
+    if (idempotencyKey !== null) {
+      // Claimed only with the change, and without ON CONFLICT: a key applied before fails the whole statement.
+      params.push(idempotencyKey);
+      ctes += `, claimed AS (INSERT INTO leads.applied_updates (organization_id, idempotency_key, entry_id)
+        SELECT organization_id, $${params.length}, id FROM updated RETURNING 1)`;
+    }
+    const statement = withEvents({ ctes, sql: 'SELECT * FROM updated', params });
+    try {
+      const rows = await queryPrepared<EntryRow>(
+        this.dataSource,
+        undefined,
+        prepared(statementSql(statement)),
+        statement.params,
+      );
+      return rows[0] ? toEntry(rows[0]) : 'changed';
+    } catch (error) {
+      const e = error as { code?: string; table?: string };
+      if (e.code === UNIQUE_VIOLATION && e.table === 'applied_updates') return 'repeat';
+      throw error;
+    }
   }
 }
