@@ -138,10 +138,11 @@ describe('event consumer (real Postgres and NATS)', () => {
     expect(deadLetters.events.filter((e) => e.body.organizationid === org)).toHaveLength(0);
   });
 
-  it('dead-letters a permanent failure at once with its reason, and goes on with the next event', async () => {
+  it('dead-letters a permanent failure at once with its reason, settles it, and goes on with the next event', async () => {
     const org = uuidv7();
     const lead = uuidv7();
     const handled: string[] = [];
+    const settled: string[] = [];
     let calls = 0;
     const [bad, good] = [stateChanged(org, lead, 1), stateChanged(org, lead, 2)];
     const durable = `consumer-term-${uuidv7().slice(-12)}`;
@@ -149,6 +150,9 @@ describe('event consumer (real Postgres and NATS)', () => {
       org,
       {
         durable,
+        settled: (event) => {
+          if (event.organizationid === org) settled.push(event.id);
+        },
         handler: (event) => {
           if (event.id === bad.id) {
             calls += 1;
@@ -181,6 +185,8 @@ describe('event consumer (real Postgres and NATS)', () => {
     const [letter] = await deadLetters.waitFor((e) => e.body.id === bad.id, 10_000);
     expect(letter!.headers['rl-dead-letter-reason']).toBe('no such automation step');
     expect(calls).toBe(1);
+    // Each is settled once, the dead-lettered one included (what was kept for it can be dropped).
+    expect(settled).toEqual([bad.id, good.id]);
   });
 
   it('runs afterCommit after the inbox transaction and again on a redelivery of a handled event', async () => {

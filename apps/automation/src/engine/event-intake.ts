@@ -47,6 +47,7 @@ export class EventIntake implements OnApplicationBootstrap, BeforeApplicationShu
         handler: (event, manager) => this.starter.start(event, manager),
         batchHandler: (events, manager) => this.starter.startMany(events, manager),
         afterCommit: (event) => this.starter.execute(event),
+        settled: (event) => this.starter.forget(event.id),
         orderingKey,
         concurrency: this.config.AUTOMATION_CONCURRENCY,
       });

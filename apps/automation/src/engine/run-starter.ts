@@ -100,11 +100,16 @@ export class RunStarter {
     }
   }
 
+  /** Drops what was kept for the event; the consumer is done with it (it may have been dead-lettered). */
+  forget(eventId: string): void {
+    this.started.delete(eventId);
+    this.prepared.delete(eventId);
+  }
+
   async execute(event: CloudEvent): Promise<void> {
     if (!isTriggering(event)) return;
     const started = this.started.get(event.id);
-    this.started.delete(event.id);
-    this.prepared.delete(event.id);
+    this.forget(event.id);
     await this.executor.executeEventRuns(event.organizationid, event.id, started);
   }
 

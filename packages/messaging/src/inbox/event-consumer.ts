@@ -67,6 +67,12 @@ export interface EventConsumerOptions {
    */
   afterCommit?: (event: CloudEvent) => Promise<void>;
   /**
+   * Called once this process is done with an event: acked (handled, or not relevant), dead-lettered, or
+   * handed back when the consumer stops. For what a consumer keeps per event between `relevant`, `handler`
+   * and `afterCommit`, which an event that ends in a dead letter never reaches.
+   */
+  settled?: (event: CloudEvent) => void;
+  /**
    * Events with the same key are handled one at a time, in stream order (e.g. the lead they are about);
    * different keys in parallel. Without it, every event is its own key.
    */
@@ -329,6 +335,7 @@ export class EventConsumer {
       }
     } finally {
       this.held.delete(msg);
+      this.options.settled?.(event);
     }
   }
 
