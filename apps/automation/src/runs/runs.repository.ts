@@ -2,7 +2,7 @@ import { EXECUTION_DATA_SOURCE } from '../engine/execution-data-source';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AutomationAction, RunContextRef, RunStatus, StepStatus } from '@rocketlead/contracts';
-import { statementSql, type Statement } from '@rocketlead/messaging';
+import { queryStatement, type Statement } from '@rocketlead/messaging';
 import { prepared, queryPrepared, returnedRows } from '@rocketlead/persistence';
 import { wakeKey } from '../timers/timer-kind';
 import type { RunSnapshot } from './run.entity';
@@ -435,11 +435,7 @@ export class RunsRepository {
 
   /** Runs a statement (in `manager`'s transaction when given); the run's status it returned. */
   async runStatement(statement: Statement, manager?: EntityManager): Promise<RunStatus | null> {
-    const rows = await this.queryHot<{ run_status: RunStatus }>(
-      statementSql(statement),
-      statement.params,
-      manager,
-    );
+    const rows = await queryStatement<{ run_status: RunStatus }>(this.dataSource, manager, statement);
     return rows[0]?.run_status ?? null;
   }
 
@@ -485,7 +481,7 @@ export class RunsRepository {
 
   /** Runs a statement outside any transaction (atomic on its own). */
   async execute(statement: Statement): Promise<void> {
-    await this.queryHot(statementSql(statement), statement.params);
+    await queryStatement(this.dataSource, undefined, statement);
   }
 
   /** Ends a running run; false when it had already ended (stopped meanwhile). */

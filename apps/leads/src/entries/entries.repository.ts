@@ -9,7 +9,7 @@ import {
   type EntryValue,
   type TableEntry,
 } from '@rocketlead/contracts';
-import { statementSql, type Statement } from '@rocketlead/messaging';
+import { queryStatement, type Statement } from '@rocketlead/messaging';
 
 interface EntryRow {
   id: string;
@@ -294,13 +294,7 @@ export class EntriesRepository {
         entry.assignedMemberId,
       ],
     });
-    // A few texts (by number of events, with or without the relay's wake-up): prepared like the others.
-    const rows = await queryPrepared<EntryRow>(
-      this.dataSource,
-      manager,
-      prepared(statementSql(statement)),
-      statement.params,
-    );
+    const rows = await queryStatement<EntryRow>(this.dataSource, manager, statement);
     return toEntry(rows[0]!);
   }
 
@@ -330,12 +324,7 @@ export class EntriesRepository {
     }
     const statement = withEvents({ ctes, sql: 'SELECT * FROM updated', params });
     try {
-      const rows = await queryPrepared<EntryRow>(
-        this.dataSource,
-        undefined,
-        prepared(statementSql(statement)),
-        statement.params,
-      );
+      const rows = await queryStatement<EntryRow>(this.dataSource, undefined, statement);
       return rows[0] ? toEntry(rows[0]) : 'changed';
     } catch (error) {
       const e = error as { code?: string; table?: string };

@@ -164,8 +164,9 @@ export class EntryContactsService {
   }
 
   /**
-   * The locked entry as committed now. `lockForChange` waits for a concurrent change of the entry, but its `tags` come
-   * from the snapshot taken before that wait (READ COMMITTED), so they are read again in a new statement.
+   * The locked entry as committed now. `lockForChange` waits for a concurrent change of the entry, but its
+   * `tags` come from the snapshot taken before that wait (READ COMMITTED), so they are read again in a new
+   * statement.
    */
   private async reread(manager: EntityManager, locked: TableEntry): Promise<TableEntry> {
     return (await this.entries.find(locked.organizationId, locked.id, manager))!;
