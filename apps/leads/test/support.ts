@@ -12,13 +12,16 @@ export type LeadsUnderTest = ServiceUnderTest<LeadsConfig, INestApplication>;
 
 /**
  * leads in this process on a fresh database and namespace. With `commands: false` it takes no commands from
- * NATS (a test then calls its services directly).
+ * NATS (a test then calls its services directly); `env` adds to or overrides its environment.
  */
-export function startLeads(name: string, { commands = true } = {}): Promise<LeadsUnderTest> {
+export function startLeads(
+  name: string,
+  { commands = true, env = {} }: { commands?: boolean; env?: Record<string, string> } = {},
+): Promise<LeadsUnderTest> {
   return startServiceApp<LeadsConfig, INestApplication>({
     name,
     deleteStreams,
-    loadConfig: loadLeadsConfig,
+    loadConfig: (base) => loadLeadsConfig({ ...base, ...env }),
     migrate: migrateLeads,
     start: async (config) => {
       const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   DomainError,
@@ -31,9 +32,9 @@ export class BirthdaySweepService {
     @Inject(TRANSACTION) private readonly transaction: Transactional,
   ) {}
 
-  /** The organization's time zone (UTC when it never set one). */
-  async timezone(organizationId: string): Promise<string> {
-    return this.settings.timezoneOrDefault(organizationId);
+  /** The organization's time zone (UTC when it never set one); read in `manager`'s transaction when given. */
+  async timezone(organizationId: string, manager?: EntityManager): Promise<string> {
+    return this.settings.timezoneOrDefault(organizationId, manager);
   }
 
   /** `leads.birthdays.sweep`: the given date, or the organization's local today. */

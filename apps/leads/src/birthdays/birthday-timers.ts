@@ -49,7 +49,11 @@ export class BirthdayTimers {
       return;
     }
     if (await this.timers.pending(manager, key)) return;
-    await this.schedule(manager, organizationId, nextSweep(now, await this.sweeps.timezone(organizationId)));
+    await this.schedule(
+      manager,
+      organizationId,
+      nextSweep(now, await this.sweeps.timezone(organizationId, manager)),
+    );
   }
 
   /**
@@ -97,7 +101,7 @@ export class BirthdayTimers {
     if (timer.kind !== BIRTHDAY_TIMER_KIND) return;
     const { organizationId, date } = timer.payload as BirthdayTimerPayload;
     if (!(await this.pools.hasBirthdayField(organizationId, manager))) return;
-    const timezone = await this.sweeps.timezone(organizationId);
+    const timezone = await this.sweeps.timezone(organizationId, manager);
     const today = localDate(timer.firedAt, timezone);
     const last = [today, addDays(date, MAX_CATCH_UP_DAYS)].sort()[0]!;
     let swept: string | null = null;

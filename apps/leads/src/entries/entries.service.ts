@@ -507,7 +507,7 @@ export class EntriesService {
     data: Record<string, unknown> | undefined,
     mode: 'infer' | 'strict',
   ): Promise<PoolRecord> {
-    const cached = await this.pools.findCached(org, tableId);
+    const cached = await this.pools.findCached(org, tableId, manager);
     if (cached && (!data || fitsSchema(cached.tableSchema, data))) return cached;
     let pool = (await this.pools.find(org, tableId, manager))!;
     if (!data) return pool;

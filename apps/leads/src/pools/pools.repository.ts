@@ -80,9 +80,13 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
     return this.cache.stop();
   }
 
-  /** The pool for the ingest path: from memory when fresh (see `cache` for why that is safe). */
-  findCached(organizationId: string, id: string): Promise<PoolRecord | null> {
-    return this.cache.read(cacheKey(organizationId, id), () => this.find(organizationId, id));
+  /**
+   * The pool for the ingest path: from memory when fresh (see `cache` for why that is safe). `manager`: the
+   * caller's transaction, which a miss reads through. Asking the pool for a second connection
+   * while holding one deadlocks once every connection is held that way (a burst of updates).
+   */
+  findCached(organizationId: string, id: string, manager?: EntityManager): Promise<PoolRecord | null> {
+    return this.cache.read(cacheKey(organizationId, id), () => this.find(organizationId, id, manager));
   }
 
   private repo(manager?: EntityManager) {
