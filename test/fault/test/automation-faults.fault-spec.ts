@@ -40,7 +40,7 @@ async function setUp(): Promise<Scenario> {
     databaseUrl: db.url,
     natsUrl: nats.url,
     namespace,
-    env: { RPC_TIMEOUT_MS: '2000', LOG_LEVEL: 'error' },
+    env: { RPC_TIMEOUT_MS: '2000', LOG_LEVEL: 'warn' },
   });
   const { token } = await platform.bootstrap('Fault Co');
   const admin = new Api(platform.baseUrl, token);
@@ -83,6 +83,29 @@ async function collectAll(
     await collector.stop();
     await nc.close();
   }
+}
+
+/** What a stalled scenario looked like: runs by status, failed steps and the services' last lines. */
+async function diagnose(s: Scenario, leads: number): Promise<string> {
+  const byStatus = await query<{ status: string; n: number }>(
+    s.db.url,
+    `SELECT status, count(*)::int AS n, min(started_at) AS "firstStarted", max(lease_until) AS "lastLease",
+            now() AS now
+       FROM automation.runs GROUP BY status`,
+  );
+  const steps = await query<{ status: string; type: string; attempts: number; error: unknown }>(
+    s.db.url,
+    `SELECT s.status, s.type, s.attempts, s.error FROM automation.run_steps s
+      WHERE s.status <> 'completed' ORDER BY s.run_id, s.index LIMIT 10`,
+  ).catch((error: unknown) => [{ status: 'unreadable', type: '', attempts: 0, error: String(error) }]);
+  const tail = (service: { name: string; output: string[] }) =>
+    `--- ${service.name} (last 40 lines)\n${service.output.slice(-40).join('\n')}`;
+  return [
+    `leads: ${leads}; runs by status: ${JSON.stringify(byStatus)}`,
+    `steps not completed: ${JSON.stringify(steps)}`,
+    tail(s.platform.automation),
+    tail(s.platform.leads),
+  ].join('\n');
 }
 
 (natsServerAvailable ? describe : describe.skip)('automation under faults', () => {
@@ -141,7 +164,9 @@ async function collectAll(
           : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 500, message: 'a completed run for every lead' },
-    );
+    ).catch(async (error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${await diagnose(sc, created.length)}`);
+    });
     const perEntry = new Map<string, number>();
     for (const run of runs) perEntry.set(run.entry_id, (perEntry.get(run.entry_id) ?? 0) + 1);
     for (const id of created) withContext(`runs of ${id}`, () => expect(perEntry.get(id)).toBe(1));
