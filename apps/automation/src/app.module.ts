@@ -37,6 +37,7 @@ export class AppModule {
           natsSecurity: natsSecurity(config),
           namespace: config.RL_NAMESPACE,
           rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+          commandConcurrency: config.DB_POOL_SIZE,
         }),
         automationDatabase.module({ ...config, DB_POOL_SIZE: splitPool(config.DB_POOL_SIZE).main }),
       ],

@@ -80,6 +80,7 @@ export class AppModule {
           natsSecurity: natsSecurity(config),
           namespace: config.RL_NAMESPACE,
           rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+          commandConcurrency: config.DB_POOL_SIZE,
         }),
         leadsDatabase.module(config),
       ],

@@ -11,4 +11,6 @@ export interface MessagingOptions {
   queueGroup?: string;
   /** RPC_TIMEOUT_MS: how long every command request waits for its reply (then UNAVAILABLE); default 10 s. */
   rpcTimeoutMs?: number;
+  /** Commands this process executes at once (the others wait their turn); default 20, one per DB_POOL_SIZE. */
+  commandConcurrency?: number;
 }

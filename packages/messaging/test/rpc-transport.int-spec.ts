@@ -40,8 +40,13 @@ let maxPayload = 0;
 const logger = new JsonLogger('rpc-test', 'error');
 
 /** Requests held open by the test (the slow handler waits until released). */
-const gates = new Map<string, { started: boolean; release: () => void; done: Promise<void> }>();
-function gate(id: string): { started: boolean; release: () => void; done: Promise<void> } {
+interface Held {
+  started: boolean;
+  release: () => void;
+  done: Promise<void>;
+}
+const gates = new Map<string, Held>();
+function gate(id: string): Held {
   let release!: () => void;
   const done = new Promise<void>((resolve) => (release = resolve));
   const created = { started: false, release, done };
@@ -114,11 +119,22 @@ describe('command transport on @nestjs/microservices (real NATS)', () => {
   const closeLater: { close(): Promise<void> }[] = [];
   let caller: RpcClient;
 
-  async function startReplica(ns: string, replica: string): Promise<INestApplication> {
+  async function startReplica(
+    ns: string,
+    replica: string,
+    commandConcurrency?: number,
+  ): Promise<INestApplication> {
     const app = await NestFactory.create(
       {
         module: TestModule,
-        imports: [MessagingModule.forRoot({ serviceName: 'rpctest', natsUrl: infra.natsUrl, namespace: ns })],
+        imports: [
+          MessagingModule.forRoot({
+            serviceName: 'rpctest',
+            natsUrl: infra.natsUrl,
+            namespace: ns,
+            commandConcurrency,
+          }),
+        ],
         controllers: [TestHandlers],
         providers: [{ provide: REPLICA, useValue: replica }],
       },
@@ -263,6 +279,64 @@ describe('command transport on @nestjs/microservices (real NATS)', () => {
     expect(
       (await failure(nobody.request(COMMANDS.poolsGet, { organizationId: uuidv7(), id: uuidv7() }))).code,
     ).toBe('UNAVAILABLE');
+  });
+
+  it('sends its RPC_TIMEOUT_MS with every request, so the server knows how long the caller waits', async () => {
+    const ns = uniqueName('hdr');
+    const seen: (string | undefined)[] = [];
+    const sub = nc.subscribe(new WireNames(ns).command(COMMANDS.poolsGet), {
+      callback: (_, msg) => {
+        seen.push(msg.headers?.get('Rl-Timeout-Ms'));
+        msg.respond(JSON.stringify({ ok: true, result: null }));
+      },
+    });
+    await nc.flush();
+    const client = await startCaller(ns, 1_234);
+    await client.request(COMMANDS.poolsGet, { organizationId: uuidv7(), id: uuidv7() });
+    sub.unsubscribe();
+    expect(seen).toEqual(['1234']);
+  });
+
+  it('executes commandConcurrency requests at once and drops, unexecuted, those whose caller gave up waiting', async () => {
+    const ns = uniqueName('gate');
+    await startReplica(ns, 'g', 1);
+    const client = await startCaller(ns, 10_000);
+    const organizationId = uuidv7();
+    const ids = [uuidv7(), uuidv7(), uuidv7(), uuidv7()];
+    const [first, queued1, queued2, sameTrace] = ids.map(gate) as [Held, Held, Held, Held];
+    const traceparent = newTraceparent();
+    const holding = client.request(COMMANDS.entriesGet, { organizationId, id: ids[0]! }, { traceparent });
+    await eventually(() => first.started, { message: 'the first request holds the only slot' });
+
+    // Part of the work that holds the slot (same trace): admitted at once, or it could wait for itself.
+    const nested = client.request(COMMANDS.entriesGet, { organizationId, id: ids[3]! }, { traceparent });
+    await eventually(() => sameTrace.started, { message: 'a request of the same trace started beside it' });
+    sameTrace.release();
+    await expect(nested).resolves.toMatchObject({ id: ids[3] });
+
+    // Two more wait for the slot, from callers that wait 100 ms; the test gives up on them only after 1 s,
+    // well past their deadlines.
+    const h = natsHeaders();
+    h.set('Rl-Timeout-Ms', '100');
+    const subject = new WireNames(ns).command(COMMANDS.entriesGet);
+    const waited = [ids[1]!, ids[2]!].map((id) =>
+      nc.request(subject, JSON.stringify({ organizationId, id }), { timeout: 1_000, headers: h }).then(
+        () => 'answered',
+        (error: Error) => error.message,
+      ),
+    );
+    expect(await Promise.all(waited)).toEqual(['TIMEOUT', 'TIMEOUT']);
+    expect([queued1.started, queued2.started]).toEqual([false, false]);
+
+    // The slot frees after their deadlines: they are dropped, never executed, and the server goes on.
+    first.release();
+    await expect(holding).resolves.toMatchObject({ id: ids[0] });
+    await expect(
+      client.request(COMMANDS.poolsCreate, { organizationId, name: 'next' }),
+    ).resolves.toMatchObject({
+      name: 'next',
+    });
+    expect([queued1.started, queued2.started]).toEqual([false, false]);
   });
 
   it('shares requests between replicas in the queue group', async () => {

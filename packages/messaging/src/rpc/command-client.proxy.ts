@@ -5,6 +5,7 @@ import { DomainError, WireNames, type CommandName, type RpcReply } from '@rocket
 import { currentTraceparent } from '@rocketlead/observability';
 import { MESSAGING_OPTIONS, NATS_CONNECTION } from '../tokens';
 import type { MessagingOptions } from '../messaging-options';
+import { COMMAND_TIMEOUT_HEADER } from './command-gate';
 import { requestFailure } from './rpc-reply';
 import { RequestMux } from './request-mux';
 
@@ -57,6 +58,8 @@ export class CommandClientProxy extends ClientProxy {
     let cancelled = false;
     const h = natsHeaders();
     h.set('traceparent', currentTraceparent(record.traceparent));
+    // The server drops the request unexecuted if its turn comes after this caller stopped waiting.
+    h.set(COMMAND_TIMEOUT_HEADER, String(this.timeoutMs));
     void this.atEndOfTurn(() =>
       RequestMux.of(this.nc).request(
         this.names.command(command as CommandName),

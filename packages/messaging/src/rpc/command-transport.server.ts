@@ -16,16 +16,19 @@ import {
   type ErrorBody,
   type RpcReply,
 } from '@rocketlead/contracts';
-import { JsonLogger, withSpan } from '@rocketlead/observability';
+import { JsonLogger, traceIdOf, withSpan } from '@rocketlead/observability';
 import { MESSAGING_OPTIONS, NATS_CONNECTION } from '../tokens';
 import type { MessagingOptions } from '../messaging-options';
+import { DEFAULT_RPC_TIMEOUT_MS } from './command-client.proxy';
 import { CommandContext } from './command-context';
+import { callerTimeoutMs, COMMAND_TIMEOUT_HEADER, CommandGate } from './command-gate';
 import { isErrorBody } from './rpc-reply';
 import { unavailableError } from './unavailable';
 
 const KNOWN_COMMANDS = new Set<string>(Object.values(COMMANDS));
 const encoder = new TextEncoder();
 const INTERNAL: ErrorBody = { code: 'INTERNAL', message: 'Internal server error' };
+export const DEFAULT_COMMAND_CONCURRENCY = 20;
 
 /**
  * The command transport of every service: a Nest microservice strategy serving `@MessagePattern(COMMANDS.x)`
@@ -33,7 +36,9 @@ const INTERNAL: ErrorBody = { code: 'INTERNAL', message: 'Internal server error'
  * (WireNames), replicas share load through a queue group, the caller's traceparent header is continued,
  * and every request gets exactly one reply: the result, or a typed error (`DomainError` codes; anything
  * unexpected is logged with its stack and answered INTERNAL; a reply too large for NATS becomes
- * REPLY_TOO_LARGE). On shutdown it stops taking requests and finishes the ones in flight.
+ * REPLY_TOO_LARGE). At most `commandConcurrency` requests execute at once (CommandGate); one whose caller
+ * stopped waiting before its turn is dropped unanswered. On shutdown it stops taking requests and finishes
+ * the ones in flight.
  */
 @Injectable()
 export class CommandTransportServer
@@ -45,6 +50,8 @@ export class CommandTransportServer
   // Replies ready in one turn of the event loop, sent together (one socket write instead of one each).
   private replies: { send: () => void; sent: () => void }[] = [];
   private closing: Promise<void> | undefined;
+  private readonly gate: CommandGate;
+  private lastDropReport = 0;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -53,6 +60,7 @@ export class CommandTransportServer
     private readonly log: JsonLogger,
   ) {
     super();
+    this.gate = new CommandGate(options.commandConcurrency ?? DEFAULT_COMMAND_CONCURRENCY);
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -113,15 +121,34 @@ export class CommandTransportServer
 
   /** Never rejects: every failure becomes a reply or a log line. */
   private async handle(command: string, handler: MessageHandler, msg: Msg): Promise<void> {
+    const traceparent = msg.headers?.get('traceparent');
+    const trace = traceIdOf(traceparent);
+    const waitMs = callerTimeoutMs(msg.headers?.get(COMMAND_TIMEOUT_HEADER), DEFAULT_RPC_TIMEOUT_MS);
+    if (!(await this.gate.admit(Date.now() + waitMs, trace))) return this.reportDropped(command);
     let reply: RpcReply<unknown>;
     try {
-      reply = await withSpan(`rpc ${command}`, msg.headers?.get('traceparent'), 'server', () =>
+      reply = await withSpan(`rpc ${command}`, traceparent, 'server', () =>
         this.execute(command, handler, msg),
       );
     } catch (error) {
       reply = this.failure(command, error);
+    } finally {
+      this.gate.release(trace);
     }
     if (msg.reply) await this.queueReply(() => this.respond(command, msg, reply));
+  }
+
+  /** At most one line a second: under overload every dropped request would otherwise log. */
+  private reportDropped(command: string): void {
+    const now = Date.now();
+    if (now - this.lastDropReport < 1_000) return;
+    this.lastDropReport = now;
+    this.log.event('warn', 'commands dropped: their callers stopped waiting before their turn', {
+      command,
+      droppedTotal: this.gate.dropped,
+      waiting: this.gate.waiting,
+      concurrency: this.gate.limit,
+    });
   }
 
   /** Sends at the end of this turn of the event loop, with the other replies ready by then. */
