@@ -67,4 +67,52 @@ describe('leads on a pool of one connection (real Postgres and NATS)', () => {
     });
     expect(grown.data).toEqual({ name: 'Anne', city: 'Berlin' });
   }, 30_000);
+
+  it('detects duplicates, reaches milestones and checks custom fields in its one transaction', async () => {
+    const pool = await send(COMMANDS.poolsCreate, { organizationId: org, name: 'Dedupe' });
+    await send(COMMANDS.leadStatesCreate, {
+      organizationId: org,
+      tableId: pool.id,
+      name: 'New',
+      isDefault: true,
+    });
+    const valid = await send(COMMANDS.leadStatesCreate, {
+      organizationId: org,
+      tableId: pool.id,
+      name: 'Valid',
+      milestone: 'validated',
+    });
+    await send(COMMANDS.poolsUpdate, { organizationId: org, id: pool.id, dedupe: { keys: ['email'] } });
+    const field = await send(COMMANDS.customFieldsCreate, {
+      organizationId: org,
+      name: 'Score',
+      type: 'number',
+    });
+    const create = (email: string) =>
+      send(COMMANDS.entriesCreate, { actor, tableId: pool.id, data: { email }, schemaMode: 'infer' });
+
+    // Concurrent creates are written as one group: claims, duplicate links and events in one transaction.
+    const [first, second, third] = await Promise.all([
+      create('ann@example.com'),
+      create('ANN@example.com '),
+      create('bob@example.com'),
+    ]);
+    const duplicates = [first!, second!].filter((e) => e.duplicateOfId !== null);
+    expect(duplicates).toHaveLength(1);
+    expect(third!.duplicateOfId).toBeNull();
+
+    await send(COMMANDS.poolsUpdate, { organizationId: org, id: pool.id, name: 'Dedupe, renamed' });
+    const changed = await send(COMMANDS.entriesUpdate, {
+      actor,
+      id: third!.id,
+      leadStateId: valid.id,
+      data: { email: 'bob@example.org' },
+      customFieldData: { [field.id]: 7 },
+    });
+    expect(changed).toMatchObject({
+      leadStateId: valid.id,
+      data: { email: 'bob@example.org' },
+      customFieldData: { [field.id]: 7 },
+    });
+  }, 30_000);
 });
