@@ -10,3 +10,4 @@ export * from './group-commit';
 export * from './periodic-sweep';
 export * from './secret-box';
 export * from './prepared-query';
+export * from './slots';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Slots } from '@rocketlead/persistence';
 import type { EntryData } from '@rocketlead/contracts';
 import { normaliseKey } from '../entries/dedupe-keys';
 import { LEADS_CONFIG } from '../config.token';
@@ -16,15 +17,13 @@ const MATCH_CANDIDATES = 50;
 export class ContactMatchingRepository {
   // Each holder of a contact lock keeps a pool connection while its work needs another: at most half the
   // pool holds locks, the others wait here, so the work always finds a connection.
-  private readonly maxHolders: number;
-  private holders = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly holders: Slots;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(LEADS_CONFIG) config: LeadsConfig,
   ) {
-    this.maxHolders = Math.max(1, Math.floor(config.DB_POOL_SIZE / 2));
+    this.holders = new Slots(Math.max(1, Math.floor(config.DB_POOL_SIZE / 2)));
   }
 
   /**
@@ -34,15 +33,11 @@ export class ContactMatchingRepository {
    * and a contacts.resolve about one address exclude each other too.
    */
   async exclusively<T>(key: string, work: () => Promise<T>): Promise<T> {
-    if (this.holders >= this.maxHolders) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.holders += 1;
+    await this.holders.acquire();
     try {
       return await this.locked(key, work);
     } finally {
-      // A waiter takes over this holder's place (the count stays), else the place is freed.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.holders -= 1;
+      this.holders.release();
     }
   }
 

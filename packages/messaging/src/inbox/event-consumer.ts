@@ -10,7 +10,7 @@ import {
 import type { DataSource, EntityManager } from 'typeorm';
 import { validateEvent, type CloudEvent, type StreamKey, type WireNames } from '@rocketlead/contracts';
 import { withSpan, type JsonLogger } from '@rocketlead/observability';
-import { GroupCommit } from '@rocketlead/persistence';
+import { GroupCommit, Slots } from '@rocketlead/persistence';
 
 export type EventHandler = (event: CloudEvent, manager: EntityManager) => Promise<void>;
 export type BatchEventHandler = (events: CloudEvent[], manager: EntityManager) => Promise<void>;
@@ -121,30 +121,6 @@ class AckBatch {
 
 const acks = new AckBatch();
 
-/** A counting semaphore: the consume loop takes a slot per message, so at most N are in progress. */
-class Slots {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free -= 1;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free += 1;
-  }
-}
-
 /**
  * A durable pull consumer with explicit acks. Each event is validated, then handled in one transaction
  * together with its inbox row, so a redelivery is a no-op. Failures are sorted in two:
@@ -161,6 +137,7 @@ export class EventConsumer {
   private loop: Promise<void> | undefined;
   private readonly tails = new Map<string, Promise<void>>();
   private readonly inProgress = new Set<Promise<void>>();
+  // The consume loop takes a slot per message, so at most `concurrency` are in progress.
   private readonly slots: Slots;
   private readonly wakeUps = new Set<() => void>();
   // Messages being handled (or waiting for a retry): one ticker keeps them all ours.

@@ -28,7 +28,7 @@ import { unavailableError } from './unavailable';
 const KNOWN_COMMANDS = new Set<string>(Object.values(COMMANDS));
 const encoder = new TextEncoder();
 const INTERNAL: ErrorBody = { code: 'INTERNAL', message: 'Internal server error' };
-export const DEFAULT_COMMAND_CONCURRENCY = 20;
+const DEFAULT_COMMAND_CONCURRENCY = 20;
 
 /**
  * The command transport of every service: a Nest microservice strategy serving `@MessagePattern(COMMANDS.x)`
