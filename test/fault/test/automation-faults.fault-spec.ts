@@ -87,17 +87,19 @@ async function collectAll(
 
 /** What a stalled scenario looked like: runs by status, failed steps and the services' last lines. */
 async function diagnose(s: Scenario, leads: number): Promise<string> {
+  // Each read reports its own failure: the diagnosis must never hide the error it explains.
+  const unreadable = (error: unknown): string => `unreadable: ${String(error)}`;
   const byStatus = await query<{ status: string; n: number }>(
     s.db.url,
     `SELECT status, count(*)::int AS n, min(started_at) AS "firstStarted", max(lease_until) AS "lastLease",
             now() AS now
        FROM automation.runs GROUP BY status`,
-  );
+  ).catch(unreadable);
   const steps = await query<{ status: string; type: string; attempts: number; error: unknown }>(
     s.db.url,
     `SELECT s.status, s.type, s.attempts, s.error FROM automation.run_steps s
       WHERE s.status <> 'completed' ORDER BY s.run_id, s.index LIMIT 10`,
-  ).catch((error: unknown) => [{ status: 'unreadable', type: '', attempts: 0, error: String(error) }]);
+  ).catch(unreadable);
   const tail = (service: { name: string; output: string[] }) =>
     `--- ${service.name} (last 40 lines)\n${service.output.slice(-40).join('\n')}`;
   return [
