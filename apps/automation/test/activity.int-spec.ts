@@ -27,9 +27,14 @@ import {
   type TableEntry,
 } from '@rocketlead/contracts';
 import { commandSender, eventually, failure, type CommandSender } from '@rocketlead/testing';
-import { AUTOMATIONS_CHANNEL } from '../src/database/channels';
 import { AutomationIndexService } from '../src/engine/automation-index';
-import { entryAdded, publishEvent, startAutomation, type AutomationUnderTest } from './support';
+import {
+  entryAdded,
+  insertAutomation,
+  publishEvent,
+  startAutomation,
+  type AutomationUnderTest,
+} from './support';
 
 // The lead activity timeline of the automation service, in process on real Postgres and NATS: the event
 // projection (events published on the streams as the owning services' relays do) and the query merging it
@@ -97,25 +102,15 @@ describe('lead activity timeline (real Postgres and NATS)', () => {
   };
 
   /** An active automation on table.entry.added, as the API writes it (row, version, NOTIFY). */
-  async function addAutomation(organizationId: string, actions: Omit<AutomationAction, 'id'>[]) {
-    const id = uuidv7();
-    const trigger = { event: 'table.entry.added' };
-    const withIds = actions.map((action, i) => ({ id: `a${i}`, ...action }));
-    await db.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO automation.automations (id, organization_id, name, trigger, actions, event_type, status)
-         VALUES ($1, $2, 'Follow up', $3, $4, $5, 'active')`,
-        [id, organizationId, JSON.stringify(trigger), JSON.stringify(withIds), trigger.event],
-      );
-      await m.query(
-        `INSERT INTO automation.automation_versions (automation_id, version, organization_id, name, trigger, actions)
-         VALUES ($1, 1, $2, 'Follow up', $3, $4)`,
-        [id, organizationId, JSON.stringify(trigger), JSON.stringify(withIds)],
-      );
-      await m.query('SELECT pg_notify($1, $2)', [AUTOMATIONS_CHANNEL, organizationId]);
-    });
-    return id;
-  }
+  const addAutomation = async (organizationId: string, actions: Omit<AutomationAction, 'id'>[]) =>
+    (
+      await insertAutomation(db, {
+        organizationId,
+        name: 'Follow up',
+        trigger: { event: 'table.entry.added' },
+        actions,
+      })
+    ).id;
 
   const timeline = (
     organizationId: string,

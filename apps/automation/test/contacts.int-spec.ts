@@ -18,9 +18,15 @@ import {
   type Tag,
 } from '@rocketlead/contracts';
 import { eventually, type EventCollector } from '@rocketlead/testing';
-import { AUTOMATIONS_CHANNEL } from '../src/database/channels';
 import { DryRunner } from '../src/engine';
-import { FakeLeads, entryAdded, publishEvent, startAutomation, type AutomationUnderTest } from './support';
+import {
+  FakeLeads,
+  entryAdded,
+  insertAutomation,
+  publishEvent,
+  startAutomation,
+  type AutomationUnderTest,
+} from './support';
 
 interface RunRow {
   id: string;
@@ -59,29 +65,12 @@ describe('contact actions and tag triggers (real Postgres and NATS, leads answer
   });
 
   /** An active automation as the API writes it (row, version and NOTIFY in one transaction); ids a0, a1 … */
-  async function addAutomation(
+  const addAutomation = async (
     organizationId: string,
     name: string,
     trigger: AutomationTrigger,
     actions: Omit<AutomationAction, 'id'>[],
-  ): Promise<string> {
-    const id = uuidv7();
-    const withIds = actions.map((action, i) => ({ id: `a${i}`, ...action }));
-    await db.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO automation.automations (id, organization_id, name, trigger, actions, event_type, status, sandbox)
-         VALUES ($1, $2, $3, $4, $5, $6, 'active', false)`,
-        [id, organizationId, name, JSON.stringify(trigger), JSON.stringify(withIds), trigger.event],
-      );
-      await m.query(
-        `INSERT INTO automation.automation_versions (automation_id, version, organization_id, name, trigger, actions)
-         VALUES ($1, 1, $2, $3, $4, $5)`,
-        [id, organizationId, name, JSON.stringify(trigger), JSON.stringify(withIds)],
-      );
-      await m.query('SELECT pg_notify($1, $2)', [AUTOMATIONS_CHANNEL, organizationId]);
-    });
-    return id;
-  }
+  ): Promise<string> => (await insertAutomation(db, { organizationId, name, trigger, actions })).id;
 
   const runsOf = async (automationId: string): Promise<RunRow[]> =>
     (await db.query(`SELECT * FROM automation.runs WHERE automation_id = $1 ORDER BY started_at, id`, [

@@ -21,13 +21,20 @@ import {
   type TableEntry,
 } from '@rocketlead/contracts';
 import { eventually, failure, type EventCollector } from '@rocketlead/testing';
-import { AUTOMATIONS_CHANNEL, SETTINGS_CHANNEL } from '../src/database/channels';
+import { SETTINGS_CHANNEL } from '../src/database/channels';
 import { DryRunner } from '../src/engine';
 import { RunFactory } from '../src/engine/run-factory';
 import { RunSweeper } from '../src/engine/run-sweeper';
 import { buildSnapshot } from '../src/engine/run-context';
 import { uuidFromKey } from '../src/actions/delivery-request';
-import { FakeLeads, entryAdded, publishEvent, startAutomation, type AutomationUnderTest } from './support';
+import {
+  FakeLeads,
+  entryAdded,
+  insertAutomation,
+  publishEvent,
+  startAutomation,
+  type AutomationUnderTest,
+} from './support';
 
 interface RunRow {
   id: string;
@@ -76,53 +83,13 @@ describe('automation engine (real Postgres and NATS, leads answered by a fake on
     traceparent: null,
   });
 
-  /** An automation row as the API writes it: row, version row and the NOTIFY, in one transaction. */
-  async function addAutomation(
+  const addAutomation = (
     organizationId: string,
     name: string,
     trigger: AutomationTrigger,
     actions: Omit<AutomationAction, 'id'>[],
-    { status = 'active', sandbox = false }: { status?: AutomationStatus; sandbox?: boolean } = {},
-  ): Promise<Automation> {
-    const id = uuidv7();
-    const withIds = actions.map((action, i) => ({ id: `a${i}`, ...action }));
-    const now = new Date().toISOString();
-    await db.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO automation.automations (id, organization_id, name, trigger, actions, event_type, status, sandbox)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          id,
-          organizationId,
-          name,
-          JSON.stringify(trigger),
-          JSON.stringify(withIds),
-          trigger.event,
-          status,
-          sandbox,
-        ],
-      );
-      await m.query(
-        `INSERT INTO automation.automation_versions (automation_id, version, organization_id, name, trigger, actions)
-         VALUES ($1, 1, $2, $3, $4, $5)`,
-        [id, organizationId, name, JSON.stringify(trigger), JSON.stringify(withIds)],
-      );
-      await m.query('SELECT pg_notify($1, $2)', [AUTOMATIONS_CHANNEL, organizationId]);
-    });
-    return {
-      id,
-      organizationId,
-      name,
-      description: null,
-      trigger,
-      actions: withIds,
-      status,
-      sandbox,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    };
-  }
+    options: { status?: AutomationStatus; sandbox?: boolean } = {},
+  ): Promise<Automation> => insertAutomation(db, { organizationId, name, trigger, actions, ...options });
 
   const runsOf = async (automationId: string): Promise<RunRow[]> =>
     (await db.query(`SELECT * FROM automation.runs WHERE automation_id = $1 ORDER BY started_at, id`, [

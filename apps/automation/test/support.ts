@@ -13,6 +13,10 @@ import {
   createEvent,
   uuidv7,
   type Actor,
+  type Automation,
+  type AutomationAction,
+  type AutomationStatus,
+  type AutomationTrigger,
   type CloudEvent,
   type CommandName,
   type EntriesAssignCommand,
@@ -32,7 +36,9 @@ import {
 import { deleteStreams, serveCommands } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { startServiceApp, type ServiceUnderTest } from '@rocketlead/testing';
+import type { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
+import { AUTOMATIONS_CHANNEL } from '../src/database/channels';
 import { loadAutomationConfig, type AutomationConfig } from '../src/config';
 import { migrateAutomation } from '../src/migrate';
 
@@ -440,4 +446,58 @@ export function entryAdded(entry: TableEntry, actor: Actor, depth = 0): CloudEve
     actor,
     depth,
   });
+}
+
+export interface NewAutomation {
+  organizationId: string;
+  name: string;
+  trigger: AutomationTrigger;
+  actions: Omit<AutomationAction, 'id'>[];
+  status?: AutomationStatus;
+  sandbox?: boolean;
+}
+
+/** An automation row as the API writes it: row, version row and the NOTIFY, in one transaction. */
+export async function insertAutomation(
+  db: DataSource,
+  { organizationId, name, trigger, actions, status = 'active', sandbox = false }: NewAutomation,
+): Promise<Automation> {
+  const id = uuidv7();
+  const withIds = actions.map((action, i) => ({ id: `a${i}`, ...action }));
+  const now = new Date().toISOString();
+  await db.transaction(async (m) => {
+    await m.query(
+      `INSERT INTO automation.automations (id, organization_id, name, trigger, actions, event_type, status, sandbox)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        id,
+        organizationId,
+        name,
+        JSON.stringify(trigger),
+        JSON.stringify(withIds),
+        trigger.event,
+        status,
+        sandbox,
+      ],
+    );
+    await m.query(
+      `INSERT INTO automation.automation_versions (automation_id, version, organization_id, name, trigger, actions)
+       VALUES ($1, 1, $2, $3, $4, $5)`,
+      [id, organizationId, name, JSON.stringify(trigger), JSON.stringify(withIds)],
+    );
+    await m.query('SELECT pg_notify($1, $2)', [AUTOMATIONS_CHANNEL, organizationId]);
+  });
+  return {
+    id,
+    organizationId,
+    name,
+    description: null,
+    trigger,
+    actions: withIds,
+    status,
+    sandbox,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
