@@ -1,8 +1,5 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Subscription } from 'nats';
 import { Client } from 'pg';
 import {
@@ -15,27 +12,21 @@ import {
   type TableEntry,
   validateEvent,
 } from '@rocketlead/contracts';
-import { deleteStreams, serveCommands } from '@rocketlead/messaging';
-import { JsonLogger } from '@rocketlead/observability';
 import {
   commandSender,
   eventually,
   failure,
-  startServiceApp,
   withContext,
   type CommandSender,
   type EventCollector,
-  type ServiceUnderTest,
 } from '@rocketlead/testing';
-import { AppModule } from '../src/app.module';
-import { loadCalendarConfig, type CalendarConfig } from '../src/config';
-import { migrateCalendar } from '../src/migrate';
+import { startCalendar, type CalendarUnderTest } from './support';
 
 const HAS_STARTED = 'calendar.appointment.hasStarted';
 const HAS_ENDED = 'calendar.appointment.hasEnded';
 
 describe('calendar service (real Postgres and NATS)', () => {
-  let calendarService: ServiceUnderTest<CalendarConfig, INestApplication>;
+  let calendarService: CalendarUnderTest;
   let send: CommandSender;
   let collector: EventCollector;
   let pg: Client;
@@ -99,21 +90,7 @@ describe('calendar service (real Postgres and NATS)', () => {
   }
 
   beforeAll(async () => {
-    calendarService = await startServiceApp<CalendarConfig, INestApplication>({
-      name: 'cal',
-      deleteStreams,
-      loadConfig: loadCalendarConfig,
-      migrate: migrateCalendar,
-      start: async (config) => {
-        const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
-          logger: new JsonLogger('calendar', 'error'),
-        });
-        serveCommands(app);
-        await app.init();
-        await app.startAllMicroservices();
-        return app;
-      },
-    });
+    calendarService = await startCalendar('cal');
     const { nc, names } = calendarService;
     send = commandSender(nc, names);
     collector = await calendarService.collect('CALENDAR');

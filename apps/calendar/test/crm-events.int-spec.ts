@@ -1,8 +1,5 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Subscription } from 'nats';
 import { Client } from 'pg';
 import {
@@ -23,23 +20,17 @@ import {
   type PoolsGetCommand,
   type RpcReply,
 } from '@rocketlead/contracts';
-import { deleteStreams, serveCommands } from '@rocketlead/messaging';
-import { JsonLogger } from '@rocketlead/observability';
 import {
   commandSender,
   failure,
-  startServiceApp,
   withContext,
   type CommandSender,
   type EventCollector,
-  type ServiceUnderTest,
 } from '@rocketlead/testing';
-import { AppModule } from '../src/app.module';
-import { loadCalendarConfig, type CalendarConfig } from '../src/config';
-import { migrateCalendar } from '../src/migrate';
+import { startCalendar, type CalendarUnderTest } from './support';
 
 describe('CRM events and registrations (real Postgres and NATS)', () => {
-  let calendarService: ServiceUnderTest<CalendarConfig, INestApplication>;
+  let calendarService: CalendarUnderTest;
   let send: CommandSender;
   let collector: EventCollector;
   let pg: Client;
@@ -134,21 +125,7 @@ describe('CRM events and registrations (real Postgres and NATS)', () => {
   }
 
   beforeAll(async () => {
-    calendarService = await startServiceApp<CalendarConfig, INestApplication>({
-      name: 'crmev',
-      deleteStreams,
-      loadConfig: loadCalendarConfig,
-      migrate: migrateCalendar,
-      start: async (config) => {
-        const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
-          logger: new JsonLogger('calendar', 'error'),
-        });
-        serveCommands(app);
-        await app.init();
-        await app.startAllMicroservices();
-        return app;
-      },
-    });
+    calendarService = await startCalendar('crmev');
     const { nc, names } = calendarService;
     send = commandSender(nc, names);
     // Receiving them here proves the outbox publishes registrations into the CRM_EVENTS stream.
