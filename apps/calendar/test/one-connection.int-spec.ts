@@ -71,7 +71,7 @@ describe('calendar on a pool of one connection (real Postgres and NATS)', () => 
     const firing = ['calendar.appointment.hasStarted', 'calendar.appointment.hasEnded'];
     const expected = (BOOKINGS - cancelled.size) * firing.length;
     const fired = await events.waitFor((e) => firing.includes(e.body.type), 30_000, expected);
-    expect(new Set(fired.map((e) => `${e.body.subject} ${e.body.type}`)).size).toBe(expected);
+    expect(new Set(fired.map((e) => `${String(e.body.subject)} ${e.body.type}`)).size).toBe(expected);
     expect(fired.some((e) => cancelled.has(String(e.body.subject)))).toBe(false);
   });
 });
