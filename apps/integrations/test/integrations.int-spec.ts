@@ -1,11 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Msg, Subscription } from 'nats';
 import { Client } from 'pg';
-import { randomBytes } from 'node:crypto';
 import {
   COMMANDS,
   normaliseEmail,
@@ -21,8 +17,6 @@ import {
   type RegistrationsRegisterCommand,
   type RpcReply,
 } from '@rocketlead/contracts';
-import { deleteStreams, serveCommands } from '@rocketlead/messaging';
-import { JsonLogger } from '@rocketlead/observability';
 import {
   commandSender,
   eventbriteNotification,
@@ -31,25 +25,21 @@ import {
   signStripeWebhook,
   startFakeEventbriteApi,
   startFakeStripeApi,
-  startServiceApp,
   stripeCheckoutEvent,
   type CommandSender,
   type EventCollector,
   type FakeEventbriteApi,
   type FakeStripeApi,
-  type ServiceUnderTest,
   type StripeCheckoutEventOptions,
 } from '@rocketlead/testing';
-import { AppModule } from '../src/app.module';
-import { loadIntegrationsConfig, type IntegrationsConfig } from '../src/config';
-import { migrateIntegrations } from '../src/migrate';
+import { startIntegrations, type IntegrationsUnderTest } from './support';
 
 const STRIPE_KEY = 'sk_test_integration_key_1234';
 const EVENTBRITE_TOKEN = 'eventbrite-private-token-5678';
 const WEBHOOK_SECRET = 'whsec_integration_secret_abcd';
 
 describe('integrations service (real Postgres and NATS, local provider APIs)', () => {
-  let service: ServiceUnderTest<IntegrationsConfig, INestApplication>;
+  let service: IntegrationsUnderTest;
   let send: CommandSender;
   let collector: EventCollector;
   let pg: Client;
@@ -186,28 +176,11 @@ describe('integrations service (real Postgres and NATS, local provider APIs)', (
   beforeAll(async () => {
     stripeApi = await startFakeStripeApi({ apiKey: STRIPE_KEY });
     eventbriteApi = await startFakeEventbriteApi({ token: EVENTBRITE_TOKEN });
-    service = await startServiceApp<IntegrationsConfig, INestApplication>({
-      name: 'intg',
-      deleteStreams,
-      loadConfig: (env) =>
-        loadIntegrationsConfig({
-          ...env,
-          INTEGRATIONS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-          STRIPE_API_BASE: stripeApi.url,
-          EVENTBRITE_API_URL: eventbriteApi.url,
-          INTEGRATIONS_PROVIDER_TIMEOUT_MS: '2000',
-          INTEGRATIONS_RETRY_SCHEDULE: '1s,1s',
-        }),
-      migrate: migrateIntegrations,
-      start: async (config) => {
-        const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
-          logger: new JsonLogger('integrations', 'error'),
-        });
-        serveCommands(app);
-        await app.init();
-        await app.startAllMicroservices();
-        return app;
-      },
+    service = await startIntegrations('intg', {
+      STRIPE_API_BASE: stripeApi.url,
+      EVENTBRITE_API_URL: eventbriteApi.url,
+      INTEGRATIONS_PROVIDER_TIMEOUT_MS: '2000',
+      INTEGRATIONS_RETRY_SCHEDULE: '1s,1s',
     });
     const { nc, names } = service;
     send = commandSender(nc, names);
