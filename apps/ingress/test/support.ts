@@ -57,9 +57,13 @@ function runIngress(config: ReturnType<typeof loadIngressConfig>): Promise<NestF
 
 /**
  * ingress in this process on a fresh database and namespace (on a loopback port, as it runs), with the services
- * it calls (`services`) as real processes migrated first.
+ * it calls (`services`) as real processes migrated first; `env` adds configuration to ingress.
  */
-export async function startIngress(name: string, services: string[]): Promise<IngressUnderTest> {
+export async function startIngress(
+  name: string,
+  services: string[],
+  env: Record<string, string> = {},
+): Promise<IngressUnderTest> {
   const environment = await startTestEnvironment({ name, deleteStreams });
   try {
     const { db, infra, namespace } = environment;
@@ -70,7 +74,7 @@ export async function startIngress(name: string, services: string[]): Promise<In
       environment.onStop(() => stopService(running));
     }
     const { app } = await startServiceIn(environment, {
-      loadConfig: (env) => loadIngressConfig({ ...env, HOST: '127.0.0.1' }),
+      loadConfig: (base) => loadIngressConfig({ ...base, HOST: '127.0.0.1', ...env }),
       migrate: migrateIngress,
       start: runIngress,
     });
