@@ -45,13 +45,14 @@ describe('calendar on a pool of one connection (real Postgres and NATS)', () => 
         send(COMMANDS.bookingsCreate, {
           actor,
           calendarId,
-          startDateTime: at(2_000),
-          endDateTime: at(3_000),
+          startDateTime: at(4_000),
+          endDateTime: at(5_000),
           title: `Trial ${i}`,
         }),
       ),
     );
-    // Every fourth is moved a second later (its timers rescheduled), every fifth cancelled (its timers gone).
+    // Every fourth is moved later (its timers rescheduled), every fifth cancelled (its timers gone), all well
+    // before the first timer is due.
     const cancelled = new Set(bookings.filter((_, i) => i % 5 === 0).map((b) => b.id));
     await Promise.all(
       bookings.map((booking, i) =>
@@ -61,8 +62,8 @@ describe('calendar on a pool of one connection (real Postgres and NATS)', () => 
             ? send(COMMANDS.bookingsUpdate, {
                 actor,
                 id: booking.id,
-                startDateTime: at(3_000),
-                endDateTime: at(4_000),
+                startDateTime: at(5_000),
+                endDateTime: at(6_000),
               })
             : Promise.resolve(booking),
       ),
