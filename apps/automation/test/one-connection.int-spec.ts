@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { DomainError, TABLE_ENTRY_LEAD_STATE_CHANGED, uuidv7, type Actor } from '@rocketlead/contracts';
+import {
+  DomainError,
+  TABLE_ENTRY_LEAD_STATE_CHANGED,
+  uuidv7,
+  type Actor,
+  type AutomationTrigger,
+} from '@rocketlead/contracts';
 import { eventually } from '@rocketlead/testing';
 import { splitPool } from '../src/engine/execution-data-source';
 import {
@@ -11,6 +17,7 @@ import {
   publishEvent,
   startAutomation,
   type AutomationUnderTest,
+  type NewAutomation,
 } from './support';
 
 const LEADS = 20;
@@ -39,11 +46,8 @@ describe('automation on pools of one connection (real Postgres and NATS)', () =>
     expect(splitPool(auto.config.DB_POOL_SIZE)).toEqual({ main: 1, execution: 1 });
     const org = uuidv7();
     const { pool, states } = leads.addPool(org, 'Pool', ['New', 'Qualified']);
-    const add = (
-      name: string,
-      trigger: Parameters<typeof insertAutomation>[1]['trigger'],
-      actions: Parameters<typeof insertAutomation>[1]['actions'],
-    ) => insertAutomation(db, { organizationId: org, name, trigger, actions });
+    const add = (name: string, trigger: AutomationTrigger, actions: NewAutomation['actions']) =>
+      insertAutomation(db, { organizationId: org, name, trigger, actions });
     const started = await add('started', { event: TABLE_ENTRY_LEAD_STATE_CHANGED, to: uuidv7() }, [
       { type: 'update_fields', params: { data: { started: 'yes' } } },
     ]);

@@ -1,5 +1,3 @@
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { INestApplication } from '@nestjs/common';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import {
@@ -33,7 +31,7 @@ import {
   type TableEntry,
   type WireNames,
 } from '@rocketlead/contracts';
-import { deleteStreams, serveCommands } from '@rocketlead/messaging';
+import { deleteStreams, startInProcess } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { startServiceApp, type ServiceUnderTest } from '@rocketlead/testing';
 import type { DataSource } from 'typeorm';
@@ -61,15 +59,8 @@ export function startAutomation(
     deleteStreams,
     loadConfig: (base) => loadAutomationConfig({ ...base, ...env }),
     migrate: migrateAutomation,
-    start: async (config) => {
-      const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
-        logger: new JsonLogger('automation', 'error'),
-      });
-      if (commands) serveCommands(app);
-      await app.init();
-      await app.startAllMicroservices();
-      return app;
-    },
+    start: (config) =>
+      startInProcess(AppModule.forConfig(config), new JsonLogger('automation', 'error'), { commands }),
   });
 }
 

@@ -1,7 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { deleteStreams, serveCommands } from '@rocketlead/messaging';
+import { deleteStreams, startInProcess } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { startServiceApp, type ServiceUnderTest } from '@rocketlead/testing';
 import { AppModule } from '../src/app.module';
@@ -17,14 +15,6 @@ export function startCalendar(name: string, env: Record<string, string> = {}): P
     deleteStreams,
     loadConfig: (base) => loadCalendarConfig({ ...base, ...env }),
     migrate: migrateCalendar,
-    start: async (config) => {
-      const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
-        logger: new JsonLogger('calendar', 'error'),
-      });
-      serveCommands(app);
-      await app.init();
-      await app.startAllMicroservices();
-      return app;
-    },
+    start: (config) => startInProcess(AppModule.forConfig(config), new JsonLogger('calendar', 'error')),
   });
 }

@@ -1,7 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { INestApplication } from '@nestjs/common';
 import type { NatsConnection, Subscription } from 'nats';
 import {
@@ -18,7 +16,7 @@ import {
   type TableEntry,
   type WireNames,
 } from '@rocketlead/contracts';
-import { deleteStreams, serveCommands } from '@rocketlead/messaging';
+import { deleteStreams, startInProcess } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { startServiceApp, type ServiceUnderTest } from '@rocketlead/testing';
 import { AppModule } from '../src/app.module';
@@ -34,15 +32,7 @@ export function startDelivery(name: string, env: Record<string, string> = {}): P
     deleteStreams,
     loadConfig: (base) => loadDeliveryConfig({ ...base, ...env }),
     migrate: migrateDelivery,
-    start: async (config) => {
-      const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
-        logger: new JsonLogger('delivery', 'error'),
-      });
-      serveCommands(app);
-      await app.init();
-      await app.startAllMicroservices();
-      return app;
-    },
+    start: (config) => startInProcess(AppModule.forConfig(config), new JsonLogger('delivery', 'error')),
   });
 }
 

@@ -1,8 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
-import { deleteStreams, serveCommands } from '@rocketlead/messaging';
+import { deleteStreams, startInProcess } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { startServiceApp, type ServiceUnderTest } from '@rocketlead/testing';
 import { AppModule } from '../src/app.module';
@@ -26,14 +24,6 @@ export function startIntegrations(name: string, env: Record<string, string>): Pr
         ...env,
       }),
     migrate: migrateIntegrations,
-    start: async (config) => {
-      const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
-        logger: new JsonLogger('integrations', 'error'),
-      });
-      serveCommands(app);
-      await app.init();
-      await app.startAllMicroservices();
-      return app;
-    },
+    start: (config) => startInProcess(AppModule.forConfig(config), new JsonLogger('integrations', 'error')),
   });
 }

@@ -1,7 +1,5 @@
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { INestApplication } from '@nestjs/common';
-import { deleteStreams, serveCommands } from '@rocketlead/messaging';
+import { deleteStreams, startInProcess } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { startServiceApp, type ServiceUnderTest } from '@rocketlead/testing';
 import { AppModule } from '../src/app.module';
@@ -23,14 +21,7 @@ export function startLeads(
     deleteStreams,
     loadConfig: (base) => loadLeadsConfig({ ...base, ...env }),
     migrate: migrateLeads,
-    start: async (config) => {
-      const app = await NestFactory.create(AppModule.forConfig(config), new FastifyAdapter(), {
-        logger: new JsonLogger('leads', 'error'),
-      });
-      if (commands) serveCommands(app);
-      await app.init();
-      await app.startAllMicroservices();
-      return app;
-    },
+    start: (config) =>
+      startInProcess(AppModule.forConfig(config), new JsonLogger('leads', 'error'), { commands }),
   });
 }

@@ -23,3 +23,4 @@ export * from './health/metrics.registry';
 export * from './health/metrics.controller';
 export * from './messaging.module';
 export * from './service/run-service';
+export * from './service/start-in-process';
