@@ -83,6 +83,8 @@ export class FakeLeads {
   readonly groups = new Map<string, MemberGroup & { organizationId: string }>();
   readonly tags = new Map<string, Tag & { organizationId: string }>();
   readonly pipelines = new Map<string, Pipeline & { organizationId: string }>();
+  /** Organizations' time zones; an organization not in it has UTC, as in leads. */
+  readonly timezones = new Map<string, string>();
   /** Every entries.assign and entries.tag-* request received, in order (repeats included). */
   readonly contactChanges: (EntryChangeCommand & { command: CommandName })[] = [];
   private readonly turns = new Map<string, number>();
@@ -101,6 +103,9 @@ export class FakeLeads {
     leads.serve(COMMANDS.leadStatesList, (r) => leads.states.get(r.tableId as string) ?? []);
     leads.serve(COMMANDS.entriesGet, (r) => leads.entries.get(r.id as string) ?? notFound('Table entry'));
     leads.serve(COMMANDS.entriesUpdate, (r) => leads.update(r as unknown as EntriesUpdateRequest));
+    leads.serve(COMMANDS.organizationSettingsGet, (r) => ({
+      timezone: leads.timezones.get(r.organizationId as string) ?? 'UTC',
+    }));
     leads.serve(COMMANDS.membersGet, (r) => leads.owned(leads.members, r, 'Member'));
     leads.serve(COMMANDS.memberGroupsGet, (r) => leads.owned(leads.groups, r, 'Member group'));
     leads.serve(COMMANDS.tagsGet, (r) => leads.owned(leads.tags, r, 'Tag'));

@@ -178,6 +178,33 @@ describe('automation runs over time and with people (real Postgres and NATS)', (
     expect((await timerOf(runId))?.state).toBe('fired');
   });
 
+  it("waits until a timeOfDay in the organization's time zone, unless the action names one", async () => {
+    // Kathmandu is UTC+05:45 all year, so its 09:00 is 03:15 UTC on every date.
+    leads.timezones.set(org, 'Asia/Kathmandu');
+    try {
+      const orgZone = await automation('Wait for the morning, locally', [
+        { type: 'wait', params: { timeOfDay: '09:00' } },
+      ]);
+      const named = await automation('Wait for the morning, in UTC', [
+        { type: 'wait', params: { timeOfDay: '09:00', timezone: 'UTC' } },
+      ]);
+      for (const [id, utcTime] of [
+        [orgZone, '03:15'],
+        [named, '09:00'],
+      ] as const) {
+        const { runId } = await leadRun(id);
+        const wait = step(await runIn(id, runId, 'waiting'), 0);
+        const resumeAt = new Date(wait.resumeAt!);
+        expect(resumeAt.toISOString().slice(11, 16)).toBe(utcTime);
+        const ahead = resumeAt.getTime() - Date.parse(wait.startedAt!);
+        expect(ahead).toBeGreaterThan(0);
+        expect(ahead).toBeLessThanOrEqual(24 * 3_600_000);
+      }
+    } finally {
+      leads.timezones.delete(org);
+    }
+  });
+
   it('resumes after the service was down past the time, marked late in the step', async () => {
     const id = await automation('Wait across a restart', [
       { type: 'wait', params: { duration: 'PT30S' } },

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { addDuration, nextTimeOfDay, parseDuration } from '@rocketlead/contracts';
 import { CalendarGateway } from '../gateways/calendar.gateway';
+import { LeadsGateway } from '../gateways/leads.gateway';
 import { WAKE_RESUME } from '../runs/wake-timers';
 import {
   StepFailure,
@@ -14,7 +15,7 @@ import { TemplateRenderer } from './templates';
 /**
  * `wait {duration}` (ISO-8601), `wait {until}` (a date-time, or a template rendering one) or
  * `wait {timeOfDay, timezone?}` (the next such time; by default in the booking's calendar's time zone, else
- * UTC). The run waits until then; a time already past goes on at once.
+ * the organization's). The run waits until then; a time already past goes on at once.
  */
 @Injectable()
 export class WaitAction implements ActionHandler {
@@ -23,6 +24,7 @@ export class WaitAction implements ActionHandler {
   constructor(
     private readonly templates: TemplateRenderer,
     private readonly calendars: CalendarGateway,
+    private readonly leads: LeadsGateway,
   ) {}
 
   async execute(input: StepInput): Promise<StepResult> {
@@ -58,17 +60,18 @@ export class WaitAction implements ActionHandler {
     throw new StepFailure('give one of duration, until and timeOfDay');
   }
 
-  /** The action's time zone, else the booking's calendar's, else UTC (organizations have none yet). */
+  /** The action's time zone, else the booking's calendar's, else the organization's (UTC unless set). */
   private async timezone(input: StepInput): Promise<string> {
     const given = input.step.params.timezone;
     if (typeof given === 'string') return given;
+    const { organizationId } = input.run;
+    const traceparent = input.actor.traceparent;
     const calendarId = input.run.snapshot.booking?.calendarId;
-    if (!calendarId) return 'UTC';
-    const calendar = await this.calendars.calendar(
-      input.run.organizationId,
-      calendarId,
-      input.actor.traceparent,
-    );
-    return calendar?.timezone ?? 'UTC';
+    // A calendar deleted since the booking falls through to the organization's zone.
+    const calendar = calendarId
+      ? await this.calendars.calendar(organizationId, calendarId, traceparent)
+      : null;
+    if (calendar) return calendar.timezone;
+    return (await this.leads.organizationSettings(organizationId, traceparent)).timezone;
   }
 }

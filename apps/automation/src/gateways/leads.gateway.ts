@@ -9,6 +9,7 @@ import {
   type LeadPool,
   type LeadState,
   type Member,
+  type OrganizationSettings,
   type MemberGroup,
   type Form,
   type Pipeline,
@@ -32,6 +33,14 @@ export class LeadsGateway {
 
   entry(organizationId: string, id: string, traceparent: string | null = null): Promise<TableEntry | null> {
     return nullIfNotFound(this.rpc.request(COMMANDS.entriesGet, { organizationId, id }, { traceparent }));
+  }
+
+  /** The organization's settings (its time zone; UTC when never set). */
+  organizationSettings(
+    organizationId: string,
+    traceparent: string | null = null,
+  ): Promise<OrganizationSettings> {
+    return this.rpc.request(COMMANDS.organizationSettingsGet, { organizationId }, { traceparent });
   }
 
   member(organizationId: string, id: string, traceparent: string | null = null): Promise<Member | null> {
