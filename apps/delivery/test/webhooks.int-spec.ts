@@ -241,6 +241,21 @@ describe('delivery webhooks (real Postgres and NATS, local receivers)', () => {
     await stuck.stop();
   });
 
+  it('a dead endpoint does not delay a healthy one on the same host', async () => {
+    const org = uuidv7();
+    // One server: requests to /stuck are held, /healthy answers at once.
+    const shared = await receiver((request) => (request.url.startsWith('/stuck') ? 'hang' : { status: 200 }));
+    await endpoint(org, `${shared.url}/stuck`, { eventTypes: ['table.entry.added'], timeoutMs: 20_000 });
+    await endpoint(org, `${shared.url}/healthy`, { eventTypes: ['table.entry.added'] });
+    const entries = Array.from({ length: 10 }, () => leads.add(org, {}));
+    for (const entry of entries) await publishEvent(delivery.nc, delivery.names, entryAdded(entry));
+    const toHealthy = () => shared.requests.filter((r) => r.url === '/healthy').length;
+    await eventually(() => toHealthy() === 10, { timeoutMs: 10_000, message: 'healthy got all 10' });
+    // The stuck endpoint holds its two connections (DELIVERY_ENDPOINT_CONCURRENCY=2), not the healthy one's.
+    expect(shared.requests.filter((r) => r.url === '/stuck').length).toBeLessThanOrEqual(2);
+    await shared.stop();
+  });
+
   it('sends the form format with the lead, eventtype and eventdatetime, secrets in the URL', async () => {
     const org = uuidv7();
     const hook = await receiver();

@@ -8,6 +8,7 @@ import { EndpointsRepository } from '../endpoints/endpoints.repository';
 import { DeliveriesRepository, type AttemptRecord, type DeliveryRef } from './deliveries.repository';
 import type { DeliveryEntity } from './delivery.entity';
 import { KeyedLimiter } from './keyed-limiter';
+import { laneOf } from './lane';
 import { LONG_QUEUE_WAIT_MS, leaseMs } from './lease';
 import { outcomeEvents } from './outcome-events';
 import { Senders, type AttemptResult } from './senders';
@@ -16,17 +17,6 @@ const STOP_WAIT_MS = 15_000;
 // The receiver already has the request when its attempt is recorded: records trickling in share one
 // transaction per window (about seven round trips each) instead of one each.
 const RECORD_LINGER_MS = 20;
-
-/** Which queue a delivery waits in: its endpoint, its raw URL's origin, or the email or SMS provider. */
-export function laneOf(row: DeliveryEntity): string {
-  if (row.kind !== 'webhook') return row.kind;
-  if (row.endpointId) return `endpoint:${row.endpointId}`;
-  try {
-    return `origin:${new URL(row.url ?? '').origin}`;
-  } catch {
-    return 'origin:invalid';
-  }
-}
 
 /**
  * Sends pending deliveries: each attempt in its lane (at most DELIVERY_ENDPOINT_CONCURRENCY at once per

@@ -8,6 +8,7 @@ import { SmtpMailer } from '../email';
 import { SmsClient } from '../sms';
 import { DeliveriesRepository } from './deliveries.repository';
 import type { DeliveryEntity } from './delivery.entity';
+import { laneOf } from './lane';
 
 /** One attempt's result, whatever was sent. */
 export interface AttemptResult {
@@ -106,7 +107,8 @@ export class Senders implements OnApplicationShutdown {
         ? // The form format is authenticated by a secret in the URL (Lead Actions); the id still dedupes.
           { 'content-type': 'application/x-www-form-urlencoded', 'webhook-id': row.id }
         : standardWebhookHeaders(row.id, timestamp, body, secrets);
-    const result = await this.http.send({ url, headers, body, timeoutMs });
+    // Its own connections: a hanging endpoint never holds the ones another endpoint on its host needs.
+    const result = await this.http.send({ url, headers, body, timeoutMs, pool: laneOf(row) });
     return {
       ok: result.ok,
       permanent: result.refused,

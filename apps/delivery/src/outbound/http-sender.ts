@@ -17,6 +17,11 @@ export interface OutboundRequest {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  /**
+   * Requests with the same key share keep-alive connections to an origin; requests with another key never
+   * wait for them (delivery gives each endpoint its own). Absent: one pool per origin.
+   */
+  pool?: string;
 }
 
 export interface OutboundResult {
@@ -36,7 +41,7 @@ export interface OutboundResult {
 }
 
 export interface HttpSenderOptions {
-  /** Keep-alive connections to one origin (and vetted address). */
+  /** Keep-alive connections to one origin (and vetted address) per pool key. */
   connectionsPerOrigin?: number;
   /** How long a host's vetted address is reused before it is resolved again. */
   addressCacheMs?: number;
@@ -240,7 +245,7 @@ export class HttpSender {
     request: OutboundRequest,
     signal: AbortSignal,
   ): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
-    const entry = this.poolFor(url.origin, vetted.address);
+    const entry = this.poolFor(request.pool ?? '', url.origin, vetted.address);
     entry.inFlight++;
     try {
       const headers: Record<string, string> = {};
@@ -278,10 +283,10 @@ export class HttpSender {
     }
   }
 
-  private poolFor(origin: string, address: string): PoolEntry {
+  private poolFor(poolKey: string, origin: string, address: string): PoolEntry {
     // A send that was vetting while close() ran must not open a pool nobody closes.
     if (this.closed) throw new Error('sender closed');
-    const key = `${origin} ${address}`;
+    const key = `${poolKey} ${origin} ${address}`;
     let entry = this.pools.get(key);
     if (entry === undefined) {
       const connector = this.connector;
