@@ -15,6 +15,7 @@ import {
   WireNames,
   type CloudEvent,
   type DeliveryOutcomeData,
+  type StepDelivery,
 } from '@rocketlead/contracts';
 import { EventConsumer, NATS_CONNECTION } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
@@ -27,7 +28,12 @@ export const DELIVERY_OUTCOME_TYPES = [DELIVERY_SUCCEEDED, DELIVERY_WEBHOOK_FAIL
 export async function recordDeliveryOutcome(manager: EntityManager, event: CloudEvent): Promise<void> {
   const data = event.data as DeliveryOutcomeData;
   if (data.runId === null || data.stepIndex === null) return;
-  const delivery = { id: data.deliveryId, status: data.status, attempts: data.attempts, error: data.error };
+  const delivery: StepDelivery = {
+    id: data.deliveryId,
+    status: data.status,
+    attempts: data.attempts,
+    error: data.error,
+  };
   await manager.query(
     `UPDATE "${AUTOMATION_SCHEMA}".run_steps s
      SET output = jsonb_set(coalesce(s.output, '{}'::jsonb), '{delivery}', $4::jsonb)

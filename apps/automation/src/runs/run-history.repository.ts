@@ -7,6 +7,7 @@ import type {
   RunContextRef,
   RunStatus,
   RunStep,
+  StepDelivery,
   StepStatus,
 } from '@rocketlead/contracts';
 import type { CursorPosition } from '@rocketlead/persistence';
@@ -107,7 +108,15 @@ const toStep = (row: StepRow): RunStep => ({
   error: row.error,
   wouldDo: row.would_do ?? null,
   resumeAt: row.resume_at?.toISOString() ?? null,
+  delivery: deliveryOf(row.output),
 });
+
+/** The outcome recordDeliveryOutcome wrote into the step's output, if any. */
+function deliveryOf(output: unknown): StepDelivery | null {
+  if (typeof output !== 'object' || output === null || !('delivery' in output)) return null;
+  const delivery = output.delivery as Partial<StepDelivery> | null;
+  return typeof delivery?.id === 'string' ? (delivery as StepDelivery) : null;
+}
 
 /** Reads of the run history for the API (the engine writes runs; dry runs are part of the history). */
 @Injectable()

@@ -1,4 +1,5 @@
 import type { RunStatus } from '../events/automation.events';
+import type { DeliveryStatus } from '../events/delivery.events';
 
 export const AUTOMATION_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
 export type AutomationStatus = (typeof AUTOMATION_STATUSES)[number];
@@ -75,6 +76,16 @@ export interface RunStep {
   wouldDo: unknown;
   /** While the step waits (a wait, a task with a deadline): when it resumes by itself. */
   resumeAt: string | null;
+  /** For send_webhook, send_email and send_sms: the delivery's outcome once delivery reported it, else null. */
+  delivery: StepDelivery | null;
+}
+
+/** What became of the delivery a step handed off (also kept in the step's `output.delivery`). */
+export interface StepDelivery {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  error: string | null;
 }
 
 /** A run as listed: everything but its steps and its version's definition. */
