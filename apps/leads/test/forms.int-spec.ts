@@ -153,6 +153,10 @@ describe('leads forms: definitions, submissions, double opt-in tokens (real Post
       redirectUrl: null,
       dedupeKey: 'email',
     });
+    // The fields as read (with their null options and durationMinutes) can be sent back changed.
+    const relabelled = form.fields.map((field, i) => (i === 0 ? { ...field, label: 'Your name' } : field));
+    const edited = await send(COMMANDS.formsUpdate, { organizationId: org, id: form.id, fields: relabelled });
+    expect(edited.fields).toEqual(relabelled);
     // Another organization sees nothing of it.
     const other = await organization();
     expect((await failure(send(COMMANDS.formsGet, { organizationId: other.org, id: form.id }))).code).toBe(

@@ -70,7 +70,8 @@ export function formShapeErrors(form: FormShape): FieldError[] {
     if (field.type === 'booking') {
       bookings += 1;
       if (bookings > 1) errors.push({ field: `${at}.type`, message: 'a form has at most one booking field' });
-    } else if (field.durationMinutes !== undefined) {
+    } else if ((field.durationMinutes ?? null) !== null) {
+      // null is how a read form shows "none": a form sent back as it was read passes.
       errors.push({ field: `${at}.durationMinutes`, message: 'is only for booking fields' });
     }
   });

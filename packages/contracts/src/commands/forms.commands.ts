@@ -84,14 +84,14 @@ export class FormFieldBody {
   @ArrayMaxSize(FORM_LIMITS.optionsPerField)
   @IsString({ each: true })
   @Length(1, FORM_LIMITS.optionLength, { each: true })
-  options?: string[];
+  options?: string[] | null;
 
   /** For `booking` only; default FORM_LIMITS.bookingMinutesDefault (30). */
   @IsOptional()
   @IsInt()
   @Min(FORM_LIMITS.bookingMinutesMin)
   @Max(FORM_LIMITS.bookingMinutesMax)
-  durationMinutes?: number;
+  durationMinutes?: number | null;
 }
 
 /** The settings create and update share, all optional: defaults are filled in by leads on create. */
