@@ -108,6 +108,12 @@ describe('ingress calendar routes (real Postgres and NATS; leads and calendar as
       endDateTime: '2031-06-01T08:00:00+02:00',
     });
     expect(fields(backwards)).toEqual(['endDateTime']);
+    // An array item's field is named by its index in brackets, as everywhere else.
+    const badAttendee = await call('POST', '/connect/calendar_bookings', writer, {
+      ...body,
+      attendees: [{ name: 'Jo', email: 'jo@example.com' }, { name: 'A'.repeat(201) }],
+    });
+    expect(fields(badAttendee)).toEqual(['attendees[1].name']);
     expect(
       (await call('POST', '/connect/calendar_bookings', stranger, { ...body, title: 'x' })).body.message,
     ).toBe('Calendar not found');

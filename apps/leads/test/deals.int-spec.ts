@@ -126,6 +126,43 @@ describe('leads deals: pipelines, deals and their stage and status events (real 
       await send(COMMANDS.pipelinesByStage, { organizationId: org, stageId: changed.stages[1]!.id }),
     ).toEqual(renamed);
 
+    // The stages as read (with their positions), one appended: nothing else changes.
+    const appended = await send(COMMANDS.pipelinesUpdate, {
+      organizationId: org,
+      id: sales.id,
+      stages: [...renamed.stages, { name: 'Won' }],
+    });
+    expect(appended.stages.map((s) => [s.name, s.position])).toEqual([
+      ['Proposal', 0],
+      ['Negotiation', 1],
+      ['Lead', 2],
+      ['Won', 3],
+    ]);
+    expect(appended.stages.slice(0, 3)).toEqual(renamed.stages);
+    // Reordered by id and position alone: every stage keeps its name.
+    const [proposal, negotiation, leadAgain, won] = appended.stages;
+    const reordered = await send(COMMANDS.pipelinesUpdate, {
+      organizationId: org,
+      id: sales.id,
+      stages: [
+        { id: proposal!.id, position: 1 },
+        { id: negotiation!.id, position: 3 },
+        { id: leadAgain!.id, position: 0 },
+        { id: won!.id, position: 2 },
+      ],
+    });
+    expect(reordered.stages.map((s) => s.name)).toEqual(['Lead', 'Proposal', 'Won', 'Negotiation']);
+    const nameless = await failure(
+      send(COMMANDS.pipelinesUpdate, {
+        organizationId: org,
+        id: sales.id,
+        stages: [...reordered.stages, { position: 4 }],
+      }),
+    );
+    expect(nameless.code).toBe('VALIDATION_FAILED');
+    expect(new Set(fields(nameless))).toEqual(new Set(['stages[4].name']));
+    await send(COMMANDS.pipelinesUpdate, { organizationId: org, id: sales.id, stages: changed.stages });
+
     const unknown = await failure(
       send(COMMANDS.pipelinesUpdate, {
         organizationId: org,

@@ -19,11 +19,21 @@ import { cacheValidationRules } from './validation-rules-cache';
 // Every process that validates a message loads this module first.
 cacheValidationRules();
 
-export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+/** A nested field's name: `stages[4]` for an item of an array, `params.stateId` for an object's property. */
+export function nestedField(parent: string, parentValue: unknown, property: string): string {
+  if (!parent) return property;
+  return Array.isArray(parentValue) ? `${parent}[${property}]` : `${parent}.${property}`;
+}
+
+export function flattenValidationErrors(
+  errors: ValidationError[],
+  parent = '',
+  parentValue: unknown = undefined,
+): FieldError[] {
   return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
+    const field = nestedField(parent, parentValue, error.property);
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+    return [...own, ...flattenValidationErrors(error.children ?? [], field, error.value)];
   });
 }
 

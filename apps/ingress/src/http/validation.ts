@@ -5,7 +5,7 @@ import {
   type PipeTransform,
   type ValidationError,
 } from '@nestjs/common';
-import type { FieldError } from '@rocketlead/contracts';
+import { nestedField, type FieldError } from '@rocketlead/contracts';
 
 // class-transformer skips keys that name something on Object.prototype (`toString`, `hasOwnProperty`, ...)
 // and Nest's ValidationPipe deletes `constructor` and `prototype`, so a lead whose data uses such a key would
@@ -44,14 +44,14 @@ export const escapeSpecialKeys = (value: unknown): unknown =>
 export const unescapeSpecialKeys = (value: unknown): unknown =>
   renameKeys(value, unescapeKey, (key) => key.startsWith(ESCAPE));
 
-function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+function flatten(errors: ValidationError[], parent = '', parentValue: unknown = undefined): FieldError[] {
   return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${unescapeKey(error.property)}` : unescapeKey(error.property);
+    const field = nestedField(parent, parentValue, unescapeKey(error.property));
     const own = Object.values(error.constraints ?? {}).map((message) => ({
       field,
       message: message.split(ESCAPE).join(''),
     }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    return [...own, ...flatten(error.children ?? [], field, error.value)];
   });
 }
 
@@ -61,6 +61,8 @@ class FaithfulValidationPipe implements PipeTransform {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
+    // Kept for flatten, which names an array's items by index (`stages[4].name`); the answer shows none.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) =>
       new BadRequestException({ message: 'Validation failed', errors: flatten(errors) }),
   });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   assertWithinLimits,
+  orderedStages,
   DEAL_LIMITS,
   DomainError,
   MAX_REPLY_BYTES,
@@ -54,11 +55,12 @@ export class PipelinesService {
       // A new pipeline's stages are all new: an id given is not one of them.
       const withId = request.stages.findIndex((stage) => stage.id != null);
       if (withId >= 0) throw invalid(`stages[${withId}].id`, 'a new pipeline has no stages yet');
+      // A stage without an id has a name (validated), so every name here is set.
       return this.pipelines.insert(
         manager,
         organizationId,
         request.name,
-        request.stages.map((stage) => stage.name),
+        orderedStages(request.stages).map((stage) => stage.name!),
       );
     });
   }
@@ -155,7 +157,13 @@ export class PipelinesService {
       if (isStageInUse(error)) throw stagesInUse(removed);
       throw error;
     }
-    const positioned = stages.map((stage, position) => ({ ...stage, position }));
+    const names = new Map(current.stages.map((stage) => [stage.id, stage.name]));
+    // An existing stage without a name keeps its own; a new one has one (validated).
+    const positioned = orderedStages(stages).map((stage, position) => ({
+      id: stage.id,
+      name: stage.name ?? names.get(stage.id!)!,
+      position,
+    }));
     await this.pipelines.updateStages(
       manager,
       organizationId,

@@ -3,6 +3,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsIn,
+  IsInt,
   IsNumber,
   IsObject,
   IsOptional,
@@ -10,6 +11,8 @@ import {
   IsUUID,
   Length,
   Matches,
+  Min,
+  ValidateIf,
 } from 'class-validator';
 import { COMMANDS } from '../names';
 import { DEAL_STATUSES, type Deal, type DealStatus, type Page, type Pipeline } from '../models';
@@ -35,9 +38,24 @@ export class StageBody {
   @IsUUID()
   id?: string;
 
+  /** Required for a new stage; an existing one (with its id) keeps its name when this is left out. */
+  @ValidateIf((stage: StageBody) => stage.id == null || stage.name !== undefined)
   @IsString()
   @Length(1, NAME_MAX)
-  name: string;
+  name?: string;
+
+  /** As a pipeline is read; when every stage of the list has one, the stages are ordered by it. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  position?: number;
+}
+
+/** The stages in the order they are meant: by `position` when every one has it, else as listed. */
+export function orderedStages<T extends StageBody>(stages: T[]): T[] {
+  if (!stages.every((stage) => typeof stage.position === 'number')) return stages;
+  // A stable sort: equal positions keep their order in the list.
+  return [...stages].sort((a, b) => a.position! - b.position!);
 }
 
 export class CreatePipelineBody {
