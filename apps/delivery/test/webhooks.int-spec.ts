@@ -5,6 +5,8 @@ import {
   COMMANDS,
   createEvent,
   DELIVERY_WEBHOOK_FAILED,
+  EMAIL_OPENED,
+  SMS_REPLIED,
   uuidv7,
   type DeliveryWithAttempts,
   type WebhookEndpointWithSecret,
@@ -222,6 +224,55 @@ describe('delivery webhooks (real Postgres and NATS, local receivers)', () => {
       data: { kind: 'webhook', status: 'failed', attempts: 6, entryId: entry.id, runId: null },
     });
   }, 60_000);
+
+  it("subscribes to what emails' and texts' recipients did, but not to delivery's own outcomes", async () => {
+    const org = uuidv7();
+    const hook = await receiver();
+    const standard = await endpoint(org, `${hook.url}/standard`, { eventTypes: ['email.*'] });
+    await endpoint(org, `${hook.url}/form`, { eventTypes: ['email.opened', 'sms.replied'], format: 'form' });
+    const entry = leads.add(org, { firstName: 'Ada' });
+    const opened = createEvent({
+      type: EMAIL_OPENED,
+      source: '/delivery',
+      subject: entry.id,
+      data: { deliveryId: uuidv7(), entryId: entry.id, email: 'ada@example.test', url: null },
+      actor: actorOf(org),
+    });
+    const replied = createEvent({
+      type: SMS_REPLIED,
+      source: '/delivery',
+      subject: entry.id,
+      data: { entryId: entry.id, deliveryId: null, from: '+4915112345678', body: 'STOP', messageSid: 'SM1' },
+      actor: actorOf(org),
+    });
+    await publishEvent(delivery.nc, delivery.names, opened);
+    await publishEvent(delivery.nc, delivery.names, replied);
+    await eventually(() => hook.requests.length === 3, { message: '3 deliveries received' });
+    const signed = hook.requests.find((r) => r.url === '/standard')!;
+    const verified = new Webhook(standard.secret).verify(signed.body, {
+      'webhook-id': String(signed.headers['webhook-id']),
+      'webhook-timestamp': String(signed.headers['webhook-timestamp']),
+      'webhook-signature': String(signed.headers['webhook-signature']),
+    });
+    expect(verified).toMatchObject({ id: opened.id, type: EMAIL_OPENED });
+    const codes = hook.requests
+      .filter((r) => r.url === '/form')
+      .map((r) => new URLSearchParams(r.body))
+      .map((form) => [form.get('eventtype'), form.get('firstName')]);
+    expect(codes.sort()).toEqual([
+      ['emailopened', 'Ada'],
+      ['smsreplied', 'Ada'],
+    ]);
+    // A subscribed delivery.webhook.failed could fail and notify of itself: refused, naming the pattern.
+    const refused = await failure(
+      send(COMMANDS.endpointsCreate, {
+        actor: actorOf(org),
+        url: hook.url,
+        eventTypes: ['table.entry.added', 'delivery.webhook.failed'],
+      }),
+    );
+    expect(refused.details?.errors).toEqual([expect.objectContaining({ field: 'eventTypes[1]' })]);
+  });
 
   it('a dead endpoint does not delay a healthy one', async () => {
     const org = uuidv7();

@@ -111,10 +111,14 @@ export function consumersOf(service: Service): DurableConsumer[] {
       const typesExpression = /\btypes:\s*(\[[^\]]*\]|\w+)/.exec(options)?.[1];
       let filter: string | undefined;
       if (typesExpression) {
-        const types = arrayItems(typesExpression, source);
+        // A list exported by contracts (`RECIPIENT_EVENT_TYPES`), or a literal list of its event type names.
+        const exported = contractValue(typesExpression);
+        const types = Array.isArray(exported)
+          ? exported.map((type) => String(type))
+          : arrayItems(typesExpression, source);
         if (!types) return fail(`has types ${typesExpression} this test cannot read`);
         if (types.length === 1) {
-          const type = contractValue(types[0] ?? '');
+          const type: unknown = Array.isArray(exported) ? exported[0] : contractValue(types[0] ?? '');
           if (typeof type !== 'string') return fail(`filters on ${types[0]}, not an event type of contracts`);
           filter = names.eventSubject(type);
         }
@@ -132,10 +136,14 @@ export function consumersOf(service: Service): DurableConsumer[] {
   return out;
 }
 
+// Streams a service reads and also publishes into: delivery sends webhooks for its own email and SMS events.
+const READS_ITS_OWN: Partial<Record<Service, StreamKey[]>> = { delivery: ['DELIVERY'] };
+
 /** Streams a service publishes its events into: those it ensures, less the ones it only reads. */
 export const eventStreamsOf = (service: Service): StreamKey[] => {
+  const own = new Set(READS_ITS_OWN[service] ?? []);
   const read = new Set(consumersOf(service).map((c) => c.stream));
-  return ensuredStreams(service).filter((key) => key !== 'DEAD_LETTER' && !read.has(key));
+  return ensuredStreams(service).filter((key) => key !== 'DEAD_LETTER' && (own.has(key) || !read.has(key)));
 };
 
 /** Command names a service answers: the first token of the command is its queue group. */

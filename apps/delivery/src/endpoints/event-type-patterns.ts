@@ -1,7 +1,4 @@
-import { TRIGGER_EVENT_TYPES, type FieldError } from '@rocketlead/contracts';
-
-/** Event types an endpoint may subscribe to: the domain events of the streams delivery reads. */
-export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = TRIGGER_EVENT_TYPES;
+import { SUBSCRIBABLE_EVENT_TYPES, type FieldError } from '@rocketlead/contracts';
 
 /** `table.entry.added` matches itself, `calendar.appointment.*` every type under it, `*` everything. */
 export function patternMatches(pattern: string, type: string): boolean {

@@ -10,6 +10,7 @@ import {
   CONSUMERS,
   DELIVERY_REQUESTED,
   NOTIFICATION_REQUESTED,
+  RECIPIENT_EVENT_TYPES,
   TRIGGER_STREAMS,
   WireNames,
   type CloudEvent,
@@ -26,7 +27,8 @@ import { DeliveriesService } from '../deliveries/deliveries.service';
 /**
  * Three kinds of intake, each a durable consumer: delivery requests from automation runs, notifications
  * other services ask for (through the same inbox path), and the domain
- * events of every stream endpoints may subscribe to (the streams with `triggers: true`). Each event's
+ * events of every stream endpoints may subscribe to (the streams with `triggers: true`, and the recipient
+ * events of DELIVERY). Each event's
  * deliveries are stored with its inbox row, so a redelivered event never makes a second delivery, and are
  * sent once that transaction commits.
  */
@@ -72,18 +74,26 @@ export class DeliveryIntake implements OnApplicationBootstrap, BeforeApplication
         handler: (event, manager) => this.deliveries.store(event, manager),
       }),
     );
+    const subscriptions = {
+      ...common,
+      relevant: (event: CloudEvent) => this.deliveries.prepareSubscribed(event),
+      // Subscribed events make only pending deliveries, written by one idempotent statement.
+      inbox: false,
+      handler: (event: CloudEvent) => this.deliveries.storePending(event),
+    };
     for (const stream of TRIGGER_STREAMS)
       this.consumers.push(
-        new EventConsumer({
-          ...common,
-          stream,
-          durable: CONSUMERS.deliverySubscriptions(stream),
-          relevant: (event) => this.deliveries.prepareSubscribed(event),
-          // Subscribed events make only pending deliveries, written by one idempotent statement.
-          inbox: false,
-          handler: (event) => this.deliveries.storePending(event),
-        }),
+        new EventConsumer({ ...subscriptions, stream, durable: CONSUMERS.deliverySubscriptions(stream) }),
       );
+    // Delivery's own stream: only what became of emails and texts and what their recipients did.
+    this.consumers.push(
+      new EventConsumer({
+        ...subscriptions,
+        stream: 'DELIVERY',
+        durable: CONSUMERS.deliverySubscriptions('DELIVERY'),
+        types: RECIPIENT_EVENT_TYPES,
+      }),
+    );
     for (const consumer of this.consumers) await consumer.start();
   }
 
