@@ -9,7 +9,7 @@ import {
   uuidv7,
   type Actor,
   type Automation,
-  type AutomationRunSummary,
+  type AutomationRunListItem,
   type AutomationsCreateCommand,
   type Calendar,
   type CommandName,
@@ -565,7 +565,7 @@ describe('automation API (real Postgres and NATS)', () => {
       [2, bob.id],
       [1, ada.id],
     ]);
-    const [bobRun, adaRun] = runs as [AutomationRunSummary, AutomationRunSummary];
+    const [bobRun, adaRun] = runs as [AutomationRunListItem, AutomationRunListItem];
     expect(Object.keys(bobRun).sort()).toEqual(
       [
         'automationId',
@@ -579,6 +579,7 @@ describe('automation API (real Postgres and NATS)', () => {
         'sandbox',
         'startedAt',
         'status',
+        'steps',
         'triggerName',
       ].sort(),
     );
@@ -600,6 +601,8 @@ describe('automation API (real Postgres and NATS)', () => {
       [0, 'first', 'change_lead_state', 'wouldRun'],
       [1, 'second', 'send_sms', 'wouldRun'],
     ]);
+    // A listed run carries the same steps (a sandbox run's wouldRun steps are visible in the list).
+    expect(bobRun.steps).toEqual(detail.steps);
     expect(detail.steps[0]!.wouldDo).toEqual({
       leadStateId: { from: pool.defaultLeadStateId, to: poolStates[2]!.id },
     });

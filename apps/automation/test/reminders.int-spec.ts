@@ -7,7 +7,7 @@ import {
   COMMANDS,
   uuidv7,
   type Actor,
-  type AutomationRunSummary,
+  type AutomationRunListItem,
   type Booking,
   type Calendar,
   type LeadPool,
@@ -106,7 +106,7 @@ describe('appointment reminders (real Postgres and NATS)', () => {
   const reminded = (entry: TableEntry, timeoutMs = 15_000): Promise<Reminded> =>
     eventually(() => remindersOf(entry)[0], { timeoutMs, message: `lead ${entry.id} reminded` });
 
-  const runs = async (automationId: string): Promise<AutomationRunSummary[]> =>
+  const runs = async (automationId: string): Promise<AutomationRunListItem[]> =>
     (await send(COMMANDS.runsList, { organizationId: org, automationId, limit: 100 })).items;
 
   const rows = async (automationId: string): Promise<ReminderRow[]> =>

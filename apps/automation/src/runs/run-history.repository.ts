@@ -167,12 +167,21 @@ export class RunHistoryRepository {
 
   /** The run's steps in execution order. */
   async steps(runId: string): Promise<RunStep[]> {
+    return (await this.stepsOf([runId])).get(runId) ?? [];
+  }
+
+  /** The steps of each run (of one page), in execution order. */
+  async stepsOf(runIds: string[]): Promise<Map<string, RunStep[]>> {
+    const steps = new Map<string, RunStep[]>(runIds.map((id) => [id, []]));
+    if (runIds.length === 0) return steps;
     const rows = (await this.dataSource.query(
-      `SELECT index, action_id, type, status, started_at, finished_at, attempts, output, error, would_do, resume_at
-       FROM ${S}.run_steps WHERE run_id = $1 ORDER BY index`,
-      [runId],
-    )) as StepRow[];
-    return rows.map(toStep);
+      `SELECT run_id, index, action_id, type, status, started_at, finished_at, attempts, output, error, would_do,
+         resume_at
+       FROM ${S}.run_steps WHERE run_id = ANY($1::uuid[]) ORDER BY run_id, index`,
+      [runIds],
+    )) as (StepRow & { run_id: string })[];
+    for (const row of rows) steps.get(row.run_id)?.push(toStep(row));
+    return steps;
   }
 
   async automationExists(organizationId: string, automationId: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   COMMANDS,
   type AutomationRun,
-  type AutomationRunSummary,
+  type AutomationRunListItem,
   type Page,
   RunsCancelCommand,
   RunsCompleteTaskCommand,
@@ -22,7 +22,7 @@ export class RunsHandlers {
   ) {}
 
   @MessagePattern(COMMANDS.runsList)
-  list(@Payload() command: RunsListCommand): Promise<Page<AutomationRunSummary>> {
+  list(@Payload() command: RunsListCommand): Promise<Page<AutomationRunListItem>> {
     return this.runs.list(command);
   }
 

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import {
   DomainError,
+  MAX_REPLY_BYTES,
+  withinPageBudget,
   type AutomationRun,
-  type AutomationRunSummary,
+  type AutomationRunListItem,
   type Page,
   type RunsGetCommand,
   type RunsListCommand,
@@ -18,7 +20,7 @@ export const runNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Run 
 export class RunsService {
   constructor(private readonly history: RunHistoryRepository) {}
 
-  async list(command: RunsListCommand): Promise<Page<AutomationRunSummary>> {
+  async list(command: RunsListCommand): Promise<Page<AutomationRunListItem>> {
     const after = clientCursor(command.cursor || undefined);
     if (!(await this.history.automationExists(command.organizationId, command.automationId)))
       throw automationNotFound();
@@ -29,8 +31,20 @@ export class RunsService {
       command.limit + 1,
       after,
     );
-    const page = pageOf(rows, command.limit, (item) => item.position);
-    return { items: page.items.map((item) => item.run), nextCursor: page.nextCursor };
+    const listed = rows.slice(0, command.limit);
+    const steps = await this.history.stepsOf(listed.map((item) => item.run.id));
+    // Steps carry outputs (webhook answers, task answers): the page stops before it outgrows a reply.
+    const items = withinPageBudget(
+      listed.map((item) => ({ ...item.run, steps: steps.get(item.run.id) ?? [] })),
+      (run, bytes) =>
+        new DomainError('REPLY_TOO_LARGE', 'A run on this page is too large to return', {
+          runId: run.id,
+          bytes,
+          limit: MAX_REPLY_BYTES,
+        }),
+    );
+    const page = pageOf(rows, items.length, (item) => item.position);
+    return { items, nextCursor: page.nextCursor };
   }
 
   async get(command: RunsGetCommand): Promise<AutomationRun> {

@@ -14,7 +14,7 @@ import {
 import {
   type Automation,
   type AutomationRun,
-  type AutomationRunSummary,
+  type AutomationRunListItem,
   type AutomationTask,
   COMMANDS,
   CompleteTaskBody,
@@ -112,7 +112,7 @@ export class AutomationsController {
     @Param('id', UuidParam()) id: string,
     @Query() query: ListRunsQuery,
     @CurrentRequest() request: RequestContext,
-  ): Promise<Page<AutomationRunSummary>> {
+  ): Promise<Page<AutomationRunListItem>> {
     return this.automations.runs(principal, id, query, request);
   }
 

@@ -3,7 +3,7 @@ import {
   COMMANDS,
   type Automation,
   type AutomationRun,
-  type AutomationRunSummary,
+  type AutomationRunListItem,
   type AutomationTask,
   type CompleteTaskBody,
   type CreateAutomationBody,
@@ -113,7 +113,7 @@ export class AutomationsService {
     automationId: string,
     query: ListRunsQuery,
     request: RequestContext,
-  ): Promise<Page<AutomationRunSummary>> {
+  ): Promise<Page<AutomationRunListItem>> {
     return this.rpc.request(
       COMMANDS.runsList,
       {

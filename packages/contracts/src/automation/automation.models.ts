@@ -88,7 +88,7 @@ export interface StepDelivery {
   error: string | null;
 }
 
-/** A run as listed: everything but its steps and its version's definition. */
+/** A run's own fields: everything but its steps and its version's definition. */
 export interface AutomationRunSummary {
   id: string;
   automationId: string;
@@ -104,11 +104,15 @@ export interface AutomationRunSummary {
   error: string | null;
 }
 
+/** A run as listed: with its steps, without its version's definition. */
+export interface AutomationRunListItem extends AutomationRunSummary {
+  steps: RunStep[];
+}
+
 /** A run with its steps, and the trigger and actions of the version it ran. */
-export interface AutomationRun extends AutomationRunSummary {
+export interface AutomationRun extends AutomationRunListItem {
   trigger: AutomationTrigger;
   actions: AutomationAction[];
-  steps: RunStep[];
 }
 
 export interface SandboxSettings {

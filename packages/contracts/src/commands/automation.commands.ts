@@ -22,7 +22,7 @@ import {
   type Automation,
   type AutomationAction,
   type AutomationRun,
-  type AutomationRunSummary,
+  type AutomationRunListItem,
   type AutomationStatus,
   type AutomationTrigger,
   type ActivityItem,
@@ -248,7 +248,7 @@ export interface AutomationCommandMap {
   [COMMANDS.automationsUpdate]: [AutomationsUpdateCommand, Automation];
   [COMMANDS.automationsArchive]: [AutomationsArchiveCommand, Automation];
   [COMMANDS.automationsDryRun]: [AutomationsDryRunCommand, DryRunResult];
-  [COMMANDS.runsList]: [RunsListCommand, Page<AutomationRunSummary>];
+  [COMMANDS.runsList]: [RunsListCommand, Page<AutomationRunListItem>];
   [COMMANDS.runsGet]: [RunsGetCommand, AutomationRun];
   [COMMANDS.runsRetry]: [RunsRetryCommand, AutomationRun];
   [COMMANDS.runsCancel]: [RunsCancelCommand, AutomationRun];
