@@ -5,7 +5,7 @@ import type { Subscription } from 'nats';
 import { DataSource } from 'typeorm';
 import {
   COMMANDS,
-  FORM_LIMITS,
+  CRM_EVENT_LIMITS,
   uuidv7,
   type EventRegistration,
   type PublicCrmEvent,
@@ -21,7 +21,7 @@ const FORM_TYPE = 'application/x-www-form-urlencoded';
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const UNKNOWN_EVENT = uuidv7();
 const FULL_EVENT = uuidv7();
-const LIMIT = FORM_LIMITS.submissionsPerMinute;
+const LIMIT = CRM_EVENT_LIMITS.rsvpsPerMinute;
 const REGISTRATION_ID = '0190f1e2-0000-7000-8000-0000000000a1';
 const ENTRY_ID = '0190f1e2-0000-7000-8000-0000000000e1';
 

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { FORM_LIMITS } from '@rocketlead/contracts';
+import { CRM_EVENT_LIMITS, FORM_LIMITS } from '@rocketlead/contracts';
 import { JsonLogger } from '@rocketlead/observability';
 import { PeriodicSweep } from '@rocketlead/persistence';
 import type { RateLimitScope } from './public-rate-limit-hit.entity';
@@ -8,13 +8,10 @@ import { PublicRateLimitRepository, type RateKey, type RateVerdict } from './pub
 export const PUBLIC_RATE_WINDOW_SECONDS = 60;
 const SWEEP_INTERVAL_MS = 10 * 60_000;
 
-/**
- * Attempts one client IP may make in any 60 seconds: submissions to one form; RSVPs and cancellations of one
- * event together (the same budget as a form: both are a person filling in a short public form).
- */
+/** Attempts one client IP may make in any 60 seconds: submissions to one form; RSVPs and cancellations of one event. */
 const LIMITS: Record<RateLimitScope, number> = {
   form: FORM_LIMITS.submissionsPerMinute,
-  event: FORM_LIMITS.submissionsPerMinute,
+  event: CRM_EVENT_LIMITS.rsvpsPerMinute,
 };
 
 /** The public endpoints' rate limits, counted in Postgres (see PublicRateLimitRepository). */

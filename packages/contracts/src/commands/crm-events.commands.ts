@@ -36,6 +36,11 @@ export const CRM_EVENT_LIMITS = {
   nameLength: 200,
   phoneLength: 50,
   externalOrderIdLength: 200,
+  /**
+   * RSVPs and cancellations of one event one client IP may make in a minute. Higher than a form's 10: the
+   * people of one office, behind one address, register for the same event.
+   */
+  rsvpsPerMinute: 60,
 } as const;
 
 // ---- HTTP bodies (Connect API and the public RSVP) ----
