@@ -77,10 +77,16 @@ export class Dispatcher implements BeforeApplicationShutdown {
     // Unfinished attempts are not lost: their lease timers fire on whichever replica is up.
     const deadline = Date.now() + STOP_WAIT_MS;
     await this.lanes.idle(deadline);
-    await Promise.race([
-      Promise.allSettled([...this.recording]),
-      new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
-    ]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.allSettled([...this.recording]),
+        new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now())))),
+      ]);
+    } finally {
+      // Left running, it would keep a stopped process alive until the deadline.
+      clearTimeout(timer);
+    }
   }
 
   /**
