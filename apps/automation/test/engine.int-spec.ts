@@ -366,6 +366,30 @@ describe('automation engine (real Postgres and NATS, leads answered by a fake on
     expect(leads.entries.get(entry.id)!.leadStateId).toBe(states[2].id);
   });
 
+  it("stores a template's rendered number or boolean as the type the pool's schema has for the key", async () => {
+    const org = uuidv7();
+    const { pool } = poolFor(org, { age: 'number', vip: 'boolean', label: 'string' });
+    const automation = await addAutomation(org, 'typed', { event: 'table.entry.added' }, [
+      {
+        type: 'update_fields',
+        params: {
+          data: {
+            age: '{{ entry.data.age | plus: 1 }}',
+            vip: '{% if entry.data.age > 40 %}true{% else %}false{% endif %}',
+            label: '{{ entry.data.age }}',
+            note: '{{ entry.data.age }}',
+          },
+        },
+      },
+    ]);
+    const entry = leads.addEntry(pool, { age: 41 });
+    await publishEvent(auto.nc, auto.names, entryAdded(entry, actorOf(org)));
+    const [run] = await finishedRuns(automation.id);
+    expect(run).toMatchObject({ status: 'completed', error: null });
+    // A string key, and a key the schema does not have yet, keep the text.
+    expect(leads.updatesOf(entry.id)[0]!.data).toEqual({ age: 42, vip: true, label: '41', note: '41' });
+  });
+
   it('fails the step and the run on a permanent error (with the typeErrors), and later steps do not run', async () => {
     const org = uuidv7();
     const { pool, states } = poolFor(org, { age: 'number' });
