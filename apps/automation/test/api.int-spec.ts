@@ -259,6 +259,18 @@ describe('automation API (real Postgres and NATS)', () => {
     expect(described).toMatchObject({ description: 'why', status: 'active', sandbox: true, version: 1 });
   });
 
+  it("creates once per idempotency key: a repeat answers the automation it made, never another organization's", async () => {
+    const idempotencyKey = uuidv7();
+    const first = await create(orgA, { name: 'Keyed', idempotencyKey });
+    expect(first.id).toBe(idempotencyKey);
+    expect(await create(orgA, { name: 'Keyed', idempotencyKey })).toEqual(first);
+    const rows = (await pg.query('SELECT count(*)::int AS n FROM automation.automations WHERE id = $1', [
+      idempotencyKey,
+    ])) as { rows: { n: number }[] };
+    expect(rows.rows[0]!.n).toBe(1);
+    expect((await failure(create(orgB, { name: 'Keyed', idempotencyKey }))).code).toBe('CONFLICT');
+  });
+
   it('names every invalid field, all in one answer', async () => {
     const { pool, states: poolStates } = addPool(orgA, 'Checked');
     const theirs = addPool(orgB, 'Theirs');

@@ -124,6 +124,27 @@ describe('ingress automation routes (real Postgres and NATS; leads, calendar and
     });
   });
 
+  it('creates one automation per Idempotency-Key: a repeat replays it, another body is a 422', async () => {
+    const { poolId, stateIds } = await pool();
+    const body = {
+      name: 'Once',
+      trigger: { event: 'table.entry.added', triggerId: poolId },
+      actions: [{ type: 'change_lead_state', params: { stateId: stateIds[1] } }],
+    };
+    const key = { 'idempotency-key': 'create-once-1' };
+    const first = await call('POST', '/api/v1/automations', admin, body, key);
+    expect(first.status).toBe(201);
+    const again = await call('POST', '/api/v1/automations', admin, body, key);
+    expect(again).toEqual({ status: 201, body: first.body });
+    expect(await call('POST', '/api/v1/automations', admin, { ...body, name: 'Twice' }, key)).toMatchObject({
+      status: 422,
+      body: { message: 'Idempotency-Key was already used with a different request body' },
+    });
+    const named = await call('GET', '/api/v1/automations?limit=100', admin);
+    const once = (named.body.items as { name: string }[]).filter((a) => a.name === 'Once');
+    expect(once).toHaveLength(1);
+  });
+
   it('answers 400 Validation failed naming each field, and 413 for a definition over the limit', async () => {
     const { poolId } = await pool();
     const theirs = await pool(stranger);

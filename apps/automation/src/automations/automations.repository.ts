@@ -66,17 +66,19 @@ const json = (value: unknown): string => JSON.stringify(value);
 export class AutomationsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** The new automation; null when one with this id exists already (a repeated idempotent create). */
   async insert(
     manager: EntityManager,
     organizationId: string,
     id: string,
     definition: AutomationDefinition,
-  ): Promise<Automation> {
+  ): Promise<Automation | null> {
     const d = definition;
     const rows = (await manager.query(
       `INSERT INTO ${S}.automations
          (id, organization_id, name, description, trigger, actions, event_type, status, sandbox, version)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, 1)
+       ON CONFLICT (id) DO NOTHING
        RETURNING ${COLUMNS}`,
       [
         id,
@@ -90,7 +92,8 @@ export class AutomationsRepository {
         d.sandbox,
       ],
     )) as AutomationRow[];
-    const automation = toAutomation(rows[0]!);
+    if (!rows[0]) return null;
+    const automation = toAutomation(rows[0]);
     await this.changed(manager, automation);
     return automation;
   }
@@ -134,8 +137,12 @@ export class AutomationsRepository {
     return automation;
   }
 
-  async find(organizationId: string, id: string): Promise<Automation | null> {
-    const rows = (await this.dataSource.query(
+  async find(
+    organizationId: string,
+    id: string,
+    manager: EntityManager | DataSource = this.dataSource,
+  ): Promise<Automation | null> {
+    const rows = (await manager.query(
       `SELECT ${COLUMNS} FROM ${S}.automations WHERE organization_id = $1 AND id = $2`,
       [organizationId, id],
     )) as AutomationRow[];

@@ -75,9 +75,15 @@ export class AutomationsService {
       sandbox: command.sandbox ?? false,
     };
     assertDefinitionFits(definition);
-    const id = uuidv7();
+    const id = command.idempotencyKey ?? uuidv7();
     return this.transaction(async (manager) => {
       const created = await this.automations.insert(manager, actor.organizationId, id, definition);
+      if (!created) {
+        // The same request again: the automation it made (only its own organization's, never another's).
+        const made = await this.automations.find(actor.organizationId, id, manager);
+        if (!made) throw new DomainError('CONFLICT', 'The Idempotency-Key belongs to another request');
+        return made;
+      }
       // Appointment reminders: an automation created active plans them for the existing bookings.
       await this.reminders.automationChanged(manager, null, created);
       return created;

@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  Headers,
   HttpCode,
   Param,
   Patch,
@@ -46,9 +47,10 @@ export class AutomationsController {
   create(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateAutomationBody,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @CurrentRequest() request: RequestContext,
   ): Promise<Automation> {
-    return this.automations.create(principal, dto, request);
+    return this.automations.create(principal, dto, idempotencyKey, request);
   }
 
   @Get('automations')

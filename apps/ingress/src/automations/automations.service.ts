@@ -15,6 +15,7 @@ import {
 } from '@rocketlead/contracts';
 import { RpcClient, type RequestOptions } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 import { given } from '../http/given-fields';
 import { connectActor, type RequestContext } from '../http/request-context';
 import { pageFields } from '../http/page.query';
@@ -27,20 +28,37 @@ const DEFINITION_FIELDS = ['name', 'description', 'trigger', 'actions', 'status'
 /** Automations, their runs and the sandbox setting live in `automation`; ingress authorizes and forwards. */
 @Injectable()
 export class AutomationsService {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
-  create(principal: Principal, dto: CreateAutomationBody, request: RequestContext): Promise<Automation> {
-    return this.rpc.request(
-      COMMANDS.automationsCreate,
-      {
-        actor: connectActor(principal, request),
-        name: dto.name,
-        trigger: dto.trigger,
-        actions: dto.actions,
-        ...given(dto, ['description', 'status', 'sandbox']),
-      },
-      this.writeOptions(request),
-    );
+  create(
+    principal: Principal,
+    dto: CreateAutomationBody,
+    idempotencyKey: string | undefined,
+    request: RequestContext,
+  ): Promise<Automation> {
+    return this.idempotency.run({
+      organizationId: principal.organizationId,
+      credentialId: principal.tokenId,
+      key: idempotencyKey,
+      route: 'api:automations',
+      body: dto,
+      work: (downstreamKey) =>
+        this.rpc.request(
+          COMMANDS.automationsCreate,
+          {
+            actor: connectActor(principal, request),
+            name: dto.name,
+            trigger: dto.trigger,
+            actions: dto.actions,
+            ...given(dto, ['description', 'status', 'sandbox']),
+            ...(downstreamKey ? { idempotencyKey: downstreamKey } : {}),
+          },
+          this.writeOptions(request),
+        ),
+    });
   }
 
   list(

@@ -131,6 +131,14 @@ export class AutomationsCreateCommand extends CreateAutomationBody {
   @IsObject()
   @NestedMessage(() => ActorMessage)
   actor: ActorMessage;
+
+  /**
+   * Set by ingress for a request with an Idempotency-Key: the new automation's id, so that the request run
+   * again (after a crash in between) finds the automation it made instead of making a second.
+   */
+  @IsOptional()
+  @IsUUID()
+  idempotencyKey?: string;
 }
 
 export class AutomationsListCommand extends PageCommand {
