@@ -88,6 +88,28 @@ describe('ingress service (real Postgres and NATS; leads as a process)', () => {
     );
   });
 
+  it('creates a lead pool with its settings, as a PATCH would set them', async () => {
+    const created = await call('POST', '/connect/lead_pools', admin, {
+      name: 'Contacts',
+      tableSchema: { email: 'string', born: 'string' },
+      dedupe: { keys: ['email'] },
+      birthdayField: 'born',
+    });
+    expect(created).toMatchObject({
+      status: 201,
+      body: {
+        tableSchema: { email: 'string', born: 'string' },
+        dedupe: { keys: ['email'] },
+        birthdayField: 'born',
+      },
+    });
+    const bad = await call('POST', '/connect/lead_pools', admin, {
+      name: 'Bad',
+      tableSchema: { n: 'integer' },
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('stops accepting a webhook token as soon as it is rotated', async () => {
     const { webhookId, webhookToken } = await poolWithWebhook(admin);
     const post = (token: string) =>

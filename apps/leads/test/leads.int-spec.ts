@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { COMMANDS, DomainError, uuidv7, type Actor } from '@rocketlead/contracts';
 import { commandSender, failure, type CommandSender, type EventCollector } from '@rocketlead/testing';
+import { DataSource } from 'typeorm';
 import { startLeads, type LeadsUnderTest } from './support';
 
 describe('leads service (real Postgres and NATS)', () => {
@@ -44,6 +45,38 @@ describe('leads service (real Postgres and NATS)', () => {
       'organizationId',
       'name',
     ]);
+  });
+
+  it('creates a pool with its settings in one go, or not at all when one of them is refused', async () => {
+    const settingsOrg = uuidv7();
+    const pool = await send(COMMANDS.poolsCreate, {
+      organizationId: settingsOrg,
+      name: 'Contacts',
+      tableSchema: { email: 'string', born: 'string' },
+      dedupe: { keys: ['email'] },
+      birthdayField: 'born',
+    });
+    expect(pool).toMatchObject({
+      name: 'Contacts',
+      tableSchema: { email: 'string', born: 'string' },
+      dedupe: { keys: ['email'], phoneRegion: null },
+      birthdayField: 'born',
+    });
+    expect(await send(COMMANDS.poolsGet, { organizationId: settingsOrg, id: pool.id })).toEqual(pool);
+    const refused = await failure(
+      send(COMMANDS.poolsCreate, {
+        organizationId: settingsOrg,
+        name: 'Refused',
+        dedupe: { keys: ['phone'], phoneRegion: 'XX' },
+      }),
+    );
+    expect((refused.details?.errors as { field: string }[]).map((e) => e.field)).toEqual([
+      'dedupe.phoneRegion',
+    ]);
+    const pools = (await leads.app
+      .get(DataSource)
+      .query('SELECT name FROM leads.pools WHERE organization_id = $1', [settingsOrg])) as { name: string }[];
+    expect(pools.map((row) => row.name)).toEqual(['Contacts']);
   });
 
   it('creates an entry, locks inferred types, and emits added then leadState.changed from null', async () => {

@@ -23,7 +23,7 @@ export class LeadPoolsService {
   create(principal: Principal, dto: CreateLeadPoolBody, request: RequestContext): Promise<LeadPool> {
     return this.rpc.request(
       COMMANDS.poolsCreate,
-      { organizationId: principal.organizationId, name: dto.name },
+      { organizationId: principal.organizationId, ...dto },
       { traceparent: request.traceparent },
     );
   }

@@ -93,8 +93,8 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
     return (manager ?? this.dataSource.manager).getRepository(PoolEntity);
   }
 
-  async insert(organizationId: string, name: string): Promise<PoolEntity> {
-    const row = this.repo().create({
+  async insert(organizationId: string, name: string, manager?: EntityManager): Promise<PoolEntity> {
+    const row = this.repo(manager).create({
       id: uuidv7(),
       organizationId,
       name,
@@ -102,7 +102,7 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
       tableSchema: {},
       birthdayField: null,
     });
-    return this.repo().save(row);
+    return this.repo(manager).save(row);
   }
 
   // Plain SQL: every ingested lead reads its pool.

@@ -12,6 +12,7 @@ import {
   type PoolsUpdateRequest,
 } from '@rocketlead/contracts';
 import type { Transactional } from '@rocketlead/persistence';
+import type { EntityManager } from 'typeorm';
 import { TRANSACTION } from '@rocketlead/persistence';
 import { LeadStatesRepository } from '../lead-states/lead-states.repository';
 import { BirthdayTimers } from '../birthdays/birthday-timers';
@@ -43,9 +44,16 @@ export class PoolsService {
     @Inject(TRANSACTION) private readonly transaction: Transactional,
   ) {}
 
+  /** A new pool, with the settings given (schema, dedupe, birthday field) applied in the same transaction. */
   async create(request: PoolsCreateRequest): Promise<LeadPool> {
-    assertWithinLimits(request.name, { path: 'name' });
-    return toLeadPool(await this.pools.insert(request.organizationId, request.name));
+    const { organizationId, name, ...settings } = request;
+    assertWithinLimits(name, { path: 'name' });
+    if (Object.values(settings).every((value) => value === undefined))
+      return toLeadPool(await this.pools.insert(organizationId, name));
+    return this.transaction(async (manager) => {
+      const pool = await this.pools.insert(organizationId, name, manager);
+      return this.updateIn(manager, { organizationId, id: pool.id, ...settings });
+    });
   }
 
   async get(request: PoolsGetRequest): Promise<LeadPool> {
@@ -55,41 +63,40 @@ export class PoolsService {
   }
 
   update(request: PoolsUpdateRequest): Promise<LeadPool> {
+    return this.transaction((manager) => this.updateIn(manager, request));
+  }
+
+  private async updateIn(manager: EntityManager, request: PoolsUpdateRequest): Promise<LeadPool> {
     const { organizationId, id } = request;
     if (request.name !== undefined) assertWithinLimits(request.name, { path: 'name' });
     if (request.tableSchema) assertWithinLimits(request.tableSchema, { path: 'tableSchema', depth: 2 });
     const dedupe = request.dedupe !== undefined ? dedupeConfig(request.dedupe) : undefined;
-    return this.transaction(async (manager) => {
-      const pool = await this.pools.lock(manager, organizationId, id);
-      if (!pool) throw poolNotFound();
-      let tableSchema: LeadPool['tableSchema'] | undefined;
-      if (request.tableSchema) {
-        const typeErrors = schemaConflicts(pool.tableSchema, request.tableSchema);
-        if (typeErrors.length)
-          throw new DomainError('VALIDATION_FAILED', 'Validation failed', { typeErrors });
-        // Keys are only added: the locked keys keep their types and stay in the schema.
-        tableSchema = assertSchemaFits(pool.tableSchema, request.tableSchema, 'tableSchema');
+    const pool = await this.pools.lock(manager, organizationId, id);
+    if (!pool) throw poolNotFound();
+    let tableSchema: LeadPool['tableSchema'] | undefined;
+    if (request.tableSchema) {
+      const typeErrors = schemaConflicts(pool.tableSchema, request.tableSchema);
+      if (typeErrors.length) throw new DomainError('VALIDATION_FAILED', 'Validation failed', { typeErrors });
+      // Keys are only added: the locked keys keep their types and stay in the schema.
+      tableSchema = assertSchemaFits(pool.tableSchema, request.tableSchema, 'tableSchema');
+    }
+    if (request.defaultLeadStateId) {
+      const state = await this.states.findInPool(organizationId, id, request.defaultLeadStateId, manager);
+      if (!state) {
+        throw new DomainError('VALIDATION_FAILED', 'Validation failed', {
+          errors: [{ field: 'defaultLeadStateId', message: 'is not a lead state of this lead pool' }],
+        });
       }
-      if (request.defaultLeadStateId) {
-        const state = await this.states.findInPool(organizationId, id, request.defaultLeadStateId, manager);
-        if (!state) {
-          throw new DomainError('VALIDATION_FAILED', 'Validation failed', {
-            errors: [{ field: 'defaultLeadStateId', message: 'is not a lead state of this lead pool' }],
-          });
-        }
-      }
-      const updated = await this.pools.update(manager, pool, {
-        ...(request.name !== undefined ? { name: request.name } : {}),
-        ...(request.defaultLeadStateId !== undefined
-          ? { defaultLeadStateId: request.defaultLeadStateId }
-          : {}),
-        ...(tableSchema ? { tableSchema } : {}),
-        ...(dedupe !== undefined ? { dedupe } : {}),
-        ...(request.birthdayField !== undefined ? { birthdayField: request.birthdayField } : {}),
-      });
-      // The organization's daily sweep exists while some pool has a birthday field.
-      if (request.birthdayField !== undefined) await this.birthdayTimers.sync(manager, organizationId);
-      return toLeadPool(updated);
+    }
+    const updated = await this.pools.update(manager, pool, {
+      ...(request.name !== undefined ? { name: request.name } : {}),
+      ...(request.defaultLeadStateId !== undefined ? { defaultLeadStateId: request.defaultLeadStateId } : {}),
+      ...(tableSchema ? { tableSchema } : {}),
+      ...(dedupe !== undefined ? { dedupe } : {}),
+      ...(request.birthdayField !== undefined ? { birthdayField: request.birthdayField } : {}),
     });
+    // The organization's daily sweep exists while some pool has a birthday field.
+    if (request.birthdayField !== undefined) await this.birthdayTimers.sync(manager, organizationId);
+    return toLeadPool(updated);
   }
 }

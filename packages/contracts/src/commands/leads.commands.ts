@@ -44,12 +44,6 @@ export const DEDUPE_KEYS_MAX = 10;
 
 // ---- HTTP bodies (Connect API) ----
 
-export class CreateLeadPoolBody {
-  @IsString()
-  @Length(1, NAME_MAX)
-  name: string;
-}
-
 /** `dedupe` of a pool: the data keys that identify a contact, and the region of numbers without a country code. */
 export class DedupeBody {
   @IsArray()
@@ -62,6 +56,27 @@ export class DedupeBody {
   @IsOptional()
   @Matches(/^[A-Z]{2}$/, { message: 'phoneRegion must be an ISO 3166 region code such as DE' })
   phoneRegion?: string | null;
+}
+
+export class CreateLeadPoolBody {
+  @IsString()
+  @Length(1, NAME_MAX)
+  name: string;
+
+  /** The pool's settings may come with it, as a PATCH would set them (a pool has no states yet). */
+  @IsOptional()
+  @IsTableSchema()
+  tableSchema?: TableSchema;
+
+  @IsOptional()
+  @IsObject()
+  @NestedMessage(() => DedupeBody)
+  dedupe?: DedupeBody | null;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  birthdayField?: string | null;
 }
 
 export class UpdateLeadPoolBody {
