@@ -18,6 +18,7 @@ import {
   type CommandSender,
   type EventCollector,
 } from '@rocketlead/testing';
+import { MetricsRegistry } from '@rocketlead/messaging';
 import {
   FakeLeads,
   Receiver,
@@ -67,6 +68,25 @@ describe('delivery webhooks (real Postgres and NATS, local receivers)', () => {
       },
       { timeoutMs: 30_000, message: `${count} finished deliveries of ${entryId}` },
     );
+  }
+
+  /** This process's webhook counters, as /metrics serves them. */
+  async function webhookCounters() {
+    const { metrics } = await delivery.app.get(MetricsRegistry).collect();
+    const value = (name: string, labels: Record<string, string>) =>
+      metrics.find((m) => m.name === name && JSON.stringify(m.labels) === JSON.stringify(labels))?.value ??
+      NaN;
+    return {
+      attemptsFailed: value('rocketlead_delivery_attempts_total', { kind: 'webhook', result: 'failed' }),
+      attemptsSucceeded: value('rocketlead_delivery_attempts_total', {
+        kind: 'webhook',
+        result: 'succeeded',
+      }),
+      finishedSucceeded: value('rocketlead_deliveries_finished_total', {
+        kind: 'webhook',
+        status: 'succeeded',
+      }),
+    };
   }
 
   beforeAll(async () => {
@@ -174,9 +194,15 @@ describe('delivery webhooks (real Postgres and NATS, local receivers)', () => {
     );
     const created = await endpoint(org, hook.url, { eventTypes: ['table.entry.added'] });
     const entry = leads.add(org, {});
+    const before = await webhookCounters();
     await publishEvent(delivery.nc, delivery.names, entryAdded(entry));
     const [sent] = await finished(org, entry.id);
     expect(sent).toMatchObject({ status: 'succeeded', attempts: 3 });
+    // /metrics counts each attempt by result, and the delivery once, when it ended.
+    const after = await webhookCounters();
+    expect(after.attemptsFailed - before.attemptsFailed).toBe(2);
+    expect(after.attemptsSucceeded - before.attemptsSucceeded).toBe(1);
+    expect(after.finishedSucceeded - before.finishedSucceeded).toBe(1);
     expect(new Set(hook.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([sent!.id]));
     expect(sent!.attemptLog.map((a) => [a.status, a.responseStatus])).toEqual([
       ['failed', 500],

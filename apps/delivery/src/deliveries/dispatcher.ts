@@ -1,4 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { MetricsRegistry } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { GroupWriter } from '@rocketlead/persistence';
 import { nextRetry } from '@rocketlead/timers';
@@ -7,6 +8,7 @@ import type { DeliveryConfig } from '../config';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
 import { DeliveriesRepository, type AttemptRecord, type DeliveryRef } from './deliveries.repository';
 import type { DeliveryEntity } from './delivery.entity';
+import { DeliveryMetrics } from './delivery-metrics';
 import { KeyedLimiter } from './keyed-limiter';
 import { laneOf } from './lane';
 import { LONG_QUEUE_WAIT_MS, leaseMs } from './lease';
@@ -30,6 +32,7 @@ export class Dispatcher implements BeforeApplicationShutdown {
   // Deliveries queued, sending or being recorded in this process, and the recordings under way.
   private readonly active = new Set<string>();
   private readonly recording = new Set<Promise<void>>();
+  private readonly metrics = new DeliveryMetrics();
   private stopping = false;
 
   constructor(
@@ -38,8 +41,17 @@ export class Dispatcher implements BeforeApplicationShutdown {
     private readonly senders: Senders,
     private readonly logger: JsonLogger,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+    registry: MetricsRegistry,
   ) {
     this.lanes = new KeyedLimiter(config.DELIVERY_ENDPOINT_CONCURRENCY);
+    registry.register({
+      statusName: 'deliveries',
+      collect: () =>
+        Promise.resolve({
+          status: { inFlight: this.active.size },
+          metrics: this.metrics.samples(this.active.size),
+        }),
+    });
     this.completions = new GroupWriter(
       (records) =>
         this.deliveries.complete(records, (manager, org, endpointId, reason) =>
@@ -131,6 +143,7 @@ export class Dispatcher implements BeforeApplicationShutdown {
     const finishedAt = new Date(attemptedAt.getTime() + result.durationMs);
     const nextAttemptAt = decision.retry ? new Date(finishedAt.getTime() + decision.delayMs) : null;
     const final = result.ok || !decision.retry;
+    this.metrics.attempted(row.kind, result.ok, final);
     return {
       ref: { organizationId: row.organizationId, deliveryId: row.id },
       endpointId: row.endpointId,
