@@ -20,6 +20,7 @@ import {
   type LeadState,
   type TableEntry,
 } from '@rocketlead/contracts';
+import { MetricsRegistry } from '@rocketlead/messaging';
 import { eventually, failure, type EventCollector } from '@rocketlead/testing';
 import { SETTINGS_CHANNEL } from '../src/database/channels';
 import { DryRunner } from '../src/engine';
@@ -146,6 +147,15 @@ describe('automation engine (real Postgres and NATS, leads answered by a fake on
     leads?.stop();
     await auto?.stop();
   }, 120_000);
+
+  /** Runs this process ended with the status, as /metrics serves the count. */
+  const runsEnded = async (status: 'completed' | 'failed'): Promise<number> => {
+    const { metrics } = await auto.app.get(MetricsRegistry).collect();
+    const sample = metrics.find(
+      (m) => m.name === 'rocketlead_automation_runs_ended_total' && m.labels?.status === status,
+    );
+    return sample?.value ?? NaN;
+  };
 
   it('records one run per matching event and executes its steps in order, also when the event comes twice', async () => {
     const org = uuidv7();
@@ -383,9 +393,11 @@ describe('automation engine (real Postgres and NATS, leads answered by a fake on
       },
     ]);
     const entry = leads.addEntry(pool, { age: 41 });
+    const completedBefore = await runsEnded('completed');
     await publishEvent(auto.nc, auto.names, entryAdded(entry, actorOf(org)));
     const [run] = await finishedRuns(automation.id);
     expect(run).toMatchObject({ status: 'completed', error: null });
+    expect((await runsEnded('completed')) - completedBefore).toBe(1);
     // A string key, and a key the schema does not have yet, keep the text.
     expect(leads.updatesOf(entry.id)[0]!.data).toEqual({ age: 42, vip: true, label: '41', note: '41' });
   });
@@ -398,8 +410,11 @@ describe('automation engine (real Postgres and NATS, leads answered by a fake on
       { type: 'change_lead_state', params: { stateId: states[1].id } },
     ]);
     const entry = leads.addEntry(pool, { firstName: 'Bo' });
+    const failedBefore = await runsEnded('failed');
     await publishEvent(auto.nc, auto.names, entryAdded(entry, actorOf(org)));
     const [run] = await finishedRuns(automation.id);
+    // /metrics counts the run once, as failed.
+    expect((await runsEnded('failed')) - failedBefore).toBe(1);
     expect(run).toMatchObject({
       status: 'failed',
       error: 'step 0 (update_fields) failed: Validation failed: age: expected number, received string',

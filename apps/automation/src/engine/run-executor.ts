@@ -11,7 +11,7 @@ import {
   type RunStatus,
   type StepStatus,
 } from '@rocketlead/contracts';
-import { ServiceOutbox, type Statement } from '@rocketlead/messaging';
+import { MetricsRegistry, ServiceOutbox, type Statement } from '@rocketlead/messaging';
 import { JsonLogger } from '@rocketlead/observability';
 import { ActionRegistry } from '../actions/action-registry';
 import {
@@ -30,6 +30,7 @@ import {
 } from '../runs/runs.repository';
 import { fromRunSnapshot, runContext, type ContextStep } from './run-context';
 import { runEvent } from './run-factory';
+import { RunMetrics } from './run-metrics';
 import { AutomationTimers } from '../timers/automation-timers';
 import { wakeKey } from '../timers/timer-kind';
 
@@ -123,6 +124,7 @@ function failureOf(error: unknown): { message: string; output: unknown } {
 @Injectable()
 export class RunExecutor {
   private readonly inFlight = new Map<string, Promise<Executed>>();
+  private readonly metrics = new RunMetrics();
 
   constructor(
     @Inject(EXECUTION_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -131,7 +133,13 @@ export class RunExecutor {
     private readonly outbox: ServiceOutbox,
     private readonly logger: JsonLogger,
     private readonly timers: AutomationTimers,
-  ) {}
+    metricsRegistry: MetricsRegistry,
+  ) {
+    metricsRegistry.register({
+      statusName: 'runs',
+      collect: () => Promise.resolve({ status: this.metrics.status(), metrics: this.metrics.samples() }),
+    });
+  }
 
   /**
    * Executes the runs an event started, in creation order. `started` (recorded leased by the handler in this
@@ -410,6 +418,7 @@ export class RunExecutor {
     const { run, step } = input;
     const failure = failureOf(error);
     const runError = `step ${step.index} (${step.type}) failed: ${failure.message}`;
+    let ended = false;
     await this.dataSource.transaction(async (manager) => {
       await this.runs.runStatement(
         this.runs.finishStepStatement(run.id, step.index, {
@@ -420,12 +429,15 @@ export class RunExecutor {
         manager,
       );
       await this.runs.skipRemaining(manager, run.id);
-      if (await this.runs.finishRun(manager, run.id, 'failed', runError))
+      if (await this.runs.finishRun(manager, run.id, 'failed', runError)) {
         await this.outbox.append(manager, [
           runEvent(AUTOMATION_RUN_FAILED, run, 'failed', runError, run.snapshot.event.id),
         ]);
+        ended = true;
+      }
     });
     this.outbox.committed();
+    if (ended) this.metrics.runEnded('failed');
   }
 
   /**
@@ -444,5 +456,6 @@ export class RunExecutor {
       ),
     );
     this.outbox.committed();
+    this.metrics.runEnded('completed');
   }
 }
