@@ -58,38 +58,8 @@ export class DedupeBody {
   phoneRegion?: string | null;
 }
 
-export class CreateLeadPoolBody {
-  @IsString()
-  @Length(1, NAME_MAX)
-  name: string;
-
-  /** The pool's settings may come with it, as a PATCH would set them (a pool has no states yet). */
-  @IsOptional()
-  @IsTableSchema()
-  tableSchema?: TableSchema;
-
-  @IsOptional()
-  @IsObject()
-  @NestedMessage(() => DedupeBody)
-  dedupe?: DedupeBody | null;
-
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  birthdayField?: string | null;
-}
-
-export class UpdateLeadPoolBody {
-  @IsOptional()
-  @IsString()
-  @Length(1, NAME_MAX)
-  name?: string;
-
-  // null clears the default; entries then need an explicit leadStateId.
-  @IsOptional()
-  @IsUUID()
-  defaultLeadStateId?: string | null;
-
+/** A pool's settings: what a POST may bring with the new pool and a PATCH may change. */
+class LeadPoolSettingsBody {
   @IsOptional()
   @IsTableSchema()
   tableSchema?: TableSchema;
@@ -105,6 +75,24 @@ export class UpdateLeadPoolBody {
   @IsString()
   @Length(1, 200)
   birthdayField?: string | null;
+}
+
+export class CreateLeadPoolBody extends LeadPoolSettingsBody {
+  @IsString()
+  @Length(1, NAME_MAX)
+  name: string;
+}
+
+export class UpdateLeadPoolBody extends LeadPoolSettingsBody {
+  @IsOptional()
+  @IsString()
+  @Length(1, NAME_MAX)
+  name?: string;
+
+  // null clears the default; entries then need an explicit leadStateId.
+  @IsOptional()
+  @IsUUID()
+  defaultLeadStateId?: string | null;
 }
 
 /** PATCH /connect/organization. */
