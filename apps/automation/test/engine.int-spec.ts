@@ -7,6 +7,7 @@ import {
   DELIVERY_REQUESTED,
   DELIVERY_SUCCEEDED,
   DELIVERY_WEBHOOK_FAILED,
+  EMAIL_OPENED,
   TABLE_ENTRY_LEAD_STATE_CHANGED,
   TRIGGER_STREAMS,
   createEvent,
@@ -356,6 +357,29 @@ describe('automation engine (real Postgres and NATS, leads answered by a fake on
       matchTrue: 1,
       matchFalse: 0,
     });
+  });
+
+  it("runs on what an email's recipient did (email.opened, a trigger of the DELIVERY stream) for the email's lead", async () => {
+    const org = uuidv7();
+    const { pool } = poolFor(org);
+    const automation = await addAutomation(org, 'on open', { event: EMAIL_OPENED }, [
+      { type: 'update_fields', params: { data: { engaged: 'opened {{ event.data.email }}' } } },
+    ]);
+    const entry = leads.addEntry(pool, {});
+    await publishEvent(
+      auto.nc,
+      auto.names,
+      createEvent({
+        type: EMAIL_OPENED,
+        source: '/delivery',
+        subject: entry.id,
+        data: { deliveryId: uuidv7(), entryId: entry.id, email: 'ada@example.test', url: null },
+        actor: actorOf(org),
+      }),
+    );
+    const [run] = await finishedRuns(automation.id);
+    expect(run).toMatchObject({ status: 'completed', entry_id: entry.id });
+    expect(leads.updatesOf(entry.id).map((u) => u.data)).toEqual([{ engaged: 'opened ada@example.test' }]);
   });
 
   it('retries a step failing with a transient error and completes it on the third attempt, applied once', async () => {

@@ -10,12 +10,13 @@ export const STREAMS = {
   DEALS: { name: 'DEALS', subjects: ['events.deal.>'], triggers: true },
   // Run events and delivery requests: never triggers, or automations could feed on themselves.
   AUTOMATION: { name: 'AUTOMATION', subjects: ['events.automation.>'], triggers: false },
-  // Delivery outcomes and what recipients did (opened, clicked, replied). Not triggers yet: their events carry
-  // no pool to scope a trigger by.
+  // Delivery outcomes and what recipients did (opened, clicked, replied). Its email.* and sms.* events are
+  // triggers (Lead Actions' "Email Failed, Opened" and "Text Message Failed/Replied"); its delivery.* outcomes
+  // are not (EVENT_DEFINITIONS says which).
   DELIVERY: {
     name: 'DELIVERY',
     subjects: ['events.delivery.>', 'events.email.>', 'events.sms.>'],
-    triggers: false,
+    triggers: true,
   },
   // Form submissions applied to contacts, published by leads.
   FORMS: { name: 'FORMS', subjects: ['events.form.>'], triggers: true },
@@ -188,7 +189,7 @@ export const CONSUMERS = {
 } as const;
 
 /** The streams whose events make a lead's activity timeline: every trigger stream and delivery outcomes. */
-export const ACTIVITY_STREAMS: StreamKey[] = [...TRIGGER_STREAMS, 'DELIVERY'];
+export const ACTIVITY_STREAMS: StreamKey[] = [...new Set<StreamKey>([...TRIGGER_STREAMS, 'DELIVERY'])];
 
 const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
 

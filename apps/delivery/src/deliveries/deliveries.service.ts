@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   DomainError,
+  SUBSCRIBABLE_EVENT_TYPES,
   WEBHOOK_TEST,
   createEvent,
   type CloudEvent,
@@ -23,6 +24,8 @@ import { DeliveryFactory, type Built } from './delivery-factory';
 import type { DeliveryEntity } from './delivery.entity';
 import { Dispatcher } from './dispatcher';
 import { EVENT_SOURCE } from './outcome-events';
+
+const SUBSCRIBABLE = new Set<string>(SUBSCRIBABLE_EVENT_TYPES);
 
 export const deliveryNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Delivery not found');
 
@@ -66,6 +69,8 @@ export class DeliveriesService {
 
   /** A domain event: false when no endpoint of the organization subscribes to it (acked without a transaction). */
   async prepareSubscribed(event: CloudEvent): Promise<boolean> {
+    // A `*` endpoint never gets delivery's own outcomes: a failure notice could fail about itself.
+    if (!SUBSCRIBABLE.has(event.type)) return false;
     const endpoints = await this.matching(event);
     if (endpoints.length === 0) return false;
     this.prepared.set(event.id, await this.factory.fromSubscription(event, endpoints));

@@ -10,7 +10,6 @@ import {
   CONSUMERS,
   DELIVERY_REQUESTED,
   NOTIFICATION_REQUESTED,
-  RECIPIENT_EVENT_TYPES,
   TRIGGER_STREAMS,
   WireNames,
   type CloudEvent,
@@ -27,8 +26,7 @@ import { DeliveriesService } from '../deliveries/deliveries.service';
 /**
  * Three kinds of intake, each a durable consumer: delivery requests from automation runs, notifications
  * other services ask for (through the same inbox path), and the domain
- * events of every stream endpoints may subscribe to (the streams with `triggers: true`, and the recipient
- * events of DELIVERY). Each event's
+ * events of every stream endpoints may subscribe to (the streams with `triggers: true`). Each event's
  * deliveries are stored with its inbox row, so a redelivered event never makes a second delivery, and are
  * sent once that transaction commits.
  */
@@ -81,19 +79,11 @@ export class DeliveryIntake implements OnApplicationBootstrap, BeforeApplication
       inbox: false,
       handler: (event: CloudEvent) => this.deliveries.storePending(event),
     };
+    // DELIVERY among them: its delivery.* outcomes match no subscription (prepareSubscribed).
     for (const stream of TRIGGER_STREAMS)
       this.consumers.push(
         new EventConsumer({ ...subscriptions, stream, durable: CONSUMERS.deliverySubscriptions(stream) }),
       );
-    // Delivery's own stream: only what became of emails and texts and what their recipients did.
-    this.consumers.push(
-      new EventConsumer({
-        ...subscriptions,
-        stream: 'DELIVERY',
-        durable: CONSUMERS.deliverySubscriptions('DELIVERY'),
-        types: RECIPIENT_EVENT_TYPES,
-      }),
-    );
     for (const consumer of this.consumers) await consumer.start();
   }
 

@@ -271,6 +271,10 @@ const internal = {
   reminder: null,
 };
 
+// What became of an email or a text and what its recipient did: a trigger about its lead, scoped by nothing
+// (no triggerId), since the events carry no pool.
+const recipientEvent = { ...internal, triggerable: true };
+
 export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
   [TABLE_ENTRY_ADDED]: { schema: tableEntryAddedSchema, ...poolEvent('id') },
   [TABLE_ENTRY_LEAD_STATE_CHANGED]: {
@@ -338,12 +342,12 @@ export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
   [DELIVERY_REQUESTED]: { schema: deliveryRequestSchema, ...internal },
   [DELIVERY_SUCCEEDED]: { schema: deliveryOutcomeSchema, ...internal },
   [DELIVERY_WEBHOOK_FAILED]: { schema: deliveryOutcomeSchema, ...internal },
-  [EMAIL_FAILED]: { schema: deliveryOutcomeSchema, ...internal },
-  [SMS_FAILED]: { schema: deliveryOutcomeSchema, ...internal },
-  [EMAIL_OPENED]: { schema: emailInteractionSchema, ...internal },
-  [EMAIL_CLICKED]: { schema: emailInteractionSchema, ...internal },
-  [EMAIL_UNSUBSCRIBED]: { schema: emailInteractionSchema, ...internal },
-  [SMS_REPLIED]: { schema: smsRepliedSchema, ...internal },
+  [EMAIL_FAILED]: { schema: deliveryOutcomeSchema, ...recipientEvent },
+  [SMS_FAILED]: { schema: deliveryOutcomeSchema, ...recipientEvent },
+  [EMAIL_OPENED]: { schema: emailInteractionSchema, ...recipientEvent },
+  [EMAIL_CLICKED]: { schema: emailInteractionSchema, ...recipientEvent },
+  [EMAIL_UNSUBSCRIBED]: { schema: emailInteractionSchema, ...recipientEvent },
+  [SMS_REPLIED]: { schema: smsRepliedSchema, ...recipientEvent },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_DEFINITIONS) as EventType[];
@@ -364,8 +368,10 @@ export const RECIPIENT_EVENT_TYPES: EventType[] = [
   SMS_REPLIED,
 ];
 
-/** Event types a webhook endpoint's `eventTypes` may name: every trigger type and the recipient events. */
-export const SUBSCRIBABLE_EVENT_TYPES: EventType[] = [...TRIGGER_EVENT_TYPES, ...RECIPIENT_EVENT_TYPES];
+/** Event types a webhook endpoint's `eventTypes` may name: every trigger type (the recipient events among them). */
+export const SUBSCRIBABLE_EVENT_TYPES: EventType[] = [
+  ...new Set([...TRIGGER_EVENT_TYPES, ...RECIPIENT_EVENT_TYPES]),
+];
 
 /** Event types automation plans itself per booking (reminders), rather than receiving from a stream. */
 export const REMINDER_EVENT_TYPES = EVENT_TYPES.filter((type) => EVENT_DEFINITIONS[type].reminder !== null);

@@ -70,7 +70,7 @@ export async function migrateStreams(
     failOnAuthError: true,
   });
   try {
-    return await ensureStreams(nc, new WireNames(config.RL_NAMESPACE), keys);
+    return await ensureStreams(nc, new WireNames(config.RL_NAMESPACE), [...new Set(keys)]);
   } finally {
     await nc.drain();
   }
