@@ -378,7 +378,7 @@ describe('automation engine (real Postgres and NATS, leads answered by a fake on
       }),
     );
     const [run] = await finishedRuns(automation.id);
-    expect(run).toMatchObject({ status: 'completed', entry_id: entry.id });
+    expect(run).toMatchObject({ status: 'completed', entry_id: entry.id, trigger_name: 'Email opened' });
     expect(leads.updatesOf(entry.id).map((u) => u.data)).toEqual([{ engaged: 'opened ada@example.test' }]);
   });
 

@@ -64,7 +64,7 @@ export class TriggerNames {
   async resolve(organizationId: string, event: { type: string; data: unknown }): Promise<string | null> {
     if (!isKnownEventType(event.type)) return null;
     const definition = EVENT_DEFINITIONS[event.type];
-    if (!definition.scope) return null;
+    if (!definition.scope) return definition.name ?? null;
     // A fixed name for the event whatever its object ("Contact's Birthday"): no lookup.
     if (definition.scope.name !== undefined) return definition.scope.name;
     const scopeId = scopeIdOf(definition, event.data);

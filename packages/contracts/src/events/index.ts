@@ -208,6 +208,8 @@ export interface EventDefinition {
     /** The trigger's name whatever the object ("Contact's Birthday"). */
     name?: string;
   } | null;
+  /** The run's trigger name for an event with no scope ("Email opened"). */
+  name?: string;
   /** Path in `data` of the lead (table entry) the event is about; runs of one lead keep event order. */
   entryIdField: string | null;
   /** Path in `data` of the booking for calendar events (`''` = `data` itself). */
@@ -273,7 +275,7 @@ const internal = {
 
 // What became of an email or a text and what its recipient did: a trigger about its lead, scoped by nothing
 // (no triggerId), since the events carry no pool.
-const recipientEvent = { ...internal, triggerable: true };
+const recipientEvent = (name: string) => ({ ...internal, triggerable: true, name });
 
 export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
   [TABLE_ENTRY_ADDED]: { schema: tableEntryAddedSchema, ...poolEvent('id') },
@@ -342,12 +344,12 @@ export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
   [DELIVERY_REQUESTED]: { schema: deliveryRequestSchema, ...internal },
   [DELIVERY_SUCCEEDED]: { schema: deliveryOutcomeSchema, ...internal },
   [DELIVERY_WEBHOOK_FAILED]: { schema: deliveryOutcomeSchema, ...internal },
-  [EMAIL_FAILED]: { schema: deliveryOutcomeSchema, ...recipientEvent },
-  [SMS_FAILED]: { schema: deliveryOutcomeSchema, ...recipientEvent },
-  [EMAIL_OPENED]: { schema: emailInteractionSchema, ...recipientEvent },
-  [EMAIL_CLICKED]: { schema: emailInteractionSchema, ...recipientEvent },
-  [EMAIL_UNSUBSCRIBED]: { schema: emailInteractionSchema, ...recipientEvent },
-  [SMS_REPLIED]: { schema: smsRepliedSchema, ...recipientEvent },
+  [EMAIL_FAILED]: { schema: deliveryOutcomeSchema, ...recipientEvent('Email failed') },
+  [SMS_FAILED]: { schema: deliveryOutcomeSchema, ...recipientEvent('Text message failed') },
+  [EMAIL_OPENED]: { schema: emailInteractionSchema, ...recipientEvent('Email opened') },
+  [EMAIL_CLICKED]: { schema: emailInteractionSchema, ...recipientEvent('Email clicked') },
+  [EMAIL_UNSUBSCRIBED]: { schema: emailInteractionSchema, ...recipientEvent('Email unsubscribed') },
+  [SMS_REPLIED]: { schema: smsRepliedSchema, ...recipientEvent('Text message replied') },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_DEFINITIONS) as EventType[];
