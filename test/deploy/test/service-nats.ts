@@ -111,14 +111,10 @@ export function consumersOf(service: Service): DurableConsumer[] {
       const typesExpression = /\btypes:\s*(\[[^\]]*\]|\w+)/.exec(options)?.[1];
       let filter: string | undefined;
       if (typesExpression) {
-        // A list exported by contracts (`RECIPIENT_EVENT_TYPES`), or a literal list of its event type names.
-        const exported = contractValue(typesExpression);
-        const types = Array.isArray(exported)
-          ? exported.map((type) => String(type))
-          : arrayItems(typesExpression, source);
+        const types = arrayItems(typesExpression, source);
         if (!types) return fail(`has types ${typesExpression} this test cannot read`);
         if (types.length === 1) {
-          const type: unknown = Array.isArray(exported) ? exported[0] : contractValue(types[0] ?? '');
+          const type = contractValue(types[0] ?? '');
           if (typeof type !== 'string') return fail(`filters on ${types[0]}, not an event type of contracts`);
           filter = names.eventSubject(type);
         }

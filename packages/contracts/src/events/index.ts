@@ -358,22 +358,10 @@ export const EVENT_TYPES = Object.keys(EVENT_DEFINITIONS) as EventType[];
 export const TRIGGER_EVENT_TYPES = EVENT_TYPES.filter((type) => EVENT_DEFINITIONS[type].triggerable);
 
 /**
- * What became of an email or text message and what its recipient did. Webhook endpoints may subscribe to them;
- * delivery's own `delivery.*` outcomes they may not: a subscribed failure notice could fail and notify of itself.
+ * Event types a webhook endpoint's `eventTypes` may name: every trigger type, the email and SMS events among
+ * them. Delivery's own `delivery.*` outcomes are not: a subscribed failure notice could fail and notify of itself.
  */
-export const RECIPIENT_EVENT_TYPES: EventType[] = [
-  EMAIL_FAILED,
-  EMAIL_OPENED,
-  EMAIL_CLICKED,
-  EMAIL_UNSUBSCRIBED,
-  SMS_FAILED,
-  SMS_REPLIED,
-];
-
-/** Event types a webhook endpoint's `eventTypes` may name: every trigger type (the recipient events among them). */
-export const SUBSCRIBABLE_EVENT_TYPES: EventType[] = [
-  ...new Set([...TRIGGER_EVENT_TYPES, ...RECIPIENT_EVENT_TYPES]),
-];
+export const SUBSCRIBABLE_EVENT_TYPES: EventType[] = TRIGGER_EVENT_TYPES;
 
 /** Event types automation plans itself per booking (reminders), rather than receiving from a stream. */
 export const REMINDER_EVENT_TYPES = EVENT_TYPES.filter((type) => EVENT_DEFINITIONS[type].reminder !== null);
