@@ -19,22 +19,30 @@ import { cacheValidationRules } from './validation-rules-cache';
 // Every process that validates a message loads this module first.
 cacheValidationRules();
 
-/** A nested field's name: `stages[4]` for an item of an array, `params.stateId` for an object's property. */
-export function nestedField(parent: string, parentValue: unknown, property: string): string {
-  if (!parent) return property;
-  return Array.isArray(parentValue) ? `${parent}[${property}]` : `${parent}.${property}`;
+/** How flattened errors read their keys and messages (ingress takes off the prefix it gave special keys). */
+export interface ErrorText {
+  key?: (property: string) => string;
+  message?: (text: string) => string;
 }
 
-export function flattenValidationErrors(
-  errors: ValidationError[],
-  parent = '',
-  parentValue: unknown = undefined,
-): FieldError[] {
-  return errors.flatMap((error) => {
-    const field = nestedField(parent, parentValue, error.property);
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...flattenValidationErrors(error.children ?? [], field, error.value)];
-  });
+/**
+ * class-validator's error tree as one list, each failure naming its field: `params.stateId` for an object's
+ * property, `stages[4].name` for an array's item.
+ */
+export function flattenValidationErrors(errors: ValidationError[], text: ErrorText = {}): FieldError[] {
+  const { key = (property: string) => property, message = (m: string) => m } = text;
+  const walk = (list: ValidationError[], parent: string, parentValue: unknown): FieldError[] =>
+    list.flatMap((error) => {
+      const property = key(error.property);
+      const field = !parent
+        ? property
+        : Array.isArray(parentValue)
+          ? `${parent}[${property}]`
+          : `${parent}.${property}`;
+      const own = Object.values(error.constraints ?? {}).map((m) => ({ field, message: message(m) }));
+      return [...own, ...walk(error.children ?? [], field, error.value)];
+    });
+  return walk(errors, '', undefined);
 }
 
 export type MessageClass<T = object> = ClassConstructor<T>;

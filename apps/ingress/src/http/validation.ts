@@ -3,9 +3,8 @@ import {
   ValidationPipe,
   type ArgumentMetadata,
   type PipeTransform,
-  type ValidationError,
 } from '@nestjs/common';
-import { nestedField, type FieldError } from '@rocketlead/contracts';
+import { flattenValidationErrors } from '@rocketlead/contracts';
 
 // class-transformer skips keys that name something on Object.prototype (`toString`, `hasOwnProperty`, ...)
 // and Nest's ValidationPipe deletes `constructor` and `prototype`, so a lead whose data uses such a key would
@@ -44,27 +43,22 @@ export const escapeSpecialKeys = (value: unknown): unknown =>
 export const unescapeSpecialKeys = (value: unknown): unknown =>
   renameKeys(value, unescapeKey, (key) => key.startsWith(ESCAPE));
 
-function flatten(errors: ValidationError[], parent = '', parentValue: unknown = undefined): FieldError[] {
-  return errors.flatMap((error) => {
-    const field = nestedField(parent, parentValue, unescapeKey(error.property));
-    const own = Object.values(error.constraints ?? {}).map((message) => ({
-      field,
-      message: message.split(ESCAPE).join(''),
-    }));
-    return [...own, ...flatten(error.children ?? [], field, error.value)];
-  });
-}
-
 /** Global DTO validation: unknown fields are refused, every failure names its field, no key is lost. */
 class FaithfulValidationPipe implements PipeTransform {
   private readonly inner = new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    // Kept for flatten, which names an array's items by index (`stages[4].name`); the answer shows none.
+    // Kept for flattenValidationErrors, which names array items by index (`stages[4].name`); not answered.
     validationError: { target: false, value: true },
     exceptionFactory: (errors) =>
-      new BadRequestException({ message: 'Validation failed', errors: flatten(errors) }),
+      new BadRequestException({
+        message: 'Validation failed',
+        errors: flattenValidationErrors(errors, {
+          key: unescapeKey,
+          message: (text) => text.split(ESCAPE).join(''),
+        }),
+      }),
   });
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
