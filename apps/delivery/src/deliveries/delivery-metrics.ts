@@ -1,7 +1,11 @@
 import { DELIVERY_KINDS, type DeliveryKind } from '@rocketlead/contracts';
 import type { MetricSample } from '@rocketlead/observability';
 
-const RESULTS = ['succeeded', 'failed'] as const;
+type Result = 'succeeded' | 'failed';
+type Counts = Record<DeliveryKind, Record<Result, number>>;
+
+const zero = (): Counts =>
+  Object.fromEntries(DELIVERY_KINDS.map((kind) => [kind, { succeeded: 0, failed: 0 }])) as Counts;
 
 /**
  * What this process sent: attempts by kind and result, and deliveries that reached their final outcome.
@@ -9,14 +13,14 @@ const RESULTS = ['succeeded', 'failed'] as const;
  * rate over them is defined before the first failure.
  */
 export class DeliveryMetrics {
-  private readonly attempts = new Map<string, number>();
-  private readonly finished = new Map<string, number>();
+  private readonly attempts = zero();
+  private readonly finished = zero();
 
   /** One attempt's result; `final` when it ends the delivery (success, a permanent error, the last retry). */
   attempted(kind: DeliveryKind, ok: boolean, final: boolean): void {
-    const key = `${kind} ${ok ? 'succeeded' : 'failed'}`;
-    this.attempts.set(key, (this.attempts.get(key) ?? 0) + 1);
-    if (final) this.finished.set(key, (this.finished.get(key) ?? 0) + 1);
+    const result: Result = ok ? 'succeeded' : 'failed';
+    this.attempts[kind][result] += 1;
+    if (final) this.finished[kind][result] += 1;
   }
 
   samples(inFlight: number): MetricSample[] {
@@ -29,25 +33,23 @@ export class DeliveryMetrics {
       },
     ];
     for (const kind of DELIVERY_KINDS)
-      for (const result of RESULTS) {
-        const key = `${kind} ${result}`;
+      for (const result of ['succeeded', 'failed'] as const)
         out.push(
           {
             name: 'rocketlead_delivery_attempts_total',
             help: 'Webhook requests, emails and text messages this process attempted, by result',
             type: 'counter',
-            value: this.attempts.get(key) ?? 0,
+            value: this.attempts[kind][result],
             labels: { kind, result },
           },
           {
             name: 'rocketlead_deliveries_finished_total',
             help: 'Deliveries that reached their final outcome in this process (failed: no retry left)',
             type: 'counter',
-            value: this.finished.get(key) ?? 0,
+            value: this.finished[kind][result],
             labels: { kind, status: result },
           },
         );
-      }
     return out;
   }
 }
