@@ -148,6 +148,39 @@ describe('calendar service (real Postgres and NATS)', () => {
     ).toBe('NOT_FOUND');
   });
 
+  it("lists the organization's calendars newest first, a page at a time, and no other organization's", async () => {
+    const listOrg = uuidv7();
+    const created = [];
+    for (const name of ['One', 'Two', 'Three'])
+      created.push(
+        await send(COMMANDS.calendarsCreate, {
+          organizationId: listOrg,
+          name,
+          timezone: 'UTC',
+          exclusive: false,
+        }),
+      );
+    await send(COMMANDS.calendarsCreate, {
+      organizationId: uuidv7(),
+      name: 'Foreign',
+      timezone: 'UTC',
+      exclusive: false,
+    });
+    const first = await send(COMMANDS.calendarsList, { organizationId: listOrg, limit: 2 });
+    expect(first.items).toEqual([created[2], created[1]]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await send(COMMANDS.calendarsList, {
+      organizationId: listOrg,
+      limit: 2,
+      cursor: first.nextCursor!,
+    });
+    expect(second).toEqual({ items: [created[0]], nextCursor: null });
+    const badCursor = await failure(
+      send(COMMANDS.calendarsList, { organizationId: listOrg, limit: 2, cursor: 'not-ours' }),
+    );
+    expect(badCursor.details).toMatchObject({ errors: [{ field: 'cursor' }] });
+  });
+
   it('validates date-times: an offset is required and the end must be after the start', async () => {
     const calendarId = await calendar();
     const noOffset = await failure(

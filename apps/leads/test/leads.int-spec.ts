@@ -341,6 +341,27 @@ describe('leads service (real Postgres and NATS)', () => {
     ).toEqual(keys.map((k) => ({ [k]: { from: 'a', to: 'b' } })));
   });
 
+  it("lists the organization's pools newest first, a page at a time, and no other organization's", async () => {
+    const listOrg = uuidv7();
+    const created = [];
+    for (const name of ['One', 'Two', 'Three'])
+      created.push(await send(COMMANDS.poolsCreate, { organizationId: listOrg, name }));
+    await send(COMMANDS.poolsCreate, { organizationId: uuidv7(), name: 'Foreign' });
+    const first = await send(COMMANDS.poolsList, { organizationId: listOrg, limit: 2 });
+    expect(first.items).toEqual([created[2], created[1]]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await send(COMMANDS.poolsList, {
+      organizationId: listOrg,
+      limit: 2,
+      cursor: first.nextCursor!,
+    });
+    expect(second).toEqual({ items: [created[0]], nextCursor: null });
+    const badCursor = await failure(
+      send(COMMANDS.poolsList, { organizationId: listOrg, limit: 2, cursor: 'not-ours' }),
+    );
+    expect(badCursor.details).toMatchObject({ errors: [{ field: 'cursor' }] });
+  });
+
   it('scopes every read by organization', async () => {
     const { poolId } = await poolWithDefault();
     const entry = await send(COMMANDS.entriesCreate, {

@@ -35,6 +35,7 @@ export type StreamKey = keyof typeof STREAMS;
 export const COMMANDS = {
   poolsCreate: 'leads.pools.create',
   poolsGet: 'leads.pools.get',
+  poolsList: 'leads.pools.list',
   poolsUpdate: 'leads.pools.update',
   leadStatesCreate: 'leads.lead-states.create',
   leadStatesList: 'leads.lead-states.list',
@@ -91,6 +92,7 @@ export const COMMANDS = {
   contactsResolve: 'leads.contacts.resolve',
   calendarsCreate: 'calendar.calendars.create',
   calendarsGet: 'calendar.calendars.get',
+  calendarsList: 'calendar.calendars.list',
   bookingsCreate: 'calendar.bookings.create',
   bookingsGet: 'calendar.bookings.get',
   bookingsList: 'calendar.bookings.list',

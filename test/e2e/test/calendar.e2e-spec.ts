@@ -41,6 +41,11 @@ describe('calendar bookings through the Connect API (all services as processes)'
     });
     const { api: writer } = await e2e.token(admin, ['write']);
     expect((await writer.post('/connect/calendars', { name: 'nope' })).status).toBe(403);
+    // Any token lists them, newest first.
+    const listed = await writer.get('/connect/calendars?limit=2');
+    expect(listed).toMatchObject({ status: 200, body: { items: [defaults.body, created.body] } });
+    const { admin: stranger } = await e2e.organization('Elsewhere');
+    expect((await stranger.get('/connect/calendars')).body).toEqual({ items: [], nextCursor: null });
   });
 
   it('books, fires hasStarted and hasEnded on time, with the booking events in order', async () => {

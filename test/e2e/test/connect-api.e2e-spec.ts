@@ -314,6 +314,18 @@ describe('Connect API (both services as processes, over HTTP)', () => {
         name: 'Workshops',
       });
       expect((await admin.get('/connect/lead_pools/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+      // Listed newest first, a page at a time; the page size is bounded.
+      const newest = await admin.post('/connect/lead_pools', { name: 'Newest' });
+      const page = await admin.get('/connect/lead_pools?limit=1');
+      expect(page).toMatchObject({ status: 200, body: { items: [newest.body] } });
+      const next = await admin.get(
+        `/connect/lead_pools?limit=1&cursor=${encodeURIComponent(page.body.nextCursor as string)}`,
+      );
+      expect((next.body.items as { id: string }[])[0]).toMatchObject({ id, name: 'Workshops' });
+      expect(await admin.get('/connect/lead_pools?limit=101')).toMatchObject({
+        status: 400,
+        body: { message: 'Validation failed', errors: [{ field: 'limit' }] },
+      });
     });
 
     it('adds schema keys but refuses to change a locked type', async () => {

@@ -1,6 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { COMMANDS, type Calendar, CalendarsCreateCommand, CalendarsGetCommand } from '@rocketlead/contracts';
+import {
+  COMMANDS,
+  type Calendar,
+  CalendarsCreateCommand,
+  CalendarsGetCommand,
+  CalendarsListCommand,
+  type Page,
+} from '@rocketlead/contracts';
 import { CalendarsService } from './calendars.service';
 
 /** Command handlers, served by the command transport of @rocketlead/messaging. */
@@ -16,5 +23,10 @@ export class CalendarsHandlers {
   @MessagePattern(COMMANDS.calendarsGet)
   get(@Payload() command: CalendarsGetCommand): Promise<Calendar> {
     return this.calendars.get(command);
+  }
+
+  @MessagePattern(COMMANDS.calendarsList)
+  list(@Payload() command: CalendarsListCommand): Promise<Page<Calendar>> {
+    return this.calendars.list(command);
   }
 }

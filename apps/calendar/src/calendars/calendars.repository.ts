@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7, type Calendar } from '@rocketlead/contracts';
+import type { CursorPosition } from '@rocketlead/persistence';
 import { CalendarEntity } from './calendar.entity';
 
 export const toCalendar = (row: CalendarEntity): Calendar => ({
@@ -31,5 +32,21 @@ export class CalendarsRepository {
 
   find(organizationId: string, id: string, manager?: EntityManager): Promise<CalendarEntity | null> {
     return this.repo(manager).findOneBy({ organizationId, id });
+  }
+
+  /** Newest first, after `after`; `limit` rows at most. */
+  list(organizationId: string, limit: number, after?: CursorPosition): Promise<CalendarEntity[]> {
+    const query = this.repo()
+      .createQueryBuilder('c')
+      .where('c.organization_id = :organizationId', { organizationId })
+      .orderBy('c.created_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .limit(limit);
+    if (after)
+      query.andWhere('(c.created_at, c.id) < (CAST(:at AS timestamptz), CAST(:id AS uuid))', {
+        at: after.at,
+        id: after.id,
+      });
+    return query.getMany();
   }
 }

@@ -4,7 +4,10 @@ import {
   type Calendar,
   type CalendarsCreateRequest,
   type CalendarsGetRequest,
+  type CalendarsListRequest,
+  type Page,
 } from '@rocketlead/contracts';
+import { clientCursor, pageOf } from '@rocketlead/persistence';
 import { isValidTimeZone } from '../bookings/date-time';
 import { CalendarsRepository, toCalendar } from './calendars.repository';
 
@@ -50,5 +53,13 @@ export class CalendarsService {
     const row = await this.calendars.find(request.organizationId, request.id);
     if (!row) throw calendarNotFound();
     return toCalendar(row);
+  }
+
+  async list(request: CalendarsListRequest): Promise<Page<Calendar>> {
+    const after = clientCursor(request.cursor || undefined);
+    // One extra row tells whether another page exists.
+    const rows = await this.calendars.list(request.organizationId, request.limit + 1, after);
+    const page = pageOf(rows, request.limit, (row) => ({ at: row.createdAt.toISOString(), id: row.id }));
+    return { items: page.items.map(toCalendar), nextCursor: page.nextCursor };
   }
 }

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Param, Post, UseGuards } from '@nestjs/common';
-import { type Calendar, CreateCalendarBody } from '@rocketlead/contracts';
+import { Body, Controller, Get, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { type Calendar, CreateCalendarBody, type Page } from '@rocketlead/contracts';
 import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { PageQuery } from '../http/page.query';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
 import { UuidParam } from '../http/uuid-param.pipe';
 import { CalendarsService } from './calendars.service';
@@ -19,6 +20,16 @@ export class CalendarsController {
     @CurrentRequest() request: RequestContext,
   ): Promise<Calendar> {
     return this.calendars.create(principal, dto, request);
+  }
+
+  @Get()
+  @RequireScope('read')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PageQuery,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<Page<Calendar>> {
+    return this.calendars.list(principal, query, request);
   }
 
   @Get(':id')

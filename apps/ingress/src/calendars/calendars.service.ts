@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { COMMANDS, type Calendar, type CreateCalendarBody } from '@rocketlead/contracts';
+import { COMMANDS, type Calendar, type CreateCalendarBody, type Page } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
+import { pageFields, type PageQuery } from '../http/page.query';
 import type { RequestContext } from '../http/request-context';
 
 @Injectable()
@@ -25,6 +26,14 @@ export class CalendarsService {
     return this.rpc.request(
       COMMANDS.calendarsGet,
       { organizationId: principal.organizationId, id },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  list(principal: Principal, query: PageQuery, request: RequestContext): Promise<Page<Calendar>> {
+    return this.rpc.request(
+      COMMANDS.calendarsList,
+      { organizationId: principal.organizationId, ...pageFields(query) },
       { traceparent: request.traceparent },
     );
   }

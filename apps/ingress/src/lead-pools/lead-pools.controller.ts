@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import {
   type LeadPool,
   type LeadState,
+  type Page,
   CreateLeadPoolBody,
   CreateLeadStateBody,
   UpdateLeadPoolBody,
@@ -9,6 +10,7 @@ import {
 } from '@rocketlead/contracts';
 import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { PageQuery } from '../http/page.query';
 import { CurrentRequest, type RequestContext } from '../http/request-context';
 import { UuidParam } from '../http/uuid-param.pipe';
 import { LeadPoolsService } from './lead-pools.service';
@@ -26,6 +28,16 @@ export class LeadPoolsController {
     @CurrentRequest() request: RequestContext,
   ): Promise<LeadPool> {
     return this.pools.create(principal, dto, request);
+  }
+
+  @Get()
+  @RequireScope('read')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PageQuery,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<Page<LeadPool>> {
+    return this.pools.list(principal, query, request);
   }
 
   @Get(':id')

@@ -3,6 +3,7 @@ import {
   COMMANDS,
   type LeadPool,
   type LeadState,
+  type Page,
   type CreateLeadPoolBody,
   type UpdateLeadPoolBody,
   type CreateLeadStateBody,
@@ -11,6 +12,7 @@ import {
 import { RpcClient } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
 import { given } from '../http/given-fields';
+import { pageFields, type PageQuery } from '../http/page.query';
 import type { RequestContext } from '../http/request-context';
 
 const STATE_FIELDS = ['name', 'isDefault', 'milestone'] as const;
@@ -24,6 +26,14 @@ export class LeadPoolsService {
     return this.rpc.request(
       COMMANDS.poolsCreate,
       { organizationId: principal.organizationId, ...dto },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  list(principal: Principal, query: PageQuery, request: RequestContext): Promise<Page<LeadPool>> {
+    return this.rpc.request(
+      COMMANDS.poolsList,
+      { organizationId: principal.organizationId, ...pageFields(query) },
       { traceparent: request.traceparent },
     );
   }

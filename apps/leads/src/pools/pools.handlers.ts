@@ -5,6 +5,8 @@ import {
   type LeadPool,
   PoolsCreateCommand,
   PoolsGetCommand,
+  PoolsListCommand,
+  type Page,
   PoolsUpdateCommand,
 } from '@rocketlead/contracts';
 import { PoolsService } from './pools.service';
@@ -22,6 +24,11 @@ export class PoolsHandlers {
   @MessagePattern(COMMANDS.poolsGet)
   get(@Payload() command: PoolsGetCommand): Promise<LeadPool> {
     return this.pools.get(command);
+  }
+
+  @MessagePattern(COMMANDS.poolsList)
+  list(@Payload() command: PoolsListCommand): Promise<Page<LeadPool>> {
+    return this.pools.list(command);
   }
 
   @MessagePattern(COMMANDS.poolsUpdate)

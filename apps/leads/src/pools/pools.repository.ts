@@ -7,7 +7,14 @@ import {
   type Milestone,
   type TableSchema,
 } from '@rocketlead/contracts';
-import { NotifiedCache, notifyChanged, prepared, queryPrepared, returnedRows } from '@rocketlead/persistence';
+import {
+  NotifiedCache,
+  notifyChanged,
+  prepared,
+  queryPrepared,
+  returnedRows,
+  type CursorPosition,
+} from '@rocketlead/persistence';
 import { PoolEntity } from './pool.entity';
 
 export function toLeadPool(row: PoolEntity): LeadPool {
@@ -53,6 +60,12 @@ interface PoolRow {
 
 /** Channel on which a pool change tells the other replicas to drop their copy. */
 export const POOLS_CHANGED_CHANNEL = 'leads_pools_changed';
+
+/** A pool as listed: the pool and where it stands in the newest-first order. */
+export interface ListedPool {
+  pool: LeadPool;
+  position: CursorPosition;
+}
 
 const cacheKey = (organizationId: string, id: string): string => `${organizationId}:${id}`;
 
@@ -109,6 +122,25 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
   async find(organizationId: string, id: string, manager?: EntityManager): Promise<PoolRecord | null> {
     const rows = await queryPrepared<PoolRow>(this.dataSource, manager, FIND_POOL, [organizationId, id]);
     return rows[0] ? this.toEntity(rows[0], manager) : null;
+  }
+
+  /** Newest first, after `after`; `limit` rows at most. */
+  async list(organizationId: string, limit: number, after?: CursorPosition): Promise<ListedPool[]> {
+    const params: unknown[] = [organizationId];
+    let where = 'organization_id = $1';
+    if (after) {
+      params.push(after.at, after.id);
+      where += ' AND (created_at, id) < ($2::timestamptz, $3::uuid)';
+    }
+    params.push(limit);
+    const rows = (await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM leads.pools WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    )) as PoolRow[];
+    return rows.map((row) => ({
+      pool: toLeadPool(this.toEntity(row)),
+      position: { at: row.created_at.toISOString(), id: row.id },
+    }));
   }
 
   private toEntity(row: PoolRow, manager?: EntityManager): PoolRecord {

@@ -9,11 +9,14 @@ import {
   type LeadPool,
   type PoolsCreateRequest,
   type PoolsGetRequest,
+  type PoolsListRequest,
+  type Page,
+  MAX_REPLY_BYTES,
+  withinPageBudget,
   type PoolsUpdateRequest,
 } from '@rocketlead/contracts';
-import type { Transactional } from '@rocketlead/persistence';
+import { clientCursor, encodeCursor, TRANSACTION, type Transactional } from '@rocketlead/persistence';
 import type { EntityManager } from 'typeorm';
-import { TRANSACTION } from '@rocketlead/persistence';
 import { LeadStatesRepository } from '../lead-states/lead-states.repository';
 import { BirthdayTimers } from '../birthdays/birthday-timers';
 import { schemaConflicts } from '../entries/schema-inference';
@@ -60,6 +63,27 @@ export class PoolsService {
     const pool = await this.pools.find(request.organizationId, request.id);
     if (!pool) throw poolNotFound();
     return assertReplyFits(toLeadPool(pool), 'The lead pool');
+  }
+
+  async list(request: PoolsListRequest): Promise<Page<LeadPool>> {
+    const after = clientCursor(request.cursor || undefined);
+    // One extra row tells whether another page exists.
+    const rows = await this.pools.list(request.organizationId, request.limit + 1, after);
+    // Pools with large schemas would not fit 100 to a reply: the page ends earlier then.
+    const items = withinPageBudget(
+      rows.slice(0, request.limit).map((row) => row.pool),
+      (pool, bytes) =>
+        new DomainError('REPLY_TOO_LARGE', 'A lead pool on this page is too large to return', {
+          poolId: pool.id,
+          bytes,
+          limit: MAX_REPLY_BYTES,
+        }),
+    );
+    const last = rows[items.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > items.length && last ? encodeCursor(last.position) : null,
+    };
   }
 
   update(request: PoolsUpdateRequest): Promise<LeadPool> {

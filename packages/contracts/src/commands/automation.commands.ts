@@ -14,8 +14,8 @@ import { COMMANDS } from '../names';
 import type { Page } from '../models';
 import { NestedMessage } from '../message-validation';
 import { ActorMessage } from './actor.message';
-import { PAGE_LIMIT_MAX, PageCommand } from './page.command';
-import { ByIdQuery, OrganizationScoped } from './leads.commands';
+import { ByIdQuery } from './leads.commands';
+import { OrganizationScoped, PAGE_LIMIT_MAX, PageCommand } from './page.command';
 import { RUN_STATUSES, type RunStatus } from '../events/automation.events';
 import {
   AUTOMATION_STATUSES,

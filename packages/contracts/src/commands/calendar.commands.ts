@@ -16,7 +16,8 @@ import { COMMANDS } from '../names';
 import type { Attendee, Booking, Calendar, Page } from '../models';
 import { IsRequired, NestedMessage } from '../message-validation';
 import { ActorMessage } from './actor.message';
-import { ByIdQuery, OrganizationScoped } from './leads.commands';
+import { ByIdQuery } from './leads.commands';
+import { OrganizationScoped, PageCommand } from './page.command';
 
 // Messages of the `calendar` service: HTTP bodies defined once, commands extend them.
 
@@ -119,6 +120,8 @@ export class CalendarsCreateCommand extends CreateCalendarBody {
 
 export class CalendarsGetCommand extends ByIdQuery {}
 
+export class CalendarsListCommand extends PageCommand {}
+
 export class BookingsCreateCommand extends CreateBookingBody {
   @IsObject()
   @NestedMessage(() => ActorMessage)
@@ -183,6 +186,7 @@ export class BookingsActionCommand {
 // Request type names the services were written against.
 export type CalendarsCreateRequest = CalendarsCreateCommand;
 export type CalendarsGetRequest = CalendarsGetCommand;
+export type CalendarsListRequest = CalendarsListCommand;
 export type BookingsCreateRequest = BookingsCreateCommand;
 export type BookingsGetRequest = BookingsGetCommand;
 export type BookingsListRequest = BookingsListCommand;
@@ -192,6 +196,7 @@ export type BookingsActionRequest = BookingsActionCommand;
 export interface CalendarCommandMap {
   [COMMANDS.calendarsCreate]: [CalendarsCreateCommand, Calendar];
   [COMMANDS.calendarsGet]: [CalendarsGetCommand, Calendar];
+  [COMMANDS.calendarsList]: [CalendarsListCommand, Page<Calendar>];
   [COMMANDS.bookingsCreate]: [BookingsCreateCommand, Booking];
   [COMMANDS.bookingsGet]: [BookingsGetCommand, Booking];
   [COMMANDS.bookingsList]: [BookingsListCommand, Page<Booking>];
@@ -204,6 +209,7 @@ export interface CalendarCommandMap {
 export const CALENDAR_COMMAND_CLASSES = {
   [COMMANDS.calendarsCreate]: CalendarsCreateCommand,
   [COMMANDS.calendarsGet]: CalendarsGetCommand,
+  [COMMANDS.calendarsList]: CalendarsListCommand,
   [COMMANDS.bookingsCreate]: BookingsCreateCommand,
   [COMMANDS.bookingsGet]: BookingsGetCommand,
   [COMMANDS.bookingsList]: BookingsListCommand,

@@ -18,8 +18,8 @@ import { COMMANDS } from '../names';
 import { DEAL_STATUSES, type Deal, type DealStatus, type Page, type Pipeline } from '../models';
 import { NestedMessage } from '../message-validation';
 import { ActorMessage } from './actor.message';
-import { PageCommand } from './page.command';
-import { ByIdQuery, NAME_MAX, OrganizationScoped } from './leads.commands';
+import { ByIdQuery, NAME_MAX } from './leads.commands';
+import { OrganizationScoped, PageCommand } from './page.command';
 
 // Messages of pipelines and deals, which `leads` owns with the contacts the deals belong to.
 

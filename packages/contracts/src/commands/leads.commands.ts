@@ -33,6 +33,7 @@ import {
 } from '../models';
 import { IsTableSchema, NestedMessage } from '../message-validation';
 import { ActorMessage } from './actor.message';
+import { OrganizationScoped, PageCommand } from './page.command';
 
 // Messages of the `leads` service. Each HTTP body is defined once here; the command it becomes extends it
 // with what ingress adds (organization, actor, ids from the path), so ingress and leads validate alike.
@@ -206,11 +207,6 @@ export class IngressPayloadBody {
 
 // ---- Commands ----
 
-export class OrganizationScoped {
-  @IsUUID()
-  organizationId: string;
-}
-
 export class ByIdQuery extends OrganizationScoped {
   @IsUUID()
   id: string;
@@ -222,6 +218,8 @@ export class PoolsCreateCommand extends CreateLeadPoolBody {
 }
 
 export class PoolsGetCommand extends ByIdQuery {}
+
+export class PoolsListCommand extends PageCommand {}
 
 export class PoolsUpdateCommand extends UpdateLeadPoolBody {
   @IsUUID()
@@ -351,6 +349,7 @@ export class EntriesUpdateCommand extends UpdateTableEntryBody {
 // Request type names the services were written against.
 export type PoolsCreateRequest = PoolsCreateCommand;
 export type PoolsGetRequest = PoolsGetCommand;
+export type PoolsListRequest = PoolsListCommand;
 export type PoolsUpdateRequest = PoolsUpdateCommand;
 export type LeadStatesCreateRequest = LeadStatesCreateCommand;
 export type LeadStatesListRequest = LeadStatesListCommand;
@@ -366,6 +365,7 @@ export type EntriesUpdateRequest = EntriesUpdateCommand;
 export interface LeadsCommandMap {
   [COMMANDS.poolsCreate]: [PoolsCreateCommand, LeadPool];
   [COMMANDS.poolsGet]: [PoolsGetCommand, LeadPool];
+  [COMMANDS.poolsList]: [PoolsListCommand, Page<LeadPool>];
   [COMMANDS.poolsUpdate]: [PoolsUpdateCommand, LeadPool];
   [COMMANDS.leadStatesCreate]: [LeadStatesCreateCommand, LeadState];
   [COMMANDS.leadStatesList]: [LeadStatesListCommand, LeadState[]];
@@ -384,6 +384,7 @@ export interface LeadsCommandMap {
 export const LEADS_COMMAND_CLASSES = {
   [COMMANDS.poolsCreate]: PoolsCreateCommand,
   [COMMANDS.poolsGet]: PoolsGetCommand,
+  [COMMANDS.poolsList]: PoolsListCommand,
   [COMMANDS.poolsUpdate]: PoolsUpdateCommand,
   [COMMANDS.leadStatesCreate]: LeadStatesCreateCommand,
   [COMMANDS.leadStatesList]: LeadStatesListCommand,

@@ -1,5 +1,10 @@
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { OrganizationScoped } from './leads.commands';
+import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+
+/** Every command acts within one organization. */
+export class OrganizationScoped {
+  @IsUUID()
+  organizationId: string;
+}
 
 /** Most items one page of a list may hold (README, "Limits"). */
 export const PAGE_LIMIT_MAX = 100;
