@@ -386,6 +386,94 @@ describe('calendar service (real Postgres and NATS)', () => {
     ]);
   });
 
+  it('renames a calendar and moves it to another zone; null keeps a field; other organizations get 404', async () => {
+    const calendarId = await calendar();
+    const renamed = await send(COMMANDS.calendarsUpdate, {
+      organizationId: org,
+      id: calendarId,
+      name: 'Front desk',
+      timezone: 'america/new_york',
+    });
+    expect(renamed).toMatchObject({ name: 'Front desk', timezone: 'America/New_York', exclusive: false });
+    expect(await send(COMMANDS.calendarsGet, { organizationId: org, id: calendarId })).toEqual(renamed);
+    expect(
+      await send(COMMANDS.calendarsUpdate, {
+        organizationId: org,
+        id: calendarId,
+        name: null as unknown as string,
+      }),
+    ).toEqual(renamed);
+    const badZone = await failure(
+      send(COMMANDS.calendarsUpdate, { organizationId: org, id: calendarId, timezone: 'Mars/Base' }),
+    );
+    expect(badZone.details).toMatchObject({ errors: [{ field: 'timezone' }] });
+    expect(
+      (await failure(send(COMMANDS.calendarsUpdate, { organizationId: uuidv7(), id: calendarId, name: 'X' })))
+        .code,
+    ).toBe('NOT_FOUND');
+    expect(await send(COMMANDS.calendarsGet, { organizationId: org, id: calendarId })).toEqual(renamed);
+  });
+
+  it('turns exclusivity on only when no booked appointments overlap, and off again', async () => {
+    const calendarId = await calendar(false);
+    const book = (from: number, to: number) =>
+      send(COMMANDS.bookingsCreate, {
+        actor,
+        calendarId,
+        startDateTime: inMs(from),
+        endDateTime: inMs(to),
+      });
+    const first = await book(3_600_000, 7_200_000);
+    const second = await book(5_400_000, 9_000_000);
+    const refused = await failure(
+      send(COMMANDS.calendarsUpdate, { organizationId: org, id: calendarId, exclusive: true, name: 'Solo' }),
+    );
+    expect(refused).toMatchObject({
+      code: 'CONFLICT',
+      message: `Booking ${first.id} overlaps booking ${second.id}: the calendar cannot be exclusive`,
+      details: { conflictingBookingIds: [first.id, second.id] },
+    });
+    // Nothing of the refused change was applied.
+    expect(await send(COMMANDS.calendarsGet, { organizationId: org, id: calendarId })).toMatchObject({
+      name: 'Studio',
+      exclusive: false,
+    });
+    await send(COMMANDS.bookingsCancel, { actor, id: second.id });
+    expect(
+      await send(COMMANDS.calendarsUpdate, { organizationId: org, id: calendarId, exclusive: true }),
+    ).toMatchObject({ exclusive: true });
+    expect((await failure(book(3_000_000, 4_000_000))).code).toBe('CONFLICT');
+    await send(COMMANDS.calendarsUpdate, { organizationId: org, id: calendarId, exclusive: false });
+    expect((await book(3_000_000, 4_000_000)).calendarId).toBe(calendarId);
+  });
+
+  it('never leaves overlapping appointments on a calendar made exclusive while they are being booked', async () => {
+    for (let round = 0; round < 5; round++) {
+      const calendarId = await calendar(false);
+      const start = inMs(3_600_000);
+      const end = inMs(7_200_000);
+      const bookings = Array.from({ length: 6 }, () =>
+        send(COMMANDS.bookingsCreate, { actor, calendarId, startDateTime: start, endDateTime: end }),
+      );
+      const change = send(COMMANDS.calendarsUpdate, { organizationId: org, id: calendarId, exclusive: true });
+      const [changed] = await Promise.allSettled([change, ...bookings]);
+      const { rows } = await pg.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM calendar.bookings WHERE calendar_id = $1 AND status = 'booked'`,
+        [calendarId],
+      );
+      const exclusive = (await send(COMMANDS.calendarsGet, { organizationId: org, id: calendarId }))
+        .exclusive;
+      // Either the change was refused (bookings overlapped first), or at most one booking got in.
+      if (changed.status === 'fulfilled') {
+        expect(exclusive).toBe(true);
+        expect(rows[0]!.n).toBeLessThanOrEqual(1);
+      } else {
+        expect(exclusive).toBe(false);
+        expect((changed.reason as { code?: string }).code).toBe('CONFLICT');
+      }
+    }
+  });
+
   it('never lets two concurrent overlapping bookings both succeed on an exclusive calendar', async () => {
     const calendarId = await calendar(true);
     const start = inMs(3_600_000);

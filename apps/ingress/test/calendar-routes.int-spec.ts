@@ -143,6 +143,35 @@ describe('ingress calendar routes (real Postgres and NATS; leads and calendar as
     expect(fields(foreign)).toEqual(['tableEntryId']);
   });
 
+  it('changes a calendar with admin only (PATCH), naming bad fields and overlapping bookings', async () => {
+    const calendarId = await calendar(false);
+    const path = `/connect/calendars/${calendarId}`;
+    expect((await call('PATCH', path, writer, { name: 'X' })).status).toBe(403);
+    expect((await call('PATCH', path, stranger, { name: 'X' })).status).toBe(404);
+    const unknown = await call('PATCH', path, admin, { colour: 'red', exclusive: 'yes' });
+    expect(unknown.status).toBe(400);
+    expect(fields(unknown).sort()).toEqual(['colour', 'exclusive']);
+    expect(fields(await call('PATCH', path, admin, { timezone: 'Mars/Base' }))).toEqual(['timezone']);
+    const renamed = await call('PATCH', path, admin, { name: 'Front desk', timezone: 'Europe/Vienna' });
+    expect(renamed).toMatchObject({
+      status: 200,
+      body: { id: calendarId, name: 'Front desk', timezone: 'Europe/Vienna' },
+    });
+    const slot = { calendarId, startDateTime: inHours(40), endDateTime: inHours(41) };
+    const a = await call('POST', '/connect/calendar_bookings', writer, slot);
+    const b = await call('POST', '/connect/calendar_bookings', writer, slot);
+    expect(await call('PATCH', path, admin, { exclusive: true })).toEqual({
+      status: 409,
+      body: {
+        statusCode: 409,
+        error: 'Conflict',
+        message: `Booking ${a.body.id as string} overlaps booking ${b.body.id as string}: the calendar cannot be exclusive`,
+        conflictingBookingIds: [a.body.id, b.body.id],
+      },
+    });
+    expect((await call('GET', path, reader)).body).toMatchObject({ exclusive: false });
+  });
+
   it('answers an overlap on an exclusive calendar with 409 naming the booking in the way', async () => {
     const calendarId = await calendar(true);
     const slot = { calendarId, startDateTime: inHours(30), endDateTime: inHours(31) };

@@ -93,6 +93,7 @@ export const COMMANDS = {
   calendarsCreate: 'calendar.calendars.create',
   calendarsGet: 'calendar.calendars.get',
   calendarsList: 'calendar.calendars.list',
+  calendarsUpdate: 'calendar.calendars.update',
   bookingsCreate: 'calendar.bookings.create',
   bookingsGet: 'calendar.bookings.get',
   bookingsList: 'calendar.bookings.list',

@@ -85,11 +85,14 @@ export class BookingsService {
       endAt,
     };
     return this.placing(placement, async (manager) => {
-      if (calendar.exclusive) await this.bookings.lockPlacing(manager, calendar.id);
+      // Read again under a share lock: the flag may have changed since, and must not change until the commit.
+      const exclusive = await this.calendars.exclusiveForPlacing(manager, actor.organizationId, calendar.id);
+      if (exclusive === null) throw calendarNotFound();
+      if (exclusive) await this.bookings.lockPlacing(manager, calendar.id);
       const row = await this.bookings.insert(manager, {
         organizationId: actor.organizationId,
         calendarId: calendar.id,
-        exclusive: calendar.exclusive,
+        exclusive,
         tableEntryId: request.tableEntryId ?? null,
         title: request.title ?? null,
         attendees: request.attendees ?? [],

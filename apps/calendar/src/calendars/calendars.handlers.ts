@@ -6,6 +6,7 @@ import {
   CalendarsCreateCommand,
   CalendarsGetCommand,
   CalendarsListCommand,
+  CalendarsUpdateCommand,
   type Page,
 } from '@rocketlead/contracts';
 import { CalendarsService } from './calendars.service';
@@ -28,5 +29,10 @@ export class CalendarsHandlers {
   @MessagePattern(COMMANDS.calendarsList)
   list(@Payload() command: CalendarsListCommand): Promise<Page<Calendar>> {
     return this.calendars.list(command);
+  }
+
+  @MessagePattern(COMMANDS.calendarsUpdate)
+  update(@Payload() command: CalendarsUpdateCommand): Promise<Calendar> {
+    return this.calendars.update(command);
   }
 }

@@ -49,4 +49,67 @@ export class CalendarsRepository {
       });
     return query.getMany();
   }
+
+  /** The calendar under a row lock that bookings being placed on it wait for (see `exclusiveForPlacing`). */
+  lockForChange(manager: EntityManager, organizationId: string, id: string): Promise<CalendarEntity | null> {
+    return this.repo(manager)
+      .createQueryBuilder('c')
+      .setLock('pessimistic_write')
+      .where('c.organization_id = :organizationId AND c.id = :id', { organizationId, id })
+      .getOne();
+  }
+
+  /**
+   * Whether a booking placed now is exclusive, read under a share lock held to the commit: a change of the
+   * flag waits for the booking, or the booking for the change, so no booking copies a flag already replaced.
+   */
+  async exclusiveForPlacing(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+  ): Promise<boolean | null> {
+    const rows = (await manager.query(
+      'SELECT exclusive FROM calendar.calendars WHERE organization_id = $1 AND id = $2 FOR SHARE',
+      [organizationId, id],
+    )) as { exclusive: boolean }[];
+    return rows[0]?.exclusive ?? null;
+  }
+
+  async update(
+    manager: EntityManager,
+    row: CalendarEntity,
+    changes: Partial<Pick<CalendarEntity, 'name' | 'timezone' | 'exclusive'>>,
+  ): Promise<CalendarEntity> {
+    await this.repo(manager).update({ organizationId: row.organizationId, id: row.id }, changes);
+    return Object.assign(row, changes);
+  }
+
+  /** Copies the calendar's flag to its bookings, where the no-overlap constraint reads it. */
+  async setBookingsExclusive(
+    manager: EntityManager,
+    organizationId: string,
+    calendarId: string,
+    exclusive: boolean,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE calendar.bookings SET exclusive = $3
+       WHERE organization_id = $1 AND calendar_id = $2 AND exclusive <> $3`,
+      [organizationId, calendarId, exclusive],
+    );
+  }
+
+  /** Two booked appointments of the calendar that overlap, earliest first; null when none do. */
+  async overlappingPair(organizationId: string, calendarId: string): Promise<[string, string] | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT a.id AS first, b.id AS second FROM calendar.bookings a
+       JOIN calendar.bookings b ON b.organization_id = a.organization_id AND b.calendar_id = a.calendar_id
+         AND b.status = 'booked' AND b.id <> a.id
+         AND tstzrange(b.start_at, b.end_at, '[)') && tstzrange(a.start_at, a.end_at, '[)')
+         AND (b.start_at, b.id) > (a.start_at, a.id)
+       WHERE a.organization_id = $1 AND a.calendar_id = $2 AND a.status = 'booked'
+       ORDER BY a.start_at, a.id, b.start_at, b.id LIMIT 1`,
+      [organizationId, calendarId],
+    )) as { first: string; second: string }[];
+    return rows[0] ? [rows[0].first, rows[0].second] : null;
+  }
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { type Calendar, CreateCalendarBody, type Page } from '@rocketlead/contracts';
+import { Body, Controller, Get, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { type Calendar, CreateCalendarBody, type Page, UpdateCalendarBody } from '@rocketlead/contracts';
 import { ConnectAuthGuard, RequireScope } from '../auth/connect-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { PageQuery } from '../http/page.query';
@@ -40,5 +40,16 @@ export class CalendarsController {
     @CurrentRequest() request: RequestContext,
   ): Promise<Calendar> {
     return this.calendars.get(principal, id, request);
+  }
+
+  @Patch(':id')
+  @RequireScope('admin')
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @Body() dto: UpdateCalendarBody,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<Calendar> {
+    return this.calendars.update(principal, id, dto, request);
   }
 }

@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { COMMANDS, type Calendar, type CreateCalendarBody, type Page } from '@rocketlead/contracts';
+import {
+  COMMANDS,
+  type Calendar,
+  type CreateCalendarBody,
+  type Page,
+  type UpdateCalendarBody,
+} from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
+import { given } from '../http/given-fields';
 import { pageFields, type PageQuery } from '../http/page.query';
 import type { RequestContext } from '../http/request-context';
+
+const CALENDAR_FIELDS = ['name', 'timezone', 'exclusive'] as const;
 
 @Injectable()
 export class CalendarsService {
@@ -34,6 +43,19 @@ export class CalendarsService {
     return this.rpc.request(
       COMMANDS.calendarsList,
       { organizationId: principal.organizationId, ...pageFields(query) },
+      { traceparent: request.traceparent },
+    );
+  }
+
+  update(
+    principal: Principal,
+    id: string,
+    dto: UpdateCalendarBody,
+    request: RequestContext,
+  ): Promise<Calendar> {
+    return this.rpc.request(
+      COMMANDS.calendarsUpdate,
+      { organizationId: principal.organizationId, id, ...given(dto, CALENDAR_FIELDS) },
       { traceparent: request.traceparent },
     );
   }

@@ -41,6 +41,23 @@ export class CreateCalendarBody {
   exclusive?: boolean;
 }
 
+/** A calendar's changes: any of its fields; `exclusive: true` is refused while booked appointments overlap. */
+export class UpdateCalendarBody {
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  timezone?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  exclusive?: boolean;
+}
+
 export class AttendeeBody implements Attendee {
   @IsOptional()
   @IsString()
@@ -122,6 +139,14 @@ export class CalendarsGetCommand extends ByIdQuery {}
 
 export class CalendarsListCommand extends PageCommand {}
 
+export class CalendarsUpdateCommand extends UpdateCalendarBody {
+  @IsUUID()
+  organizationId: string;
+
+  @IsUUID()
+  id: string;
+}
+
 export class BookingsCreateCommand extends CreateBookingBody {
   @IsObject()
   @NestedMessage(() => ActorMessage)
@@ -187,6 +212,7 @@ export class BookingsActionCommand {
 export type CalendarsCreateRequest = CalendarsCreateCommand;
 export type CalendarsGetRequest = CalendarsGetCommand;
 export type CalendarsListRequest = CalendarsListCommand;
+export type CalendarsUpdateRequest = CalendarsUpdateCommand;
 export type BookingsCreateRequest = BookingsCreateCommand;
 export type BookingsGetRequest = BookingsGetCommand;
 export type BookingsListRequest = BookingsListCommand;
@@ -197,6 +223,7 @@ export interface CalendarCommandMap {
   [COMMANDS.calendarsCreate]: [CalendarsCreateCommand, Calendar];
   [COMMANDS.calendarsGet]: [CalendarsGetCommand, Calendar];
   [COMMANDS.calendarsList]: [CalendarsListCommand, Page<Calendar>];
+  [COMMANDS.calendarsUpdate]: [CalendarsUpdateCommand, Calendar];
   [COMMANDS.bookingsCreate]: [BookingsCreateCommand, Booking];
   [COMMANDS.bookingsGet]: [BookingsGetCommand, Booking];
   [COMMANDS.bookingsList]: [BookingsListCommand, Page<Booking>];
@@ -210,6 +237,7 @@ export const CALENDAR_COMMAND_CLASSES = {
   [COMMANDS.calendarsCreate]: CalendarsCreateCommand,
   [COMMANDS.calendarsGet]: CalendarsGetCommand,
   [COMMANDS.calendarsList]: CalendarsListCommand,
+  [COMMANDS.calendarsUpdate]: CalendarsUpdateCommand,
   [COMMANDS.bookingsCreate]: BookingsCreateCommand,
   [COMMANDS.bookingsGet]: BookingsGetCommand,
   [COMMANDS.bookingsList]: BookingsListCommand,
