@@ -45,6 +45,8 @@ export const COMMANDS = {
   birthdaySweep: 'leads.birthdays.sweep',
   customFieldsCreate: 'leads.custom-fields.create',
   customFieldsList: 'leads.custom-fields.list',
+  customFieldsGet: 'leads.custom-fields.get',
+  customFieldsUpdate: 'leads.custom-fields.update',
   entriesCreate: 'leads.entries.create',
   entriesGet: 'leads.entries.get',
   entriesList: 'leads.entries.list',

@@ -454,6 +454,29 @@ describe('Connect API (both services as processes, over HTTP)', () => {
       ).toBe(409);
     });
 
+    it('reads and renames a custom field; its type stays, a taken name is 409, another organization gets 404', async () => {
+      const field = await admin.post('/connect/custom_fields', { name: 'budget', type: 'number' });
+      const id = field.body.id as string;
+      expect((await admin.get(`/connect/custom_fields/${id}`)).body).toEqual(field.body);
+      expect(await admin.patch(`/connect/custom_fields/${id}`, { name: 'Budget (EUR)' })).toMatchObject({
+        status: 200,
+        body: { id, name: 'Budget (EUR)', type: 'number' },
+      });
+      const retyped = await admin.patch(`/connect/custom_fields/${id}`, { name: 'x', type: 'string' });
+      expect(retyped).toMatchObject({ status: 400, body: { errors: [{ field: 'type' }] } });
+      await admin.post('/connect/custom_fields', { name: 'taken', type: 'string' });
+      expect(await admin.patch(`/connect/custom_fields/${id}`, { name: 'taken' })).toMatchObject({
+        status: 409,
+        body: { message: 'A custom field named "taken" already exists' },
+      });
+      const { api: writer } = await e2e.token(admin, ['write']);
+      expect((await writer.patch(`/connect/custom_fields/${id}`, { name: 'y' })).status).toBe(403);
+      const { admin: other } = await e2e.organization('Elsewhere');
+      expect((await other.get(`/connect/custom_fields/${id}`)).status).toBe(404);
+      expect((await other.patch(`/connect/custom_fields/${id}`, { name: 'z' })).status).toBe(404);
+      expect((await admin.get(`/connect/custom_fields/${id}`)).body).toMatchObject({ name: 'Budget (EUR)' });
+    });
+
     it('creates an ingress webhook with a one-time 64-hex token, rotates and deletes it', async () => {
       const pool = await admin.post('/connect/lead_pools', { name: 'Hooks' });
       await admin.post(`/connect/lead_pools/${pool.body.id as string}/lead_states`, {

@@ -4,7 +4,9 @@ import {
   COMMANDS,
   type CustomField,
   CustomFieldsCreateCommand,
+  CustomFieldsGetCommand,
   CustomFieldsListCommand,
+  CustomFieldsUpdateCommand,
 } from '@rocketlead/contracts';
 import { CustomFieldsService } from './custom-fields.service';
 
@@ -21,5 +23,15 @@ export class CustomFieldsHandlers {
   @MessagePattern(COMMANDS.customFieldsList)
   list(@Payload() command: CustomFieldsListCommand): Promise<CustomField[]> {
     return this.fields.list(command);
+  }
+
+  @MessagePattern(COMMANDS.customFieldsGet)
+  get(@Payload() command: CustomFieldsGetCommand): Promise<CustomField> {
+    return this.fields.get(command);
+  }
+
+  @MessagePattern(COMMANDS.customFieldsUpdate)
+  update(@Payload() command: CustomFieldsUpdateCommand): Promise<CustomField> {
+    return this.fields.update(command);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { uuidv7, type CustomField, type FieldType } from '@rocketlead/contracts';
+import { returnedRows } from '@rocketlead/persistence';
 import { CustomFieldEntity } from './custom-field.entity';
 
 export const toCustomField = (row: CustomFieldEntity): CustomField => ({
@@ -39,6 +40,31 @@ export class CustomFieldsRepository {
           this.repo(manager).create({ id: uuidv7(), organizationId, name, type }),
         );
       });
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return 'duplicate';
+      throw error;
+    }
+  }
+
+  find(organizationId: string, id: string): Promise<CustomFieldEntity | null> {
+    return this.repo().findOneBy({ organizationId, id });
+  }
+
+  /** The renamed field; null when the organization has none with this id, `duplicate` when the name is taken. */
+  async rename(
+    organizationId: string,
+    id: string,
+    name: string,
+  ): Promise<CustomFieldEntity | null | 'duplicate'> {
+    try {
+      const rows = returnedRows<CustomFieldEntity>(
+        await this.dataSource.query(
+          `UPDATE leads.custom_fields SET name = $3 WHERE organization_id = $1 AND id = $2
+           RETURNING id, organization_id AS "organizationId", name, type, created_at AS "createdAt"`,
+          [organizationId, id, name],
+        ),
+      );
+      return rows[0] ?? null;
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) return 'duplicate';
       throw error;

@@ -7,9 +7,15 @@ import {
   MAX_CUSTOM_FIELDS_PER_ORGANIZATION,
   type CustomField,
   type CustomFieldsCreateRequest,
+  type CustomFieldsGetCommand,
   type CustomFieldsListRequest,
+  type CustomFieldsUpdateCommand,
 } from '@rocketlead/contracts';
 import { CustomFieldsRepository, toCustomField } from './custom-fields.repository';
+
+const customFieldNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Custom field not found');
+const nameTaken = (name: string): DomainError =>
+  new DomainError('CONFLICT', `A custom field named "${name}" already exists`, { field: 'name' });
 
 @Injectable()
 export class CustomFieldsService {
@@ -23,10 +29,7 @@ export class CustomFieldsService {
       request.type,
       MAX_CUSTOM_FIELDS_PER_ORGANIZATION,
     );
-    if (row === 'duplicate')
-      throw new DomainError('CONFLICT', `A custom field named "${request.name}" already exists`, {
-        field: 'name',
-      });
+    if (row === 'duplicate') throw nameTaken(request.name);
     // Their list is one reply, so an organization holds a bounded number.
     if (row === 'full')
       throw validationFailed([
@@ -43,5 +46,20 @@ export class CustomFieldsService {
       (await this.fields.list(request.organizationId)).map(toCustomField),
       'The list of custom fields',
     );
+  }
+
+  async get(request: CustomFieldsGetCommand): Promise<CustomField> {
+    const row = await this.fields.find(request.organizationId, request.id);
+    if (!row) throw customFieldNotFound();
+    return toCustomField(row);
+  }
+
+  /** Renames the field; values stored under its id keep their meaning (entries refer to the id). */
+  async update(request: CustomFieldsUpdateCommand): Promise<CustomField> {
+    assertWithinLimits(request.name, { path: 'name' });
+    const row = await this.fields.rename(request.organizationId, request.id, request.name);
+    if (row === 'duplicate') throw nameTaken(request.name);
+    if (!row) throw customFieldNotFound();
+    return toCustomField(row);
   }
 }

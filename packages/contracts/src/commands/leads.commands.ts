@@ -160,6 +160,13 @@ export class CreateCustomFieldBody {
   type: FieldType;
 }
 
+/** A custom field is renamed only: its type is fixed once values of it are stored. */
+export class UpdateCustomFieldBody {
+  @IsString()
+  @Length(1, NAME_MAX)
+  name: string;
+}
+
 export class CreateTableEntryBody {
   @IsUUID()
   tableId: string;
@@ -272,6 +279,16 @@ export class CustomFieldsCreateCommand extends CreateCustomFieldBody {
 
 export class CustomFieldsListCommand extends OrganizationScoped {}
 
+export class CustomFieldsGetCommand extends ByIdQuery {}
+
+export class CustomFieldsUpdateCommand extends UpdateCustomFieldBody {
+  @IsUUID()
+  organizationId: string;
+
+  @IsUUID()
+  id: string;
+}
+
 export const SCHEMA_MODES = ['infer', 'strict'] as const;
 export type SchemaMode = (typeof SCHEMA_MODES)[number];
 
@@ -375,6 +392,8 @@ export interface LeadsCommandMap {
   [COMMANDS.birthdaySweep]: [BirthdaySweepCommand, BirthdaySweepResult];
   [COMMANDS.customFieldsCreate]: [CustomFieldsCreateCommand, CustomField];
   [COMMANDS.customFieldsList]: [CustomFieldsListCommand, CustomField[]];
+  [COMMANDS.customFieldsGet]: [CustomFieldsGetCommand, CustomField];
+  [COMMANDS.customFieldsUpdate]: [CustomFieldsUpdateCommand, CustomField];
   [COMMANDS.entriesCreate]: [EntriesCreateCommand, TableEntry];
   [COMMANDS.entriesGet]: [EntriesGetCommand, TableEntry];
   [COMMANDS.entriesList]: [EntriesListCommand, Page<TableEntry>];
@@ -394,6 +413,8 @@ export const LEADS_COMMAND_CLASSES = {
   [COMMANDS.birthdaySweep]: BirthdaySweepCommand,
   [COMMANDS.customFieldsCreate]: CustomFieldsCreateCommand,
   [COMMANDS.customFieldsList]: CustomFieldsListCommand,
+  [COMMANDS.customFieldsGet]: CustomFieldsGetCommand,
+  [COMMANDS.customFieldsUpdate]: CustomFieldsUpdateCommand,
   [COMMANDS.entriesCreate]: EntriesCreateCommand,
   [COMMANDS.entriesGet]: EntriesGetCommand,
   [COMMANDS.entriesList]: EntriesListCommand,
