@@ -217,9 +217,17 @@ describe('CRM events and registrations (real Postgres and NATS)', () => {
       await fieldsOf(send(COMMANDS.crmEventsUpdate, { actor, id: created.id, tableId: uuidv7() })),
     ).toEqual([{ field: 'tableId', message: 'is not a lead pool of this organization' }]);
     const newPool = pool();
-    expect(await send(COMMANDS.crmEventsUpdate, { actor, id: created.id, tableId: newPool })).toMatchObject({
-      tableId: newPool,
-    });
+    const repointed = await send(COMMANDS.crmEventsUpdate, { actor, id: created.id, tableId: newPool });
+    expect(repointed).toMatchObject({ tableId: newPool });
+    // Required fields sent as null are kept, as in every PATCH.
+    expect(
+      await send(COMMANDS.crmEventsUpdate, {
+        actor,
+        id: created.id,
+        name: null as unknown as string,
+        tableId: null as unknown as string,
+      }),
+    ).toEqual(repointed);
 
     // Delete removes the event and its registrations, and answers the event as it was.
     await rsvp(created.id, 'guest@example.org');

@@ -169,6 +169,17 @@ describe('ingress automation routes (real Postgres and NATS; leads, calendar and
         ['actions[2].type'],
       ],
       [
+        'an action type naming a property every object has',
+        {
+          trigger,
+          actions: [
+            { type: '__proto__', params: {} },
+            { type: 'constructor', params: {} },
+          ],
+        },
+        ['actions[0].type', 'actions[1].type'],
+      ],
+      [
         'missing params',
         { trigger, actions: [{ type: 'change_lead_state', params: {} }] },
         ['actions[0].params.stateId'],

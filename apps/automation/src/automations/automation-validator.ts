@@ -23,16 +23,20 @@ import { checkActionIds, eachAction, withActionIds } from './action-ids';
 type ContactKind = 'member' | 'member group' | 'tag';
 
 /** The params of actions that name a member, group or tag of the organization. */
-const CONTACT_PARAMS: Partial<Record<string, [string, ContactKind][]>> = {
-  assign_user: [
-    ['memberId', 'member'],
-    ['groupId', 'member group'],
+// A Map: an action's type is the client's string, and `__proto__` must not find Object.prototype.
+const CONTACT_PARAMS = new Map<string, [string, ContactKind][]>([
+  [
+    'assign_user',
+    [
+      ['memberId', 'member'],
+      ['groupId', 'member group'],
+    ],
   ],
-  notify_user: [['memberId', 'member']],
-  create_task: [['assigneeId', 'member']],
-  add_tag: [['tagId', 'tag']],
-  remove_tag: [['tagId', 'tag']],
-};
+  ['notify_user', [['memberId', 'member']]],
+  ['create_task', [['assigneeId', 'member']]],
+  ['add_tag', [['tagId', 'tag']]],
+  ['remove_tag', [['tagId', 'tag']]],
+]);
 
 export interface DefinitionDraft {
   trigger: unknown;
@@ -191,7 +195,7 @@ export class AutomationValidator {
     const refs: { path: string; kind: ContactKind; id: string; active: boolean }[] = [];
     eachAction(actions as AutomationAction[], (action, path) => {
       if (!isPlainObject(action.params)) return;
-      for (const [param, kind] of CONTACT_PARAMS[action.type] ?? []) {
+      for (const [param, kind] of CONTACT_PARAMS.get(action.type) ?? []) {
         const id = action.params[param];
         if (isUuid(id)) refs.push({ path: `${path}.params.${param}`, kind, id, active: kind === 'member' });
       }

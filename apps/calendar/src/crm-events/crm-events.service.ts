@@ -83,7 +83,8 @@ export class CrmEventsService {
   async update(command: CrmEventsUpdateCommand): Promise<CrmEvent> {
     const { actor } = command;
     const requested = parseDateTimes({ startsAt: command.startsAt, endsAt: command.endsAt });
-    if (command.tableId !== undefined) await this.checkPool(actor, command.tableId);
+    // name and tableId sent as null are kept, as in every PATCH of the Connect API (the columns are required).
+    if (command.tableId != null) await this.checkPool(actor, command.tableId);
     const row = await this.linking(actor.organizationId, command.eventbriteEventId, () =>
       this.transaction(async (manager) => {
         const current = await this.events.lock(manager, actor.organizationId, command.id);
@@ -93,8 +94,8 @@ export class CrmEventsService {
         const endsAt = command.endsAt === undefined ? current.endsAt : (requested.endsAt ?? null);
         if (endsAt) checkTimeOrder(startsAt, endsAt, TIME_FIELDS);
         const changes: CrmEventChanges = {
-          ...(command.name !== undefined ? { name: command.name } : {}),
-          ...(command.tableId !== undefined ? { tableId: command.tableId } : {}),
+          ...(command.name != null ? { name: command.name } : {}),
+          ...(command.tableId != null ? { tableId: command.tableId } : {}),
           ...(requested.startsAt ? { startsAt } : {}),
           ...(command.endsAt !== undefined ? { endsAt } : {}),
           ...(command.capacity !== undefined ? { capacity: command.capacity } : {}),
