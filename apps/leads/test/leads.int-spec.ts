@@ -381,6 +381,75 @@ describe('leads service (real Postgres and NATS)', () => {
     expect(page.items).toEqual([]);
   });
 
+  it('lists the entries of one lead state or of one assignee (or the unassigned), a page at a time', async () => {
+    const listOrg = uuidv7();
+    const listActor = { ...actor, organizationId: listOrg };
+    const pool = await send(COMMANDS.poolsCreate, { organizationId: listOrg, name: 'Filtered' });
+    const [fresh, won] = [
+      await send(COMMANDS.leadStatesCreate, {
+        organizationId: listOrg,
+        tableId: pool.id,
+        name: 'New',
+        isDefault: true,
+      }),
+      await send(COMMANDS.leadStatesCreate, { organizationId: listOrg, tableId: pool.id, name: 'Won' }),
+    ];
+    const ada = await send(COMMANDS.membersCreate, {
+      organizationId: listOrg,
+      name: 'Ada',
+      email: 'ada@example.com',
+    });
+    const create = (leadStateId: string, assignedMemberId?: string) =>
+      send(COMMANDS.entriesCreate, {
+        actor: listActor,
+        tableId: pool.id,
+        data: {},
+        leadStateId,
+        schemaMode: 'infer',
+      }).then((entry) =>
+        assignedMemberId
+          ? send(COMMANDS.entriesUpdate, { actor: listActor, id: entry.id, assignedMemberId })
+          : entry,
+      );
+    const a = await create(fresh.id);
+    const b = await create(won.id, ada.id);
+    const c = await create(won.id);
+    const d = await create(fresh.id, ada.id);
+    const ids = async (filter: Record<string, string>, limit = 10): Promise<string[]> => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await send(COMMANDS.entriesList, {
+          organizationId: listOrg,
+          limit,
+          ...filter,
+          ...(cursor ? { cursor } : {}),
+        });
+        seen.push(...page.items.map((e) => e.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return seen;
+    };
+    expect(await ids({ leadStateId: won.id }, 1)).toEqual([c.id, b.id]);
+    expect(await ids({ leadStateId: fresh.id, tableId: pool.id })).toEqual([d.id, a.id]);
+    expect(await ids({ assignedMemberId: ada.id }, 1)).toEqual([d.id, b.id]);
+    expect(await ids({ assignedMemberId: 'none' })).toEqual([c.id, a.id]);
+    expect(await ids({ assignedMemberId: ada.id, leadStateId: won.id })).toEqual([b.id]);
+    // Another organization's state or member is unknown here.
+    const foreignState = await failure(
+      send(COMMANDS.entriesList, { organizationId: org, limit: 5, leadStateId: won.id }),
+    );
+    expect(foreignState).toMatchObject({ code: 'NOT_FOUND', message: 'Lead state not found' });
+    const foreignMember = await failure(
+      send(COMMANDS.entriesList, { organizationId: org, limit: 5, assignedMemberId: ada.id }),
+    );
+    expect(foreignMember).toMatchObject({ code: 'NOT_FOUND', message: 'Member not found' });
+    const bad = await failure(
+      send(COMMANDS.entriesList, { organizationId: org, limit: 5, assignedMemberId: 'nobody' }),
+    );
+    expect((bad.details?.errors as { field: string }[]).map((e) => e.field)).toEqual(['assignedMemberId']);
+  });
+
   it('pages newest first with a stable cursor', async () => {
     const { poolId } = await poolWithDefault();
     const created = [];

@@ -519,6 +519,44 @@ describe('Connect API (both services as processes, over HTTP)', () => {
   });
 
   describe('table entries', () => {
+    it('lists entries by lead state and by assignee, naming a bad filter', async () => {
+      const setup = await e2e.pool(admin, { email: 'string' });
+      const won = await admin.post(`/connect/lead_pools/${setup.poolId}/lead_states`, { name: 'Won' });
+      const wonId = won.body.id as string;
+      const member = await admin.post('/connect/members', {
+        name: 'Ada',
+        email: `ada-${Date.now()}@example.com`,
+      });
+      const first = await admin.post('/connect/table_entries', {
+        tableId: setup.poolId,
+        data: { email: 'a@b.c' },
+      });
+      const second = await admin.post('/connect/table_entries', {
+        tableId: setup.poolId,
+        data: { email: 'd@e.f' },
+        leadStateId: wonId,
+      });
+      await admin.patch(`/connect/table_entries/${second.body.id as string}`, {
+        assignedMemberId: member.body.id,
+      });
+      const ids = async (query: string): Promise<unknown[]> =>
+        ((await admin.get(`/connect/table_entries?${query}`)).body.items as { id: string }[]).map(
+          (e) => e.id,
+        );
+      expect(await ids(`leadStateId=${wonId}`)).toEqual([second.body.id]);
+      expect(await ids(`tableId=${setup.poolId}&leadStateId=${setup.stateId}`)).toEqual([first.body.id]);
+      expect(await ids(`assignedMemberId=${member.body.id as string}`)).toEqual([second.body.id]);
+      expect(await ids(`tableId=${setup.poolId}&assignedMemberId=none`)).toEqual([first.body.id]);
+      expect(await admin.get('/connect/table_entries?assignedMemberId=me')).toMatchObject({
+        status: 400,
+        body: { message: 'Validation failed', errors: [{ field: 'assignedMemberId' }] },
+      });
+      expect(await admin.get(`/connect/table_entries?leadStateId=${setup.poolId}`)).toMatchObject({
+        status: 404,
+        body: { message: 'Lead state not found' },
+      });
+    });
+
     it('creates an entry with the default state, validating data against the schema', async () => {
       const setup = await e2e.pool(admin, { email: 'string', age: 'number' });
       const created = await admin.post('/connect/table_entries/', {

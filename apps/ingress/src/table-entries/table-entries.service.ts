@@ -12,6 +12,7 @@ import {
 } from '@rocketlead/contracts';
 import { RpcClient } from '@rocketlead/messaging';
 import type { Principal } from '../auth/principal';
+import { given } from '../http/given-fields';
 import { connectActor, type RequestContext } from '../http/request-context';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { pageOf, type DeliveryPageQuery } from '../deliveries/dto/delivery-page.query';
@@ -74,8 +75,7 @@ export class TableEntriesService {
       {
         organizationId: principal.organizationId,
         limit: query.limit ?? LIST_LIMIT_DEFAULT,
-        ...(query.tableId ? { tableId: query.tableId } : {}),
-        ...(query.tagId ? { tagId: query.tagId } : {}),
+        ...given(query, ['tableId', 'tagId', 'leadStateId', 'assignedMemberId'] as const),
         ...(query.cursor ? { cursor: query.cursor } : {}),
       },
       { traceparent: request.traceparent },

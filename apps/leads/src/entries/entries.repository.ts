@@ -120,6 +120,14 @@ export function insertEntriesSql(
 }
 
 // Plain SQL: this is the ingest hot path and every round trip counts.
+/** What the entries list narrows by; `assignedMemberId: null` selects the unassigned. */
+export interface EntriesFilter {
+  tableId?: string;
+  tagId?: string;
+  leadStateId?: string;
+  assignedMemberId?: string | null;
+}
+
 @Injectable()
 export class EntriesRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -208,7 +216,7 @@ export class EntriesRepository {
   /** Newest first; `after` continues below the given position, so pages never overlap or skip. */
   async list(
     organizationId: string,
-    filter: { tableId?: string; tagId?: string },
+    filter: EntriesFilter,
     limit: number,
     after?: CursorPosition,
   ): Promise<TableEntry[]> {
@@ -222,6 +230,15 @@ export class EntriesRepository {
       params.push(filter.tagId);
       where.push(`id IN (SELECT et.entry_id FROM leads.entry_tags et
         WHERE et.organization_id = $1 AND et.tag_id = $${params.length})`);
+    }
+    if (filter.leadStateId) {
+      params.push(filter.leadStateId);
+      where.push(`lead_state_id = $${params.length}`);
+    }
+    if (filter.assignedMemberId === null) where.push('assigned_member_id IS NULL');
+    else if (filter.assignedMemberId) {
+      params.push(filter.assignedMemberId);
+      where.push(`assigned_member_id = $${params.length}`);
     }
     if (after) {
       params.push(after.at, after.id);

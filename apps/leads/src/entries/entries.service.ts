@@ -5,6 +5,7 @@ import {
   assertReplyFits,
   assertWithinLimits,
   DomainError,
+  UNASSIGNED,
   MAX_REPLY_BYTES,
   withinPageBudget,
   TABLE_ENTRY_ADDED,
@@ -39,6 +40,8 @@ import { MembersRepository } from '../members/members.repository';
 import { TagsRepository } from '../tags/tags.repository';
 import { PoolsRepository, type PoolRecord } from '../pools/pools.repository';
 import { poolNotFound } from '../pools/pools.service';
+import { leadStateNotFound } from '../lead-states/lead-states.service';
+import { memberNotFound } from '../members/members.service';
 import type { PoolEntity } from '../pools/pool.entity';
 import { ServiceOutbox, type Statement } from '@rocketlead/messaging';
 import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
@@ -333,11 +336,20 @@ export class EntriesService {
     if (request.tableId && !(await this.pools.find(org, request.tableId))) throw poolNotFound();
     if (request.tagId && !(await this.tags.find(org, request.tagId)))
       throw new DomainError('NOT_FOUND', 'Tag not found');
+    if (request.leadStateId && !(await this.states.find(org, request.leadStateId))) throw leadStateNotFound();
+    const unassigned = request.assignedMemberId?.toLowerCase() === UNASSIGNED;
+    if (request.assignedMemberId && !unassigned && !(await this.members.find(org, request.assignedMemberId)))
+      throw memberNotFound();
     const after = clientCursor(request.cursor || undefined);
     // One extra row tells whether another page exists.
     const rows = await this.entries.list(
       org,
-      { tableId: request.tableId, tagId: request.tagId },
+      {
+        tableId: request.tableId,
+        tagId: request.tagId,
+        leadStateId: request.leadStateId,
+        assignedMemberId: unassigned ? null : request.assignedMemberId,
+      },
       request.limit + 1,
       after,
     );

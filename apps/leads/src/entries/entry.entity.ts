@@ -11,6 +11,12 @@ import { MemberEntity } from '../members/member.entity';
 @Index('entries_duplicate_of_idx', ['organizationId', 'duplicateOfId', 'createdAt', 'id'], {
   where: 'duplicate_of_id IS NOT NULL',
 })
+// `GET /connect/table_entries?leadStateId=`: one state's leads, newest first, without walking the others.
+@Index('entries_state_page_idx', ['organizationId', 'leadStateId', 'createdAt', 'id'])
+// `?assignedMemberId=`: a member's leads. Unassigned leads (most new ones) are left out of it.
+@Index('entries_assignee_page_idx', ['organizationId', 'assignedMemberId', 'createdAt', 'id'], {
+  where: 'assigned_member_id IS NOT NULL',
+})
 @Index('entries_idempotency_key', ['organizationId', 'idempotencyKey'], {
   unique: true,
   where: 'idempotency_key IS NOT NULL',

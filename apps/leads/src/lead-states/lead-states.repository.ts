@@ -64,4 +64,8 @@ export class LeadStatesRepository {
   ): Promise<LeadStateEntity | null> {
     return this.repo(manager).findOneBy({ organizationId, tableId, id });
   }
+
+  find(organizationId: string, id: string): Promise<LeadStateEntity | null> {
+    return this.repo().findOneBy({ organizationId, id });
+  }
 }

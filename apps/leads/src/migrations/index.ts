@@ -7,6 +7,7 @@ import { LeadsContacts1795481990997 } from './1795481990997-LeadsContacts';
 import { LeadsDeals1795485391663 } from './1795485391663-LeadsDeals';
 import { LeadsBirthdays1795486667130 } from './1795486667130-LeadsBirthdays';
 import { LeadsForms1795492828956 } from './1795492828956-LeadsForms';
+import { LeadsEntryFilters1795618876653 } from './1795618876653-LeadsEntryFilters';
 
 /**
  * Every migration of the leads schema, in order. Generated; never edit one that has landed. The outbox, inbox
@@ -22,4 +23,5 @@ export const LEADS_MIGRATIONS = [
   ...timersMigrations(LEADS_SCHEMA),
   LeadsBirthdays1795486667130,
   LeadsForms1795492828956,
+  LeadsEntryFilters1795618876653,
 ];

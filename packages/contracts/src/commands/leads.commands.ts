@@ -310,7 +310,12 @@ export class EntriesCreateCommand extends CreateTableEntryBody {
 
 export class EntriesGetCommand extends ByIdQuery {}
 
-export class EntriesListCommand extends OrganizationScoped {
+/** `assignedMemberId` of the entries list: a member's id, or `none` for the unassigned. */
+export const UNASSIGNED = 'none';
+const MEMBER_FILTER = /^(none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** The filters of the entries list, as the query string names them (ingress) and the command carries them. */
+export class EntriesFilterBody {
   @IsOptional()
   @IsUUID()
   tableId?: string;
@@ -319,6 +324,21 @@ export class EntriesListCommand extends OrganizationScoped {
   @IsOptional()
   @IsUUID()
   tagId?: string;
+
+  /** Only entries in this lead state. */
+  @IsOptional()
+  @IsUUID()
+  leadStateId?: string;
+
+  /** Only entries assigned to this member, or with `none` only the unassigned. */
+  @IsOptional()
+  @Matches(MEMBER_FILTER, { message: `assignedMemberId must be a UUID or "${UNASSIGNED}"` })
+  assignedMemberId?: string;
+}
+
+export class EntriesListCommand extends EntriesFilterBody {
+  @IsUUID()
+  organizationId: string;
 
   @IsInt()
   @Min(1)

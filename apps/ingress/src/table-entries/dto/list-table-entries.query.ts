@@ -1,19 +1,11 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { LIST_LIMIT_MAX } from '@rocketlead/contracts';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { EntriesFilterBody, LIST_LIMIT_MAX } from '@rocketlead/contracts';
 
 export const LIST_LIMIT_DEFAULT = 50;
 
-export class ListTableEntriesQuery {
-  @IsOptional()
-  @IsUUID()
-  tableId?: string;
-
-  /** Only entries carrying this tag. */
-  @IsOptional()
-  @IsUUID()
-  tagId?: string;
-
+/** `?tableId&tagId&leadStateId&assignedMemberId&limit&cursor` of `GET /connect/table_entries`. */
+export class ListTableEntriesQuery extends EntriesFilterBody {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
