@@ -13,6 +13,7 @@ import {
   MAX_STRING_LENGTH,
   NATS_MAX_PAYLOAD_BYTES,
   PAGE_BYTE_BUDGET,
+  budgetedPage,
   utf8Length,
   validationFailed,
   withinPageBudget,
@@ -139,6 +140,40 @@ describe('withinPageBudget', () => {
     const big = text(PAGE_BYTE_BUDGET + 10, 'big');
     expect(withinPageBudget([big, 'next'], tooLarge)).toEqual([big]);
     expect(() => withinPageBudget([text(MAX_REPLY_BYTES, 'huge')], tooLarge)).toThrow(/^hug is \d+ bytes$/);
+  });
+});
+
+describe('budgetedPage', () => {
+  const row = (id: string, bytes = 10) => ({ id, body: 'x'.repeat(bytes) });
+  const page = (rows: ReturnType<typeof row>[], limit: number) =>
+    budgetedPage(
+      rows,
+      limit,
+      (r) => r,
+      (r) => `after:${r.id}`,
+      { what: 'A thing', idKey: 'thingId' },
+    );
+
+  it('points the cursor at the last item kept, whether the limit or the budget ended the page', () => {
+    expect(page([row('a'), row('b'), row('c')], 2)).toEqual({
+      items: [row('a'), row('b')],
+      nextCursor: 'after:b',
+    });
+    expect(page([row('a'), row('b')], 2)).toEqual({ items: [row('a'), row('b')], nextCursor: null });
+    const half = PAGE_BYTE_BUDGET / 2;
+    const byBudget = page([row('a', half), row('b', half), row('c')], 3);
+    expect(byBudget.items.map((r) => r.id)).toEqual(['a']);
+    expect(byBudget.nextCursor).toBe('after:a');
+  });
+
+  it('names an item no reply can carry by its id', () => {
+    expect(() => page([row('huge', MAX_REPLY_BYTES)], 5)).toThrow(
+      expect.objectContaining({
+        code: 'REPLY_TOO_LARGE',
+        message: 'A thing on this page is too large to return',
+        details: expect.objectContaining({ thingId: 'huge', limit: MAX_REPLY_BYTES }),
+      }),
+    );
   });
 });
 

@@ -80,6 +80,31 @@ export function withinPageBudget<T>(items: T[], tooLarge: (item: T, bytes: numbe
   return kept;
 }
 
+/**
+ * One page from `limit + 1` rows read after a cursor: the items of the first `limit` rows that fit the page
+ * budget, and the cursor of the last row kept when more remain. An item too large for any reply is refused as
+ * `<what> on this page is too large to return`, naming it by `idKey`.
+ */
+export function budgetedPage<R, T extends { id: string }>(
+  rows: R[],
+  limit: number,
+  item: (row: R) => T,
+  cursorOf: (row: R) => string,
+  tooLarge: { what: string; idKey: string },
+): { items: T[]; nextCursor: string | null } {
+  const items = withinPageBudget(
+    rows.slice(0, limit).map(item),
+    (big, bytes) =>
+      new DomainError('REPLY_TOO_LARGE', `${tooLarge.what} on this page is too large to return`, {
+        [tooLarge.idKey]: big.id,
+        bytes,
+        limit: MAX_REPLY_BYTES,
+      }),
+  );
+  const last = rows[items.length - 1];
+  return { items, nextCursor: rows.length > items.length && last !== undefined ? cursorOf(last) : null };
+}
+
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** What a string may not contain: Postgres stores neither NUL nor half of a surrogate pair. */

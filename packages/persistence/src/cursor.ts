@@ -1,4 +1,5 @@
 import { DomainError } from '@rocketlead/contracts';
+import type { DataSource } from 'typeorm';
 
 /** Opaque, stable paging cursor: the sort key (an ISO time) and id of the last item of the previous page. */
 export interface CursorPosition {
@@ -57,4 +58,29 @@ export function pageOf<T>(
     items,
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(position(last)) : null,
   };
+}
+
+/**
+ * Rows of one organization's objects, newest first after `after`, at most `limit`: the read of every list
+ * paged by (created_at, id). `table` and `columns` are the caller's constants, never client input.
+ */
+export async function newestFirst<R>(
+  dataSource: DataSource,
+  table: string,
+  columns: string,
+  organizationId: string,
+  limit: number,
+  after?: CursorPosition,
+): Promise<R[]> {
+  const params: unknown[] = [organizationId];
+  let where = 'organization_id = $1';
+  if (after) {
+    params.push(after.at, after.id);
+    where += ' AND (created_at, id) < ($2::timestamptz, $3::uuid)';
+  }
+  params.push(limit);
+  return (await dataSource.query(
+    `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  )) as R[];
 }

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   validationFailed,
   DomainError,
-  MAX_REPLY_BYTES,
-  withinPageBudget,
+  budgetedPage,
   type ActivityItem,
   type ActivityListCommand,
   type Page,
@@ -36,19 +35,12 @@ export class ActivityService {
       after,
     );
     // An event carries the whole lead: the page stops before it outgrows a reply.
-    const items = withinPageBudget(
-      rows.slice(0, command.limit).map((row) => row.item),
-      (item, bytes) =>
-        new DomainError('REPLY_TOO_LARGE', 'An activity item on this page is too large to return', {
-          itemId: item.id,
-          bytes,
-          limit: MAX_REPLY_BYTES,
-        }),
+    return budgetedPage(
+      rows,
+      command.limit,
+      (row) => row.item,
+      (row) => encodeActivityCursor(row.position),
+      { what: 'An activity item', idKey: 'itemId' },
     );
-    const last = rows[items.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > items.length && last ? encodeActivityCursor(last.position) : null,
-    };
   }
 }

@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import {
   DomainError,
-  MAX_REPLY_BYTES,
-  withinPageBudget,
+  budgetedPage,
   type AutomationRun,
   type AutomationRunListItem,
   type Page,
   type RunsGetCommand,
   type RunsListCommand,
 } from '@rocketlead/contracts';
-import { clientCursor, pageOf } from '@rocketlead/persistence';
+import { clientCursor, encodeCursor } from '@rocketlead/persistence';
 import { automationNotFound } from '../automations/automations.service';
 import { RunHistoryRepository } from './run-history.repository';
 
@@ -34,17 +33,13 @@ export class RunsService {
     const listed = rows.slice(0, command.limit);
     const steps = await this.history.stepsOf(listed.map((item) => item.run.id));
     // Steps carry outputs (webhook answers, task answers): the page stops before it outgrows a reply.
-    const items = withinPageBudget(
-      listed.map((item) => ({ ...item.run, steps: steps.get(item.run.id) ?? [] })),
-      (run, bytes) =>
-        new DomainError('REPLY_TOO_LARGE', 'A run on this page is too large to return', {
-          runId: run.id,
-          bytes,
-          limit: MAX_REPLY_BYTES,
-        }),
+    return budgetedPage(
+      rows,
+      command.limit,
+      (item) => ({ ...item.run, steps: steps.get(item.run.id) ?? [] }),
+      (item) => encodeCursor(item.position),
+      { what: 'A run', idKey: 'runId' },
     );
-    const page = pageOf(rows, items.length, (item) => item.position);
-    return { items, nextCursor: page.nextCursor };
   }
 
   async get(command: RunsGetCommand): Promise<AutomationRun> {

@@ -6,8 +6,7 @@ import {
   assertWithinLimits,
   DomainError,
   UNASSIGNED,
-  MAX_REPLY_BYTES,
-  withinPageBudget,
+  budgetedPage,
   TABLE_ENTRY_ADDED,
   TABLE_ENTRY_DUPLICATE_DETECTED,
   TABLE_ENTRY_LEAD_STATE_CHANGED,
@@ -101,20 +100,13 @@ export const entryNotFound = (): DomainError => new DomainError('NOT_FOUND', 'Ta
 /** One page, newest first, from `limit + 1` rows (the extra one says another page exists). */
 function page(rows: TableEntry[], limit: number): Page<TableEntry> {
   // Only an entry stored before the limits existed can be too large alone; it is named, not skipped.
-  const items = withinPageBudget(
-    rows.slice(0, limit),
-    (row, bytes) =>
-      new DomainError('REPLY_TOO_LARGE', 'A table entry on this page is too large to return', {
-        entryId: row.id,
-        bytes,
-        limit: MAX_REPLY_BYTES,
-      }),
+  return budgetedPage(
+    rows,
+    limit,
+    (row) => row,
+    (row) => encodeCursor({ at: row.createdAt, id: row.id }),
+    { what: 'A table entry', idKey: 'entryId' },
   );
-  const last = items[items.length - 1];
-  return {
-    items,
-    nextCursor: rows.length > items.length && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
-  };
 }
 
 @Injectable()

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7, type MemberGroup } from '@rocketlead/contracts';
-import { returnedRows, type CursorPosition } from '@rocketlead/persistence';
+import { newestFirst, returnedRows, type CursorPosition } from '@rocketlead/persistence';
 
 interface GroupRow {
   id: string;
@@ -100,18 +100,14 @@ export class MemberGroupsRepository {
 
   /** Newest first, after `after`; `limit` rows at most. */
   async list(organizationId: string, limit: number, after?: CursorPosition): Promise<MemberGroup[]> {
-    const params: unknown[] = [organizationId];
-    let where = 'organization_id = $1';
-    if (after) {
-      params.push(after.at, after.id);
-      where += ' AND (created_at, id) < ($2::timestamptz, $3::uuid)';
-    }
-    params.push(limit);
-    const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM leads.member_groups WHERE ${where}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    )) as GroupRow[];
+    const rows = await newestFirst<GroupRow>(
+      this.dataSource,
+      'leads.member_groups',
+      COLUMNS,
+      organizationId,
+      limit,
+      after,
+    );
     return rows.map(toGroup);
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7, type Pipeline, type PipelineStage } from '@rocketlead/contracts';
-import { type CursorPosition } from '@rocketlead/persistence';
+import { newestFirst, type CursorPosition } from '@rocketlead/persistence';
 
 interface PipelineRow {
   id: string;
@@ -200,18 +200,14 @@ export class PipelinesRepository {
 
   /** Newest first, after `after`; `limit` rows at most, each with its stages. */
   async list(organizationId: string, limit: number, after?: CursorPosition): Promise<ListedPipeline[]> {
-    const params: unknown[] = [organizationId];
-    let where = 'organization_id = $1';
-    if (after) {
-      params.push(after.at, after.id);
-      where += ' AND (created_at, id) < ($2::timestamptz, $3::uuid)';
-    }
-    params.push(limit);
-    const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM leads.pipelines WHERE ${where}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    )) as PipelineRow[];
+    const rows = await newestFirst<PipelineRow>(
+      this.dataSource,
+      'leads.pipelines',
+      COLUMNS,
+      organizationId,
+      limit,
+      after,
+    );
     const stages = await this.stagesOf(
       this.dataSource.manager,
       organizationId,

@@ -4,8 +4,7 @@ import {
   orderedStages,
   DEAL_LIMITS,
   DomainError,
-  MAX_REPLY_BYTES,
-  withinPageBudget,
+  budgetedPage,
   type Page,
   type Pipeline,
   type PipelinesByStageCommand,
@@ -70,20 +69,13 @@ export class PipelinesService {
     // One extra row tells whether another page exists.
     const rows = await this.pipelines.list(request.organizationId, request.limit + 1, after);
     // 100 pipelines of 50 long-named stages would not fit in one reply: the page ends earlier then.
-    const items = withinPageBudget(
-      rows.slice(0, request.limit).map((row) => row.pipeline),
-      (pipeline, bytes) =>
-        new DomainError('REPLY_TOO_LARGE', 'A pipeline on this page is too large to return', {
-          pipelineId: pipeline.id,
-          bytes,
-          limit: MAX_REPLY_BYTES,
-        }),
+    return budgetedPage(
+      rows,
+      request.limit,
+      (row) => row.pipeline,
+      (row) => encodeCursor(row.position),
+      { what: 'A pipeline', idKey: 'pipelineId' },
     );
-    const last = rows[items.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > items.length && last ? encodeCursor(last.position) : null,
-    };
   }
 
   async get(request: PipelinesGetCommand): Promise<Pipeline> {

@@ -9,6 +9,7 @@ import {
 } from '@rocketlead/contracts';
 import {
   NotifiedCache,
+  newestFirst,
   notifyChanged,
   prepared,
   queryPrepared,
@@ -126,17 +127,14 @@ export class PoolsRepository implements OnApplicationBootstrap, OnApplicationShu
 
   /** Newest first, after `after`; `limit` rows at most. */
   async list(organizationId: string, limit: number, after?: CursorPosition): Promise<ListedPool[]> {
-    const params: unknown[] = [organizationId];
-    let where = 'organization_id = $1';
-    if (after) {
-      params.push(after.at, after.id);
-      where += ' AND (created_at, id) < ($2::timestamptz, $3::uuid)';
-    }
-    params.push(limit);
-    const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM leads.pools WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    )) as PoolRow[];
+    const rows = await newestFirst<PoolRow>(
+      this.dataSource,
+      'leads.pools',
+      COLUMNS,
+      organizationId,
+      limit,
+      after,
+    );
     return rows.map((row) => ({
       pool: toLeadPool(this.toEntity(row)),
       position: { at: row.created_at.toISOString(), id: row.id },

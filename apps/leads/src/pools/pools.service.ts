@@ -11,8 +11,7 @@ import {
   type PoolsGetRequest,
   type PoolsListRequest,
   type Page,
-  MAX_REPLY_BYTES,
-  withinPageBudget,
+  budgetedPage,
   type PoolsUpdateRequest,
 } from '@rocketlead/contracts';
 import { clientCursor, encodeCursor, TRANSACTION, type Transactional } from '@rocketlead/persistence';
@@ -70,20 +69,13 @@ export class PoolsService {
     // One extra row tells whether another page exists.
     const rows = await this.pools.list(request.organizationId, request.limit + 1, after);
     // Pools with large schemas would not fit 100 to a reply: the page ends earlier then.
-    const items = withinPageBudget(
-      rows.slice(0, request.limit).map((row) => row.pool),
-      (pool, bytes) =>
-        new DomainError('REPLY_TOO_LARGE', 'A lead pool on this page is too large to return', {
-          poolId: pool.id,
-          bytes,
-          limit: MAX_REPLY_BYTES,
-        }),
+    return budgetedPage(
+      rows,
+      request.limit,
+      (row) => row.pool,
+      (row) => encodeCursor(row.position),
+      { what: 'A lead pool', idKey: 'poolId' },
     );
-    const last = rows[items.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > items.length && last ? encodeCursor(last.position) : null,
-    };
   }
 
   update(request: PoolsUpdateRequest): Promise<LeadPool> {

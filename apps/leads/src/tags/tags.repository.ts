@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7, type Tag } from '@rocketlead/contracts';
-import { returnedRows, type CursorPosition } from '@rocketlead/persistence';
+import { newestFirst, returnedRows, type CursorPosition } from '@rocketlead/persistence';
 
 interface TagRow {
   id: string;
@@ -111,17 +111,14 @@ export class TagsRepository {
 
   /** Newest first, after `after`; `limit` rows at most. */
   async list(organizationId: string, limit: number, after?: CursorPosition): Promise<ListedTag[]> {
-    const params: unknown[] = [organizationId];
-    let where = 'organization_id = $1';
-    if (after) {
-      params.push(after.at, after.id);
-      where += ' AND (created_at, id) < ($2::timestamptz, $3::uuid)';
-    }
-    params.push(limit);
-    const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM leads.tags WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    )) as TagRow[];
+    const rows = await newestFirst<TagRow>(
+      this.dataSource,
+      'leads.tags',
+      COLUMNS,
+      organizationId,
+      limit,
+      after,
+    );
     return rows.map((row) => ({
       tag: toTag(row),
       position: { at: row.created_at.toISOString(), id: row.id },

@@ -25,10 +25,12 @@ export const BOOKINGS_LIMIT_MAX = 100;
 
 // ---- HTTP bodies (Connect API) ----
 
-export class CreateCalendarBody {
+/** A calendar's fields; every one may change (`PATCH`): `exclusive: true` is refused while booked appointments overlap. */
+export class UpdateCalendarBody {
+  @IsOptional()
   @IsString()
   @Length(1, 200)
-  name: string;
+  name?: string;
 
   /** An IANA time zone name; checked by the calendar service. */
   @IsOptional()
@@ -41,21 +43,9 @@ export class CreateCalendarBody {
   exclusive?: boolean;
 }
 
-/** A calendar's changes: any of its fields; `exclusive: true` is refused while booked appointments overlap. */
-export class UpdateCalendarBody {
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  name?: string;
-
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
-  timezone?: string;
-
-  @IsOptional()
-  @IsBoolean()
-  exclusive?: boolean;
+export class CreateCalendarBody extends UpdateCalendarBody {
+  @IsRequired()
+  override name: string;
 }
 
 export class AttendeeBody implements Attendee {
