@@ -450,6 +450,88 @@ describe('leads service (real Postgres and NATS)', () => {
     expect((bad.details?.errors as { field: string }[]).map((e) => e.field)).toEqual(['assignedMemberId']);
   });
 
+  it('deletes a lead with its tags, milestones, deals and dedupe claims, emitting table.entry.deleted once', async () => {
+    const delOrg = uuidv7();
+    const delActor = { ...actor, organizationId: delOrg };
+    const pool = await send(COMMANDS.poolsCreate, {
+      organizationId: delOrg,
+      name: 'Deletable',
+      tableSchema: { email: 'string' },
+      dedupe: { keys: ['email'] },
+    });
+    await send(COMMANDS.leadStatesCreate, {
+      organizationId: delOrg,
+      tableId: pool.id,
+      name: 'New',
+      isDefault: true,
+      milestone: 'validated',
+    });
+    const lead = (email: string) =>
+      send(COMMANDS.entriesCreate, {
+        actor: delActor,
+        tableId: pool.id,
+        data: { email },
+        schemaMode: 'strict',
+      });
+    const original = await lead('gone@example.com');
+    const twin = await lead('GONE@example.com');
+    expect(twin.duplicateOfId).toBe(original.id);
+    const tag = await send(COMMANDS.tagsCreate, { organizationId: delOrg, name: 'Doomed' });
+    await send(COMMANDS.entriesTagApply, { actor: delActor, id: original.id, tagId: tag.id });
+    const sales = await send(COMMANDS.pipelinesCreate, {
+      organizationId: delOrg,
+      name: 'Sales',
+      stages: [{ name: 'Open' }],
+    });
+    const deal = await send(COMMANDS.dealsCreate, {
+      actor: delActor,
+      entryId: original.id,
+      pipelineId: sales.id,
+      title: 'Deal',
+    });
+
+    // Another organization cannot delete it.
+    const stranger = await failure(
+      send(COMMANDS.entriesDelete, { actor: { ...actor, organizationId: org }, id: original.id }),
+    );
+    expect(stranger).toMatchObject({ code: 'NOT_FOUND', message: 'Table entry not found' });
+
+    expect(await send(COMMANDS.entriesDelete, { actor: delActor, id: original.id })).toMatchObject({
+      id: original.id,
+      tags: [{ id: tag.id, name: 'Doomed' }],
+    });
+    expect((await failure(send(COMMANDS.entriesGet, { organizationId: delOrg, id: original.id }))).code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await failure(send(COMMANDS.dealsGet, { organizationId: delOrg, id: deal.id }))).code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await failure(send(COMMANDS.entriesDelete, { actor: delActor, id: original.id }))).code).toBe(
+      'NOT_FOUND',
+    );
+    // Its duplicate is an original now, and its email no longer identifies anyone: the next lead is new.
+    expect(
+      (await send(COMMANDS.entriesGet, { organizationId: delOrg, id: twin.id })).duplicateOfId,
+    ).toBeNull();
+    expect((await lead('gone@example.com')).duplicateOfId).toBeNull();
+    const pg = leads.app.get(DataSource);
+    const left = (await pg.query(
+      `SELECT (SELECT count(*) FROM leads.entry_tags WHERE entry_id = $1)::int AS tags,
+              (SELECT count(*) FROM leads.entry_milestones WHERE entry_id = $1)::int AS milestones`,
+      [original.id],
+    )) as { tags: number; milestones: number }[];
+    expect(left[0]).toEqual({ tags: 0, milestones: 0 });
+
+    const [deleted] = await events.waitFor(
+      (e) => e.body.type === 'table.entry.deleted' && e.body.subject === original.id,
+    );
+    expect(deleted!.body.data).toEqual({ entryId: original.id, tableId: pool.id });
+    expect(deleted!.body.apitokenid).toBe(actor.apiTokenId);
+    expect(events.ofType('table.entry.deleted').filter((e) => e.body.subject === original.id)).toHaveLength(
+      1,
+    );
+  });
+
   it('pages newest first with a stable cursor', async () => {
     const { poolId } = await poolWithDefault();
     const created = [];

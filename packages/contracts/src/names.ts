@@ -51,6 +51,7 @@ export const COMMANDS = {
   entriesGet: 'leads.entries.get',
   entriesList: 'leads.entries.list',
   entriesUpdate: 'leads.entries.update',
+  entriesDelete: 'leads.entries.delete',
   entriesAssign: 'leads.entries.assign',
   entriesTagApply: 'leads.entries.tag-apply',
   entriesTagRemove: 'leads.entries.tag-remove',

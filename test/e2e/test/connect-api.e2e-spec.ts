@@ -557,6 +557,28 @@ describe('Connect API (both services as processes, over HTTP)', () => {
       });
     });
 
+    it('deletes a lead with admin only (204), after which it is gone (404)', async () => {
+      const setup = await e2e.pool(admin, { email: 'string' });
+      const entry = await admin.post('/connect/table_entries', {
+        tableId: setup.poolId,
+        data: { email: 'bye@example.com' },
+      });
+      const path = `/connect/table_entries/${entry.body.id as string}`;
+      const { api: writer } = await e2e.token(admin, ['read', 'write']);
+      expect((await writer.delete(path)).status).toBe(403);
+      const { admin: other } = await e2e.organization('Elsewhere');
+      expect((await other.delete(path)).status).toBe(404);
+      expect(await admin.delete(path)).toMatchObject({ status: 204 });
+      expect(await admin.get(path)).toMatchObject({
+        status: 404,
+        body: { message: 'Table entry not found' },
+      });
+      expect((await admin.delete(path)).status).toBe(404);
+      expect((await admin.delete('/connect/table_entries/nope')).status).toBe(400);
+      const listed = await admin.get(`/connect/table_entries?tableId=${setup.poolId}`);
+      expect(listed.body.items).toEqual([]);
+    });
+
     it('creates an entry with the default state, validating data against the schema', async () => {
       const setup = await e2e.pool(admin, { email: 'string', age: 'number' });
       const created = await admin.post('/connect/table_entries/', {

@@ -154,6 +154,34 @@ describe('delivery (all services as processes, a local receiver and SMTP server)
     ]);
   });
 
+  it('a subscription to table.entry.deleted hears of a deleted lead, which no automation can trigger on', async () => {
+    const pool = await e2e.pool(admin, { email: 'string' });
+    const endpoint = await admin.post('/connect/webhook_endpoints', {
+      url: `${hooks.url}/deleted`,
+      eventTypes: ['table.entry.deleted'],
+    });
+    expect(endpoint.status).toBe(201);
+    const entryId = await lead(pool.poolId, { email: 'leaving@example.com' });
+    expect((await admin.delete(`/connect/table_entries/${entryId}`)).status).toBe(204);
+    const hit = await eventually(
+      () => Promise.resolve(hooks.hits.find((h) => h.url === '/deleted' && h.body.includes(entryId))),
+      {
+        timeoutMs: 30_000,
+        message: 'the deletion webhook',
+      },
+    );
+    expect(JSON.parse(hit.body)).toMatchObject({
+      type: 'table.entry.deleted',
+      data: { entryId, tableId: pool.poolId },
+    });
+    const trigger = await admin.post('/api/v1/automations', {
+      name: 'On deletion',
+      trigger: { event: 'table.entry.deleted' },
+      actions: [],
+    });
+    expect(trigger).toMatchObject({ status: 400, body: { errors: [{ field: 'trigger.event' }] } });
+  });
+
   it('an email from an automation is tracked through the public links of ingress', async () => {
     const pool = await e2e.pool(admin, { email: 'string' });
     const automation = await admin.post('/api/v1/automations', {

@@ -65,7 +65,7 @@ printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POO
     const entries = await admin.get<{ items: Array<{ id: string; leadStateId: string; data: object }> }>(
       `/connect/table_entries?tableId=${pool}`,
     );
-    // Two through the Connect API and the webhook, one from the public form, one from the RSVP.
+    // Two through the Connect API and the webhook, one from the public form, one from the RSVP (a fifth was deleted).
     expect(entries.body.items).toHaveLength(4);
     expect(entries.body.items.find((item) => item.id === entry)).toMatchObject({
       leadStateId: won,
@@ -103,13 +103,16 @@ printf 'CAPTURED %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$TOKEN" "$POO
       status: 'archived',
       version: 3,
     });
-    // The four leads were announced on NATS.
+    // The four leads and the one deleted were announced on NATS, and so was the deletion.
     await eventually(
       () =>
         e2e.events.events.filter(
           (event) => event.body.type === 'table.entry.added' && event.body.data.tableId === pool,
-        ).length === 4,
-      { timeoutMs: 10_000, message: 'the four walkthrough leads published' },
+        ).length === 5 &&
+        e2e.events.events.filter(
+          (event) => event.body.type === 'table.entry.deleted' && event.body.data.tableId === pool,
+        ).length === 1,
+      { timeoutMs: 10_000, message: 'the five walkthrough leads and one deletion published' },
     );
   });
 });

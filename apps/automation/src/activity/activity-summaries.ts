@@ -82,6 +82,7 @@ const EVENT_SUMMARIES: Record<EventType, string | ((event: CloudEvent) => string
   'table.entry.updated': updated,
   'table.entry.milestone.reached': (event) => `Milestone reached: ${text(event.data, 'milestone')}`,
   'table.entry.birthday': (event) => `Birthday (${text(event.data, 'date')})`,
+  'table.entry.deleted': 'Lead deleted',
   // The events carry ids only; the names are on the deal's pipeline (the item's data keeps the ids).
   'deal.stage.changed': (event) => `Deal moved to stage ${text(event.data, 'stageId')}`,
   'deal.status.changed': (event) => (text(event.data, 'status') === 'won' ? 'Deal won' : 'Deal lost'),

@@ -77,6 +77,18 @@ export class TableEntriesController {
     return this.entries.update(principal, id, dto, request);
   }
 
+  /** 204: the lead is deleted for good, with its tags, milestones, deals and form submissions. */
+  @Delete(':id')
+  @HttpCode(204)
+  @RequireScope('admin')
+  remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidParam()) id: string,
+    @CurrentRequest() request: RequestContext,
+  ): Promise<void> {
+    return this.entries.remove(principal, id, request);
+  }
+
   /** 200 with the entry: tagging changes the entry, it creates nothing. */
   @Post(':id/tags')
   @HttpCode(200)

@@ -82,6 +82,14 @@ export class TableEntriesService {
     );
   }
 
+  async remove(principal: Principal, id: string, request: RequestContext): Promise<void> {
+    await this.rpc.request(
+      COMMANDS.entriesDelete,
+      { actor: connectActor(principal, request), id },
+      { traceparent: request.traceparent },
+    );
+  }
+
   update(
     principal: Principal,
     id: string,

@@ -7,6 +7,7 @@ import {
   EntriesGetCommand,
   EntriesListCommand,
   EntriesUpdateCommand,
+  EntriesDeleteCommand,
   type Page,
   type TableEntry,
 } from '@rocketlead/contracts';
@@ -40,5 +41,10 @@ export class EntriesHandlers {
   @MessagePattern(COMMANDS.entriesUpdate)
   update(@Payload() command: EntriesUpdateCommand): Promise<TableEntry> {
     return this.entries.update(command);
+  }
+
+  @MessagePattern(COMMANDS.entriesDelete)
+  delete(@Payload() command: EntriesDeleteCommand): Promise<TableEntry> {
+    return this.entries.delete(command);
   }
 }

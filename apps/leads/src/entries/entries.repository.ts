@@ -253,6 +253,31 @@ export class EntriesRepository {
   }
 
   /**
+   * Deletes the entry under its row lock, with what exists only for it: its deals and form submissions here,
+   * its tags, milestones and dedupe claims by cascade. Its duplicates become originals. The entry as it was,
+   * or null when the organization has no such entry.
+   */
+  async delete(manager: EntityManager, organizationId: string, id: string): Promise<TableEntry | null> {
+    const rows = (await manager.query(
+      `SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+      [organizationId, id],
+    )) as EntryRow[];
+    if (!rows[0]) return null;
+    const params = [organizationId, id];
+    await manager.query('DELETE FROM leads.deals WHERE organization_id = $1 AND entry_id = $2', params);
+    await manager.query(
+      'DELETE FROM leads.form_submissions WHERE organization_id = $1 AND entry_id = $2',
+      params,
+    );
+    await manager.query(
+      'UPDATE leads.entries SET duplicate_of_id = NULL WHERE organization_id = $1 AND duplicate_of_id = $2',
+      params,
+    );
+    await manager.query('DELETE FROM leads.entries WHERE organization_id = $1 AND id = $2', params);
+    return toEntry(rows[0]);
+  }
+
+  /**
    * The entries linked to `id` by duplicate detection, newest first after `after`: those pointing at it and
    * the original it points at (`duplicateOfId`, when it is a duplicate).
    */

@@ -5,6 +5,9 @@ import {
   assertReplyFits,
   assertWithinLimits,
   DomainError,
+  TABLE_ENTRY_DELETED,
+  type EntriesDeleteCommand,
+  type TableEntryDeletedData,
   UNASSIGNED,
   budgetedPage,
   TABLE_ENTRY_ADDED,
@@ -393,6 +396,23 @@ export class EntriesService {
       (await this.transaction((manager) => this.updateIn(manager, request)));
     this.outbox.committed();
     return updated;
+  }
+
+  /**
+   * Deletes the lead (see `EntriesRepository.delete`) and emits `table.entry.deleted`; answers it as it was.
+   * Other services keep their own records of it (runs, timeline, deliveries, bookings).
+   */
+  async delete(request: EntriesDeleteCommand): Promise<TableEntry> {
+    const { actor } = request;
+    const deleted = await this.transaction(async (manager) => {
+      const entry = await this.entries.delete(manager, actor.organizationId, request.id);
+      if (!entry) throw entryNotFound();
+      const data: TableEntryDeletedData = { entryId: entry.id, tableId: entry.tableId };
+      await this.outbox.append(manager, [entryEvent(actor, TABLE_ENTRY_DELETED, entry.id, data)]);
+      return entry;
+    });
+    this.outbox.committed();
+    return deleted;
   }
 
   /**

@@ -310,6 +310,16 @@ export class EntriesCreateCommand extends CreateTableEntryBody {
 
 export class EntriesGetCommand extends ByIdQuery {}
 
+/** Deletes the entry; the actor's organization must own it. */
+export class EntriesDeleteCommand {
+  @IsObject()
+  @NestedMessage(() => ActorMessage)
+  actor: ActorMessage;
+
+  @IsUUID()
+  id: string;
+}
+
 /** `assignedMemberId` of the entries list: a member's id, or `none` for the unassigned. */
 export const UNASSIGNED = 'none';
 const MEMBER_FILTER = /^(none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
@@ -418,6 +428,7 @@ export interface LeadsCommandMap {
   [COMMANDS.entriesGet]: [EntriesGetCommand, TableEntry];
   [COMMANDS.entriesList]: [EntriesListCommand, Page<TableEntry>];
   [COMMANDS.entriesUpdate]: [EntriesUpdateCommand, TableEntry];
+  [COMMANDS.entriesDelete]: [EntriesDeleteCommand, TableEntry];
 }
 
 export const LEADS_COMMAND_CLASSES = {
@@ -439,4 +450,5 @@ export const LEADS_COMMAND_CLASSES = {
   [COMMANDS.entriesGet]: EntriesGetCommand,
   [COMMANDS.entriesList]: EntriesListCommand,
   [COMMANDS.entriesUpdate]: EntriesUpdateCommand,
+  [COMMANDS.entriesDelete]: EntriesDeleteCommand,
 } satisfies { [K in keyof LeadsCommandMap]: new () => LeadsCommandMap[K][0] };

@@ -4,6 +4,7 @@ import {
   TABLE_ENTRY_ADDED,
   TABLE_ENTRY_ASSIGNED,
   TABLE_ENTRY_BIRTHDAY,
+  TABLE_ENTRY_DELETED,
   BIRTHDAY_ANY_POOL,
   TABLE_ENTRY_DUPLICATE_DETECTED,
   TABLE_ENTRY_LEAD_STATE_CHANGED,
@@ -14,6 +15,7 @@ import {
   tableEntryAddedSchema,
   tableEntryAssignedSchema,
   tableEntryBirthdaySchema,
+  tableEntryDeletedSchema,
   tableEntryDuplicateDetectedSchema,
   tableEntryLeadStateChangedSchema,
   tableEntryMilestoneReachedSchema,
@@ -22,6 +24,7 @@ import {
   type TableEntryAddedData,
   type TableEntryAssignedData,
   type TableEntryBirthdayData,
+  type TableEntryDeletedData,
   type TableEntryDuplicateDetectedData,
   type TableEntryLeadStateChangedData,
   type TableEntryMilestoneReachedData,
@@ -121,6 +124,7 @@ export interface EventDataMap {
   [TABLE_ENTRY_UPDATED]: TableEntryUpdatedData;
   [TABLE_ENTRY_MILESTONE_REACHED]: TableEntryMilestoneReachedData;
   [TABLE_ENTRY_BIRTHDAY]: TableEntryBirthdayData;
+  [TABLE_ENTRY_DELETED]: TableEntryDeletedData;
   [DEAL_STAGE_CHANGED]: DealStageChangedData;
   [DEAL_STATUS_CHANGED]: DealStatusChangedData;
   [FORM_SUBMITTED]: FormSubmittedData;
@@ -193,6 +197,8 @@ export interface EventDefinition {
   schema: Schema<unknown>;
   /** Whether automations may be triggered by it (never for events automation itself emits). */
   triggerable: boolean;
+  /** Whether a webhook endpoint may subscribe to it although it is no trigger (default: only triggers). */
+  subscribable?: boolean;
   /**
    * The object a trigger's `triggerId` is matched against: its kind and the path of its id in `data` (several
    * paths for a composite id, their values joined by `_`: `<pipelineId>_<status>`), and
@@ -294,6 +300,14 @@ export const EVENT_DEFINITIONS: { [K in EventType]: EventDefinition } = {
     ...poolEvent('entryId'),
     scope: { kind: 'pool', field: 'tableId', anyId: BIRTHDAY_ANY_POOL, name: "Contact's Birthday" },
   },
+  // About no lead any more: no timeline takes it, no automation starts from it.
+  [TABLE_ENTRY_DELETED]: {
+    schema: tableEntryDeletedSchema,
+    ...internal,
+    entryIdField: null,
+    // A CRM kept in sync is told, by webhook.
+    subscribable: true,
+  },
   [DEAL_STAGE_CHANGED]: {
     schema: dealStageChangedSchema,
     ...entryEvent({ kind: 'stage', field: 'stageId' }),
@@ -358,10 +372,13 @@ export const EVENT_TYPES = Object.keys(EVENT_DEFINITIONS) as EventType[];
 export const TRIGGER_EVENT_TYPES = EVENT_TYPES.filter((type) => EVENT_DEFINITIONS[type].triggerable);
 
 /**
- * Event types a webhook endpoint's `eventTypes` may name: every trigger type, the email and SMS events among
- * them. Delivery's own `delivery.*` outcomes are not: a subscribed failure notice could fail and notify of itself.
+ * Event types a webhook endpoint's `eventTypes` may name: every trigger type (the email and SMS events among
+ * them) and the few marked `subscribable` (`table.entry.deleted`). Delivery's own `delivery.*` outcomes are
+ * not: a subscribed failure notice could fail and notify of itself.
  */
-export const SUBSCRIBABLE_EVENT_TYPES: EventType[] = TRIGGER_EVENT_TYPES;
+export const SUBSCRIBABLE_EVENT_TYPES: EventType[] = EVENT_TYPES.filter(
+  (type) => EVENT_DEFINITIONS[type].triggerable || EVENT_DEFINITIONS[type].subscribable === true,
+);
 
 /** Event types automation plans itself per booking (reminders), rather than receiving from a stream. */
 export const REMINDER_EVENT_TYPES = EVENT_TYPES.filter((type) => EVENT_DEFINITIONS[type].reminder !== null);

@@ -17,6 +17,8 @@ export const TABLE_ENTRY_BIRTHDAY = 'table.entry.birthday';
 export const BIRTHDAY_ANY_POOL = '__birthday__';
 /** The first time a lead enters a state with a milestone; once per lead and milestone, ever. */
 export const TABLE_ENTRY_MILESTONE_REACHED = 'table.entry.milestone.reached';
+/** The lead was deleted (`DELETE /connect/table_entries/:id`); not a trigger, as there is no lead to act on. */
+export const TABLE_ENTRY_DELETED = 'table.entry.deleted';
 
 export type TableEntryAddedData = TableEntry;
 
@@ -47,6 +49,11 @@ export interface TableEntryDuplicateDetectedData {
   duplicateOfId: string;
   /** The pool's dedupe keys on which it matched, in the pool's order. */
   matchedOn: string[];
+}
+
+export interface TableEntryDeletedData {
+  entryId: string;
+  tableId: string;
 }
 
 export interface TableEntryBirthdayData {
@@ -131,6 +138,11 @@ export const tableEntryMilestoneReachedSchema = s.object({
   tableId: s.uuid(),
   milestone: s.literal(...MILESTONES),
   leadStateId: s.uuid(),
+});
+
+export const tableEntryDeletedSchema = s.object({
+  entryId: s.uuid(),
+  tableId: s.uuid(),
 });
 
 export const tableEntryBirthdaySchema = s.object({
