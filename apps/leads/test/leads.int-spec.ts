@@ -475,7 +475,8 @@ describe('leads service (real Postgres and NATS)', () => {
       });
     const original = await lead('gone@example.com');
     const twin = await lead('GONE@example.com');
-    expect(twin.duplicateOfId).toBe(original.id);
+    const triplet = await lead(' gone@example.com');
+    expect([twin.duplicateOfId, triplet.duplicateOfId]).toEqual([original.id, original.id]);
     const tag = await send(COMMANDS.tagsCreate, { organizationId: delOrg, name: 'Doomed' });
     await send(COMMANDS.entriesTagApply, { actor: delActor, id: original.id, tagId: tag.id });
     const sales = await send(COMMANDS.pipelinesCreate, {
@@ -509,11 +510,12 @@ describe('leads service (real Postgres and NATS)', () => {
     expect((await failure(send(COMMANDS.entriesDelete, { actor: delActor, id: original.id }))).code).toBe(
       'NOT_FOUND',
     );
-    // Its duplicate is an original now, and its email no longer identifies anyone: the next lead is new.
-    expect(
-      (await send(COMMANDS.entriesGet, { organizationId: delOrg, id: twin.id })).duplicateOfId,
-    ).toBeNull();
-    expect((await lead('gone@example.com')).duplicateOfId).toBeNull();
+    // Its oldest duplicate is the original now, and the contact's email identifies it: the others point at it.
+    const duplicateOf = async (id: string) =>
+      (await send(COMMANDS.entriesGet, { organizationId: delOrg, id })).duplicateOfId;
+    expect(await duplicateOf(twin.id)).toBeNull();
+    expect(await duplicateOf(triplet.id)).toBe(twin.id);
+    expect((await lead('gone@example.com')).duplicateOfId).toBe(twin.id);
     const pg = leads.app.get(DataSource);
     const left = (await pg.query(
       `SELECT (SELECT count(*) FROM leads.entry_tags WHERE entry_id = $1)::int AS tags,

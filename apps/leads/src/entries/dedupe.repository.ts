@@ -79,7 +79,11 @@ export class DedupeRepository {
    * Claims keys for an existing entry whose values changed: a value no entry holds yet now identifies it; one
    * held already stays with the entry that had it first.
    */
-  async claim(manager: EntityManager, entry: TableEntry, keys: DedupeKey[]): Promise<void> {
+  async claim(
+    manager: EntityManager,
+    entry: Pick<TableEntry, 'id' | 'tableId' | 'organizationId'>,
+    keys: DedupeKey[],
+  ): Promise<void> {
     if (keys.length === 0) return;
     await manager.query(
       `INSERT INTO leads.dedupe_keys (table_id, key, value, organization_id, entry_id)

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { prepared, queryPrepared, type CursorPosition } from '@rocketlead/persistence';
+import { prepared, queryPrepared, returnedRows, type CursorPosition } from '@rocketlead/persistence';
 import {
   uuidv7,
   type Milestone,
@@ -126,6 +126,15 @@ export interface EntriesFilter {
   tagId?: string;
   leadStateId?: string;
   assignedMemberId?: string | null;
+}
+
+/** A duplicate whose original was deleted: what deciding its new place among its pool's contacts needs. */
+export interface OrphanedDuplicate {
+  id: string;
+  tableId: string;
+  organizationId: string;
+  data: EntryData;
+  createdAt: Date;
 }
 
 @Injectable()
@@ -254,10 +263,14 @@ export class EntriesRepository {
 
   /**
    * Deletes the entry under its row lock, with what exists only for it: its deals and form submissions here,
-   * its tags, milestones and dedupe claims by cascade. Its duplicates become originals. The entry as it was,
-   * or null when the organization has no such entry.
+   * its tags, milestones and dedupe claims by cascade. The entry as it was and its former duplicates (no longer
+   * pointing at it, oldest first), or null when the organization has no such entry.
    */
-  async delete(manager: EntityManager, organizationId: string, id: string): Promise<TableEntry | null> {
+  async delete(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+  ): Promise<{ entry: TableEntry; orphans: OrphanedDuplicate[] } | null> {
     const rows = (await manager.query(
       `SELECT ${COLUMNS} FROM leads.entries WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
       [organizationId, id],
@@ -269,12 +282,36 @@ export class EntriesRepository {
       'DELETE FROM leads.form_submissions WHERE organization_id = $1 AND entry_id = $2',
       params,
     );
-    await manager.query(
-      'UPDATE leads.entries SET duplicate_of_id = NULL WHERE organization_id = $1 AND duplicate_of_id = $2',
-      params,
-    );
+    const orphans = returnedRows<{ id: string; table_id: string; data: EntryData; created_at: Date }>(
+      await manager.query(
+        `UPDATE leads.entries SET duplicate_of_id = NULL WHERE organization_id = $1 AND duplicate_of_id = $2
+         RETURNING id, table_id, data, created_at`,
+        params,
+      ),
+    )
+      .map((row) => ({
+        id: row.id,
+        tableId: row.table_id,
+        organizationId,
+        data: row.data,
+        createdAt: row.created_at,
+      }))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
     await manager.query('DELETE FROM leads.entries WHERE organization_id = $1 AND id = $2', params);
-    return toEntry(rows[0]);
+    return { entry: toEntry(rows[0]), orphans };
+  }
+
+  /** Points the entry at its original (null: it is one). */
+  async setDuplicateOf(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+    duplicateOfId: string | null,
+  ): Promise<void> {
+    await manager.query(
+      'UPDATE leads.entries SET duplicate_of_id = $3 WHERE organization_id = $1 AND id = $2',
+      [organizationId, id, duplicateOfId],
+    );
   }
 
   /**

@@ -46,7 +46,7 @@ import { leadStateNotFound } from '../lead-states/lead-states.service';
 import { memberNotFound } from '../members/members.service';
 import type { PoolEntity } from '../pools/pool.entity';
 import { ServiceOutbox, type Statement } from '@rocketlead/messaging';
-import { EntriesRepository, isIdempotencyConflict } from './entries.repository';
+import { EntriesRepository, isIdempotencyConflict, type OrphanedDuplicate } from './entries.repository';
 import { checkCustomFieldData, checkData, fitsSchema } from './schema-inference';
 import { assertSchemaFits } from '../pools/schema-limits';
 import { assignedEvent, causeOf, entryEvent, type Cause } from './entry-events';
@@ -405,14 +405,41 @@ export class EntriesService {
   async delete(request: EntriesDeleteCommand): Promise<TableEntry> {
     const { actor } = request;
     const deleted = await this.transaction(async (manager) => {
-      const entry = await this.entries.delete(manager, actor.organizationId, request.id);
-      if (!entry) throw entryNotFound();
+      const removed = await this.entries.delete(manager, actor.organizationId, request.id);
+      if (!removed) throw entryNotFound();
+      const { entry, orphans } = removed;
+      await this.placeOrphans(manager, orphans);
       const data: TableEntryDeletedData = { entryId: entry.id, tableId: entry.tableId };
       await this.outbox.append(manager, [entryEvent(actor, TABLE_ENTRY_DELETED, entry.id, data)]);
       return entry;
     });
     this.outbox.committed();
     return deleted;
+  }
+
+  /**
+   * The former duplicates of a deleted original, oldest first, find their place again as if they had just
+   * arrived: the first of them holding a value claims it and is an original; a later one sharing a claimed
+   * value is a duplicate of that value's holder. So one of several identical contacts stays the original.
+   */
+  private async placeOrphans(manager: EntityManager, orphans: OrphanedDuplicate[]): Promise<void> {
+    const first = orphans[0];
+    if (!first) return;
+    const pool = await this.pools.find(first.organizationId, first.tableId, manager);
+    if (!pool?.dedupe) return;
+    for (const orphan of orphans) {
+      const keys = dedupeKeysOf(pool.dedupe, orphan.data);
+      const owners = await this.dedupe.owners(
+        manager,
+        keys.map((k) => ({ ...k, organizationId: orphan.organizationId, tableId: orphan.tableId })),
+      );
+      const duplicate = duplicateOf(orphan.id, keys, (k) =>
+        owners.get(ownerId(orphan.tableId, k.key, k.value)),
+      );
+      if (duplicate)
+        await this.entries.setDuplicateOf(manager, orphan.organizationId, orphan.id, duplicate.duplicateOfId);
+      else await this.dedupe.claim(manager, orphan, keys);
+    }
   }
 
   /**
