@@ -119,7 +119,6 @@ export function insertEntriesSql(
               VALUES ${rows.join(', ')}`;
 }
 
-// Plain SQL: this is the ingest hot path and every round trip counts.
 /** What the entries list narrows by; `assignedMemberId: null` selects the unassigned. */
 export interface EntriesFilter {
   tableId?: string;
@@ -137,6 +136,7 @@ export interface OrphanedDuplicate {
   createdAt: Date;
 }
 
+// Plain SQL: this is the ingest hot path and every round trip counts.
 @Injectable()
 export class EntriesRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -299,19 +299,6 @@ export class EntriesRepository {
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
     await manager.query('DELETE FROM leads.entries WHERE organization_id = $1 AND id = $2', params);
     return { entry: toEntry(rows[0]), orphans };
-  }
-
-  /** Points the entry at its original (null: it is one). */
-  async setDuplicateOf(
-    manager: EntityManager,
-    organizationId: string,
-    id: string,
-    duplicateOfId: string | null,
-  ): Promise<void> {
-    await manager.query(
-      'UPDATE leads.entries SET duplicate_of_id = $3 WHERE organization_id = $1 AND id = $2',
-      [organizationId, id, duplicateOfId],
-    );
   }
 
   /**

@@ -427,6 +427,8 @@ export class EntriesService {
     if (!first) return;
     const pool = await this.pools.find(first.organizationId, first.tableId, manager);
     if (!pool?.dedupe) return;
+    // Claims are made as each one is placed (a later one may find an earlier one's); links are written at the end.
+    const duplicates: { organizationId: string; id: string; duplicateOfId: string }[] = [];
     for (const orphan of orphans) {
       const keys = dedupeKeysOf(pool.dedupe, orphan.data);
       const owners = await this.dedupe.owners(
@@ -436,10 +438,11 @@ export class EntriesService {
       const duplicate = duplicateOf(orphan.id, keys, (k) =>
         owners.get(ownerId(orphan.tableId, k.key, k.value)),
       );
-      if (duplicate)
-        await this.entries.setDuplicateOf(manager, orphan.organizationId, orphan.id, duplicate.duplicateOfId);
+      if (duplicate) duplicates.push({ ...orphan, duplicateOfId: duplicate.duplicateOfId });
       else await this.dedupe.claim(manager, orphan, keys);
     }
+    // All the links in one statement; re-pointing a duplicate emits no event.
+    if (duplicates.length > 0) await this.dedupe.markDuplicates(manager, duplicates, (change) => change);
   }
 
   /**
