@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7, type Calendar } from '@rocketlead/contracts';
-import type { CursorPosition } from '@rocketlead/persistence';
+import { newestFirst, type CursorPosition } from '@rocketlead/persistence';
 import { CalendarEntity } from './calendar.entity';
 
 export const toCalendar = (row: CalendarEntity): Calendar => ({
@@ -12,6 +12,10 @@ export const toCalendar = (row: CalendarEntity): Calendar => ({
   exclusive: row.exclusive,
   createdAt: row.createdAt.toISOString(),
 });
+
+// The columns under the entity's property names, so a listed row is read like a found one.
+const LISTED =
+  'id, organization_id AS "organizationId", name, timezone, exclusive, created_at AS "createdAt"';
 
 @Injectable()
 export class CalendarsRepository {
@@ -36,18 +40,14 @@ export class CalendarsRepository {
 
   /** Newest first, after `after`; `limit` rows at most. */
   list(organizationId: string, limit: number, after?: CursorPosition): Promise<CalendarEntity[]> {
-    const query = this.repo()
-      .createQueryBuilder('c')
-      .where('c.organization_id = :organizationId', { organizationId })
-      .orderBy('c.created_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .limit(limit);
-    if (after)
-      query.andWhere('(c.created_at, c.id) < (CAST(:at AS timestamptz), CAST(:id AS uuid))', {
-        at: after.at,
-        id: after.id,
-      });
-    return query.getMany();
+    return newestFirst<CalendarEntity>(
+      this.dataSource,
+      'calendar.calendars',
+      LISTED,
+      organizationId,
+      limit,
+      after,
+    );
   }
 
   /** The calendar under a row lock that bookings being placed on it wait for (see `exclusiveForPlacing`). */
