@@ -18,7 +18,7 @@ import { IdempotencyService } from '../idempotency/idempotency.service';
 import { pageOf, type DeliveryPageQuery } from '../deliveries/dto/delivery-page.query';
 import { pageFields, type PageQuery } from '../http/page.query';
 import type { ActivityQuery } from './dto/activity.query';
-import { LIST_LIMIT_DEFAULT, type ListTableEntriesQuery } from './dto/list-table-entries.query';
+import type { ListTableEntriesQuery } from './dto/list-table-entries.query';
 
 @Injectable()
 export class TableEntriesService {
@@ -74,9 +74,8 @@ export class TableEntriesService {
       COMMANDS.entriesList,
       {
         organizationId: principal.organizationId,
-        limit: query.limit ?? LIST_LIMIT_DEFAULT,
         ...given(query, ['tableId', 'tagId', 'leadStateId', 'assignedMemberId'] as const),
-        ...(query.cursor ? { cursor: query.cursor } : {}),
+        ...pageFields(query),
       },
       { traceparent: request.traceparent },
     );

@@ -33,13 +33,14 @@ import {
 } from '../models';
 import { IsTableSchema, NestedMessage } from '../message-validation';
 import { ActorMessage } from './actor.message';
-import { OrganizationScoped, PageCommand } from './page.command';
+import { OrganizationScoped, PAGE_LIMIT_MAX, PageCommand } from './page.command';
+import { UUID_PATTERN } from '../uuid';
 
 // Messages of the `leads` service. Each HTTP body is defined once here; the command it becomes extends it
 // with what ingress adds (organization, actor, ids from the path), so ingress and leads validate alike.
 
 export const NAME_MAX = 200;
-export const LIST_LIMIT_MAX = 100;
+export const LIST_LIMIT_MAX = PAGE_LIMIT_MAX;
 /** Data keys one pool may compare for duplicate detection. */
 export const DEDUPE_KEYS_MAX = 10;
 
@@ -322,7 +323,7 @@ export class EntriesDeleteCommand {
 
 /** `assignedMemberId` of the entries list: a member's id, or `none` for the unassigned. */
 export const UNASSIGNED = 'none';
-const MEMBER_FILTER = /^(none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const MEMBER_FILTER = new RegExp(`^(?:${UNASSIGNED}|${UUID_PATTERN.source.slice(1, -1)})$`, 'i');
 
 /** The filters of the entries list, as the query string names them (ingress) and the command carries them. */
 export class EntriesFilterBody {

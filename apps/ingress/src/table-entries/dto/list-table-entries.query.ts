@@ -2,8 +2,6 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { EntriesFilterBody, LIST_LIMIT_MAX } from '@rocketlead/contracts';
 
-export const LIST_LIMIT_DEFAULT = 50;
-
 /** `?tableId&tagId&leadStateId&assignedMemberId&limit&cursor` of `GET /connect/table_entries`. */
 export class ListTableEntriesQuery extends EntriesFilterBody {
   @IsOptional()
